@@ -1,0 +1,47 @@
+import js from "@eslint/js"
+import tseslint from "typescript-eslint"
+
+/** Package boundaries: core imports only `effect`; nobody reaches into another package's internals. */
+const noInternals = {
+  group: ["@ccapi/*/src/*", "@ccapi/*/internal/*", "@ccapi/*/dist/*", "../../*/src/*"],
+  message: "Import a package through its public entry point (@ccapi/<name>), not its files."
+}
+
+export default tseslint.config(
+  { ignores: ["**/dist/**", "**/node_modules/**", ".nx/**", ".venv/**", "bench/.work/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2022, sourceType: "module" },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-restricted-imports": ["error", { patterns: [noInternals] }]
+    }
+  },
+  {
+    files: ["packages/core/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            noInternals,
+            {
+              regex: "^(?!effect(/|$)|\\.{1,2}/)",
+              message: "@ccapi/core depends on `effect` only: no Node built-ins, SDKs or other packages."
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    files: ["packages/*/src/**/*.ts"],
+    rules: { "no-console": ["error", { allow: ["error", "warn"] }] }
+  },
+  {
+    files: ["**/*.mjs", "**/*.js", "bench/**"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", setTimeout: "readonly", URL: "readonly" } }
+  }
+)

@@ -1,0 +1,192 @@
+import { Schema } from "effect"
+
+/*
+ * Domain errors: outcomes a caller branches on. Every one carries a `message` written for the model that will
+ * read it — what failed, and what to do next. Messages never contain workflow token values.
+ */
+
+const Violation = Schema.Struct({
+  /** JSON pointer into the properties (or the patch), e.g. `/BucketEncryption/ServerSideEncryptionConfiguration`. */
+  path: Schema.String,
+  message: Schema.String
+})
+export type Violation = typeof Violation.Type
+export { Violation }
+
+// ── Cloud and credentials ────────────────────────────────────────────────────
+
+export class ResourceNotFound extends Schema.TaggedError<ResourceNotFound>()("ResourceNotFound", {
+  typeName: Schema.String,
+  identifier: Schema.String,
+  message: Schema.String
+}) {}
+
+export class ResourceAlreadyExists extends Schema.TaggedError<ResourceAlreadyExists>()("ResourceAlreadyExists", {
+  typeName: Schema.String,
+  identifier: Schema.optional(Schema.String),
+  message: Schema.String
+}) {}
+
+export class TypeNotFound extends Schema.TaggedError<TypeNotFound>()("TypeNotFound", {
+  typeName: Schema.String,
+  message: Schema.String
+}) {}
+
+export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
+  action: Schema.optional(Schema.String),
+  message: Schema.String
+}) {}
+
+export class CredentialsMissing extends Schema.TaggedError<CredentialsMissing>()("CredentialsMissing", {
+  message: Schema.String
+}) {}
+
+export class CredentialsExpired extends Schema.TaggedError<CredentialsExpired>()("CredentialsExpired", {
+  profile: Schema.optional(Schema.String),
+  message: Schema.String
+}) {}
+
+export class Throttled extends Schema.TaggedError<Throttled>()("Throttled", {
+  message: Schema.String
+}) {}
+
+/** AWS rejected the request as invalid (its own message is kept). */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  code: Schema.optional(Schema.String),
+  message: Schema.String
+}) {}
+
+export class NotUpdatable extends Schema.TaggedError<NotUpdatable>()("NotUpdatable", {
+  properties: Schema.Array(Schema.String),
+  message: Schema.String
+}) {}
+
+export class UnsupportedAction extends Schema.TaggedError<UnsupportedAction>()("UnsupportedAction", {
+  typeName: Schema.String,
+  action: Schema.String,
+  message: Schema.String
+}) {}
+
+export class ConcurrentOperation extends Schema.TaggedError<ConcurrentOperation>()("ConcurrentOperation", {
+  message: Schema.String
+}) {}
+
+export class ClientTokenConflict extends Schema.TaggedError<ClientTokenConflict>()("ClientTokenConflict", {
+  message: Schema.String
+}) {}
+
+export class RequestNotFound extends Schema.TaggedError<RequestNotFound>()("RequestNotFound", {
+  requestToken: Schema.String,
+  message: Schema.String
+}) {}
+
+/** The service could not be reached or failed on its side (network, 5xx after retries, a bad response). */
+export class CloudUnavailable extends Schema.TaggedError<CloudUnavailable>()("CloudUnavailable", {
+  service: Schema.String,
+  message: Schema.String
+}) {}
+
+export class TemplateGenerationFailed extends Schema.TaggedError<TemplateGenerationFailed>()(
+  "TemplateGenerationFailed",
+  { templateId: Schema.optional(Schema.String), message: Schema.String }
+) {}
+
+/** Errors any call to AWS can end in. */
+export type CloudError = AccessDenied | CredentialsMissing | CredentialsExpired | Throttled | CloudUnavailable
+
+// ── Input and plans ───────────────────────────────────────────────────────────
+
+/** The input itself is malformed (a bad type name, region, identifier or argument). */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  message: Schema.String
+}) {}
+
+export class PropertiesInvalid extends Schema.TaggedError<PropertiesInvalid>()("PropertiesInvalid", {
+  typeName: Schema.String,
+  violations: Schema.Array(Violation),
+  message: Schema.String
+}) {}
+
+export class PatchInvalid extends Schema.TaggedError<PatchInvalid>()("PatchInvalid", {
+  violations: Schema.Array(Violation),
+  message: Schema.String
+}) {}
+
+export class GuardrailViolated extends Schema.TaggedError<GuardrailViolated>()("GuardrailViolated", {
+  violations: Schema.Array(Schema.Struct({ rule: Schema.String, path: Schema.String, reason: Schema.String })),
+  message: Schema.String
+}) {}
+
+// ── Workflow tokens ───────────────────────────────────────────────────────────
+
+/** A token that this server did not issue, or of the wrong kind for this parameter. */
+export class TokenInvalid extends Schema.TaggedError<TokenInvalid>()("TokenInvalid", {
+  parameter: Schema.String,
+  message: Schema.String
+}) {}
+
+export class TokenExpired extends Schema.TaggedError<TokenExpired>()("TokenExpired", {
+  parameter: Schema.String,
+  message: Schema.String
+}) {}
+
+/** The token was already used by a submitted mutation. */
+export class TokenSpent extends Schema.TaggedError<TokenSpent>()("TokenSpent", {
+  parameter: Schema.String,
+  message: Schema.String
+}) {}
+
+/** Tokens that do not belong to the same workflow. */
+export class TokenChainBroken extends Schema.TaggedError<TokenChainBroken>()("TokenChainBroken", {
+  message: Schema.String
+}) {}
+
+/** The request differs from the plan that was explained and scanned. */
+export class PlanMismatch extends Schema.TaggedError<PlanMismatch>()("PlanMismatch", {
+  field: Schema.String,
+  message: Schema.String
+}) {}
+
+// ── Scanning and approval ─────────────────────────────────────────────────────
+
+/** The scanner ran but did not produce a usable result (crash, timeout, unreadable output). */
+export class ScanFailed extends Schema.TaggedError<ScanFailed>()("ScanFailed", {
+  reason: Schema.String,
+  message: Schema.String
+}) {}
+
+export class ScannerUnavailable extends Schema.TaggedError<ScannerUnavailable>()("ScannerUnavailable", {
+  message: Schema.String
+}) {}
+
+/** The scan found failed checks that the request did not accept. */
+export class ScanBlocked extends Schema.TaggedError<ScanBlocked>()("ScanBlocked", {
+  failedCheckIds: Schema.Array(Schema.String),
+  message: Schema.String
+}) {}
+
+/** Scanning is required (enabled) but no scan token was supplied, or scanning is disabled and the skip was not said. */
+export class ScanRequired extends Schema.TaggedError<ScanRequired>()("ScanRequired", {
+  message: Schema.String
+}) {}
+
+export class ApprovalDeclined extends Schema.TaggedError<ApprovalDeclined>()("ApprovalDeclined", {
+  message: Schema.String
+}) {}
+
+export class ApprovalUnavailable extends Schema.TaggedError<ApprovalUnavailable>()("ApprovalUnavailable", {
+  message: Schema.String
+}) {}
+
+export class ReadOnlyMode extends Schema.TaggedError<ReadOnlyMode>()("ReadOnlyMode", {
+  message: Schema.String
+}) {}
+
+export class DeleteNotConfirmed extends Schema.TaggedError<DeleteNotConfirmed>()("DeleteNotConfirmed", {
+  message: Schema.String
+}) {}
+
+export class DeleteLimitReached extends Schema.TaggedError<DeleteLimitReached>()("DeleteLimitReached", {
+  limit: Schema.Number,
+  message: Schema.String
+}) {}

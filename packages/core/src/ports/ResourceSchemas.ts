@@ -1,0 +1,12 @@
+import { Context, type Effect } from "effect"
+import type { CloudError, TypeNotFound } from "../Errors.js"
+import type { Region, TypeName } from "../model/Ids.js"
+import type { ResourceSchema } from "../model/ResourceSchema.js"
+
+/** The provider schema of a resource type, parsed for the workflow's needs. */
+export class ResourceSchemas extends Context.Tag("@ccapi/core/ports/ResourceSchemas")<
+  ResourceSchemas,
+  {
+    readonly describe: (typeName: TypeName, region: Region) => Effect.Effect<ResourceSchema, TypeNotFound | CloudError>
+  }
+>() {}

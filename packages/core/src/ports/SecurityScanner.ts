@@ -1,0 +1,12 @@
+import { Context, type Effect } from "effect"
+import type { ScanFailed, ScannerUnavailable } from "../Errors.js"
+import type { JsonObject } from "../model/Json.js"
+import type { ScanReport } from "../model/Cloud.js"
+
+/** Scan a CloudFormation template for security misconfigurations. */
+export class SecurityScanner extends Context.Tag("@ccapi/core/ports/SecurityScanner")<
+  SecurityScanner,
+  {
+    readonly scan: (template: JsonObject) => Effect.Effect<ScanReport, ScanFailed | ScannerUnavailable>
+  }
+>() {}
