@@ -65,3 +65,15 @@ export class Plan extends Schema.Class<Plan>("Plan")({
   /** SHA-256 (hex) of the canonical JSON of every field above. */
   hash: Schema.String
 }) {}
+
+/** What a guardrail rule inspects: the properties that will exist after the change, and the patch itself. */
+export interface GuardrailSubject {
+  readonly operation: PlanOperation
+  readonly typeName: TypeName
+  /** create: the desired state; update: the preview (current state with the patch applied); delete: the live state. */
+  readonly properties: JsonObject
+  /** update: the patch that will be sent. */
+  readonly patch?: PatchDocument | undefined
+  /** update / delete: the live state before the change. */
+  readonly currentState?: JsonObject | undefined
+}
