@@ -1,0 +1,83 @@
+import { Either } from "effect"
+import { ScanBlocked, type ScanFailed, ScanRequired, type ScannerUnavailable } from "./Errors.js"
+import type { ScanReport } from "./model/Cloud.js"
+
+/** What the gate was given: the operator's setting, the scan (if any) and what the call or a human accepted. */
+export interface ScanGateInput {
+  readonly scanning: "enabled" | "disabled"
+  /** The report kept on the security scan token; undefined when there is none. */
+  readonly report: ScanReport | undefined
+  /** Why the scanner produced no report, when it ran and failed or could not run. */
+  readonly scannerError?: ScanFailed | ScannerUnavailable | undefined
+  readonly skipSecurityCheck: boolean
+  /** Check ids the call accepts (`accepted_check_ids`); must name exactly the failed checks. */
+  readonly acceptedCheckIds: ReadonlyArray<string>
+  /** A human approved the change, findings shown, through elicitation. */
+  readonly approvedByHuman: boolean
+}
+
+/** The gate let the change through: the failed check ids accepted (to journal), and a warning to show with the result. */
+export interface ScanGatePass {
+  readonly accepted: ReadonlyArray<string>
+  readonly warning?: string
+}
+
+export const scanDisabledWarning =
+  "Security scanning is disabled by the operator (SECURITY_SCANNING=disabled): this change was applied without a security scan."
+
+const list = (ids: ReadonlyArray<string>) => ids.join(", ")
+
+/** Guarantee 3: a failed or missing scan blocks a mutation unless exactly its failed checks are accepted or a human approves. */
+export const scanGate = (input: ScanGateInput): Either.Either<ScanGatePass, ScanBlocked | ScanRequired> => {
+  if (input.scanning === "disabled") {
+    return input.skipSecurityCheck
+      ? Either.right({ accepted: [], warning: scanDisabledWarning })
+      : Either.left(
+          new ScanRequired({
+            message:
+              "The operator disabled security scanning (SECURITY_SCANNING=disabled), so this change would be applied without a scan. Call again with skip_security_check=true to acknowledge that."
+          })
+        )
+  }
+  const report = input.report
+  if (report === undefined) {
+    if (input.scannerError !== undefined) {
+      return Either.left(
+        new ScanRequired({
+          message: `The security scan could not run, so the change is blocked: ${input.scannerError.message} Fix the scanner and call run_checkov with the explained_token again; only the operator can disable scanning (SECURITY_SCANNING=disabled).`
+        })
+      )
+    }
+    return Either.left(
+      new ScanRequired({
+        message: `Security scanning is enabled and no scan was supplied. Call run_checkov with the explained_token, then pass the security_scan_token it returns.${input.skipSecurityCheck ? " skip_security_check=true has no effect while the operator keeps scanning enabled." : ""}`
+      })
+    )
+  }
+  const failed = report.failedCheckIds
+  const accepted = [...new Set(input.acceptedCheckIds.map((id) => id.trim()).filter((id) => id !== ""))].sort()
+  if (failed.length === 0) {
+    return Either.right(
+      accepted.length === 0
+        ? { accepted: [] }
+        : {
+            accepted: [],
+            warning: `The scan found no failed checks; the accepted check ids (${list(accepted)}) were not needed.`
+          }
+    )
+  }
+  if (input.approvedByHuman) return Either.right({ accepted: failed })
+  const missing = failed.filter((id) => !accepted.includes(id))
+  const extra = accepted.filter((id) => !failed.includes(id))
+  if (missing.length === 0 && extra.length === 0) return Either.right({ accepted: failed })
+  const problems = [
+    missing.length > 0 ? `not accepted: ${list(missing)}` : undefined,
+    extra.length > 0 ? `accepted but not among the findings: ${list(extra)}` : undefined
+  ].filter((p) => p !== undefined)
+  return Either.left(
+    new ScanBlocked({
+      failedCheckIds: failed,
+      message: `The security scan failed ${failed.length} check${failed.length === 1 ? "" : "s"} (${list(failed)}), so the change is blocked (${problems.join("; ")}). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accepted_check_ids with exactly these ids: ${list(failed)}.`
+    })
+  )
+}
