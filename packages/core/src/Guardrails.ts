@@ -158,6 +158,14 @@ const patchDisablesEncryption = (op: PatchOperation): ReadonlyArray<GuardrailFin
     ]
   }
   if (op.op !== "replace" && op.op !== "add") return []
+  if ((name === "StorageEncrypted" || name === "Encrypted") && isFalse(op.value as JsonValue)) {
+    return [
+      {
+        path: op.path,
+        reason: `The patch sets ${name} to false, so the data is stored unencrypted. Keep it true.`
+      }
+    ]
+  }
   const sseOff =
     "sets SSEEnabled to false, which switches server-side encryption with a KMS key off. Keep SSEEnabled true."
   if (name === "SSEEnabled")
