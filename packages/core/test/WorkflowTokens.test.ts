@@ -1,0 +1,211 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Either, Layer, Option, TestClock } from "effect"
+import * as ApprovalStoreMemory from "../src/ApprovalStoreMemory.js"
+import { ApprovalStore } from "../src/ports/ApprovalStore.js"
+import { assertChain, issueToken, readToken, spendToken, TokenRecord } from "../src/WorkflowTokens.js"
+
+const minute = 60_000
+const store = (capacity = 100) => ApprovalStoreMemory.layerMemory({ capacity })
+
+/** The memory store with a scheduling point before every operation, so concurrent fibers really interleave. */
+const interleavingStore = Layer.effect(
+  ApprovalStore,
+  Effect.map(ApprovalStoreMemory.make({ capacity: 100 }), (inner) =>
+    ApprovalStore.of({
+      put: (id, record) => Effect.zipRight(Effect.yieldNow(), inner.put(id, record)),
+      get: (id) => Effect.zipRight(Effect.yieldNow(), inner.get(id)),
+      take: (id) => Effect.zipRight(Effect.yieldNow(), inner.take(id)),
+      size: inner.size
+    })
+  )
+)
+
+const assertNoLeak = (error: { readonly message: string }, ...ids: ReadonlyArray<string>) => {
+  for (const id of ids) {
+    assert.notInclude(error.message, id)
+    assert.notInclude(error.message, id.slice(-32).slice(0, 12))
+  }
+}
+
+/** A workflow chain: credentials → generated_code → explained, as the use-cases issue it. */
+const chain = (chainId: string) =>
+  Effect.gen(function* () {
+    const credentials = yield* issueToken("credentials", { chainId: "session", accountId: "111122223333" }, 60 * minute)
+    const generated = yield* issueToken("generated_code", { chainId, parent: credentials }, 15 * minute)
+    const explained = yield* issueToken("explained", { chainId, parent: generated }, 15 * minute)
+    return { credentials, generated, explained }
+  })
+
+describe("workflow tokens", () => {
+  it.effect(
+    "an issued token reads back with its fields, an opaque id of at least 128 bits and its kind as prefix",
+    () =>
+      Effect.gen(function* () {
+        const id = yield* issueToken(
+          "explained",
+          { chainId: "w1", parent: "generated_code_x", region: "eu-west-1" },
+          minute
+        )
+        assert.match(id, /^explained_[A-Za-z0-9_-]{32}$/)
+        const record = yield* readToken("explained_token", id, "explained")
+        assert.strictEqual(record.id, id)
+        assert.strictEqual(record.chainId, "w1")
+        assert.strictEqual(record.region, "eu-west-1")
+        assert.strictEqual(record.expiresAt - record.issuedAt, minute)
+      }).pipe(Effect.provide(store()))
+  )
+
+  it.effect("ids do not repeat", () =>
+    Effect.gen(function* () {
+      const ids = yield* Effect.all(
+        Array.from({ length: 500 }, () => issueToken("environment", { chainId: "s" }, minute))
+      )
+      assert.strictEqual(new Set(ids).size, 500)
+    }).pipe(Effect.provide(store(1000)))
+  )
+
+  it.effect("a forged or malformed token is TokenInvalid, and the message does not repeat it", () =>
+    Effect.gen(function* () {
+      yield* issueToken("explained", { chainId: "w" }, minute)
+      const forged = "explained_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".slice(0, 42)
+      for (const input of [forged, "explained_short", "", 42, null, undefined, { id: forged }, "x".repeat(10_000)]) {
+        const error = yield* Effect.flip(readToken("explained_token", input, "explained"))
+        assert.strictEqual(error._tag, "TokenInvalid")
+        assert.strictEqual(error.parameter, "explained_token")
+        assert.include(error.message, "explain")
+        if (typeof input === "string" && input !== "") assertNoLeak(error, input)
+      }
+    }).pipe(Effect.provide(store()))
+  )
+
+  it.effect("a token of the wrong kind is TokenInvalid naming the tool that issues the right one", () =>
+    Effect.gen(function* () {
+      const { credentials } = yield* chain("w")
+      const error = yield* Effect.flip(readToken("explained_token", credentials, "explained"))
+      assert.strictEqual(error._tag, "TokenInvalid")
+      assert.include(error.message, "explain")
+      assert.include(error.message, "get_aws_session_info")
+      assertNoLeak(error, credentials)
+    }).pipe(Effect.provide(store()))
+  )
+
+  it.effect("a spent token is TokenSpent on every later use, even after it would have expired", () =>
+    Effect.gen(function* () {
+      const { explained } = yield* chain("w")
+      const spent = yield* spendToken("explained_token", explained, "explained")
+      assert.strictEqual(spent.chainId, "w")
+      for (const use of [spendToken, readToken]) {
+        const error = yield* Effect.flip(use("explained_token", explained, "explained"))
+        assert.strictEqual(error._tag, "TokenSpent")
+        assert.include(error.message, "generate_infrastructure_code")
+        assertNoLeak(error, explained)
+      }
+      yield* TestClock.adjust("2 hours")
+      const later = yield* Effect.flip(spendToken("explained_token", explained, "explained"))
+      assert.strictEqual(later._tag, "TokenSpent")
+    }).pipe(Effect.provide(store()))
+  )
+
+  it.effect("a token expires by the Clock", () =>
+    Effect.gen(function* () {
+      const id = yield* issueToken("credentials", { chainId: "session" }, 10 * minute)
+      yield* TestClock.adjust("9 minutes")
+      yield* readToken("credentials_token", id, "credentials")
+      yield* TestClock.adjust("1 minute")
+      const error = yield* Effect.flip(readToken("credentials_token", id, "credentials"))
+      assert.strictEqual(error._tag, "TokenExpired")
+      assert.include(error.message, "get_aws_session_info")
+      assertNoLeak(error, id)
+      const spend = yield* Effect.flip(spendToken("credentials_token", id, "credentials"))
+      assert.strictEqual(spend._tag, "TokenExpired")
+    }).pipe(Effect.provide(store()))
+  )
+
+  it.effect("a chain spliced from two workflows is refused", () =>
+    Effect.gen(function* () {
+      const a = yield* chain("workflow-a")
+      const b = yield* chain("workflow-b")
+      const explainedA = yield* readToken("explained_token", a.explained, "explained")
+      yield* assertChain(explainedA, a.generated, "generated_code_token")
+      const error = yield* Effect.flip(assertChain(explainedA, b.generated, "generated_code_token"))
+      assert.strictEqual(error._tag, "TokenChainBroken")
+      assert.include(error.message, "generated_code_token")
+      assertNoLeak(error, a.generated, b.generated, a.explained)
+      const root = yield* readToken("credentials_token", a.credentials, "credentials")
+      assert.strictEqual(
+        (yield* Effect.flip(assertChain(root, a.credentials, "credentials_token")))._tag,
+        "TokenChainBroken"
+      )
+    }).pipe(Effect.provide(store()))
+  )
+
+  it.effect("two concurrent spends of one token: exactly one wins, the other is TokenSpent", () =>
+    Effect.gen(function* () {
+      for (let round = 0; round < 50; round++) {
+        const id = yield* issueToken("explained", { chainId: `w${round}` }, minute)
+        const results = yield* Effect.all(
+          Array.from({ length: round % 2 === 0 ? 2 : 8 }, () =>
+            Effect.either(spendToken("explained_token", id, "explained"))
+          ),
+          { concurrency: "unbounded" }
+        )
+        assert.strictEqual(results.filter(Either.isRight).length, 1)
+        for (const result of results) {
+          if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "TokenSpent")
+        }
+      }
+    }).pipe(Effect.provide(interleavingStore))
+  )
+})
+
+describe("ApprovalStoreMemory", () => {
+  const record = (id: string, issuedAt: number, ttl: number) =>
+    new TokenRecord({ id, kind: "environment", chainId: "s", issuedAt, expiresAt: issuedAt + ttl })
+
+  it.effect("concurrent takes of one id: exactly one gets the record", () =>
+    Effect.gen(function* () {
+      const approvals = yield* ApprovalStore
+      for (let round = 0; round < 20; round++) {
+        yield* approvals.put("t", record("t", 0, minute))
+        const taken = yield* Effect.all(
+          Array.from({ length: 6 }, () => approvals.take("t")),
+          {
+            concurrency: "unbounded"
+          }
+        )
+        assert.strictEqual(taken.filter(Option.isSome).length, 1)
+      }
+    }).pipe(Effect.provide(interleavingStore))
+  )
+
+  it.effect("at its bound the store evicts expired records first, then the oldest", () =>
+    Effect.gen(function* () {
+      const approvals = yield* ApprovalStore
+      yield* approvals.put("a", record("a", 0, 10 * minute))
+      yield* approvals.put("b", record("b", 1, minute))
+      yield* approvals.put("c", record("c", 2, 10 * minute))
+      yield* TestClock.adjust("2 minutes")
+      yield* approvals.put("d", record("d", 2 * minute, 10 * minute))
+      assert.strictEqual(yield* approvals.size, 3)
+      assert.isTrue(Option.isNone(yield* approvals.get("b")))
+      assert.isTrue(Option.isSome(yield* approvals.get("a")))
+      yield* approvals.put("e", record("e", 2 * minute, 10 * minute))
+      assert.strictEqual(yield* approvals.size, 3)
+      assert.isTrue(Option.isNone(yield* approvals.get("a")))
+      yield* approvals.put("c", record("c", 2, 20 * minute))
+      assert.strictEqual(yield* approvals.size, 3)
+    }).pipe(Effect.provide(store(3)))
+  )
+
+  it.effect("issuing past the bound keeps the store at its bound; the evicted token is refused", () =>
+    Effect.gen(function* () {
+      const first = yield* issueToken("environment", { chainId: "s" }, minute)
+      yield* TestClock.adjust(1)
+      for (let i = 0; i < 5; i++) yield* issueToken("environment", { chainId: "s" }, minute)
+      assert.strictEqual(yield* (yield* ApprovalStore).size, 5)
+      const error = yield* Effect.flip(readToken("environment_token", first, "environment"))
+      assert.strictEqual(error._tag, "TokenInvalid")
+      assertNoLeak(error, first)
+    }).pipe(Effect.provide(store(5)))
+  )
+})
