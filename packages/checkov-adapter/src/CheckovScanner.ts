@@ -1,0 +1,334 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import {
+  Finding,
+  isJsonObject,
+  type JsonObject,
+  ScanFailed,
+  ScannerUnavailable,
+  ScanReport,
+  SecurityScanner
+} from "@ccapi/core"
+import { Config, type ConfigError, Duration, Effect, Layer, Option } from "effect"
+import {
+  type CheckovOutput,
+  type CheckResult,
+  decodeCheckovOutput,
+  type Report,
+  type Summary
+} from "./internal/CheckovOutput.js"
+import { runProcess } from "./internal/Process.js"
+
+/** The Checkov release this adapter is tested against (installed by `scripts/setup-checkov.mjs`). */
+export const CHECKOV_VERSION = "3.3.30"
+
+/** How to run Checkov. Every field is optional; see `layerConfig` for the environment variables. */
+export interface CheckovScannerOptions {
+  /** The Checkov executable: a path, or a name resolved on PATH. Default `checkov`. */
+  readonly bin?: string | undefined
+  /** How long one scan may take before it is killed and reported as `ScanFailed`. Default 120 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Check ids (or Checkov patterns such as `CKV_AWS*`) never to run. */
+  readonly skipChecks?: ReadonlyArray<string> | undefined
+  /** When non-empty, run only these checks. */
+  readonly checks?: ReadonlyArray<string> | undefined
+  /** Called with the pid of each Checkov process as it starts (benchmarks and tests watch the child with it). */
+  readonly onSpawn?: ((pid: number) => void) | undefined
+}
+
+const DEFAULT_TIMEOUT = Duration.seconds(120)
+const MAX_OUTPUT_BYTES = 64 * 1024 * 1024
+const TEMPLATE_FILE = "template.json"
+const CHECK_ID = /^[A-Za-z0-9][A-Za-z0-9_.*-]*$/
+
+/*
+ * Checkov reads its settings from the environment, so the child gets a minimal one: nothing of ours (credentials,
+ * BC_API_KEY, proxies, LOG_LEVEL) leaks in, and every switch that would reach the network is off.
+ */
+const checkovEnv = (home: string): Record<string, string> => ({
+  PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+  HOME: home,
+  TMPDIR: home,
+  LANG: "C.UTF-8",
+  LC_ALL: "C.UTF-8",
+  PYTHONIOENCODING: "utf-8",
+  PYTHONDONTWRITEBYTECODE: "1",
+  // no PyPI "update available" request (checkov/common/util/banner.py)
+  CKV_SKIP_PACKAGE_UPDATE_CHECK: "true",
+  // no guideline / policy-metadata download from the platform (checkov/main.py)
+  BC_SKIP_MAPPING: "TRUE",
+  // Checkov's cache (CKV_CACHE_DIR) defaults under TMPDIR, i.e. inside the private directory.
+  ANSI_COLORS_DISABLED: "1"
+})
+
+const tail = (text: string, lines = 6, chars = 800): string => {
+  const kept = text
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .filter((line) => line.length > 0)
+    .slice(-lines)
+    .join("\n")
+  return kept.length > chars ? `…${kept.slice(-chars)}` : kept
+}
+
+const pointerEscape = (segment: string) => segment.replaceAll("~", "~0").replaceAll("/", "~1")
+
+const resourcesOf = (template: JsonObject): Record<string, JsonObject> | string => {
+  const resources = template["Resources"]
+  if (resources === undefined) return {}
+  if (!isJsonObject(resources)) return "`Resources` is not an object"
+  const result: Record<string, JsonObject> = {}
+  for (const [id, resource] of Object.entries(resources)) {
+    if (!isJsonObject(resource) || typeof resource["Type"] !== "string") {
+      return `resource \`${id}\` has no string \`Type\``
+    }
+    result[id] = resource
+  }
+  return result
+}
+
+const locate = (check: CheckResult, resources: Record<string, JsonObject>): string | undefined => {
+  for (const [id, resource] of Object.entries(resources)) {
+    if (check.resource === `${String(resource["Type"])}.${id}`) return `/Resources/${pointerEscape(id)}`
+  }
+  const range = check.file_line_range
+  if (range && range.length === 2) return `${TEMPLATE_FILE}:${range[0]}-${range[1]}`
+  return undefined
+}
+
+const toFinding = (check: CheckResult, resources: Record<string, JsonObject>): Finding => {
+  const location = locate(check, resources)
+  return new Finding({
+    checkId: check.check_id,
+    title: check.check_name,
+    resource: check.resource,
+    severity: check.severity,
+    guideline: check.guideline,
+    ...(location === undefined ? {} : { location })
+  })
+}
+
+const scanFailed = (reason: string, message: string) => new ScanFailed({ reason, message })
+
+const unavailable = (bin: string, detail: string) =>
+  new ScannerUnavailable({
+    message:
+      `Checkov could not be started (${bin}: ${detail}), so the template was not scanned and the mutation stays ` +
+      `blocked. Ask the operator to install it (\`pipx install checkov\`, or \`pip install checkov==${CHECKOV_VERSION}\`) ` +
+      `or to point CCAPI_CHECKOV_BIN at the executable, then retry. Only the operator can turn scanning off ` +
+      `(SECURITY_SCANNING=disabled).`
+  })
+
+/** Turns Checkov's decoded output into the port's report, refusing anything that would be a silent pass. */
+const toScanReport = (
+  output: CheckovOutput,
+  resources: Record<string, JsonObject>,
+  exitCode: number
+): ScanReport | ScanFailed => {
+  const reports: ReadonlyArray<Report> = isReportList(output) ? output : "check_type" in output ? [output] : []
+  const summaries: ReadonlyArray<Summary> = isReportList(output)
+    ? output.map((r) => r.summary)
+    : "check_type" in output
+      ? [output.summary]
+      : [output]
+  const total = (key: "passed" | "failed" | "skipped" | "parsing_errors") =>
+    summaries.reduce((n, summary) => n + summary[key], 0)
+
+  const parsingErrors = total("parsing_errors")
+  if (parsingErrors > 0) {
+    const files = reports.flatMap((r) => r.results.parsing_errors)
+    return scanFailed(
+      "parsing errors",
+      `Checkov could not parse the template (${parsingErrors} parsing error(s)${files.length ? `: ${files.join(", ")}` : ""}), ` +
+        `so it was not scanned. Check that the template is valid CloudFormation JSON, then run the scan again.`
+    )
+  }
+  const failed = reports.flatMap((r) => r.results.failed_checks)
+  if (exitCode === 1 && failed.length === 0) {
+    return scanFailed(
+      "exit code 1 without failed checks",
+      "Checkov exited with status 1 but reported no failed checks; the result cannot be trusted. Run the scan again; " +
+        "if it persists, ask the operator to check the Checkov installation."
+    )
+  }
+  const version = summaries.find((summary) => summary.checkov_version !== undefined)?.checkov_version
+  return new ScanReport({
+    scanner: "checkov",
+    ...(version === undefined ? {} : { scannerVersion: version }),
+    passed: total("passed"),
+    failed: total("failed"),
+    skipped: total("skipped"),
+    findings: failed.map((check) => toFinding(check, resources)),
+    passedCheckIds: [...new Set(reports.flatMap((r) => r.results.passed_checks.map((c) => c.check_id)))].sort()
+  })
+}
+
+const isReportList = (output: CheckovOutput): output is ReadonlyArray<Report> => Array.isArray(output)
+
+/** Builds the `SecurityScanner` service that runs the Checkov CLI once per scan, offline, in a private directory. */
+export const make = (options: CheckovScannerOptions = {}): Effect.Effect<SecurityScanner["Type"]> =>
+  Effect.sync(() => {
+    const bin = options.bin ?? "checkov"
+    const timeout = Duration.decode(options.timeout ?? DEFAULT_TIMEOUT)
+    const filterArgs = [
+      ...(options.checks?.length ? [`--check=${options.checks.join(",")}`] : []),
+      ...(options.skipChecks?.length ? [`--skip-check=${options.skipChecks.join(",")}`] : [])
+    ]
+
+    const scan = Effect.fn("CheckovScanner.scan")(function* (template: JsonObject) {
+      const resources = resourcesOf(template)
+      if (typeof resources === "string") {
+        return yield* scanFailed(
+          "not a CloudFormation template",
+          `The template cannot be scanned: ${resources}. Checkov would silently skip it, so the scan is refused; ` +
+            `fix the template and run the scan again.`
+        )
+      }
+
+      const dir = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => mkdtemp(join(tmpdir(), "ccapi-checkov-")),
+          catch: (cause) =>
+            scanFailed("temporary directory", `Could not create a temporary directory for the scan: ${String(cause)}`)
+        }),
+        (path) => Effect.promise(() => rm(path, { recursive: true, force: true }).catch(() => undefined))
+      )
+      const file = join(dir, TEMPLATE_FILE)
+      yield* Effect.tryPromise({
+        try: () => writeFile(file, `${JSON.stringify(template, null, 2)}\n`, "utf8"),
+        catch: (cause) => scanFailed("temporary file", `Could not write the template for the scan: ${String(cause)}`)
+      })
+
+      const args = [
+        "-f",
+        file,
+        "--framework",
+        "cloudformation",
+        "-o",
+        "json",
+        "--skip-download",
+        "--compact",
+        ...filterArgs
+      ]
+      const result = yield* runProcess(bin, args, {
+        cwd: dir,
+        env: checkovEnv(dir),
+        maxBufferBytes: MAX_OUTPUT_BYTES,
+        ...(options.onSpawn ? { onSpawn: options.onSpawn } : {})
+      }).pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            scanFailed(
+              "timeout",
+              `Checkov did not finish within ${Duration.format(timeout)} and was stopped. Run the scan again; if it keeps ` +
+                `timing out, ask the operator to raise CCAPI_CHECKOV_TIMEOUT (seconds).`
+            )
+        }),
+        Effect.catchTags({
+          SpawnFailed: (e) =>
+            e.code === "ENOENT" || e.code === "EACCES"
+              ? Effect.fail(unavailable(e.file, e.code === "ENOENT" ? "not found" : "not executable"))
+              : Effect.fail(scanFailed("spawn failed", `Checkov could not be started (${e.code}): ${e.detail}`)),
+          OutputTooLarge: (e) =>
+            Effect.fail(
+              scanFailed("output too large", `Checkov printed more than ${e.limitBytes} bytes; the scan was stopped.`)
+            )
+        })
+      )
+
+      if (result.exitCode !== 0 && result.exitCode !== 1) {
+        const how =
+          result.exitCode === null
+            ? `was killed by ${result.signal ?? "a signal"}`
+            : `exited with status ${result.exitCode}`
+        const detail = tail(result.stderr) || tail(result.stdout) || "(no output)"
+        return yield* scanFailed(
+          result.exitCode === null ? `killed by ${result.signal ?? "signal"}` : `exit code ${result.exitCode}`,
+          `Checkov ${how} without a scan result, so the template was not scanned. Its last output:\n${detail}\n` +
+            `Run the scan again; if it persists, ask the operator to check the Checkov installation (CCAPI_CHECKOV_BIN, ` +
+            `CCAPI_CHECKOV_CHECKS / CCAPI_CHECKOV_SKIP_CHECKS).`
+        )
+      }
+
+      const output = yield* decodeCheckovOutput(result.stdout).pipe(
+        Effect.mapError((error) =>
+          scanFailed(
+            "unreadable output",
+            `Checkov's output is not the JSON report it documents, so the scan result is unknown. ` +
+              `Decoder: ${tail(error.message, 3, 300)}. Output: ${tail(result.stdout, 3, 300) || "(empty)"}`
+          )
+        )
+      )
+
+      const report = toScanReport(output, resources, result.exitCode)
+      if (report instanceof ScanFailed) return yield* report
+      return report
+    }, Effect.scoped)
+
+    return SecurityScanner.of({ scan })
+  })
+
+/** The Checkov scanner with explicit options. */
+export const layer = (options: CheckovScannerOptions = {}): Layer.Layer<SecurityScanner> =>
+  Layer.effect(SecurityScanner, make(options))
+
+const checkList = (name: string) =>
+  Config.string(name).pipe(
+    Config.withDefault(""),
+    Config.map((raw) =>
+      raw
+        .split(",")
+        .map((id) => id.trim())
+        .filter((id) => id.length > 0)
+    ),
+    Config.validate({
+      message: `${name} must be a comma-separated list of Checkov check ids such as CKV_AWS_18,CKV_AWS_21`,
+      validation: (ids) => ids.every((id) => CHECK_ID.test(id))
+    })
+  )
+
+/**
+ * Checkov's settings from the environment: `CCAPI_CHECKOV_BIN`, `CCAPI_CHECKOV_TIMEOUT` (seconds, default 120),
+ * `CCAPI_CHECKOV_SKIP_CHECKS` and `CCAPI_CHECKOV_CHECKS` (comma-separated check ids).
+ */
+export const config: Config.Config<CheckovScannerOptions> = Config.all({
+  bin: Config.option(Config.nonEmptyString("CCAPI_CHECKOV_BIN")),
+  timeoutSeconds: Config.number("CCAPI_CHECKOV_TIMEOUT").pipe(
+    Config.withDefault(120),
+    Config.validate({ message: "CCAPI_CHECKOV_TIMEOUT must be a positive number of seconds", validation: (n) => n > 0 })
+  ),
+  skipChecks: checkList("CCAPI_CHECKOV_SKIP_CHECKS"),
+  checks: checkList("CCAPI_CHECKOV_CHECKS")
+}).pipe(
+  Config.map(({ bin, checks, skipChecks, timeoutSeconds }) => ({
+    bin: Option.getOrUndefined(bin),
+    timeout: Duration.seconds(timeoutSeconds),
+    skipChecks,
+    checks
+  }))
+)
+
+/**
+ * The Checkov scanner configured from the environment. The executable is, in order: `overrides.bin`,
+ * `CCAPI_CHECKOV_BIN`, `overrides.fallbackBin` (e.g. a project-local virtualenv the server found), `checkov` on PATH.
+ */
+export const layerConfig = (
+  overrides: Omit<CheckovScannerOptions, "bin"> & {
+    readonly bin?: string | undefined
+    readonly fallbackBin?: string | undefined
+  } = {}
+): Layer.Layer<SecurityScanner, ConfigError.ConfigError> =>
+  Layer.effect(
+    SecurityScanner,
+    Effect.gen(function* () {
+      const fromEnv = yield* config
+      const { fallbackBin, ...explicit } = overrides
+      return yield* make({
+        ...fromEnv,
+        ...Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined)),
+        bin: overrides.bin ?? fromEnv.bin ?? fallbackBin
+      })
+    })
+  )

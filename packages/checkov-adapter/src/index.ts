@@ -1,0 +1,1 @@
+export * as CheckovScanner from "./CheckovScanner.js"
