@@ -1,0 +1,134 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Either } from "effect"
+import { ScanFailed, ScannerUnavailable } from "../src/Errors.js"
+import { Finding, ScanReport } from "../src/model/Cloud.js"
+import { scanGate, type ScanGateInput } from "../src/ScanGate.js"
+
+const finding = (checkId: string) =>
+  new Finding({
+    checkId,
+    title: `check ${checkId}`,
+    resource: "AWS::S3::Bucket.Bucket",
+    severity: null,
+    guideline: null
+  })
+const report = (...failed: Array<string>) =>
+  new ScanReport({
+    scanner: "checkov",
+    passed: 10,
+    failed: failed.length,
+    skipped: 0,
+    findings: failed.map(finding),
+    passedCheckIds: ["CKV_AWS_19"]
+  })
+
+const base: ScanGateInput = {
+  scanning: "enabled",
+  report: undefined,
+  skipSecurityCheck: false,
+  acceptedCheckIds: [],
+  approvedByHuman: false
+}
+const gate = (input: Partial<ScanGateInput>) => scanGate({ ...base, ...input })
+
+type Expect =
+  | { readonly pass: ReadonlyArray<string>; readonly warning?: RegExp }
+  | { readonly fail: string; readonly says: RegExp }
+
+const table: ReadonlyArray<readonly [string, Partial<ScanGateInput>, Expect]> = [
+  ["enabled, clean scan", { report: report() }, { pass: [] }],
+  ["enabled, no scan", {}, { fail: "ScanRequired", says: /run_checkov with the explained_token/ }],
+  [
+    "enabled, no scan, skip asked for",
+    { skipSecurityCheck: true },
+    { fail: "ScanRequired", says: /skip_security_check=true has no effect/ }
+  ],
+  [
+    "enabled, scanner missing",
+    { scannerError: new ScannerUnavailable({ message: "checkov is not installed (pipx install checkov)." }) },
+    { fail: "ScanRequired", says: /pipx install checkov.*SECURITY_SCANNING=disabled/ }
+  ],
+  [
+    "enabled, scanner crashed, even with a human approval",
+    { scannerError: new ScanFailed({ reason: "exit 3", message: "checkov crashed." }), approvedByHuman: true },
+    { fail: "ScanRequired", says: /checkov crashed/ }
+  ],
+  [
+    "enabled, failed checks, nothing accepted",
+    { report: report("CKV_AWS_21", "CKV_AWS_18") },
+    { fail: "ScanBlocked", says: /CKV_AWS_18, CKV_AWS_21/ }
+  ],
+  [
+    "enabled, failed checks, some accepted",
+    { report: report("CKV_AWS_21", "CKV_AWS_18"), acceptedCheckIds: ["CKV_AWS_18"] },
+    { fail: "ScanBlocked", says: /not accepted: CKV_AWS_21/ }
+  ],
+  [
+    "enabled, failed checks, an extra id accepted",
+    { report: report("CKV_AWS_18"), acceptedCheckIds: ["CKV_AWS_18", "CKV_AWS_999"] },
+    { fail: "ScanBlocked", says: /not among the findings: CKV_AWS_999/ }
+  ],
+  [
+    "enabled, failed checks, skip does not bypass",
+    { report: report("CKV_AWS_18"), skipSecurityCheck: true },
+    { fail: "ScanBlocked", says: /CKV_AWS_18/ }
+  ],
+  [
+    "enabled, failed checks, exactly accepted (any order, repeated, padded)",
+    {
+      report: report("CKV_AWS_21", "CKV_AWS_18", "CKV_AWS_18"),
+      acceptedCheckIds: [" CKV_AWS_21", "CKV_AWS_18", "CKV_AWS_18"]
+    },
+    { pass: ["CKV_AWS_18", "CKV_AWS_21"] }
+  ],
+  [
+    "enabled, failed checks, a human approved",
+    { report: report("CKV_AWS_18"), approvedByHuman: true },
+    { pass: ["CKV_AWS_18"] }
+  ],
+  [
+    "enabled, clean scan, needless accepted ids",
+    { report: report(), acceptedCheckIds: ["CKV_AWS_18"] },
+    { pass: [], warning: /not needed/ }
+  ],
+  [
+    "disabled, skip not said",
+    { scanning: "disabled" },
+    { fail: "ScanRequired", says: /operator disabled security scanning.*skip_security_check=true/ }
+  ],
+  [
+    "disabled, skip said",
+    { scanning: "disabled", skipSecurityCheck: true },
+    { pass: [], warning: /SECURITY_SCANNING=disabled/ }
+  ],
+  [
+    "disabled, scanner missing, skip said",
+    { scanning: "disabled", skipSecurityCheck: true, scannerError: new ScannerUnavailable({ message: "no checkov" }) },
+    { pass: [], warning: /without a security scan/ }
+  ]
+]
+
+describe("scanGate", () => {
+  for (const [name, input, expected] of table) {
+    it(name, () => {
+      const result = gate(input)
+      if ("pass" in expected) {
+        assert.isTrue(Either.isRight(result), Either.isLeft(result) ? result.left.message : "")
+        const pass = Either.getOrThrow(result)
+        assert.deepStrictEqual(pass.accepted, expected.pass)
+        if (expected.warning) assert.match(pass.warning ?? "", expected.warning)
+        else assert.isUndefined(pass.warning)
+      } else {
+        const error = Either.flip(result).pipe(Either.getOrThrow)
+        assert.strictEqual(error._tag, expected.fail)
+        assert.match(error.message, expected.says)
+      }
+    })
+  }
+
+  it("a blocked scan carries the failed check ids for the caller", () => {
+    const error = Either.flip(gate({ report: report("CKV_AWS_21", "CKV_AWS_18") })).pipe(Either.getOrThrow)
+    assert.strictEqual(error._tag, "ScanBlocked")
+    if (error._tag === "ScanBlocked") assert.deepStrictEqual(error.failedCheckIds, ["CKV_AWS_18", "CKV_AWS_21"])
+  })
+})
