@@ -1,0 +1,192 @@
+import { CloudControl, type Region, ResourceDescription, ResourcePage } from "@ccapi/core"
+import {
+  CancelResourceRequestCommand,
+  CreateResourceCommand,
+  DeleteResourceCommand,
+  GetResourceCommand,
+  GetResourceRequestStatusCommand,
+  ListResourcesCommand,
+  UpdateResourceCommand
+} from "@aws-sdk/client-cloudcontrol"
+import { type ConfigError, Effect, Layer } from "effect"
+import * as AwsClients from "./AwsClients.js"
+import * as AwsConfig from "./AwsConfig.js"
+import { compact, decodeResponse, parseJsonObject, required, toProgressEvent } from "./internal/decode.js"
+import type { CallContext } from "./internal/errorMap.js"
+import { tryAws } from "./internal/tryAws.js"
+
+/** The `CloudControl` port over the Cloud Control API: JSON-string fields, caller-supplied client tokens, per-call regions. */
+export const make = Effect.gen(function* () {
+  const config = yield* AwsConfig.AwsConfig
+  const clients = yield* AwsClients.CloudControlClients
+  const endpoint = AwsConfig.endpointFor(config.endpoint, "CloudControl")
+  const context = (
+    operation: string,
+    region: Region,
+    extra: Omit<CallContext, "service" | "operation" | "region"> = {}
+  ): CallContext => ({ service: "CloudControl", operation, region, endpoint, profile: config.profile, ...extra })
+
+  const create: CloudControl["Type"]["create"] = Effect.fn("AwsCloudControl.create")(function* (input) {
+    const ctx = context("CreateResource", input.region, { typeName: input.typeName })
+    const client = yield* clients.get(input.region)
+    const out = yield* tryAws(
+      ctx,
+      [
+        "TypeNotFound",
+        "InvalidRequest",
+        "UnsupportedAction",
+        "ConcurrentOperation",
+        "ClientTokenConflict",
+        "ResourceAlreadyExists"
+      ],
+      (options) =>
+        client.send(
+          new CreateResourceCommand({
+            TypeName: input.typeName,
+            DesiredState: JSON.stringify(input.desiredState),
+            ClientToken: input.clientToken
+          }),
+          options
+        )
+    )
+    return yield* toProgressEvent(out.ProgressEvent, ctx)
+  })
+
+  const update: CloudControl["Type"]["update"] = Effect.fn("AwsCloudControl.update")(function* (input) {
+    const ctx = context("UpdateResource", input.region, { typeName: input.typeName, identifier: input.identifier })
+    const client = yield* clients.get(input.region)
+    const out = yield* tryAws(
+      ctx,
+      [
+        "TypeNotFound",
+        "InvalidRequest",
+        "UnsupportedAction",
+        "ConcurrentOperation",
+        "ClientTokenConflict",
+        "ResourceNotFound",
+        "NotUpdatable"
+      ],
+      (options) =>
+        client.send(
+          new UpdateResourceCommand({
+            TypeName: input.typeName,
+            Identifier: input.identifier,
+            PatchDocument: JSON.stringify(input.patch),
+            ClientToken: input.clientToken
+          }),
+          options
+        )
+    )
+    return yield* toProgressEvent(out.ProgressEvent, ctx)
+  })
+
+  const remove: CloudControl["Type"]["delete"] = Effect.fn("AwsCloudControl.delete")(function* (input) {
+    const ctx = context("DeleteResource", input.region, { typeName: input.typeName, identifier: input.identifier })
+    const client = yield* clients.get(input.region)
+    const out = yield* tryAws(
+      ctx,
+      [
+        "TypeNotFound",
+        "InvalidRequest",
+        "UnsupportedAction",
+        "ConcurrentOperation",
+        "ClientTokenConflict",
+        "ResourceNotFound"
+      ],
+      (options) =>
+        client.send(
+          new DeleteResourceCommand({
+            TypeName: input.typeName,
+            Identifier: input.identifier,
+            ClientToken: input.clientToken
+          }),
+          options
+        )
+    )
+    return yield* toProgressEvent(out.ProgressEvent, ctx)
+  })
+
+  const get: CloudControl["Type"]["get"] = Effect.fn("AwsCloudControl.get")(function* (input) {
+    const ctx = context("GetResource", input.region, { typeName: input.typeName, identifier: input.identifier })
+    const client = yield* clients.get(input.region)
+    const out = yield* tryAws(ctx, ["TypeNotFound", "ResourceNotFound", "InvalidRequest", "UnsupportedAction"], (o) =>
+      client.send(new GetResourceCommand({ TypeName: input.typeName, Identifier: input.identifier }), o)
+    )
+    const description = yield* required(out.ResourceDescription, ctx, "ResourceDescription")
+    const properties = yield* parseJsonObject(description.Properties, ctx, "Properties")
+    return yield* decodeResponse(
+      ResourceDescription,
+      { identifier: description.Identifier ?? input.identifier, properties },
+      ctx
+    )
+  })
+
+  const list: CloudControl["Type"]["list"] = Effect.fn("AwsCloudControl.list")(function* (input) {
+    const ctx = context("ListResources", input.region, { typeName: input.typeName })
+    const client = yield* clients.get(input.region)
+    const out = yield* tryAws(ctx, ["TypeNotFound", "InvalidRequest", "UnsupportedAction"], (options) =>
+      client.send(
+        new ListResourcesCommand(
+          compact({
+            TypeName: input.typeName,
+            NextToken: input.nextToken,
+            MaxResults: input.maxResults,
+            ResourceModel: input.resourceModel === undefined ? undefined : JSON.stringify(input.resourceModel)
+          })
+        ),
+        options
+      )
+    )
+    const resources = yield* Effect.forEach(out.ResourceDescriptions ?? [], (description) =>
+      Effect.map(parseJsonObject(description.Properties, ctx, "Properties"), (properties) => ({
+        identifier: description.Identifier,
+        properties
+      }))
+    )
+    return yield* decodeResponse(
+      ResourcePage,
+      compact({
+        typeName: out.TypeName ?? input.typeName,
+        resources,
+        nextToken: out.NextToken === "" ? undefined : out.NextToken
+      }),
+      ctx
+    )
+  })
+
+  const requestStatus: CloudControl["Type"]["requestStatus"] = Effect.fn("AwsCloudControl.requestStatus")(
+    function* (input) {
+      const ctx = context("GetResourceRequestStatus", input.region, { requestToken: input.requestToken })
+      const client = yield* clients.get(input.region)
+      const out = yield* tryAws(ctx, ["RequestNotFound"], (options) =>
+        client.send(new GetResourceRequestStatusCommand({ RequestToken: input.requestToken }), options)
+      )
+      return yield* toProgressEvent(out.ProgressEvent, ctx)
+    }
+  )
+
+  const cancel: CloudControl["Type"]["cancel"] = Effect.fn("AwsCloudControl.cancel")(function* (input) {
+    const ctx = context("CancelResourceRequest", input.region, { requestToken: input.requestToken })
+    const client = yield* clients.get(input.region)
+    const out = yield* tryAws(ctx, ["RequestNotFound", "ConcurrentOperation"], (options) =>
+      client.send(new CancelResourceRequestCommand({ RequestToken: input.requestToken }), options)
+    )
+    return yield* toProgressEvent(out.ProgressEvent, ctx)
+  })
+
+  return CloudControl.of({ create, update, delete: remove, get, list, requestStatus, cancel })
+})
+
+/** `CloudControl` over clients and settings provided from outside (share them with the other AWS ports). */
+export const layerFromClients: Layer.Layer<CloudControl, never, AwsConfig.AwsConfig | AwsClients.CloudControlClients> =
+  Layer.effect(CloudControl, make)
+
+/** `CloudControl` with its own settings and clients (explicit endpoint, credentials, region, retries). */
+export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<CloudControl> =>
+  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
+
+/** `CloudControl` with settings read from `Config` (see `AwsConfig.layerConfig`). */
+export const layerConfig = (
+  options: AwsConfig.AwsAdapterOptions = {}
+): Layer.Layer<CloudControl, ConfigError.ConfigError> =>
+  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))

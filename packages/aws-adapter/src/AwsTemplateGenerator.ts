@@ -1,0 +1,114 @@
+import { GeneratedTemplateState, type Region, TemplateGenerationFailed, TemplateGenerator } from "@ccapi/core"
+import {
+  CreateGeneratedTemplateCommand,
+  DeleteGeneratedTemplateCommand,
+  DescribeGeneratedTemplateCommand,
+  GetGeneratedTemplateCommand
+} from "@aws-sdk/client-cloudformation"
+import { type ConfigError, Effect, Layer } from "effect"
+import * as AwsClients from "./AwsClients.js"
+import * as AwsConfig from "./AwsConfig.js"
+import { compact, decodeResponse, required } from "./internal/decode.js"
+import type { CallContext } from "./internal/errorMap.js"
+import { tryAws } from "./internal/tryAws.js"
+
+/** The `TemplateGenerator` port over CloudFormation's IaC Generator (generated templates). */
+export const make = Effect.gen(function* () {
+  const config = yield* AwsConfig.AwsConfig
+  const clients = yield* AwsClients.CloudFormationClients
+  const endpoint = AwsConfig.endpointFor(config.endpoint, "CloudFormation")
+  const context = (
+    operation: string,
+    region: Region,
+    extra: Omit<CallContext, "service" | "operation" | "region"> = {}
+  ): CallContext => ({ service: "CloudFormation", operation, region, endpoint, profile: config.profile, ...extra })
+
+  const start: TemplateGenerator["Type"]["start"] = Effect.fn("AwsTemplateGenerator.start")(function* (input) {
+    const ctx = context("CreateGeneratedTemplate", input.region, { templateName: input.templateName })
+    const client = yield* clients.get(input.region)
+    const out = yield* tryAws(ctx, ["InvalidRequest", "TemplateGenerationFailed"], (options) =>
+      client.send(
+        new CreateGeneratedTemplateCommand({
+          GeneratedTemplateName: input.templateName,
+          Resources: input.resources.map((r) => ({
+            ResourceType: r.typeName,
+            ResourceIdentifier: { ...r.identifier }
+          })),
+          TemplateConfiguration: {
+            DeletionPolicy: input.deletionPolicy,
+            UpdateReplacePolicy: input.updateReplacePolicy
+          }
+        }),
+        options
+      )
+    )
+    const templateId = yield* required(out.GeneratedTemplateId, ctx, "GeneratedTemplateId")
+    return { templateId }
+  })
+
+  const status: TemplateGenerator["Type"]["status"] = Effect.fn("AwsTemplateGenerator.status")(function* (input) {
+    const ctx = context("DescribeGeneratedTemplate", input.region, { templateId: input.templateId })
+    const client = yield* clients.get(input.region)
+    const out = yield* tryAws(ctx, ["ResourceNotFound"], (options) =>
+      client.send(new DescribeGeneratedTemplateCommand({ GeneratedTemplateName: input.templateId }), options)
+    )
+    return yield* decodeResponse(
+      GeneratedTemplateState,
+      compact({
+        templateId: out.GeneratedTemplateId ?? input.templateId,
+        templateName: out.GeneratedTemplateName,
+        status: out.Status,
+        statusReason: out.StatusReason
+      }),
+      ctx
+    )
+  })
+
+  const fetch: TemplateGenerator["Type"]["fetch"] = Effect.fn("AwsTemplateGenerator.fetch")(function* (input) {
+    const ctx = context("GetGeneratedTemplate", input.region, { templateId: input.templateId })
+    const client = yield* clients.get(input.region)
+    const out = yield* tryAws(ctx, ["ResourceNotFound", "TemplateGenerationFailed"], (options) =>
+      client.send(
+        new GetGeneratedTemplateCommand({ GeneratedTemplateName: input.templateId, Format: input.format }),
+        options
+      )
+    )
+    if (out.TemplateBody === undefined || out.TemplateBody === "") {
+      return yield* new TemplateGenerationFailed({
+        templateId: input.templateId,
+        message:
+          out.Status === "FAILED"
+            ? `Generating template ${input.templateId} failed. Check its status reason (create_template with template_id), fix the resources and start again.`
+            : `Template ${input.templateId} has no body yet (status ${out.Status ?? "unknown"}). Wait until its status is COMPLETE, then fetch it again.`
+      })
+    }
+    return { body: out.TemplateBody }
+  })
+
+  const remove: TemplateGenerator["Type"]["remove"] = Effect.fn("AwsTemplateGenerator.remove")(function* (input) {
+    const ctx = context("DeleteGeneratedTemplate", input.region, { templateId: input.templateId })
+    const client = yield* clients.get(input.region)
+    yield* tryAws(ctx, ["ResourceNotFound"], (options) =>
+      client.send(new DeleteGeneratedTemplateCommand({ GeneratedTemplateName: input.templateId }), options)
+    )
+  })
+
+  return TemplateGenerator.of({ start, status, fetch, remove })
+})
+
+/** `TemplateGenerator` over clients and settings provided from outside (share them with the other AWS ports). */
+export const layerFromClients: Layer.Layer<
+  TemplateGenerator,
+  never,
+  AwsConfig.AwsConfig | AwsClients.CloudFormationClients
+> = Layer.effect(TemplateGenerator, make)
+
+/** `TemplateGenerator` with its own settings and clients. */
+export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<TemplateGenerator> =>
+  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
+
+/** `TemplateGenerator` with settings read from `Config` (see `AwsConfig.layerConfig`). */
+export const layerConfig = (
+  options: AwsConfig.AwsAdapterOptions = {}
+): Layer.Layer<TemplateGenerator, ConfigError.ConfigError> =>
+  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))

@@ -1,0 +1,7 @@
+export * as AwsAdapter from "./AwsAdapter.js"
+export * as AwsClients from "./AwsClients.js"
+export * as AwsCloudControl from "./AwsCloudControl.js"
+export * as AwsConfig from "./AwsConfig.js"
+export * as AwsIdentity from "./AwsIdentity.js"
+export * as AwsResourceSchemas from "./AwsResourceSchemas.js"
+export * as AwsTemplateGenerator from "./AwsTemplateGenerator.js"
