@@ -30,6 +30,10 @@ const run = (file, args, timeoutMs) =>
       },
       (error, stdout, stderr) => {
         if (error) {
+          if (error.code === "ENOENT") {
+            reject(new Error(`${file} was not found (Checkov needs Python 3.10+ with the venv module on PATH)`))
+            return
+          }
           const tail = `${stderr}${stdout}`.trim().split("\n").slice(-8).join("\n")
           reject(new Error(`${file} ${args.join(" ")} failed (${error.code ?? error.signal ?? "error"}): ${tail}`))
         } else {
