@@ -338,10 +338,12 @@ export const planUpdate = (
       )
     const writable = stripReadOnly(schema, current)
     let userPatch: PatchDocument
+    let merged: JsonObject | undefined
     if (input.properties !== undefined) {
       const violations = readOnlyViolations(schema, input.properties)
       if (violations.length > 0) return yield* Either.left(readOnlyRefusal(schema, violations))
-      userPatch = diffPatch(writable, { ...writable, ...input.properties })
+      merged = { ...writable, ...input.properties }
+      userPatch = diffPatch(writable, merged)
     } else {
       const decoded = yield* decodePatch(input.patchDocument)
       const violations = readOnlyPatchViolations(schema, decoded)
@@ -375,11 +377,14 @@ export const planUpdate = (
       tagPattern !== undefined &&
       !tagsCreateOnly &&
       (touchesPattern(userPatch, tagPattern) || !hasDefaultTags(schema, current, ctx.defaultTags))
-    const tagOps = wantsDefaults
-      ? diffPatch(userPreview, applyDefaultTags(schema, userPreview, ctx.defaultTags).properties)
-      : []
-    const patch = [...userPatch, ...tagOps]
-    const previewState = tagOps.length > 0 ? yield* applyPatch(userPreview, tagOps) : userPreview
+    // New properties are diffed once with their tags merged in; a patch document keeps the user's operations and
+    // gets the default tags as operations appended after them.
+    const patch: PatchDocument = !wantsDefaults
+      ? userPatch
+      : merged !== undefined
+        ? diffPatch(writable, applyDefaultTags(schema, merged, ctx.defaultTags).properties)
+        : [...userPatch, ...diffPatch(userPreview, applyDefaultTags(schema, userPreview, ctx.defaultTags).properties)]
+    const previewState = patch === userPatch ? userPreview : yield* applyPatch(current, patch)
 
     const frozen = createOnlyChanges(schema, current, previewState)
     if (frozen.length > 0)
