@@ -1,0 +1,113 @@
+import { existsSync } from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { type ConfigError, Context, Duration, Effect, Layer, Logger } from "effect"
+import { AwsAdapter } from "@ccapi/aws-adapter"
+import { CheckovScanner } from "@ccapi/checkov-adapter"
+import { ApprovalStoreMemory, defaultTags, SessionState, WorkflowSettings } from "@ccapi/core"
+import { startSandbox } from "@ccapi/sandbox"
+import { AjvPropertyValidator } from "@ccapi/validator"
+import type { AppServices } from "./AppServices.js"
+import type { ServerConfig } from "./Config.js"
+import * as CryptoRandom from "./CryptoRandom.js"
+import * as JsonlJournal from "./JsonlJournal.js"
+import { serverInfo, sourceUrl } from "./Server.js"
+
+/** Log lines go to stderr, never stdout (stdout carries JSON-RPC); Effect's default logger writes to stdout. */
+export const stderrLogger = Logger.map(Logger.logfmtLogger, (line) => {
+  process.stderr.write(`${line}\n`)
+})
+
+/** Replaces Effect's default logger with the stderr logger, at the configured level. */
+export const loggerLayer = (config: Pick<ServerConfig, "logLevel">) =>
+  Layer.merge(Logger.replace(Logger.defaultLogger, stderrLogger), Logger.minimumLogLevel(config.logLevel))
+
+/** The operator's workflow settings, from the parsed configuration. */
+export const settingsLayer = (config: ServerConfig) => {
+  const workflowTtl = config.tokenTtlMinutes * 60_000
+  const sessionTtl = Math.max(workflowTtl, 60 * 60_000)
+  return Layer.succeed(
+    WorkflowSettings,
+    WorkflowSettings.of({
+      readOnly: config.readOnly,
+      securityScanning: config.securityScanning,
+      defaultTags:
+        config.defaultTags === "disabled"
+          ? []
+          : defaultTags({ version: serverInfo.version, sourceUrl, extra: config.extraTags }),
+      disabledGuardrails: new Set(config.disabledGuardrails),
+      approval: config.approval,
+      tokenTtl: { environment: sessionTtl, credentials: sessionTtl, workflow: workflowTtl },
+      deleteLimit: config.deleteLimit,
+      mutationWait: Duration.seconds(config.mutationWaitSeconds),
+      templateWait: Duration.seconds(config.templateWaitSeconds),
+      listPageSize: { default: 50, max: 100 }
+    })
+  )
+}
+
+/** Where the sandbox endpoint listens, when the server runs with `--sandbox`. */
+export class SandboxEndpoint extends Context.Tag("@ccapi/mcp-server/SandboxEndpoint")<
+  SandboxEndpoint,
+  { readonly url: string }
+>() {}
+
+/** The in-process sandbox on an ephemeral loopback port; stopped when the runtime is disposed. */
+export const sandboxLayer = Layer.scoped(
+  SandboxEndpoint,
+  Effect.acquireRelease(
+    Effect.promise(() => startSandbox({ port: 0, host: "127.0.0.1" })),
+    (sandbox) => Effect.promise(() => sandbox.stop())
+  )
+)
+
+/** The static credentials the AWS adapter signs sandbox requests with (the sandbox accepts any). */
+export const sandboxCredentials = { accessKeyId: "SANDBOXACCESSKEY", secretAccessKey: "sandbox-secret" } as const
+
+/** The region the sandbox uses: `AWS_REGION`, else us-east-1 (never the user's profile). */
+const sandboxRegion = () => {
+  const region = process.env["AWS_REGION"]
+  return region !== undefined && region !== "" ? region : "us-east-1"
+}
+
+/** The Checkov of `npm run setup` (`<repo>/.venv/checkov`), when the server runs from the repository. */
+export const projectCheckov = (): string | undefined => {
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  const bin = process.platform === "win32" ? path.join("Scripts", "checkov.exe") : path.join("bin", "checkov")
+  const candidates = [
+    path.join(process.cwd(), ".venv", "checkov", bin),
+    path.resolve(here, "..", "..", "..", ".venv", "checkov", bin)
+  ]
+  return candidates.find((candidate) => existsSync(candidate))
+}
+
+/** The AWS ports: against AWS through the SDK's credential chain, or against the in-process sandbox. */
+export const awsLayer = (config: ServerConfig) =>
+  config.sandbox
+    ? Layer.unwrapEffect(
+        Effect.map(SandboxEndpoint, (endpoint) =>
+          AwsAdapter.layerConfig({
+            endpoint: endpoint.url,
+            credentials: sandboxCredentials,
+            region: sandboxRegion(),
+            sandbox: true,
+            schemaCache: { directory: false }
+          })
+        )
+      ).pipe(Layer.provide(sandboxLayer))
+    : AwsAdapter.layerConfig()
+
+/**
+ * The one place the application is composed: AWS (or the sandbox), Checkov, the Ajv validator, the JSONL journal,
+ * the in-memory approval store, the workflow settings and session state, a stderr logger and a CSPRNG `Random`.
+ */
+export const makeAppLayer = (config: ServerConfig): Layer.Layer<AppServices, ConfigError.ConfigError> =>
+  Layer.mergeAll(
+    awsLayer(config),
+    CheckovScanner.layerConfig({ fallbackBin: projectCheckov() }),
+    AjvPropertyValidator.layer,
+    config.journalPath === undefined ? JsonlJournal.layerOff : JsonlJournal.layer(config.journalPath),
+    ApprovalStoreMemory.layerMemory({ capacity: 10_000 }),
+    settingsLayer(config),
+    SessionState.layer
+  ).pipe(Layer.provideMerge(Layer.merge(loggerLayer(config), CryptoRandom.layer)))

@@ -1,0 +1,277 @@
+import * as os from "node:os"
+import * as path from "node:path"
+import { Config, ConfigError, ConfigProvider, Effect, Either, LogLevel, Schema } from "effect"
+import { guardrailRules } from "@ccapi/core"
+
+/** The operator's configuration, from command-line flags and environment variables. The model cannot change it. */
+export interface ServerConfig {
+  readonly readOnly: boolean
+  readonly sandbox: boolean
+  readonly securityScanning: "enabled" | "disabled"
+  readonly defaultTags: "enabled" | "disabled"
+  readonly logLevel: LogLevel.LogLevel
+  readonly approval: "auto" | "required" | "off"
+  /** Extra default tags from `CCAPI_DEFAULT_TAGS`. */
+  readonly extraTags: ReadonlyArray<{ readonly key: string; readonly value: string }>
+  readonly disabledGuardrails: ReadonlyArray<string>
+  readonly deleteLimit: number | undefined
+  readonly mutationWaitSeconds: number
+  readonly templateWaitSeconds: number
+  /** Where the journal is written; undefined when `CCAPI_JOURNAL=off`. */
+  readonly journalPath: string | undefined
+  /** Lifetime of workflow tokens (generated code, explained, scan). Environment and credentials tokens live at least an hour. */
+  readonly tokenTtlMinutes: number
+}
+
+/** A configuration value the server refuses to start with. The message names the setting and its allowed values. */
+export class ConfigProblem extends Schema.TaggedError<ConfigProblem>()("ConfigProblem", {
+  message: Schema.String
+}) {}
+
+/** What the command line asked for. `help` and `version` short-circuit the server. */
+export interface Flags {
+  readonly readOnly: boolean
+  readonly sandbox: boolean
+  readonly help: boolean
+  readonly version: boolean
+}
+
+const booleanFlags = { readonly: "readOnly", sandbox: "sandbox" } as const
+
+const parseBoolean = (flag: string, raw: string): Either.Either<boolean, ConfigProblem> => {
+  const value = raw.trim().toLowerCase()
+  if (value === "true") return Either.right(true)
+  if (value === "false") return Either.right(false)
+  return Either.left(
+    new ConfigProblem({
+      message: `--${flag} takes true or false (or nothing, meaning true); got ${JSON.stringify(raw)}`
+    })
+  )
+}
+
+/** Parses the command line: `--readonly`, `--readonly=true|false`, `--readonly true|false`, `--no-readonly`, the same for `--sandbox`. */
+export const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, ConfigProblem> => {
+  const flags = { readOnly: false, sandbox: false, help: false, version: false }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === "--help" || arg === "-h") {
+      flags.help = true
+      continue
+    }
+    if (arg === "--version" || arg === "-v") {
+      flags.version = true
+      continue
+    }
+    const match = /^--(no-)?([a-z-]+)(?:=(.*))?$/.exec(arg)
+    const name = match?.[2]
+    if (match === null || name === undefined || !(name in booleanFlags)) {
+      return Either.left(
+        new ConfigProblem({
+          message: `Unknown argument ${JSON.stringify(arg)}. Allowed: --readonly[=true|false], --sandbox[=true|false], --no-readonly, --no-sandbox, --help, --version.`
+        })
+      )
+    }
+    const key = booleanFlags[name as keyof typeof booleanFlags]
+    if (match[1] !== undefined) {
+      if (match[3] !== undefined) {
+        return Either.left(new ConfigProblem({ message: `--no-${name} takes no value; got ${JSON.stringify(arg)}` }))
+      }
+      flags[key] = false
+      continue
+    }
+    if (match[3] !== undefined) {
+      const parsed = parseBoolean(name, match[3])
+      if (Either.isLeft(parsed)) return Either.left(parsed.left)
+      flags[key] = parsed.right
+      continue
+    }
+    const next = argv[i + 1]
+    if (next !== undefined && /^(true|false)$/i.test(next)) {
+      flags[key] = next.toLowerCase() === "true"
+      i++
+      continue
+    }
+    flags[key] = true
+  }
+  return Either.right(flags)
+}
+
+const invalid = (message: string) => ConfigError.InvalidData([], message)
+
+/** An optional string variable; empty or blank counts as unset. */
+const optionalString = (name: string) =>
+  Config.string(name).pipe(
+    Config.option,
+    Config.map((value) => (value._tag === "Some" && value.value.trim() !== "" ? value.value.trim() : undefined))
+  )
+
+const choice = <const A extends string>(name: string, values: ReadonlyArray<A>, fallback: A) =>
+  optionalString(name).pipe(
+    Config.mapOrFail((raw) => {
+      if (raw === undefined) return Either.right(fallback)
+      const value = raw.toLowerCase()
+      return values.includes(value as A)
+        ? Either.right(value as A)
+        : Either.left(invalid(`${name} must be one of ${values.join(", ")} (any case); got ${JSON.stringify(raw)}`))
+    })
+  )
+
+const integer = (name: string, options: { readonly min: number; readonly max: number; readonly fallback: number }) =>
+  optionalString(name).pipe(
+    Config.mapOrFail((raw) => {
+      if (raw === undefined) return Either.right(options.fallback)
+      const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
+      return Number.isSafeInteger(value) && value >= options.min && value <= options.max
+        ? Either.right(value)
+        : Either.left(
+            invalid(`${name} must be a whole number from ${options.min} to ${options.max}; got ${JSON.stringify(raw)}`)
+          )
+    })
+  )
+
+const logLevels: Record<string, LogLevel.LogLevel> = {
+  all: LogLevel.All,
+  trace: LogLevel.Trace,
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warn: LogLevel.Warning,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error,
+  critical: LogLevel.Fatal,
+  fatal: LogLevel.Fatal,
+  off: LogLevel.None,
+  none: LogLevel.None
+}
+
+const logLevel = Config.all([optionalString("CCAPI_LOG_LEVEL"), optionalString("FASTMCP_LOG_LEVEL")]).pipe(
+  Config.mapOrFail(([ccapi, fastmcp]) => {
+    const name = ccapi !== undefined ? "CCAPI_LOG_LEVEL" : "FASTMCP_LOG_LEVEL"
+    const raw = ccapi ?? fastmcp
+    if (raw === undefined) return Either.right(LogLevel.Warning)
+    const level = logLevels[raw.toLowerCase()]
+    return level !== undefined
+      ? Either.right(level)
+      : Either.left(
+          invalid(`${name} must be one of ${Object.keys(logLevels).join(", ")} (any case); got ${JSON.stringify(raw)}`)
+        )
+  })
+)
+
+const tagKey = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u
+const tagValue = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u
+
+const extraTags = optionalString("CCAPI_DEFAULT_TAGS").pipe(
+  Config.mapOrFail((raw) => {
+    if (raw === undefined) return Either.right([])
+    const tags: Array<{ key: string; value: string }> = []
+    for (const pair of raw.split(",")) {
+      const at = pair.indexOf("=")
+      const key = (at < 0 ? pair : pair.slice(0, at)).trim()
+      const value = at < 0 ? undefined : pair.slice(at + 1).trim()
+      if (value === undefined || !tagKey.test(key) || !tagValue.test(value) || key.toLowerCase().startsWith("aws:")) {
+        return Either.left(
+          invalid(
+            `CCAPI_DEFAULT_TAGS must be a comma-separated list of key=value pairs (keys 1-128 and values 0-256 characters of letters, digits, spaces and _.:/=+-@, keys not starting with aws:); the pair ${JSON.stringify(pair)} is not`
+          )
+        )
+      }
+      tags.push({ key, value })
+    }
+    return Either.right(tags)
+  })
+)
+
+const disabledGuardrails = optionalString("CCAPI_DISABLED_GUARDRAILS").pipe(
+  Config.mapOrFail((raw) => {
+    if (raw === undefined) return Either.right([])
+    const ids = raw
+      .split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== "")
+    const known = guardrailRules.map((rule) => rule.id)
+    const bad = ids.find((id) => !known.includes(id))
+    return bad === undefined
+      ? Either.right(ids)
+      : Either.left(
+          invalid(
+            `CCAPI_DISABLED_GUARDRAILS must be a comma-separated list of guardrail rule ids (${known.join(", ")}); ${JSON.stringify(bad)} is not one`
+          )
+        )
+  })
+)
+
+const deleteLimit = optionalString("CCAPI_DELETE_LIMIT").pipe(
+  Config.mapOrFail((raw) => {
+    if (raw === undefined || raw.toLowerCase() === "none") return Either.right(undefined)
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
+    return Number.isSafeInteger(value) && value >= 1
+      ? Either.right(value as number | undefined)
+      : Either.left(
+          invalid(`CCAPI_DELETE_LIMIT must be a whole number of 1 or more, or none; got ${JSON.stringify(raw)}`)
+        )
+  })
+)
+
+/** The default journal location: `$XDG_STATE_HOME/ccapi-mcp-server` or `~/.local/state/ccapi-mcp-server`. */
+export const defaultJournalPath = (env: Readonly<Record<string, string | undefined>>): string => {
+  const xdg = env["XDG_STATE_HOME"]
+  const base =
+    xdg !== undefined && path.isAbsolute(xdg)
+      ? xdg
+      : path.join(env["HOME"] !== undefined && env["HOME"] !== "" ? env["HOME"] : os.homedir(), ".local", "state")
+  return path.join(base, "ccapi-mcp-server", "journal.jsonl")
+}
+
+const journal = (env: Readonly<Record<string, string | undefined>>) =>
+  optionalString("CCAPI_JOURNAL").pipe(
+    Config.mapOrFail((raw) => {
+      if (raw === undefined) return Either.right(defaultJournalPath(env) as string | undefined)
+      if (raw.toLowerCase() === "off") return Either.right(undefined)
+      return path.isAbsolute(raw)
+        ? Either.right(raw)
+        : Either.left(invalid(`CCAPI_JOURNAL must be an absolute file path or off; got ${JSON.stringify(raw)}`))
+    })
+  )
+
+const environment = (env: Readonly<Record<string, string | undefined>>) =>
+  Config.all({
+    securityScanning: choice("SECURITY_SCANNING", ["enabled", "disabled"], "enabled"),
+    defaultTags: choice("DEFAULT_TAGS", ["enabled", "disabled"], "enabled"),
+    logLevel,
+    approval: choice("CCAPI_APPROVAL", ["auto", "required", "off"], "auto"),
+    extraTags,
+    disabledGuardrails,
+    deleteLimit,
+    mutationWaitSeconds: integer("CCAPI_MUTATION_WAIT_SECONDS", { min: 0, max: 3600, fallback: 45 }),
+    templateWaitSeconds: integer("CCAPI_TEMPLATE_WAIT_SECONDS", { min: 0, max: 3600, fallback: 45 }),
+    journalPath: journal(env),
+    tokenTtlMinutes: integer("CCAPI_TOKEN_TTL_MINUTES", { min: 1, max: 1440, fallback: 15 })
+  })
+
+const messages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...messages(error.left), ...messages(error.right)]
+    case "InvalidData":
+    case "MissingData":
+    case "SourceUnavailable":
+    case "Unsupported":
+      return [error.message]
+  }
+}
+
+/** Reads flags and environment strictly: every invalid value is reported, naming the setting and what it accepts. */
+export const loadConfig = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>>
+): Effect.Effect<ServerConfig & { readonly flags: Flags }, ConfigProblem> =>
+  Effect.gen(function* () {
+    const flags = yield* Either.match(parseFlags(argv), { onLeft: Effect.fail, onRight: Effect.succeed })
+    const entries = Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)
+    const provider = ConfigProvider.fromMap(new Map(entries))
+    const settings = yield* Effect.withConfigProvider(environment(env), provider).pipe(
+      Effect.mapError((error) => new ConfigProblem({ message: messages(error).join("\n") }))
+    )
+    return { ...settings, readOnly: flags.readOnly, sandbox: flags.sandbox, flags }
+  })

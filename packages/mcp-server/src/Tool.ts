@@ -1,0 +1,171 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js"
+import type {
+  CallToolResult,
+  ServerNotification,
+  ServerRequest,
+  ToolAnnotations
+} from "@modelcontextprotocol/sdk/types.js"
+import { Cause, Effect, Exit, type ManagedRuntime } from "effect"
+import type { z } from "zod"
+import { Approver, ReadOnlyMode, type ProgressEvent } from "@ccapi/core"
+import type { AppServices } from "./AppServices.js"
+import { makeApprover } from "./Elicitation.js"
+import { sanitize, sanitizeText } from "./Sanitize.js"
+
+/** What a tool knows about the server it runs in (set by the operator at startup). */
+export interface ToolContext {
+  readonly readOnly: boolean
+  readonly sandbox: boolean
+  readonly securityScanning: "enabled" | "disabled"
+}
+
+/** Per call: the server's context and, when the client asked for progress, a sink for Cloud Control progress events. */
+export interface ToolCall {
+  readonly context: ToolContext
+  readonly onProgress: ((event: ProgressEvent) => Effect.Effect<void>) | undefined
+}
+
+/** An error a tool reports to the model: core's domain errors all have a tag and a message. */
+export interface DomainFailure {
+  readonly _tag: string
+  readonly message: string
+}
+
+/** One MCP tool: its public interface (the reference's name and parameters) and the use-case it runs. */
+export interface ToolDefinition<In extends z.ZodRawShape = z.ZodRawShape, Out extends z.ZodRawShape = z.ZodRawShape> {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+  /** Creates, updates or deletes resources: hidden and refused in read-only mode. */
+  readonly mutating: boolean
+  readonly input: In
+  readonly output: Out
+  readonly annotations: (context: ToolContext) => ToolAnnotations
+  readonly run: (
+    args: z.output<z.ZodObject<In>>,
+    call: ToolCall
+  ) => Effect.Effect<z.input<z.ZodObject<Out>>, DomainFailure, AppServices | Approver>
+}
+
+/** Declares a tool, keeping its input and output types tied to its schemas. */
+export const defineTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape>(
+  definition: ToolDefinition<In, Out>
+): ToolDefinition<In, Out> => definition
+
+/** Annotations of a tool that only reads. */
+export const readAnnotations = (openWorld: boolean) => (): ToolAnnotations => ({
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: openWorld
+})
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>
+
+/** Arguments with `null` meaning "not given", as the reference's Python signatures allowed. */
+const dropNulls = (args: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(args).filter(([, value]) => value !== null && value !== undefined))
+
+const progressSink = (extra: Extra): ToolCall["onProgress"] => {
+  const progressToken = extra._meta?.progressToken
+  if (progressToken === undefined) return undefined
+  let progress = 0
+  return (event) =>
+    Effect.promise(() =>
+      extra
+        .sendNotification({
+          method: "notifications/progress",
+          params: {
+            progressToken,
+            progress: ++progress,
+            message: sanitizeText(
+              [event.operation, event.typeName, event.identifier, event.status, event.statusMessage]
+                .filter((part) => part !== undefined && part !== "")
+                .join(" ")
+            )
+          }
+        })
+        .catch(() => undefined)
+    )
+}
+
+/** A successful result: the structured value (stripped of invisible characters) and the same JSON as text. */
+export const success = (value: unknown): CallToolResult => {
+  const structured = sanitize(JSON.parse(JSON.stringify(value))) as Record<string, unknown>
+  return { structuredContent: structured, content: [{ type: "text", text: JSON.stringify(structured, null, 2) }] }
+}
+
+const failure = (error: DomainFailure): CallToolResult => {
+  const { _tag, message, ...details } = error as DomainFailure & Record<string, unknown>
+  const content: CallToolResult["content"] = [{ type: "text", text: sanitizeText(`${_tag}: ${message}`) }]
+  const extra = sanitize(JSON.parse(JSON.stringify(details))) as Record<string, unknown>
+  if (Object.keys(extra).length > 0)
+    content.push({ type: "text", text: JSON.stringify({ error: _tag, ...extra }, null, 2) })
+  return { isError: true, content }
+}
+
+const internalError = (tool: string): CallToolResult => ({
+  isError: true,
+  content: [
+    {
+      type: "text",
+      text: `Internal error: ${tool} failed unexpectedly; the details are in the server log (stderr). Nothing more is known to have changed; check with get_resource or get_resource_request_status before retrying.`
+    }
+  ]
+})
+
+const isDomainFailure = (error: unknown): error is DomainFailure =>
+  typeof error === "object" &&
+  error !== null &&
+  typeof (error as DomainFailure)._tag === "string" &&
+  typeof (error as DomainFailure).message === "string"
+
+/** Registers one tool on `server`, running its Effect on `runtime` with the request's abort signal. */
+export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape>(
+  server: McpServer,
+  runtime: ManagedRuntime.ManagedRuntime<AppServices, unknown>,
+  context: ToolContext,
+  tool: ToolDefinition<In, Out>
+) =>
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      outputSchema: tool.output,
+      annotations: { title: tool.title, ...tool.annotations(context) }
+    },
+    // The SDK's callback type for a generic shape is not expressible here; the arguments are parsed by `tool.input`.
+    (async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> => {
+      const call: ToolCall = { context, onProgress: progressSink(extra) }
+      const effect: Effect.Effect<unknown, DomainFailure, AppServices | Approver> =
+        tool.mutating && context.readOnly
+          ? new ReadOnlyMode({
+              message: `The server runs read-only (--readonly): ${tool.name} is refused. Use the read tools, or restart the server without --readonly.`
+            })
+          : tool.run(dropNulls(args) as z.output<z.ZodObject<In>>, call)
+      const exit = await runtime.runPromiseExit(
+        effect.pipe(
+          Effect.provideService(Approver, makeApprover(server.server)),
+          Effect.tapDefect((cause) => Effect.logError(`${tool.name} failed with an internal error`, cause)),
+          Effect.withSpan(`tool.${tool.name}`)
+        ),
+        { signal: extra.signal }
+      )
+      if (Exit.isSuccess(exit)) return success(exit.value)
+      const error = Cause.failureOption(exit.cause)
+      if (error._tag === "Some" && isDomainFailure(error.value)) return failure(error.value)
+      if (Cause.isInterruptedOnly(exit.cause)) {
+        return {
+          isError: true,
+          content: [{ type: "text", text: `Cancelled: ${tool.name} was cancelled by the client.` }]
+        }
+      }
+      if (error._tag === "Some") {
+        await runtime.runPromise(Effect.logError(`${tool.name} failed with an unexpected error`, error.value))
+      }
+      return internalError(tool.name)
+    }) as never
+  )

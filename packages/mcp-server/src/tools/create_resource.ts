@@ -1,0 +1,52 @@
+import { Effect } from "effect"
+import { createResource } from "@ccapi/core"
+import { defineTool } from "../Tool.js"
+import {
+  acceptFindingsField,
+  credentialsTokenField,
+  explainedTokenField,
+  mutationOut,
+  mutationOutput,
+  regionField,
+  resourceTypeField,
+  securityScanTokenField,
+  skipSecurityCheckField
+} from "./Shapes.js"
+
+/** Step 6 of a create: apply the explained (and scanned) plan. */
+export const create_resource = defineTool({
+  name: "create_resource",
+  title: "Create an AWS resource",
+  description: [
+    "Creates the resource exactly as planned and explained: the server sends the desired state stored under explained_token (default tags included) — properties cannot be passed here.",
+    "Needs credentials_token, explained_token, and security_scan_token when scanning is enabled (or skip_security_check=true when the operator disabled scanning). resource_type and region must match the plan. When the client supports it, the user is asked to approve.",
+    "Waits for Cloud Control up to a bound and returns the progress event (status, request_token, identifier, resource_info, …); if still IN_PROGRESS, follow it with get_resource_request_status. Each explained_token works once.",
+    "Not for changing an existing resource (update_resource) or when the server is read-only."
+  ].join(" "),
+  mutating: true,
+  input: {
+    resource_type: resourceTypeField,
+    credentials_token: credentialsTokenField,
+    explained_token: explainedTokenField,
+    region: regionField,
+    security_scan_token: securityScanTokenField,
+    skip_security_check: skipSecurityCheckField,
+    accept_findings: acceptFindingsField
+  },
+  output: mutationOutput,
+  annotations: () => ({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
+  run: (args, call) =>
+    Effect.map(
+      createResource({
+        typeName: args.resource_type,
+        credentialsToken: args.credentials_token,
+        explainedToken: args.explained_token,
+        region: args.region,
+        securityScanToken: args.security_scan_token,
+        skipSecurityCheck: args.skip_security_check,
+        acceptFindings: args.accept_findings,
+        onProgress: call.onProgress
+      }),
+      mutationOut
+    )
+})

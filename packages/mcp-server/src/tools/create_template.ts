@@ -1,0 +1,83 @@
+import { Effect } from "effect"
+import { z } from "zod"
+import { createTemplate } from "@ccapi/core"
+import { defineTool } from "../Tool.js"
+import { regionField } from "./Shapes.js"
+
+/** Export existing resources as a CloudFormation template. */
+export const create_template = defineTool({
+  name: "create_template",
+  title: "Export resources as a CloudFormation template",
+  description: [
+    "Generates a CloudFormation template from existing resources with the CloudFormation IaC Generator (up to 500 resources per call), waits for it up to a bound and returns the template body and its resources; if it is still running, returns template_id — call again with template_id to fetch it.",
+    "In read-only mode the template is built from reads (GetResource) instead, so nothing is written to the account.",
+    "For Terraform or CDK, convert the returned CloudFormation yourself. Not for creating resources (generate_infrastructure_code)."
+  ].join(" "),
+  mutating: false,
+  input: {
+    template_name: z.string().nullish().describe("Name for the generated template"),
+    resources: z
+      .array(
+        z.object({
+          ResourceType: z.string().describe('e.g. "AWS::S3::Bucket"'),
+          ResourceIdentifier: z
+            .record(z.string(), z.string())
+            .describe('The primary identifier properties, e.g. {"BucketName": "my-bucket"}')
+        })
+      )
+      .nullish()
+      .describe("List of resources to include in the template, each with 'ResourceType' and 'ResourceIdentifier'"),
+    output_format: z.string().nullish().describe("Output format for the template (JSON or YAML; default YAML)"),
+    deletion_policy: z
+      .string()
+      .nullish()
+      .describe("Default DeletionPolicy for resources in the template (RETAIN or DELETE; default RETAIN)"),
+    update_replace_policy: z
+      .string()
+      .nullish()
+      .describe("Default UpdateReplacePolicy for resources in the template (RETAIN or DELETE; default RETAIN)"),
+    template_id: z
+      .string()
+      .nullish()
+      .describe("ID of an existing template generation process to check status or retrieve template"),
+    region: regionField
+  },
+  output: {
+    template_id: z.string().optional(),
+    template_name: z.string(),
+    status: z.string(),
+    status_reason: z.string().optional(),
+    format: z.enum(["JSON", "YAML"]),
+    template_body: z.string().optional().describe("Absent while the generator is still working"),
+    resources: z.array(z.object({ logical_id: z.string(), resource_type: z.string() })),
+    source: z.enum(["iac-generator", "reads"]),
+    next_step: z.string()
+  },
+  annotations: (context) =>
+    context.readOnly
+      ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
+      : { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  run: (args) =>
+    Effect.map(
+      createTemplate({
+        templateName: args.template_name,
+        resources: args.resources,
+        outputFormat: args.output_format,
+        deletionPolicy: args.deletion_policy,
+        updateReplacePolicy: args.update_replace_policy,
+        templateId: args.template_id,
+        region: args.region
+      }),
+      (result) => ({
+        template_id: result.templateId,
+        template_name: result.templateName,
+        status: result.status,
+        status_reason: result.statusReason,
+        format: result.format,
+        template_body: result.body,
+        resources: result.resources.map((r) => ({ logical_id: r.logicalId, resource_type: r.typeName })),
+        source: result.source,
+        next_step: result.nextStep
+      })
+    )
+})

@@ -1,0 +1,52 @@
+import { Effect } from "effect"
+import { z } from "zod"
+import { deleteResource } from "@ccapi/core"
+import { defineTool } from "../Tool.js"
+import {
+  credentialsTokenField,
+  identifierField,
+  mutationOut,
+  mutationOutput,
+  regionField,
+  resourceTypeField
+} from "./Shapes.js"
+
+/** Delete the one resource a delete explanation was built for. */
+export const delete_resource = defineTool({
+  name: "delete_resource",
+  title: "Delete an AWS resource",
+  description: [
+    'Deletes exactly the resource that explain(content={resource_type, identifier}, operation="delete") described from its live state: resource_type, identifier and region must match that explanation.',
+    "Needs credentials_token, that explained_token and confirmed=true (only after the user confirmed). When the client supports it, the user is asked to approve. One resource per call; the operator may cap deletes per session.",
+    "Returns the progress event (status, request_token, …). Irreversible. Not available when the server is read-only."
+  ].join(" "),
+  mutating: true,
+  input: {
+    resource_type: resourceTypeField,
+    identifier: identifierField,
+    credentials_token: credentialsTokenField,
+    explained_token: z
+      .string()
+      .describe('Explained token from explain(content={resource_type, identifier}, operation="delete")'),
+    region: regionField,
+    confirmed: z
+      .boolean()
+      .nullish()
+      .describe("Confirm that you want to delete this resource: true only after the user said so")
+  },
+  output: mutationOutput,
+  annotations: () => ({ readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true }),
+  run: (args, call) =>
+    Effect.map(
+      deleteResource({
+        typeName: args.resource_type,
+        identifier: args.identifier,
+        credentialsToken: args.credentials_token,
+        explainedToken: args.explained_token,
+        region: args.region,
+        confirmed: args.confirmed,
+        onProgress: call.onProgress
+      }),
+      mutationOut
+    )
+})

@@ -1,0 +1,67 @@
+import { Effect } from "effect"
+import { z } from "zod"
+import { explain as explainUseCase } from "@ccapi/core"
+import { defineTool } from "../Tool.js"
+import { planShape, planViewOut } from "./Shapes.js"
+
+/** Step 4: the plan rendered in full; the delete explanation built from the live resource. */
+export const explain = defineTool({
+  name: "explain",
+  title: "Explain a change",
+  description: [
+    "Step 4 of every change. With generated_code_token: renders the stored plan in full (every property or patch operation, the diff against the live resource, the tags, guardrail verdicts, the CloudFormation template) and returns the explained_token that run_checkov and create_resource/update_resource need.",
+    'For a delete: pass content={"resource_type": …, "identifier": …} (optionally "region") with operation="delete"; the server reads the live resource and returns an explained_token bound to deleting exactly that resource.',
+    "With only content: describes any data; that authorizes nothing.",
+    "Show the returned explanation to the user in full before going on. No explained_token is returned when a guardrail blocks the plan."
+  ].join(" "),
+  mutating: false,
+  input: {
+    content: z
+      .unknown()
+      .optional()
+      .describe(
+        'Any data to explain; for a delete, {"resource_type": "AWS::S3::Bucket", "identifier": "my-bucket"} with operation="delete"'
+      ),
+    generated_code_token: z
+      .string()
+      .nullish()
+      .describe("Generated code token from generate_infrastructure_code (for create and update)"),
+    context: z
+      .string()
+      .nullish()
+      .describe("Context about what this data represents (e.g., 'KMS key creation', 'S3 bucket update')"),
+    operation: z
+      .string()
+      .nullish()
+      .describe("Operation type: create, update, delete, analyze (delete builds a delete explanation from content)"),
+    format: z.string().nullish().describe("Explanation format: detailed, summary, technical"),
+    user_intent: z.string().nullish().describe("Optional: the user's stated purpose")
+  },
+  output: {
+    explained_token: z
+      .string()
+      .optional()
+      .describe("Pass to run_checkov and to create/update/delete_resource; absent when nothing was authorized"),
+    explanation: z.string().describe("Show this to the user in full"),
+    plan: planShape.optional(),
+    next_step: z.string()
+  },
+  annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
+  run: (args) =>
+    Effect.map(
+      explainUseCase({
+        generatedCodeToken: args.generated_code_token,
+        content: args.content,
+        operation: args.operation,
+        format: args.format,
+        userIntent: args.user_intent,
+        context: args.context
+      }),
+      (result) => ({
+        explained_token: result.explainedToken,
+        explanation: result.explanation,
+        plan: result.plan === undefined ? undefined : planViewOut(result.plan),
+        next_step: result.nextStep
+      })
+    )
+})

@@ -1,0 +1,60 @@
+import { Effect } from "effect"
+import { z } from "zod"
+import { generateCode } from "@ccapi/core"
+import { defineTool } from "../Tool.js"
+import {
+  credentialsTokenField,
+  jsonObject,
+  patchDocumentField,
+  planShape,
+  planViewOut,
+  regionField,
+  resourceTypeField
+} from "./Shapes.js"
+
+/** Step 3: the server builds and validates the exact change. */
+export const generate_infrastructure_code = defineTool({
+  name: "generate_infrastructure_code",
+  title: "Plan a resource change",
+  description: [
+    "Step 3 of a create or update: the server builds the exact change — for a create, the desired state with the default management tags added; for an update, the RFC 6902 patch against the live resource — validates it against the type's provider schema (unknown properties, wrong types, patterns, required and read-only properties), checks the guardrails, and renders the one-resource CloudFormation template that will be scanned.",
+    "Returns a generated_code_token and the plan (properties or patch, diff, tags, guardrail verdicts, template). Next: explain(generated_code_token).",
+    'Give properties for a create; identifier and patch_document for an update. Not for deletes (use explain with operation="delete"). Nothing is changed in AWS.'
+  ].join(" "),
+  mutating: false,
+  input: {
+    resource_type: resourceTypeField,
+    credentials_token: credentialsTokenField,
+    properties: z
+      .union([jsonObject, z.string()])
+      .nullish()
+      .describe(
+        "A dictionary of properties for the resource to create (the desired state, CloudFormation property names)"
+      ),
+    identifier: z.string().nullish().describe("The primary identifier of the resource for update operations"),
+    patch_document: patchDocumentField.describe("A list of RFC 6902 JSON Patch operations for update operations"),
+    region: regionField
+  },
+  output: {
+    generated_code_token: z.string().describe("Pass to explain()"),
+    plan: planShape,
+    next_step: z.string()
+  },
+  annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
+  run: (args) =>
+    Effect.map(
+      generateCode({
+        credentialsToken: args.credentials_token,
+        typeName: args.resource_type,
+        region: args.region,
+        properties: args.properties,
+        identifier: args.identifier === "" ? undefined : args.identifier,
+        patchDocument: args.patch_document
+      }),
+      (result) => ({
+        generated_code_token: result.generatedCodeToken,
+        plan: planViewOut(result.plan),
+        next_step: result.nextStep
+      })
+    )
+})

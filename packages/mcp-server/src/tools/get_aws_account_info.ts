@@ -1,0 +1,31 @@
+import { Effect } from "effect"
+import { z } from "zod"
+import { accountInfo } from "@ccapi/core"
+import { identityOut, identityShape } from "./Identity.js"
+import { defineTool, readAnnotations } from "../Tool.js"
+
+/** Which account, identity and region the server acts as, without starting a workflow. */
+export const get_aws_account_info = defineTool({
+  name: "get_aws_account_info",
+  title: "Get the AWS account",
+  description: [
+    'Answers "which AWS account / region / profile am I using?": calls STS GetCallerIdentity and returns the account id, ARN, user id, credential source, profile, region and read-only mode.',
+    "Mints no token: to create, update or delete a resource, start with check_environment_variables and get_aws_session_info instead."
+  ].join(" "),
+  mutating: false,
+  input: {},
+  output: {
+    ...identityShape,
+    readonly_mode: z.boolean(),
+    readonly_message: z.string().optional()
+  },
+  annotations: readAnnotations(true),
+  run: (_args, call) =>
+    Effect.map(accountInfo(), (identity) => ({
+      ...identityOut(identity, call.context),
+      readonly_mode: call.context.readOnly,
+      readonly_message: call.context.readOnly
+        ? "This server runs in READ-ONLY mode: it can list and read resources, not create, update or delete them."
+        : undefined
+    }))
+})

@@ -1,0 +1,27 @@
+import { Effect } from "effect"
+import { z } from "zod"
+import { requestStatus } from "@ccapi/core"
+import { defineTool, readAnnotations } from "../Tool.js"
+import { progressEventShape, regionField, requestStatusOut } from "./Shapes.js"
+
+/** Follow a mutation that was still running when its tool returned. */
+export const get_resource_request_status = defineTool({
+  name: "get_resource_request_status",
+  title: "Get a request's status",
+  description: [
+    "Returns the current state of a create, update or delete request by the request_token that the mutation returned (Cloud Control GetResourceRequestStatus): status, is_complete, identifier, error_code, status_message, retry_after, and the resource's properties when it completed.",
+    "Use it when a mutation returned IN_PROGRESS; wait until retry_after before asking again. Not for reading a resource (get_resource)."
+  ].join(" "),
+  mutating: false,
+  input: {
+    request_token: z.string().describe("The request_token returned from the long running operation"),
+    region: regionField
+  },
+  output: { ...progressEventShape, operation: z.string() },
+  annotations: readAnnotations(true),
+  run: (args) =>
+    Effect.map(requestStatus({ requestToken: args.request_token, region: args.region }), (status) => ({
+      ...requestStatusOut(status),
+      operation: status.operation
+    }))
+})

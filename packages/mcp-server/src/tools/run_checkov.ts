@@ -1,0 +1,47 @@
+import { Effect } from "effect"
+import { z } from "zod"
+import { runScan } from "@ccapi/core"
+import { defineTool } from "../Tool.js"
+import { findingShape, scanReportShape, scanReportView } from "./Shapes.js"
+
+/** Step 5: the security scan of the stored plan. */
+export const run_checkov = defineTool({
+  name: "run_checkov",
+  title: "Scan the planned change",
+  description: [
+    "Step 5 when SECURITY_SCANNING=enabled: runs Checkov on the CloudFormation template stored with the explained plan (the model cannot supply other content).",
+    "Returns scan_status PASSED or FAILED, the failed checks (check id, name, resource, severity, guideline) and a security_scan_token for create_resource/update_resource.",
+    "A FAILED scan blocks the mutation unless the user explicitly accepts those exact check ids (pass them as accept_findings) or approves when asked; show the findings to the user and let them decide.",
+    "Only framework=cloudformation is supported. Not for live resources (use get_resource with analyze_security)."
+  ].join(" "),
+  mutating: false,
+  input: {
+    explained_token: z
+      .string()
+      .describe("Explained token from explain() containing the CloudFormation template to scan"),
+    framework: z.string().nullish().describe("The framework to scan; only cloudformation is supported (the default)")
+  },
+  output: {
+    security_scan_token: z.string().describe("Pass to create_resource/update_resource"),
+    scan_status: z.enum(["PASSED", "FAILED"]),
+    passed: z.boolean(),
+    failed_check_ids: z.array(z.string()),
+    failed_checks: z.array(findingShape),
+    summary: scanReportShape.omit({ failed_checks: true }),
+    next_step: z.string()
+  },
+  annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false }),
+  run: (args) =>
+    Effect.map(runScan({ explainedToken: args.explained_token, framework: args.framework }), (result) => {
+      const { failed_checks, ...summary } = scanReportView(result.report)
+      return {
+        security_scan_token: result.securityScanToken,
+        scan_status: result.passed ? ("PASSED" as const) : ("FAILED" as const),
+        passed: result.passed,
+        failed_check_ids: [...result.failedCheckIds],
+        failed_checks,
+        summary,
+        next_step: result.nextStep
+      }
+    })
+})

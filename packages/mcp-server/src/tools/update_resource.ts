@@ -1,0 +1,60 @@
+import { Effect } from "effect"
+import { updateResource } from "@ccapi/core"
+import { defineTool } from "../Tool.js"
+import {
+  acceptFindingsField,
+  credentialsTokenField,
+  explainedTokenField,
+  identifierField,
+  mutationOut,
+  mutationOutput,
+  patchDocumentField,
+  regionField,
+  resourceTypeField,
+  securityScanTokenField,
+  skipSecurityCheckField
+} from "./Shapes.js"
+
+/** Step 6 of an update: apply the explained (and scanned) patch. */
+export const update_resource = defineTool({
+  name: "update_resource",
+  title: "Update an AWS resource",
+  description: [
+    "Updates the resource with exactly the patch that was planned and explained: the server sends the patch stored under explained_token.",
+    "resource_type, identifier and region must match the plan; patch_document may be omitted, and if given must equal the explained patch (a different patch is refused — start again with generate_infrastructure_code).",
+    "Needs credentials_token, explained_token, and security_scan_token when scanning is enabled (or skip_security_check=true when the operator disabled scanning). When the client supports it, the user is asked to approve.",
+    "Waits for Cloud Control up to a bound and returns the progress event (status, request_token, identifier, resource_info, …). Each explained_token works once. Not available when the server is read-only."
+  ].join(" "),
+  mutating: true,
+  input: {
+    resource_type: resourceTypeField,
+    identifier: identifierField,
+    credentials_token: credentialsTokenField,
+    explained_token: explainedTokenField,
+    patch_document: patchDocumentField.describe(
+      "Optional: the RFC 6902 patch; if given it must equal the explained patch exactly"
+    ),
+    region: regionField,
+    security_scan_token: securityScanTokenField,
+    skip_security_check: skipSecurityCheckField,
+    accept_findings: acceptFindingsField
+  },
+  output: mutationOutput,
+  annotations: () => ({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true }),
+  run: (args, call) =>
+    Effect.map(
+      updateResource({
+        typeName: args.resource_type,
+        identifier: args.identifier,
+        credentialsToken: args.credentials_token,
+        explainedToken: args.explained_token,
+        patchDocument: args.patch_document,
+        region: args.region,
+        securityScanToken: args.security_scan_token,
+        skipSecurityCheck: args.skip_security_check,
+        acceptFindings: args.accept_findings,
+        onProgress: call.onProgress
+      }),
+      mutationOut
+    )
+})
