@@ -74,7 +74,11 @@ export const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, Co
     const key = booleanFlags[name as keyof typeof booleanFlags]
     if (match[1] !== undefined) {
       if (match[3] !== undefined) {
-        return Either.left(new ConfigProblem({ message: `--no-${name} takes no value; got ${JSON.stringify(arg)}` }))
+        return Either.left(
+          new ConfigProblem({
+            message: `--no-${name} takes no value (write --${name}=false or --no-${name}); got ${JSON.stringify(arg)}`
+          })
+        )
       }
       flags[key] = false
       continue

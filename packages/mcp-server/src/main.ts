@@ -7,9 +7,7 @@ import { ConfigProblem, loadConfig, type ServerConfig } from "./Config.js"
 import { makeServer, serverInfo } from "./Server.js"
 
 // stdout carries JSON-RPC and nothing else: anything that logs through console.log/info/debug goes to stderr.
-console.log = console.error
-console.info = console.error
-console.debug = console.error
+Object.assign(console, { log: console.error, info: console.error, debug: console.error })
 
 const usage = `Usage: ccapi-mcp-server [--readonly[=true|false]] [--sandbox]
 

@@ -1,0 +1,133 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Either, LogLevel } from "effect"
+import { defaultJournalPath, loadConfig, parseFlags } from "../src/Config.js"
+
+const env = (vars: Record<string, string> = {}) => ({ HOME: "/home/u", ...vars })
+
+describe("flags", () => {
+  const table: ReadonlyArray<readonly [ReadonlyArray<string>, boolean, boolean]> = [
+    [[], false, false],
+    [["--readonly"], true, false],
+    [["--readonly=true"], true, false],
+    [["--readonly=false"], false, false],
+    [["--readonly", "true"], true, false],
+    [["--readonly", "false"], false, false],
+    [["--readonly", "TRUE"], true, false],
+    [["--readonly", "--sandbox"], true, true],
+    [["--no-readonly"], false, false],
+    [["--sandbox"], false, true],
+    [["--sandbox=false", "--readonly"], true, false]
+  ]
+  for (const [argv, readOnly, sandbox] of table) {
+    it(`${JSON.stringify(argv)} → readOnly ${readOnly}, sandbox ${sandbox}`, () => {
+      const flags = Either.getOrThrow(parseFlags(argv))
+      assert.strictEqual(flags.readOnly, readOnly)
+      assert.strictEqual(flags.sandbox, sandbox)
+    })
+  }
+
+  for (const argv of [["--readonly=yes"], ["--read-only"], ["--port", "3"], ["stdio"], ["--no-readonly=true"]]) {
+    it(`refuses ${JSON.stringify(argv)} naming the argument and what is allowed`, () => {
+      const result = parseFlags(argv)
+      assert.isTrue(Either.isLeft(result))
+      const message = Either.isLeft(result) ? result.left.message : ""
+      assert.include(message, argv[0]!.split("=")[0]!)
+      assert.match(message, /true|false|Allowed/)
+    })
+  }
+})
+
+describe("environment", () => {
+  it.effect("defaults: scanning and tags enabled, warn level, approval auto, journal under ~/.local/state", () =>
+    Effect.gen(function* () {
+      const config = yield* loadConfig([], env())
+      assert.strictEqual(config.securityScanning, "enabled")
+      assert.strictEqual(config.defaultTags, "enabled")
+      assert.strictEqual(config.logLevel, LogLevel.Warning)
+      assert.strictEqual(config.approval, "auto")
+      assert.strictEqual(config.journalPath, "/home/u/.local/state/ccapi-mcp-server/journal.jsonl")
+      assert.strictEqual(config.deleteLimit, undefined)
+      assert.deepStrictEqual(config.extraTags, [])
+    })
+  )
+
+  const accepted: ReadonlyArray<
+    readonly [Record<string, string>, (c: Effect.Effect.Success<ReturnType<typeof loadConfig>>) => unknown, unknown]
+  > = [
+    [{ SECURITY_SCANNING: "DISABLED" }, (c) => c.securityScanning, "disabled"],
+    [{ SECURITY_SCANNING: "Enabled" }, (c) => c.securityScanning, "enabled"],
+    [{ DEFAULT_TAGS: "disabled" }, (c) => c.defaultTags, "disabled"],
+    [{ FASTMCP_LOG_LEVEL: "DEBUG" }, (c) => c.logLevel, LogLevel.Debug],
+    [{ FASTMCP_LOG_LEVEL: "debug", CCAPI_LOG_LEVEL: "error" }, (c) => c.logLevel, LogLevel.Error],
+    [{ CCAPI_APPROVAL: "Required" }, (c) => c.approval, "required"],
+    [
+      { CCAPI_DEFAULT_TAGS: "team=platform, cost-center=42" },
+      (c) => c.extraTags,
+      [
+        { key: "team", value: "platform" },
+        { key: "cost-center", value: "42" }
+      ]
+    ],
+    [
+      { CCAPI_DISABLED_GUARDRAILS: "rds-public,encryption-disabled" },
+      (c) => c.disabledGuardrails,
+      ["rds-public", "encryption-disabled"]
+    ],
+    [{ CCAPI_DELETE_LIMIT: "3" }, (c) => c.deleteLimit, 3],
+    [{ CCAPI_MUTATION_WAIT_SECONDS: "0" }, (c) => c.mutationWaitSeconds, 0],
+    [{ CCAPI_TEMPLATE_WAIT_SECONDS: "120" }, (c) => c.templateWaitSeconds, 120],
+    [{ CCAPI_JOURNAL: "off" }, (c) => c.journalPath, undefined],
+    [{ CCAPI_JOURNAL: "/tmp/j.jsonl" }, (c) => c.journalPath, "/tmp/j.jsonl"],
+    [{ XDG_STATE_HOME: "/state" }, (c) => c.journalPath, "/state/ccapi-mcp-server/journal.jsonl"],
+    [{ CCAPI_TOKEN_TTL_MINUTES: "5" }, (c) => c.tokenTtlMinutes, 5],
+    [{ SECURITY_SCANNING: "" }, (c) => c.securityScanning, "enabled"]
+  ]
+  for (const [vars, pick, expected] of accepted) {
+    it.effect(`accepts ${JSON.stringify(vars)}`, () =>
+      Effect.map(loadConfig([], env(vars)), (config) => assert.deepStrictEqual(pick(config), expected))
+    )
+  }
+
+  const refused: ReadonlyArray<readonly [Record<string, string>, string, string]> = [
+    [{ SECURITY_SCANNING: "off" }, "SECURITY_SCANNING", "enabled, disabled"],
+    [{ SECURITY_SCANNING: "true" }, "SECURITY_SCANNING", "enabled, disabled"],
+    [{ DEFAULT_TAGS: "no" }, "DEFAULT_TAGS", "enabled, disabled"],
+    [{ FASTMCP_LOG_LEVEL: "loud" }, "FASTMCP_LOG_LEVEL", "debug"],
+    [{ CCAPI_LOG_LEVEL: "verbose" }, "CCAPI_LOG_LEVEL", "warn"],
+    [{ CCAPI_APPROVAL: "sometimes" }, "CCAPI_APPROVAL", "auto, required, off"],
+    [{ CCAPI_DEFAULT_TAGS: "team" }, "CCAPI_DEFAULT_TAGS", "key=value"],
+    [{ CCAPI_DEFAULT_TAGS: "aws:x=1" }, "CCAPI_DEFAULT_TAGS", "aws:"],
+    [{ CCAPI_DISABLED_GUARDRAILS: "no-such-rule" }, "CCAPI_DISABLED_GUARDRAILS", "iam-admin-wildcard"],
+    [{ CCAPI_DELETE_LIMIT: "0" }, "CCAPI_DELETE_LIMIT", "1 or more"],
+    [{ CCAPI_DELETE_LIMIT: "many" }, "CCAPI_DELETE_LIMIT", "none"],
+    [{ CCAPI_MUTATION_WAIT_SECONDS: "-1" }, "CCAPI_MUTATION_WAIT_SECONDS", "0 to 3600"],
+    [{ CCAPI_TEMPLATE_WAIT_SECONDS: "1.5" }, "CCAPI_TEMPLATE_WAIT_SECONDS", "whole number"],
+    [{ CCAPI_JOURNAL: "relative/path" }, "CCAPI_JOURNAL", "absolute"],
+    [{ CCAPI_TOKEN_TTL_MINUTES: "0" }, "CCAPI_TOKEN_TTL_MINUTES", "1 to 1440"]
+  ]
+  for (const [vars, setting, allowed] of refused) {
+    it.effect(`refuses ${JSON.stringify(vars)}, naming ${setting} and its allowed values`, () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(loadConfig([], env(vars)))
+        assert.strictEqual(error._tag, "ConfigProblem")
+        assert.include(error.message, setting)
+        assert.include(error.message, allowed)
+      })
+    )
+  }
+
+  it.effect("reports every invalid setting at once", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(loadConfig([], env({ SECURITY_SCANNING: "x", CCAPI_APPROVAL: "y" })))
+      assert.include(error.message, "SECURITY_SCANNING")
+      assert.include(error.message, "CCAPI_APPROVAL")
+    })
+  )
+
+  it("ignores a relative XDG_STATE_HOME, as the XDG spec says", () => {
+    assert.strictEqual(
+      defaultJournalPath({ HOME: "/h", XDG_STATE_HOME: "rel" }),
+      "/h/.local/state/ccapi-mcp-server/journal.jsonl"
+    )
+  })
+})

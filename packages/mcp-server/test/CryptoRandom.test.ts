@@ -1,0 +1,35 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Random } from "effect"
+import * as CryptoRandom from "../src/CryptoRandom.js"
+
+describe("CryptoRandom", () => {
+  it.effect("is the Random that effects see once the layer is provided", () =>
+    Effect.gen(function* () {
+      const random = yield* Effect.random
+      assert.strictEqual(random, CryptoRandom.cryptoRandom)
+    }).pipe(Effect.provide(CryptoRandom.layer))
+  )
+
+  it.effect("nextIntBetween stays in range and covers it", () =>
+    Effect.gen(function* () {
+      const seen = new Set<number>()
+      for (let i = 0; i < 4000; i++) {
+        const n = yield* Random.nextIntBetween(0, 256)
+        assert.isTrue(Number.isInteger(n) && n >= 0 && n < 256)
+        seen.add(n)
+      }
+      assert.strictEqual(seen.size, 256)
+    }).pipe(Effect.provide(CryptoRandom.layer))
+  )
+
+  it.effect("next is in [0, 1) and shuffle is a permutation", () =>
+    Effect.gen(function* () {
+      for (let i = 0; i < 1000; i++) {
+        const x = yield* Random.next
+        assert.isTrue(x >= 0 && x < 1)
+      }
+      const shuffled = yield* Random.shuffle([1, 2, 3, 4, 5, 6, 7, 8])
+      assert.deepStrictEqual([...shuffled].sort(), [1, 2, 3, 4, 5, 6, 7, 8])
+    }).pipe(Effect.provide(CryptoRandom.layer))
+  )
+})
