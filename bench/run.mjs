@@ -1,0 +1,562 @@
+#!/usr/bin/env node
+// ccapi's benchmark harness: the same MCP client script drives ccapi and AWS Labs' reference server
+// (awslabs.ccapi-mcp-server 1.0.18) against the same local AWS endpoint (the ccapi sandbox), in alternating runs,
+// then prints the figures and writes BENCHMARKS.md. It measures; it never asserts.
+//
+// Settings (environment): BENCH_RUNS (cold starts per server, default 10), BENCH_WORKFLOW_RUNS (timed workflows per
+// server with scanning disabled, default 30), BENCH_SCAN_RUNS (timed workflows with Checkov and adapter scans,
+// default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 1000), BENCH_REF_MEMORY_WORKFLOWS (reference, default 1000),
+// BENCH_LIST_SIZES (default "1000,10000"), BENCH_LIST_RUNS (default 5), BENCH_SKIP_REFERENCE=1,
+// BENCH_OURS_MODE=endpoint|sandbox (default endpoint: ccapi talks to the same sandbox process as the reference),
+// BENCH_OUTPUT (default <repo>/BENCHMARKS.md).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import os from "node:os"
+import { dirname, join, resolve } from "node:path"
+import { performance } from "node:perf_hooks"
+import { setTimeout } from "node:timers"
+import { fileURLToPath } from "node:url"
+import { rssOf, startServer, timedCall } from "./lib/mcp.mjs"
+import { startEndpointProcess, timedExec } from "./lib/processes.mjs"
+import { ensureReference } from "./lib/reference.mjs"
+import { renderReport } from "./lib/report.mjs"
+import { startTimingProxy } from "./lib/timing-proxy.mjs"
+import { runWorkflow } from "./lib/workflow.mjs"
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+const repoRoot = resolve(benchDir, "..")
+const workDir = join(benchDir, ".work")
+const log = (line) => process.stderr.write(`[bench] ${line}\n`)
+
+const int = (name, fallback) => {
+  const raw = process.env[name]
+  if (raw === undefined || raw === "") return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 0) {
+    log(`${name}=${JSON.stringify(raw)} is not a whole number; using ${fallback}`)
+    return fallback
+  }
+  return value
+}
+
+const settings = {
+  runs: int("BENCH_RUNS", 10),
+  workflowRuns: int("BENCH_WORKFLOW_RUNS", 30),
+  scanRuns: int("BENCH_SCAN_RUNS", 5),
+  memoryWorkflows: int("BENCH_MEMORY_WORKFLOWS", 1000),
+  refMemoryWorkflows: int("BENCH_REF_MEMORY_WORKFLOWS", 1000),
+  listSizes: (process.env.BENCH_LIST_SIZES ?? "1000,10000")
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0),
+  listRuns: int("BENCH_LIST_RUNS", 5),
+  warmup: int("BENCH_WARMUP", 3),
+  skipReference: process.env.BENCH_SKIP_REFERENCE === "1",
+  oursMode: process.env.BENCH_OURS_MODE === "sandbox" ? "sandbox" : "endpoint",
+  output: process.env.BENCH_OUTPUT ?? join(repoRoot, "BENCHMARKS.md"),
+  endpointScript: process.env.BENCH_ENDPOINT_SCRIPT ?? join(benchDir, "lib", "sandbox-process.mjs")
+}
+
+const oursBin = join(repoRoot, "packages", "mcp-server", "dist", "main.js")
+const oursCheckov = join(repoRoot, ".venv", "checkov", "bin", "checkov")
+const oursCheckovPython = join(repoRoot, ".venv", "checkov", "bin", "python")
+
+const results = {
+  settings,
+  notes: [],
+  missing: [],
+  meta: {},
+  ours: { ok: false, reason: "not tried" },
+  reference: { ok: false, reason: "not tried" },
+  coldStart: {},
+  workflow: {},
+  memory: {},
+  list: {},
+  scan: {}
+}
+const note = (line) => {
+  results.notes.push(line)
+  log(`note: ${line}`)
+}
+const missing = (what, why) => {
+  results.missing.push({ what, why })
+  log(`NOT MEASURED: ${what}: ${why}`)
+}
+
+// ── environment of the two servers ──────────────────────────────────────────
+const homeDir = join(workDir, "home")
+const stateDir = join(workDir, "state")
+
+const awsEnv = (endpointUrl) => ({
+  HOME: homeDir,
+  PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+  LANG: "C.UTF-8",
+  AWS_REGION: "us-east-1",
+  // boto3 1.35 reads only AWS_DEFAULT_REGION; without it the reference's STS and list calls fail with
+  // "You must specify a region" (its README sets only AWS_REGION and relies on a profile's region).
+  AWS_DEFAULT_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "AKIABENCHMARK0000001",
+  AWS_SECRET_ACCESS_KEY: "bench-secret-key-not-a-real-one-000000001",
+  AWS_CONFIG_FILE: join(homeDir, "aws-config-absent"),
+  AWS_SHARED_CREDENTIALS_FILE: join(homeDir, "aws-credentials-absent"),
+  AWS_EC2_METADATA_DISABLED: "true",
+  ...(endpointUrl ? { AWS_ENDPOINT_URL: endpointUrl } : {})
+})
+
+const oursSpec = (endpointUrl, scanning, extra = {}) => ({
+  name: "ccapi",
+  command: process.execPath,
+  args: settings.oursMode === "sandbox" || !endpointUrl ? [oursBin, "--sandbox"] : [oursBin],
+  cwd: workDir,
+  env: {
+    ...awsEnv(settings.oursMode === "sandbox" ? undefined : endpointUrl),
+    XDG_STATE_HOME: stateDir,
+    SECURITY_SCANNING: scanning ? "enabled" : "disabled",
+    CCAPI_CHECKOV_BIN: oursCheckov,
+    ...extra
+  }
+})
+
+const referenceSpec = (endpointUrl, scanning) => ({
+  name: "reference",
+  command: results.reference.bin,
+  args: [],
+  cwd: workDir,
+  env: {
+    ...awsEnv(endpointUrl),
+    // run_checkov calls `checkov` from PATH: the venv's own Checkov, as `pip install` leaves it.
+    PATH: `${results.reference.binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    SECURITY_SCANNING: scanning ? "enabled" : "disabled",
+    FASTMCP_LOG_LEVEL: "ERROR"
+  }
+})
+
+// ── helpers ─────────────────────────────────────────────────────────────────
+const sides = () => [
+  ...(results.ours.ok ? ["ours"] : []),
+  ...(results.reference.ok && !settings.skipReference ? ["reference"] : [])
+]
+
+/** Interleave: for i in 0..n-1, run every side once (ours, reference, ours, …). */
+const alternate = async (n, body) => {
+  for (let i = 0; i < n; i++) {
+    for (const side of sides()) await body(side, i)
+  }
+}
+
+const section = async (title, body) => {
+  log(`── ${title}`)
+  const started = performance.now()
+  try {
+    await body()
+  } catch (error) {
+    missing(title, error instanceof Error ? error.message.split("\n").slice(0, 6).join(" / ") : String(error))
+  }
+  log(`   ${title}: ${((performance.now() - started) / 1000).toFixed(1)} s`)
+}
+
+const startSide = async (side, endpointUrl, scanning) =>
+  startServer(side === "ours" ? oursSpec(endpointUrl, scanning) : referenceSpec(endpointUrl, scanning))
+
+let workflowCounter = 0
+const workflowName = (side) => `ccapi-bench-${side}-${process.pid}-${++workflowCounter}`
+
+const emptyWorkflowStats = () => ({
+  steps: {},
+  backend: {},
+  total: [],
+  backendTotal: [],
+  overhead: [],
+  totalWithPoll: [],
+  overheadWithPoll: [],
+  polls: [],
+  createStatuses: {},
+  finalStatuses: {},
+  scanStatuses: {}
+})
+
+const recordWorkflow = (stats, outcome) => {
+  let total = 0
+  let backend = 0
+  let totalWithPoll = 0
+  let backendWithPoll = 0
+  for (const [key, ms] of Object.entries(outcome.steps)) {
+    ;(stats.steps[key] ??= []).push(ms)
+    ;(stats.backend[key] ??= []).push(outcome.backend[key] ?? 0)
+    totalWithPoll += ms
+    backendWithPoll += outcome.backend[key] ?? 0
+    if (key === "poll") continue
+    total += ms
+    backend += outcome.backend[key] ?? 0
+  }
+  stats.total.push(total)
+  stats.backendTotal.push(backend)
+  stats.overhead.push(total - backend)
+  stats.totalWithPoll.push(totalWithPoll)
+  stats.overheadWithPoll.push(totalWithPoll - backendWithPoll)
+  stats.polls.push(outcome.polls)
+  const count = (field, value) => (stats[field][value ?? "?"] = (stats[field][value ?? "?"] ?? 0) + 1)
+  count("createStatuses", outcome.createStatus)
+  count("finalStatuses", outcome.finalStatus)
+  if (outcome.scanStatus !== undefined) count("scanStatuses", outcome.scanStatus)
+}
+
+// ── main ────────────────────────────────────────────────────────────────────
+const main = async () => {
+  const wallStarted = performance.now()
+  mkdirSync(workDir, { recursive: true })
+  rmSync(homeDir, { recursive: true, force: true })
+  rmSync(stateDir, { recursive: true, force: true })
+  mkdirSync(homeDir, { recursive: true })
+  mkdirSync(stateDir, { recursive: true })
+
+  const cpus = os.cpus()
+  results.meta = {
+    date: new Date().toISOString(),
+    cpuModel: cpus[0]?.model ?? "unknown",
+    cpuCount: cpus.length,
+    memoryGiB: os.totalmem() / 1024 ** 3,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadStart: os.loadavg(),
+    node: process.version
+  }
+  try {
+    results.meta.ccapiVersion = JSON.parse(
+      readFileSync(join(repoRoot, "packages", "mcp-server", "package.json"), "utf8")
+    ).version
+  } catch {
+    results.meta.ccapiVersion = "unknown"
+  }
+  const checkovVersion = await timedExec(oursCheckov, ["--version"])
+  results.meta.checkovOurs = checkovVersion.code === 0 ? checkovVersion.stdout.trim() : undefined
+  if (!results.meta.checkovOurs) note(`Checkov is not installed at ${oursCheckov}; run \`npm run setup\`.`)
+
+  // The reference, installed on demand.
+  if (settings.skipReference) {
+    results.reference = { ok: false, reason: "skipped (BENCH_SKIP_REFERENCE=1)" }
+  } else {
+    results.reference = await ensureReference(workDir, log)
+    if (!results.reference.ok) {
+      note(
+        `the reference could not be installed, so only ccapi's own figures are reported: ${results.reference.reason}`
+      )
+    } else {
+      results.meta.referenceVersion = results.reference.version
+      results.meta.python = results.reference.pythonVersion
+      results.meta.checkovReference = results.reference.checkovVersion
+      results.meta.referenceMcp = results.reference.mcpVersion
+      if (results.reference.installSeconds !== undefined) {
+        note(`installed the reference from PyPI in ${results.reference.installSeconds} s`)
+      }
+      // It caches provider schemas inside its own package directory; start every run from an empty cache.
+      const cache = join(
+        dirname(results.reference.python),
+        "..",
+        "lib",
+        `python${results.reference.pythonVersion.split(".").slice(0, 2).join(".")}`,
+        "site-packages",
+        "awslabs",
+        "ccapi_mcp_server",
+        ".schemas"
+      )
+      rmSync(cache, { recursive: true, force: true })
+    }
+  }
+
+  // ccapi's bin.
+  results.ours = existsSync(oursBin)
+    ? { ok: true }
+    : { ok: false, reason: `${oursBin} does not exist (run \`npm run build\`; @ccapi/mcp-server may not be built yet)` }
+  if (!results.ours.ok) note(`ccapi is not measured: ${results.ours.reason}`)
+
+  // The endpoint both servers talk to, in its own process, behind a timing proxy.
+  let endpoint
+  let proxy
+  try {
+    endpoint = await startEndpointProcess(settings.endpointScript, { BENCH_SANDBOX_COMPLETION_DELAY_MS: "0" })
+    proxy = await startTimingProxy(endpoint.url)
+    log(`sandbox at ${endpoint.url} (pid ${endpoint.pid}), timing proxy at ${proxy.url}`)
+  } catch (error) {
+    note(`the sandbox could not be started, so no workflow, memory or list figures: ${error.message.split("\n")[0]}`)
+  }
+
+  try {
+    // 1. Cold start.
+    await section("cold start", async () => {
+      const acc = {}
+      await alternate(settings.runs, async (side) => {
+        const session = await startSide(side, proxy?.url, true)
+        const rss = rssOf(session.pid)
+        await session.close()
+        const entry = (acc[side] ??= { initialize: [], toolsList: [], rss: [], tools: session.tools.length, noise: 0 })
+        entry.initialize.push(session.initializeMs)
+        entry.toolsList.push(session.toolsListMs)
+        if (rss !== undefined) entry.rss.push(rss)
+        entry.noise = Math.max(entry.noise, session.stdoutNoise())
+      })
+      if (results.ours.ok && settings.oursMode === "endpoint") {
+        // Extra row: the embedded sandbox (`--sandbox`) adds its own start-up.
+        for (let i = 0; i < settings.runs; i++) {
+          const session = await startServer(oursSpec(undefined, true))
+          await session.close()
+          const entry = (acc.oursSandbox ??= { initialize: [], toolsList: [], rss: [], tools: session.tools.length })
+          entry.initialize.push(session.initializeMs)
+          entry.toolsList.push(session.toolsListMs)
+        }
+      }
+      results.coldStart = acc
+    })
+
+    if (proxy) {
+      // 2. Workflow with scanning disabled, then memory after N workflows on the same processes.
+      await section("workflow (scanning disabled) and memory", async () => {
+        const sessions = {}
+        for (const side of sides()) {
+          sessions[side] = await startSide(side, proxy.url, false)
+          results.memory[side] = { afterStart: rssOf(sessions[side].pid), workflows: 0 }
+        }
+        try {
+          const stats = {}
+          for (const side of sides()) {
+            for (let i = 0; i < settings.warmup; i++) {
+              await runWorkflow(sessions[side], { scanning: false, name: workflowName(side), proxy })
+              results.memory[side].workflows += 1
+            }
+          }
+          await alternate(settings.workflowRuns, async (side) => {
+            const outcome = await runWorkflow(sessions[side], {
+              scanning: false,
+              name: workflowName(side),
+              proxy,
+              pollUntilComplete: true
+            })
+            results.memory[side].workflows += 1
+            recordWorkflow((stats[side] ??= emptyWorkflowStats()), outcome)
+          })
+          results.workflow.disabled = stats
+          for (const side of sides()) {
+            const target = side === "ours" ? settings.memoryWorkflows : settings.refMemoryWorkflows
+            const memory = results.memory[side]
+            memory.afterWarm = rssOf(sessions[side].pid)
+            const loopStarted = performance.now()
+            const perWorkflow = []
+            while (memory.workflows < target) {
+              const t = performance.now()
+              await runWorkflow(sessions[side], { scanning: false, name: workflowName(side), proxy })
+              perWorkflow.push(performance.now() - t)
+              memory.workflows += 1
+              if (memory.workflows % 250 === 0) log(`   ${side}: ${memory.workflows} workflows`)
+            }
+            memory.loopSeconds = (performance.now() - loopStarted) / 1000
+            memory.perWorkflow = perWorkflow
+            memory.afterN = rssOf(sessions[side].pid)
+          }
+        } finally {
+          for (const session of Object.values(sessions)) await session.close()
+        }
+      })
+
+      // 3. Workflow with the real Checkov.
+      await section("workflow (real Checkov)", async () => {
+        const sessions = {}
+        for (const side of sides()) sessions[side] = await startSide(side, proxy.url, true)
+        try {
+          for (const side of sides()) {
+            await runWorkflow(sessions[side], { scanning: true, name: workflowName(side), proxy })
+          }
+          const stats = {}
+          await alternate(settings.scanRuns, async (side) => {
+            const outcome = await runWorkflow(sessions[side], {
+              scanning: true,
+              name: workflowName(side),
+              proxy,
+              pollUntilComplete: true
+            })
+            recordWorkflow((stats[side] ??= emptyWorkflowStats()), outcome)
+          })
+          results.workflow.scanning = stats
+        } finally {
+          for (const session of Object.values(sessions)) await session.close()
+        }
+      })
+    }
+
+    // 4. One Checkov scan: through our adapter, and what it is made of.
+    await section("checkov scan", async () => {
+      await measureScans()
+    })
+
+    // 5. list_resources over many resources.
+    if (proxy) {
+      for (const size of settings.listSizes) {
+        await section(`list_resources over ${size}`, async () => {
+          await seedBuckets(endpoint.url, size)
+          const sessions = {}
+          for (const side of sides()) sessions[side] = await startSide(side, proxy.url, false)
+          try {
+            for (const side of sides()) await listAll(sessions[side], side) // warm-up
+            const acc = {}
+            await alternate(settings.listRuns, async (side) => {
+              const run = await listAll(sessions[side], side)
+              const entry = (acc[side] ??= { first: [], last: [], pages: run.pages, count: run.count })
+              entry.first.push(run.firstMs)
+              entry.last.push(run.lastMs)
+              entry.pages = run.pages
+              entry.count = run.count
+            })
+            results.list[size] = acc
+          } finally {
+            for (const session of Object.values(sessions)) await session.close()
+          }
+        })
+      }
+    }
+  } finally {
+    await proxy?.close()
+    await endpoint?.stop()
+  }
+
+  results.meta.loadEnd = os.loadavg()
+  results.meta.wallSeconds = (performance.now() - wallStarted) / 1000
+  const markdown = renderReport(results)
+  writeFileSync(settings.output, markdown)
+  writeFileSync(join(workDir, "results.json"), JSON.stringify(results, null, 2))
+  process.stdout.write(markdown)
+  log(`wrote ${settings.output} in ${results.meta.wallSeconds.toFixed(0)} s`)
+}
+
+// ── Checkov ─────────────────────────────────────────────────────────────────
+const SCAN_TEMPLATE = {
+  AWSTemplateFormatVersion: "2010-09-09",
+  Resources: {
+    Resource: {
+      Type: "AWS::Logs::LogGroup",
+      Properties: {
+        LogGroupName: "ccapi-bench-scan",
+        RetentionInDays: 365,
+        KmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+      }
+    }
+  }
+}
+
+const measureScans = async () => {
+  if (!results.meta.checkovOurs) throw new Error(`no Checkov at ${oursCheckov}`)
+  const scan = {}
+  // Through @ccapi/checkov-adapter, the code path our run_checkov takes.
+  try {
+    const { Effect } = await import("effect")
+    const adapter = await import("@ccapi/checkov-adapter")
+    const scanner = await Effect.runPromise(adapter.CheckovScanner.make({ bin: oursCheckov }))
+    scan.adapter = []
+    for (let i = 0; i < settings.scanRuns; i++) {
+      const started = performance.now()
+      const report = await Effect.runPromise(scanner.scan(SCAN_TEMPLATE))
+      scan.adapter.push(performance.now() - started)
+      scan.adapterResult ??= summarizeReport(report)
+    }
+  } catch (error) {
+    missing("one scan through @ccapi/checkov-adapter", error instanceof Error ? error.message : String(error))
+  }
+  // What a scan is made of: starting Python and importing Checkov, versus the whole CLI run.
+  const dir = join(workDir, "scan")
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, "template.json")
+  writeFileSync(file, JSON.stringify(SCAN_TEMPLATE))
+  const quietEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    TMPDIR: dir,
+    CKV_SKIP_PACKAGE_UPDATE_CHECK: "true",
+    BC_SKIP_MAPPING: "TRUE",
+    LANG: "C.UTF-8"
+  }
+  scan.pythonStart = []
+  scan.importCheckov = []
+  scan.cli = []
+  scan.version = []
+  for (let i = 0; i < settings.scanRuns; i++) {
+    scan.pythonStart.push((await timedExec(oursCheckovPython, ["-c", "pass"], { env: quietEnv })).ms)
+    scan.importCheckov.push((await timedExec(oursCheckovPython, ["-c", "import checkov.main"], { env: quietEnv })).ms)
+    scan.cli.push(
+      (
+        await timedExec(
+          oursCheckov,
+          ["-f", file, "--framework", "cloudformation", "-o", "json", "--skip-download", "--compact"],
+          { env: quietEnv, cwd: dir }
+        )
+      ).ms
+    )
+    scan.version.push((await timedExec(oursCheckov, ["--version"], { env: quietEnv })).ms)
+  }
+  results.scan = scan
+}
+
+const summarizeReport = (report) => {
+  try {
+    return JSON.parse(JSON.stringify(report, (_key, value) => (typeof value === "bigint" ? String(value) : value)))
+  } catch {
+    return String(report)
+  }
+}
+
+// ── list_resources ──────────────────────────────────────────────────────────
+const LIST_TYPE = "AWS::S3::Bucket"
+let seeded = 0
+
+/** Create buckets in the sandbox through the real AWS SDK until there are `target` of them. */
+const seedBuckets = async (endpointUrl, target) => {
+  const { CloudControlClient, CreateResourceCommand } = await import("@aws-sdk/client-cloudcontrol")
+  const client = new CloudControlClient({
+    endpoint: endpointUrl,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIABENCHMARK0000001", secretAccessKey: "bench-secret-key-not-a-real-one-000000001" },
+    maxAttempts: 5
+  })
+  const started = performance.now()
+  const from = seeded
+  let next = seeded
+  const worker = async () => {
+    while (next < target) {
+      const i = next++
+      await client.send(
+        new CreateResourceCommand({
+          TypeName: LIST_TYPE,
+          DesiredState: JSON.stringify({ BucketName: `ccapi-bench-list-${String(i).padStart(6, "0")}` })
+        })
+      )
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, worker))
+  seeded = target
+  client.destroy()
+  log(`   seeded ${target - from} buckets (now ${target}) in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  // Let the last creations complete before listing.
+  await new Promise((done) => setTimeout(done, 200))
+}
+
+/** List every bucket through the server: time to the first page and to the last one (following next_token). */
+const listAll = async (session, side) => {
+  const started = performance.now()
+  let pages = 0
+  let count = 0
+  let firstMs
+  let nextToken
+  do {
+    const { payload } = await timedCall(session, "list_resources", {
+      resource_type: LIST_TYPE,
+      ...(nextToken ? { next_token: nextToken } : {})
+    })
+    pages += 1
+    firstMs ??= performance.now() - started
+    const items = payload.resources ?? payload.identifiers ?? []
+    count += Array.isArray(items) ? items.length : 0
+    nextToken = side === "ours" ? (payload.next_token ?? payload.nextToken ?? undefined) : undefined
+    if (pages > 100_000) break
+  } while (nextToken)
+  return { firstMs, lastMs: performance.now() - started, pages, count }
+}
+
+main().catch((error) => {
+  log(`the harness failed: ${error instanceof Error ? error.stack : String(error)}`)
+  process.exitCode = 1
+})
