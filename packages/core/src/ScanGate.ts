@@ -10,7 +10,7 @@ export interface ScanGateInput {
   /** Why the scanner produced no report, when it ran and failed or could not run. */
   readonly scannerError?: ScanFailed | ScannerUnavailable | undefined
   readonly skipSecurityCheck: boolean
-  /** Check ids the call accepts (`accepted_check_ids`); must name exactly the failed checks. */
+  /** Check ids the call accepts (`accept_findings`); must name exactly the failed checks. */
   readonly acceptedCheckIds: ReadonlyArray<string>
   /** A human approved the change, findings shown, through elicitation. */
   readonly approvedByHuman: boolean
@@ -77,7 +77,7 @@ export const scanGate = (input: ScanGateInput): Either.Either<ScanGatePass, Scan
   return Either.left(
     new ScanBlocked({
       failedCheckIds: failed,
-      message: `The security scan failed ${failed.length} check${failed.length === 1 ? "" : "s"} (${list(failed)}), so the change is blocked (${problems.join("; ")}). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accepted_check_ids with exactly these ids: ${list(failed)}.`
+      message: `The security scan failed ${failed.length} check${failed.length === 1 ? "" : "s"} (${list(failed)}), so the change is blocked (${problems.join("; ")}). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: ${list(failed)}.`
     })
   )
 }

@@ -1,0 +1,329 @@
+import { Clock, Effect, Either, Random } from "effect"
+import { renderContent, renderExplanation } from "../Explanation.js"
+import { InvalidInput, PropertiesInvalid, ReadOnlyMode, type Violation } from "../Errors.js"
+import { evaluateGuardrails } from "../Guardrails.js"
+import { isJsonObject, type JsonObject } from "../model/Json.js"
+import type { Plan } from "../model/Plan.js"
+import type { ResourceSchema } from "../model/ResourceSchema.js"
+import { planCreate, planDelete, planUpdate, type PlanContext } from "../Plans.js"
+import { CloudControl } from "../ports/CloudControl.js"
+import { Identity } from "../ports/Identity.js"
+import { Journal, JournalEntry } from "../ports/Journal.js"
+import { PropertyValidator } from "../ports/PropertyValidator.js"
+import { ResourceSchemas } from "../ports/ResourceSchemas.js"
+import { SecurityScanner } from "../ports/SecurityScanner.js"
+import { issueToken, readToken } from "../WorkflowTokens.js"
+import { decodeIdentifier, decodeJsonObject, decodeTypeName, resolveRegion } from "./Inputs.js"
+import type { Explanation, GeneratedCode, ScanOutcome } from "./Results.js"
+import { WorkflowSettings } from "./Settings.js"
+import { planView } from "./Views.js"
+
+/** Append a journal line stamped with the current time. */
+export const journal = Effect.fn("Workflow.journal")(function* (
+  event: JournalEntry["event"],
+  details: JsonObject,
+  planHash?: string
+) {
+  const now = yield* Clock.currentTimeMillis
+  yield* (yield* Journal).append(
+    new JournalEntry({ at: new Date(now).toISOString(), event, details, ...(planHash ? { planHash } : {}) })
+  )
+})
+
+/** A fresh workflow id, shared by every token of one plan's chain. */
+const newChainId = Effect.map(Effect.all([Random.nextInt, Random.nextInt, Random.nextInt, Random.nextInt]), (parts) =>
+  parts.map((n) => (n >>> 0).toString(16).padStart(8, "0")).join("")
+)
+
+const planContext = Effect.fn("Workflow.planContext")(function* (
+  schema: ResourceSchema,
+  accountId: string,
+  region: PlanContext["region"],
+  guardrailsApply: boolean
+) {
+  const settings = yield* WorkflowSettings
+  const now = yield* Clock.currentTimeMillis
+  return {
+    schema,
+    accountId,
+    region,
+    now,
+    defaultTags: settings.defaultTags,
+    guardrails: guardrailsApply ? (subject) => evaluateGuardrails(subject, settings.disabledGuardrails) : () => []
+  } satisfies PlanContext
+})
+
+const invalid = (typeName: string, violations: ReadonlyArray<Violation>, what: string) =>
+  new PropertiesInvalid({
+    typeName,
+    violations,
+    message:
+      `${what} do not match the schema of ${typeName}: ` +
+      violations
+        .slice(0, 10)
+        .map((v) => `${v.path} ${v.message}`)
+        .join("; ") +
+      (violations.length > 10 ? `; and ${violations.length - 10} more` : "") +
+      ". Fix them (get_resource_schema_information shows the schema) and call generate_infrastructure_code again."
+  })
+
+/** Only the violations at or below a path the change touches: the rest of a live resource is not the model's doing. */
+const touchedBy = (violations: ReadonlyArray<Violation>, plan: Plan): ReadonlyArray<Violation> => {
+  const paths = plan.diff.map((d) => d.path)
+  return violations.filter(
+    (v) =>
+      v.path === "" ||
+      v.path === "/" ||
+      paths.some((p) => v.path === p || v.path.startsWith(`${p}/`) || p.startsWith(`${v.path}/`))
+  )
+}
+
+/** Step 3: the server builds the exact change (desired state with default tags, or the patch) and validates it. */
+export const generateCode = Effect.fn("Workflow.generateCode")(function* (input: {
+  readonly credentialsToken: unknown
+  readonly typeName: unknown
+  readonly region?: unknown
+  readonly properties?: unknown
+  readonly identifier?: unknown
+  readonly patchDocument?: unknown
+}) {
+  const settings = yield* WorkflowSettings
+  if (settings.readOnly)
+    return yield* new ReadOnlyMode({
+      message:
+        "The server runs read-only: no change can be planned or applied. Use the read tools (get_resource, list_resources)."
+    })
+  const credentials = yield* readToken("credentials_token", input.credentialsToken, "credentials")
+  const typeName = yield* decodeTypeName("resource_type", input.typeName)
+  const region = yield* resolveRegion(input.region)
+  const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
+  const accountId = credentials.accountId ?? ""
+  const ctx = yield* planContext(schema, accountId, region, true)
+  const validator = yield* PropertyValidator
+
+  let plan: Plan
+  if (input.identifier !== undefined && input.identifier !== null && input.identifier !== "") {
+    const identifier = yield* decodeIdentifier("identifier", input.identifier)
+    const hasProperties = input.properties !== undefined && input.properties !== null
+    const hasPatch = input.patchDocument !== undefined && input.patchDocument !== null
+    if (hasProperties === hasPatch)
+      return yield* new InvalidInput({
+        message:
+          "To plan an update, give the identifier and exactly one of properties (the values to set) or patch_document (an RFC 6902 patch)."
+      })
+    const properties = hasProperties ? yield* decodeJsonObject("properties", input.properties) : undefined
+    const current = yield* (yield* CloudControl).get({ typeName, identifier, region })
+    plan = yield* Either.match(
+      planUpdate(ctx, {
+        identifier,
+        currentState: current.properties,
+        properties,
+        patchDocument: hasPatch ? input.patchDocument : undefined
+      }),
+      { onLeft: Effect.fail, onRight: Effect.succeed }
+    )
+    const violations = touchedBy(yield* validator.validate(schema, plan.previewState ?? {}, "preview"), plan)
+    if (violations.length > 0) return yield* invalid(typeName, violations, "The updated properties")
+  } else {
+    if (input.patchDocument !== undefined && input.patchDocument !== null)
+      return yield* new InvalidInput({
+        message: "patch_document needs the identifier of the resource to update. To create a resource, send properties."
+      })
+    if (input.properties === undefined || input.properties === null)
+      return yield* new InvalidInput({
+        message: `properties is required to plan a new ${typeName}; to update an existing one, also give its identifier.`
+      })
+    const properties = yield* decodeJsonObject("properties", input.properties)
+    plan = yield* Either.match(planCreate(ctx, properties), { onLeft: Effect.fail, onRight: Effect.succeed })
+    const violations = yield* validator.validate(schema, plan.desiredState ?? {}, "create")
+    if (violations.length > 0) return yield* invalid(typeName, violations, "The properties")
+  }
+
+  const chainId = yield* newChainId
+  const generatedCodeToken = yield* issueToken(
+    "generated_code",
+    { chainId, parent: credentials.id, origin: credentials.id, accountId, region, plan },
+    settings.tokenTtl.workflow
+  )
+  yield* journal(
+    "plan",
+    {
+      operation: plan.operation,
+      typeName,
+      region,
+      accountId,
+      identifier: plan.identifier ?? null,
+      guardrails: plan.guardrails.length
+    },
+    plan.hash
+  )
+  return {
+    generatedCodeToken,
+    plan: planView(plan),
+    nextStep:
+      plan.guardrails.length > 0
+        ? `This plan breaks ${plan.guardrails.length} guardrail rule(s) (${[...new Set(plan.guardrails.map((g) => g.rule))].join(", ")}) and cannot be applied. Change the properties and generate again.`
+        : "Call explain with this generated_code_token and show the explanation to the user."
+  } satisfies GeneratedCode
+})
+
+const deleteContent = Effect.fn("Workflow.deleteContent")(function* (content: unknown) {
+  let value: unknown = content
+  if (typeof content === "string") {
+    try {
+      value = JSON.parse(content)
+    } catch {
+      value = undefined
+    }
+  }
+  if (!isJsonObject(value))
+    return yield* new InvalidInput({
+      message:
+        'To explain a delete, send content={"resource_type": "AWS::…", "identifier": "…"} with operation="delete".'
+    })
+  const typeName = yield* decodeTypeName("content.resource_type", value["resource_type"] ?? value["ResourceType"])
+  const identifier = yield* decodeIdentifier("content.identifier", value["identifier"] ?? value["Identifier"])
+  const region = yield* resolveRegion(value["region"])
+  return { typeName, identifier, region }
+})
+
+/** Step 4: render the plan in full; mints the explained token that a mutation needs. Deletes are explained from the live resource. */
+export const explain = Effect.fn("Workflow.explain")(function* (input: {
+  readonly generatedCodeToken?: unknown
+  readonly content?: unknown
+  readonly operation?: unknown
+  readonly format?: unknown
+  readonly userIntent?: unknown
+  readonly context?: unknown
+}) {
+  const settings = yield* WorkflowSettings
+  const operation = typeof input.operation === "string" ? input.operation.toLowerCase() : undefined
+
+  if (input.generatedCodeToken !== undefined && input.generatedCodeToken !== null && input.generatedCodeToken !== "") {
+    const generated = yield* readToken("generated_code_token", input.generatedCodeToken, "generated_code")
+    const plan = generated.plan!
+    const explanation = renderExplanation(plan)
+    if (plan.guardrails.length > 0) {
+      yield* journal("refused", { reason: "guardrail", rules: plan.guardrails.map((g) => g.rule) }, plan.hash)
+      return {
+        explainedToken: undefined,
+        explanation,
+        plan: planView(plan),
+        nextStep:
+          "This plan breaks guardrail rules (listed in the explanation) and cannot be applied. Change the properties and generate again."
+      } satisfies Explanation
+    }
+    const explainedToken = yield* issueToken(
+      "explained",
+      {
+        chainId: generated.chainId,
+        parent: generated.id,
+        ...(generated.origin !== undefined ? { origin: generated.origin } : {}),
+        ...(generated.accountId !== undefined ? { accountId: generated.accountId } : {}),
+        ...(generated.region !== undefined ? { region: generated.region } : {}),
+        plan
+      },
+      settings.tokenTtl.workflow
+    )
+    yield* journal("explained", { operation: plan.operation, typeName: plan.typeName }, plan.hash)
+    return {
+      explainedToken,
+      explanation,
+      plan: planView(plan),
+      nextStep:
+        settings.securityScanning === "enabled"
+          ? "Show this explanation to the user. Then call run_checkov with the explained_token."
+          : `Show this explanation to the user. Security scanning is disabled by the operator: call ${plan.operation}_resource with skip_security_check=true.`
+    } satisfies Explanation
+  }
+
+  if (operation === "delete") {
+    if (settings.readOnly)
+      return yield* new ReadOnlyMode({ message: "The server runs read-only: nothing can be deleted." })
+    const { typeName, identifier, region } = yield* deleteContent(input.content)
+    const identity = yield* (yield* Identity).whoAmI(region)
+    const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
+    const current = yield* (yield* CloudControl).get({ typeName, identifier, region })
+    const ctx = yield* planContext(schema, identity.accountId, region, false)
+    const plan = planDelete(ctx, { identifier: current.identifier, currentState: current.properties })
+    const explainedToken = yield* issueToken(
+      "explained",
+      { chainId: yield* newChainId, accountId: identity.accountId, region, plan },
+      settings.tokenTtl.workflow
+    )
+    yield* journal(
+      "explained",
+      { operation: "delete", typeName, identifier, region, accountId: identity.accountId },
+      plan.hash
+    )
+    return {
+      explainedToken,
+      explanation: renderExplanation(plan),
+      plan: planView(plan),
+      nextStep:
+        "Show this to the user and ask them to confirm. Only then call delete_resource with the same resource_type and identifier, the credentials_token, this explained_token and confirmed=true."
+    } satisfies Explanation
+  }
+
+  if (input.content === undefined || input.content === null)
+    return yield* new InvalidInput({
+      message:
+        'Give generated_code_token (to explain a planned change), or content with operation="delete" (to explain a delete), or content to describe.'
+    })
+  return {
+    explainedToken: undefined,
+    explanation: renderContent(input.content),
+    plan: undefined,
+    nextStep:
+      "This is a description only; it authorizes nothing. To change a resource, start with generate_infrastructure_code."
+  } satisfies Explanation
+})
+
+/** Step 5: scan the plan's template with the security scanner; mints the scan token bound to the explained token. */
+export const runScan = Effect.fn("Workflow.runScan")(function* (input: {
+  readonly explainedToken: unknown
+  readonly framework?: unknown
+}) {
+  const settings = yield* WorkflowSettings
+  if (
+    input.framework !== undefined &&
+    input.framework !== null &&
+    String(input.framework).toLowerCase() !== "cloudformation"
+  )
+    return yield* new InvalidInput({
+      message:
+        'framework: only "cloudformation" is supported — the plan is a CloudFormation template, and any other framework would scan nothing. Omit it.'
+    })
+  const explained = yield* readToken("explained_token", input.explainedToken, "explained")
+  const plan = explained.plan!
+  const report = yield* (yield* SecurityScanner).scan(plan.template)
+  const securityScanToken = yield* issueToken(
+    "security_scan",
+    {
+      chainId: explained.chainId,
+      parent: explained.id,
+      ...(explained.origin !== undefined ? { origin: explained.origin } : {}),
+      ...(explained.accountId !== undefined ? { accountId: explained.accountId } : {}),
+      ...(explained.region !== undefined ? { region: explained.region } : {}),
+      scan: report
+    },
+    settings.tokenTtl.workflow
+  )
+  const failed = report.failedCheckIds
+  yield* journal(
+    "scan",
+    { scanner: report.scanner, passed: report.passed, failed: report.failed, failedCheckIds: [...failed] },
+    plan.hash
+  )
+  const tool = `${plan.operation}_resource`
+  return {
+    securityScanToken,
+    report,
+    passed: failed.length === 0,
+    failedCheckIds: failed,
+    nextStep:
+      failed.length === 0
+        ? `No failed checks. Call ${tool} with the credentials_token, explained_token and this security_scan_token.`
+        : `${failed.length} check(s) failed: ${failed.join(", ")}. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — only if the user explicitly accepts these findings — call ${tool} with accept_findings=${JSON.stringify(failed)}.`
+  } satisfies ScanOutcome
+})

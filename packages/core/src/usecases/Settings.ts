@@ -1,0 +1,43 @@
+import { Context, type Duration, Effect, Layer, Ref } from "effect"
+import type { Tag } from "../DefaultTags.js"
+
+/** How mutations are put to a human: ask when the client can, require it, or never ask. */
+export type ApprovalMode = "auto" | "required" | "off"
+
+/** The operator's settings for the workflow. Set at the edge from flags and environment; the model cannot change them. */
+export class WorkflowSettings extends Context.Tag("@ccapi/core/WorkflowSettings")<
+  WorkflowSettings,
+  {
+    readonly readOnly: boolean
+    readonly securityScanning: "enabled" | "disabled"
+    /** Tags added to every taggable resource; empty when `DEFAULT_TAGS=disabled`. */
+    readonly defaultTags: ReadonlyArray<Tag>
+    /** Guardrail rule ids the operator switched off. */
+    readonly disabledGuardrails: ReadonlySet<string>
+    readonly approval: ApprovalMode
+    /** Token lifetimes in milliseconds. */
+    readonly tokenTtl: {
+      readonly environment: number
+      readonly credentials: number
+      readonly workflow: number
+    }
+    /** Most deletes one session may make; undefined for no cap. */
+    readonly deleteLimit: number | undefined
+    /** How long a mutation waits for completion before returning its request token. */
+    readonly mutationWait: Duration.DurationInput
+    /** How long `create_template` waits for the IaC Generator. */
+    readonly templateWait: Duration.DurationInput
+    readonly listPageSize: { readonly default: number; readonly max: number }
+  }
+>() {}
+
+/** State that lives as long as one server session: the deletes made so far. */
+export class SessionState extends Context.Tag("@ccapi/core/SessionState")<
+  SessionState,
+  { readonly deletes: Ref.Ref<number> }
+>() {
+  static readonly layer = Layer.effect(
+    SessionState,
+    Effect.map(Ref.make(0), (deletes) => ({ deletes }))
+  )
+}

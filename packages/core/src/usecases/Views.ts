@@ -1,0 +1,87 @@
+import { jsonEquals, type JsonObject, type JsonValue } from "../model/Json.js"
+import type { PatchDocument, ProgressEvent } from "../model/Cloud.js"
+import type { Plan } from "../model/Plan.js"
+import { maskWriteOnly, maskWriteOnlyAt } from "../Plans.js"
+import type { PlanView, RequestStatus } from "./Results.js"
+
+/** A patch with write-only values masked, also where they sit inside a larger value. */
+export const maskPatch = (patch: PatchDocument, writeOnlyPaths: ReadonlyArray<string>): PatchDocument =>
+  patch.map((op) =>
+    op.value !== undefined ? { ...op, value: maskWriteOnlyAt(op.value as JsonValue, op.path, writeOnlyPaths) } : op
+  )
+
+/** The plan as the model sees it: everything, with write-only values masked. */
+export const planView = (plan: Plan): PlanView => ({
+  operation: plan.operation,
+  accountId: plan.accountId,
+  region: plan.region,
+  typeName: plan.typeName,
+  identifier: plan.identifier,
+  properties:
+    plan.desiredState !== undefined
+      ? maskWriteOnly(plan.desiredState, plan.writeOnlyPaths)
+      : plan.previewState !== undefined
+        ? maskWriteOnly(plan.previewState, plan.writeOnlyPaths)
+        : plan.currentState !== undefined
+          ? maskWriteOnly(plan.currentState, plan.writeOnlyPaths)
+          : undefined,
+  patch: plan.patch !== undefined ? maskPatch(plan.patch, plan.writeOnlyPaths) : undefined,
+  diff: plan.diff.map((entry) => ({
+    ...entry,
+    ...(entry.before !== undefined ? { before: maskWriteOnlyAt(entry.before, entry.path, plan.writeOnlyPaths) } : {}),
+    ...(entry.after !== undefined ? { after: maskWriteOnlyAt(entry.after, entry.path, plan.writeOnlyPaths) } : {})
+  })),
+  tags: plan.tags,
+  guardrails: plan.guardrails,
+  template: maskTemplate(plan),
+  hash: plan.hash
+})
+
+const maskTemplate = (plan: Plan): JsonObject => {
+  if (plan.writeOnlyPaths.length === 0) return plan.template
+  const resources = plan.template["Resources"]
+  if (typeof resources !== "object" || resources === null || Array.isArray(resources)) return plan.template
+  const masked: Record<string, JsonObject> = {}
+  for (const [logicalId, resource] of Object.entries(resources as JsonObject)) {
+    const r = resource as JsonObject
+    const properties = r["Properties"]
+    masked[logicalId] =
+      typeof properties === "object" && properties !== null && !Array.isArray(properties)
+        ? { ...r, Properties: maskWriteOnly(properties as JsonObject, plan.writeOnlyPaths) }
+        : r
+  }
+  return { ...plan.template, Resources: masked }
+}
+
+export const isoTime = (epochMillis: number | undefined): string | undefined =>
+  epochMillis === undefined ? undefined : new Date(epochMillis).toISOString()
+
+export const requestStatusView = (event: ProgressEvent): RequestStatus => ({
+  requestToken: event.requestToken,
+  operation: event.operation,
+  typeName: event.typeName,
+  identifier: event.identifier,
+  status: event.status,
+  isComplete: event.isComplete,
+  errorCode: event.errorCode,
+  statusMessage: event.statusMessage,
+  eventTime: isoTime(event.eventTime),
+  retryAfter: isoTime(event.retryAfter),
+  resourceModel: event.resourceModel
+})
+
+const asJson = (patch: PatchDocument): JsonValue => JSON.parse(JSON.stringify(patch)) as JsonValue
+
+/**
+ * Whether a patch the model re-sends is the explained one: the same document, or the model's own ops without the
+ * default-tag ops the server appended (those touch only the tag property).
+ */
+export const samePatch = (sent: PatchDocument, planned: PatchDocument, tagProperty: string | undefined): boolean => {
+  if (jsonEquals(asJson(sent), asJson(planned))) return true
+  if (tagProperty === undefined || sent.length >= planned.length) return false
+  const appended = planned.slice(sent.length)
+  return (
+    jsonEquals(asJson(sent), asJson(planned.slice(0, sent.length))) &&
+    appended.every((op) => op.path === `/${tagProperty}` || op.path.startsWith(`/${tagProperty}/`))
+  )
+}

@@ -1,0 +1,7 @@
+export * from "./Mutations.js"
+export * from "./Planning.js"
+export * from "./Reads.js"
+export * from "./Results.js"
+export * from "./Session.js"
+export * from "./Settings.js"
+export * from "./Templates.js"

@@ -1,0 +1,31 @@
+import { assert, describe, it } from "@effect/vitest"
+import { FastCheck } from "effect"
+import { parse } from "yaml"
+import { toYaml } from "../src/internal/yaml.js"
+
+describe("toYaml", () => {
+  it("writes a CloudFormation template that a YAML parser reads back unchanged", () => {
+    const template = {
+      AWSTemplateFormatVersion: "2010-09-09",
+      Resources: {
+        Bucket: {
+          Type: "AWS::S3::Bucket",
+          DeletionPolicy: "Retain",
+          Properties: {
+            BucketName: "yes",
+            Tags: [{ Key: "on", Value: "null" }],
+            Empty: {},
+            List: [],
+            Nested: [[1, 2], { a: true }],
+            "weird key: #1": "line\nbreak \"quoted\" \u2028"
+          }
+        }
+      }
+    }
+    assert.deepStrictEqual(parse(toYaml(template)), template)
+  })
+
+  it.prop("round-trips any JSON object", [FastCheck.dictionary(FastCheck.string(), FastCheck.jsonValue())], ([value]) => {
+    assert.deepStrictEqual(parse(toYaml(value)), JSON.parse(JSON.stringify(value)))
+  })
+})
