@@ -172,6 +172,11 @@ const concurrent = (ctx: CallContext, message: string) =>
     message: `Another operation is in progress on ${resourceLabel(ctx)} (${where(ctx)}).${quoted(message)} Wait for it to finish (get_resource_request_status), then retry.`
   })
 
+const generatorBusy = (ctx: CallContext, message: string) =>
+  new Throttled({
+    message: `Too many resources are being processed by the IaC Generator at once (${where(ctx)}).${quoted(message)} Wait for other template generations to finish, then retry.`
+  })
+
 /** How each AWS error code becomes a domain error. Codes are the wire codes and the SDK's class names. */
 export const errorTable: Readonly<Record<string, (ctx: CallContext, message: string) => DomainError>> = {
   // Cloud Control API (botocore cloudcontrol-2021-09-30)
@@ -240,10 +245,8 @@ export const errorTable: Readonly<Record<string, (ctx: CallContext, message: str
       message,
       "The account's limit of generated templates was reached: delete generated templates you no longer need, then retry."
     ),
-  ConcurrentResourcesLimitExceeded: (ctx, message) =>
-    new Throttled({
-      message: `Too many resources are being processed by the IaC Generator at once (${where(ctx)}).${quoted(message)} Wait for other template generations to finish, then retry.`
-    }),
+  ConcurrentResourcesLimitExceeded: (ctx, message) => generatorBusy(ctx, message),
+  ConcurrentResourcesLimitExceededException: (ctx, message) => generatorBusy(ctx, message),
   ValidationError: (ctx, message) => invalid(ctx, "ValidationError", message),
   InvalidParameterValue: (ctx, message) => invalid(ctx, "InvalidParameterValue", message),
   InvalidParameterCombination: (ctx, message) => invalid(ctx, "InvalidParameterCombination", message),
