@@ -1,0 +1,34 @@
+import { region } from "@ccapi/core"
+import {
+  BundledSchemas,
+  FakeIdentity,
+  FakeSecurityScanner,
+  identityContract,
+  MemoryCloud,
+  MemoryTemplateGenerator,
+  propertyValidatorContract,
+  resourceSchemasContract,
+  securityScannerContract,
+  templateGeneratorContract
+} from "@ccapi/testkit"
+import { AjvPropertyValidator } from "@ccapi/validator"
+import { type Duration, Layer } from "effect"
+
+resourceSchemasContract("BundledSchemas", { layer: () => BundledSchemas.layerMemory })
+
+identityContract("FakeIdentity", {
+  layer: () => FakeIdentity.layerTest(),
+  accountId: "123456789012",
+  otherRegion: region("eu-west-1")
+})
+
+securityScannerContract("FakeSecurityScanner", { layer: () => FakeSecurityScanner.layerTest() })
+
+propertyValidatorContract("AjvPropertyValidator", { layer: () => AjvPropertyValidator.layer })
+
+const cloudAndGenerator = (delay: Duration.DurationInput) => {
+  const cloud = MemoryCloud.layerMemory({ completionDelay: delay })
+  return Layer.merge(cloud, MemoryTemplateGenerator.layerMemory({ completionDelay: delay }).pipe(Layer.provide(cloud)))
+}
+templateGeneratorContract("MemoryTemplateGenerator (no delay)", { layer: () => cloudAndGenerator("0 seconds") })
+templateGeneratorContract("MemoryTemplateGenerator (3 s delay)", { layer: () => cloudAndGenerator("3 seconds") })
