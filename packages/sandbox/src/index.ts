@@ -1,0 +1,2 @@
+export * from "./SandboxServer.js"
+export * from "./SandboxState.js"

@@ -1,0 +1,288 @@
+import { randomUUID } from "node:crypto"
+import { Effect, Either, ParseResult, Schema } from "effect"
+import {
+  ClientToken,
+  CloudControl,
+  Identifier,
+  isJsonObject,
+  PatchDocument,
+  RequestToken,
+  TypeName,
+  type JsonObject,
+  type ProgressEvent,
+  type Region,
+  type ResourceDescription
+} from "@ccapi/core"
+import { type ApiError, clientError, serverError, validationMessage } from "./ApiError.js"
+import type { Registry } from "./Registry.js"
+import { epochSeconds } from "./wire.js"
+
+/** The Cloud Control operations the sandbox answers (`X-Amz-Target: CloudApiService.<Op>`). */
+export const cloudControlOperations = [
+  "CreateResource",
+  "GetResource",
+  "UpdateResource",
+  "DeleteResource",
+  "ListResources",
+  "GetResourceRequestStatus",
+  "CancelResourceRequest",
+  "ListResourceRequests"
+] as const
+
+/** The wire code and HTTP status of each domain error a port can fail with. */
+const domainCodes: Record<string, { readonly code: string; readonly status: number }> = {
+  ResourceNotFound: { code: "ResourceNotFoundException", status: 400 },
+  ResourceAlreadyExists: { code: "AlreadyExistsException", status: 400 },
+  TypeNotFound: { code: "TypeNotFoundException", status: 400 },
+  AccessDenied: { code: "AccessDeniedException", status: 400 },
+  CredentialsMissing: { code: "MissingAuthenticationTokenException", status: 400 },
+  CredentialsExpired: { code: "ExpiredTokenException", status: 400 },
+  Throttled: { code: "ThrottlingException", status: 400 },
+  InvalidRequest: { code: "InvalidRequestException", status: 400 },
+  NotUpdatable: { code: "NotUpdatableException", status: 400 },
+  UnsupportedAction: { code: "UnsupportedActionException", status: 400 },
+  ConcurrentOperation: { code: "ConcurrentOperationException", status: 400 },
+  ClientTokenConflict: { code: "ClientTokenConflictException", status: 400 },
+  RequestNotFound: { code: "RequestTokenNotFoundException", status: 400 },
+  CloudUnavailable: { code: "ServiceInternalErrorException", status: 500 }
+}
+
+/** A port's domain error as Cloud Control would answer it. */
+export const fromDomain = (error: { readonly _tag: string; readonly message: string }): ApiError => {
+  const known = domainCodes[error._tag]
+  if (known === undefined) return serverError("ServiceInternalErrorException", error.message)
+  return known.status >= 500
+    ? serverError(known.code, error.message, known.status)
+    : clientError(known.code, error.message)
+}
+
+type Body = Readonly<Record<string, unknown>>
+
+const validation = (value: unknown, member: string, constraint: string): ApiError =>
+  clientError("ValidationException", validationMessage(value, member, constraint))
+
+const optionalString = (body: Body, name: string): Either.Either<string | undefined, ApiError> => {
+  const value = body[name]
+  if (value === undefined || value === null) return Either.right(undefined)
+  return typeof value === "string"
+    ? Either.right(value)
+    : Either.left(clientError("SerializationException", `${name} must be a string`))
+}
+
+const requiredString = (body: Body, name: string): Either.Either<string, ApiError> =>
+  Either.flatMap(optionalString(body, name), (value) =>
+    value === undefined ? Either.left(validation(value, camel(name), "Member must not be null")) : Either.right(value)
+  )
+
+const camel = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1)
+
+const branded = <A, I>(schema: Schema.Schema<A, I>, member: string, constraint: string) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (value: string): Either.Either<A, ApiError> =>
+    Either.mapLeft(decode(value), () => validation(value, member, constraint))
+}
+
+const typeNameOf = branded(
+  TypeName,
+  "typeName",
+  "Member must satisfy regular expression pattern: [A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}"
+)
+const identifierOf = branded(Identifier, "identifier", "Member must have length between 1 and 1024")
+const clientTokenOf = branded(
+  ClientToken,
+  "clientToken",
+  "Member must satisfy regular expression pattern: [-A-Za-z0-9+/=]+ and have length between 1 and 128"
+)
+const requestTokenOf = branded(RequestToken, "requestToken", "Member must have length between 1 and 128")
+
+const jsonObjectField = (text: string, name: string): Either.Either<JsonObject, ApiError> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (cause) {
+    return Either.left(
+      clientError(
+        "InvalidRequestException",
+        `${name} is not valid JSON (${String(cause)}); send a JSON object as a string.`
+      )
+    )
+  }
+  return isJsonObject(parsed)
+    ? Either.right(parsed)
+    : Either.left(clientError("InvalidRequestException", `${name} must be a JSON object, sent as a string.`))
+}
+
+const decodePatch = Schema.decodeUnknownEither(PatchDocument)
+const patchField = (text: string): Either.Either<PatchDocument, ApiError> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (cause) {
+    return Either.left(clientError("InvalidRequestException", `PatchDocument is not valid JSON (${String(cause)}).`))
+  }
+  return Either.mapLeft(decodePatch(parsed), (issue) =>
+    clientError(
+      "InvalidRequestException",
+      `PatchDocument is not an RFC 6902 JSON Patch array: ${ParseResult.TreeFormatter.formatErrorSync(issue)}`
+    )
+  )
+}
+
+const maxResultsOf = (body: Body): Either.Either<number | undefined, ApiError> => {
+  const value = body["MaxResults"]
+  if (value === undefined || value === null) return Either.right(undefined)
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 100)
+    return Either.left(validation(value, "maxResults", "Member must have value between 1 and 100"))
+  return Either.right(value)
+}
+
+/** Our progress event, as Cloud Control's `ProgressEvent` shape (epoch-second timestamps, JSON-string model). */
+export const progressEventWire = (event: ProgressEvent): Record<string, unknown> => ({
+  TypeName: event.typeName,
+  ...(event.identifier !== undefined ? { Identifier: event.identifier } : {}),
+  RequestToken: event.requestToken,
+  Operation: event.operation,
+  OperationStatus: event.status,
+  EventTime: epochSeconds(event.eventTime ?? Date.now()),
+  ...(event.resourceModel !== undefined ? { ResourceModel: JSON.stringify(event.resourceModel) } : {}),
+  ...(event.statusMessage !== undefined ? { StatusMessage: event.statusMessage } : {}),
+  ...(event.errorCode !== undefined ? { ErrorCode: event.errorCode } : {}),
+  ...(event.retryAfter !== undefined ? { RetryAfter: epochSeconds(event.retryAfter) } : {})
+})
+
+const descriptionWire = (resource: ResourceDescription): Record<string, unknown> => ({
+  Identifier: resource.identifier,
+  Properties: JSON.stringify(resource.properties)
+})
+
+/** A request token for paging `ListResourceRequests`: the offset, opaque to the caller. */
+const encodeOffset = (offset: number): string => Buffer.from(JSON.stringify({ o: offset })).toString("base64url")
+const decodeOffset = (token: string): Either.Either<number, ApiError> => {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"))
+    if (isJsonObject(parsed) && typeof parsed["o"] === "number") return Either.right(parsed["o"])
+  } catch {
+    // fall through
+  }
+  return Either.left(
+    clientError("InvalidRequestException", "NextToken is not one this endpoint issued; start again without it.")
+  )
+}
+
+const stringList = (value: unknown): ReadonlyArray<string> | undefined =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined
+
+/** Answer one Cloud Control operation through the `CloudControl` port; the result is the JSON response body. */
+export const handleCloudControl = Effect.fn("CloudControlApi.handle")(function* (
+  operation: string,
+  body: Body,
+  region: Region,
+  registry: Registry
+) {
+  const cloud = yield* CloudControl
+  const record = (event: ProgressEvent): ProgressEvent => {
+    registry.recordRequest({ region, requestToken: event.requestToken, at: event.eventTime ?? Date.now() })
+    return event
+  }
+  switch (operation) {
+    case "CreateResource": {
+      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const desiredState = yield* Either.flatMap(requiredString(body, "DesiredState"), (t) =>
+        jsonObjectField(t, "DesiredState")
+      )
+      const clientToken = yield* Either.flatMap(optionalString(body, "ClientToken"), (t) =>
+        clientTokenOf(t ?? randomUUID())
+      )
+      const event = yield* cloud
+        .create({ typeName, desiredState, clientToken, region })
+        .pipe(Effect.mapError(fromDomain), Effect.map(record))
+      return { ProgressEvent: progressEventWire(event) }
+    }
+    case "UpdateResource": {
+      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const identifier = yield* Either.flatMap(requiredString(body, "Identifier"), identifierOf)
+      const patch = yield* Either.flatMap(requiredString(body, "PatchDocument"), patchField)
+      const clientToken = yield* Either.flatMap(optionalString(body, "ClientToken"), (t) =>
+        clientTokenOf(t ?? randomUUID())
+      )
+      const event = yield* cloud
+        .update({ typeName, identifier, patch, clientToken, region })
+        .pipe(Effect.mapError(fromDomain), Effect.map(record))
+      return { ProgressEvent: progressEventWire(event) }
+    }
+    case "DeleteResource": {
+      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const identifier = yield* Either.flatMap(requiredString(body, "Identifier"), identifierOf)
+      const clientToken = yield* Either.flatMap(optionalString(body, "ClientToken"), (t) =>
+        clientTokenOf(t ?? randomUUID())
+      )
+      const event = yield* cloud
+        .delete({ typeName, identifier, clientToken, region })
+        .pipe(Effect.mapError(fromDomain), Effect.map(record))
+      return { ProgressEvent: progressEventWire(event) }
+    }
+    case "GetResource": {
+      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const identifier = yield* Either.flatMap(requiredString(body, "Identifier"), identifierOf)
+      const resource = yield* cloud.get({ typeName, identifier, region }).pipe(Effect.mapError(fromDomain))
+      return { TypeName: typeName, ResourceDescription: descriptionWire(resource) }
+    }
+    case "ListResources": {
+      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const nextToken = yield* optionalString(body, "NextToken")
+      const maxResults = yield* maxResultsOf(body)
+      const modelText = yield* optionalString(body, "ResourceModel")
+      const resourceModel = modelText === undefined ? undefined : yield* jsonObjectField(modelText, "ResourceModel")
+      const page = yield* cloud
+        .list({ typeName, region, nextToken, maxResults, resourceModel })
+        .pipe(Effect.mapError(fromDomain))
+      return {
+        TypeName: page.typeName,
+        ResourceDescriptions: page.resources.map(descriptionWire),
+        ...(page.nextToken !== undefined ? { NextToken: page.nextToken } : {})
+      }
+    }
+    case "GetResourceRequestStatus": {
+      const requestToken = yield* Either.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
+      const event = yield* cloud.requestStatus({ requestToken, region }).pipe(Effect.mapError(fromDomain))
+      return { ProgressEvent: progressEventWire(event) }
+    }
+    case "CancelResourceRequest": {
+      const requestToken = yield* Either.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
+      const event = yield* cloud.cancel({ requestToken, region }).pipe(Effect.mapError(fromDomain))
+      return { ProgressEvent: progressEventWire(event) }
+    }
+    case "ListResourceRequests": {
+      const maxResults = (yield* maxResultsOf(body)) ?? 20
+      const nextToken = yield* optionalString(body, "NextToken")
+      const offset = nextToken === undefined ? 0 : yield* decodeOffset(nextToken)
+      const rawFilter = body["ResourceRequestStatusFilter"]
+      const filter: Body =
+        typeof rawFilter === "object" && rawFilter !== null && !Array.isArray(rawFilter) ? (rawFilter as Body) : {}
+      const operations = stringList(filter["Operations"])
+      const statuses = stringList(filter["OperationStatuses"])
+      const events: Array<ProgressEvent> = []
+      for (const request of registry.requestsIn(region)) {
+        const event = yield* cloud
+          .requestStatus({ requestToken: RequestToken.make(request.requestToken), region })
+          .pipe(Effect.option)
+        if (event._tag === "None") continue
+        if (operations && operations.length > 0 && !operations.includes(event.value.operation)) continue
+        if (statuses && statuses.length > 0 && !statuses.includes(event.value.status)) continue
+        events.push(event.value)
+      }
+      const page = events.slice(offset, offset + maxResults)
+      return {
+        ResourceRequestStatusSummaries: page.map(progressEventWire),
+        ...(offset + maxResults < events.length ? { NextToken: encodeOffset(offset + maxResults) } : {})
+      }
+    }
+    default:
+      return yield* Effect.fail(
+        clientError(
+          "UnknownOperationException",
+          `CloudApiService.${operation} is not an operation this sandbox answers.`
+        )
+      )
+  }
+})

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util"
+import { Cause, Effect, Exit, Logger } from "effect"
+import { start } from "./SandboxServer.js"
+
+const usage = `Usage: ccapi-sandbox [--port N] [--host 127.0.0.1] [--state FILE] [--delay-ms N]
+
+A local AWS endpoint speaking Cloud Control, CloudFormation (DescribeType, IaC Generator) and STS.
+Prints its URL on stdout; point any AWS SDK or CLI at it with AWS_ENDPOINT_URL=<url> (any credentials work).
+  --port N       port to listen on (default 0: a free one)
+  --host H       loopback address to bind (default 127.0.0.1)
+  --state FILE   keep the state in FILE across restarts (written atomically)
+  --delay-ms N   how long mutations stay IN_PROGRESS (default 300)`
+
+const fail = (message: string): never => {
+  console.error(`ccapi-sandbox: ${message}\n\n${usage}`)
+  process.exit(2)
+}
+
+const integer = (value: string | undefined, name: string): number | undefined => {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  return Number.isInteger(n) && n >= 0 ? n : fail(`${name} must be a non-negative integer, got ${value}`)
+}
+
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        state: { type: "string" },
+        "delay-ms": { type: "string" },
+        help: { type: "boolean", short: "h" }
+      },
+      strict: true
+    }).values
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error))
+  }
+})()
+
+if (parsed.help) {
+  console.error(usage)
+  process.exit(0)
+}
+
+const waitForSignal = Effect.async<NodeJS.Signals>((resume) => {
+  const on = (signal: NodeJS.Signals) => resume(Effect.succeed(signal))
+  process.once("SIGINT", on)
+  process.once("SIGTERM", on)
+  return Effect.sync(() => {
+    process.off("SIGINT", on)
+    process.off("SIGTERM", on)
+  })
+})
+
+const program = Effect.scoped(
+  Effect.gen(function* () {
+    const sandbox = yield* start({
+      port: integer(parsed.port, "--port") ?? 0,
+      host: parsed.host ?? "127.0.0.1",
+      statePath: parsed.state,
+      completionDelayMs: integer(parsed["delay-ms"], "--delay-ms")
+    })
+    process.stdout.write(`${sandbox.url}\n`)
+    const signal = yield* waitForSignal
+    yield* Effect.logInfo(`sandbox: ${signal} received, stopping`)
+  })
+).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))))
+
+Effect.runPromiseExit(program).then((exit) => {
+  if (Exit.isFailure(exit)) {
+    const failure = Cause.failureOption(exit.cause)
+    console.error(`ccapi-sandbox: ${failure._tag === "Some" ? failure.value.message : Cause.pretty(exit.cause)}`)
+    process.exit(1)
+  }
+  process.exit(0)
+})
