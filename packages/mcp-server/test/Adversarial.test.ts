@@ -1,0 +1,627 @@
+import { afterEach, assert, describe, it } from "@effect/vitest"
+import {
+  cleanBucket,
+  createThroughWorkflow,
+  credentials,
+  explainCreate,
+  makeTestServer,
+  type Outcome,
+  type TestServer,
+  type TestServerOptions
+} from "./support/TestServer.js"
+
+/*
+ * One test per attack on the workflow. Each asserts the refusal a model would read and, where a mutation could
+ * slip through, that the fake cloud received none.
+ */
+
+const servers: Array<TestServer> = []
+const start = async (options: TestServerOptions = {}) => {
+  const t = await makeTestServer(options)
+  servers.push(t)
+  return t
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((t) => t.close()))
+})
+
+const refused = (outcome: Outcome, tag: string) => {
+  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
+  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
+}
+
+const BUCKET = "AWS::S3::Bucket"
+const patch = [{ op: "replace", path: "/VersioningConfiguration/Status", value: "Suspended" }]
+
+/** A scanned, explained update of an existing bucket. */
+const explainUpdate = async (t: TestServer, creds: string, identifier: string, patchDocument: unknown = patch) => {
+  const generated = await t.must("generate_infrastructure_code", {
+    resource_type: BUCKET,
+    credentials_token: creds,
+    identifier,
+    patch_document: patchDocument
+  })
+  const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
+  const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
+  return {
+    generatedToken: generated["generated_code_token"] as string,
+    explainedToken: explained["explained_token"] as string,
+    scanToken: scan["security_scan_token"] as string,
+    failed: scan["failed_check_ids"] as Array<string>
+  }
+}
+
+const explainDelete = async (t: TestServer, identifier: string) =>
+  (await t.must("explain", { content: { resource_type: BUCKET, identifier }, operation: "delete" }))[
+    "explained_token"
+  ] as string
+
+describe("forged and wrong-kind tokens", () => {
+  it("create_resource with a made-up explained_token is refused without echoing it", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const creds = await credentials(t)
+    const forged = "explained_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: forged,
+      skip_security_check: true
+    })
+    refused(out, "TokenInvalid")
+    assert.notInclude(out.text, forged)
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("create_resource with a generated_code_token in place of the explained_token is refused", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const creds = await credentials(t)
+    const { generated } = await explainCreate(t, creds, cleanBucket("kind-bucket"))
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: generated["generated_code_token"],
+      skip_security_check: true
+    })
+    refused(out, "TokenInvalid")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("create_resource with a forged credentials_token is refused", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("forged-creds"))
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: "credentials_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
+      explained_token: explainedToken,
+      skip_security_check: true
+    })
+    refused(out, "TokenInvalid")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("the reference's update bypass: update_resource with a patch and a garbage explained_token is refused", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("victim"))
+    const creds = await credentials(t)
+    const out = await t.call("update_resource", {
+      resource_type: BUCKET,
+      identifier: "victim",
+      credentials_token: creds,
+      explained_token: "garbage",
+      patch_document: [{ op: "add", path: "/PublicAccessBlockConfiguration", value: { BlockPublicAcls: false } }],
+      skip_security_check: true
+    })
+    refused(out, "TokenInvalid")
+    assert.strictEqual(t.counts.update, 0)
+  })
+
+  it("update_resource with a patch and no explained_token at all is refused", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("victim-2"))
+    const creds = await credentials(t)
+    const out = await t.call("update_resource", {
+      resource_type: BUCKET,
+      identifier: "victim-2",
+      credentials_token: creds,
+      patch_document: patch,
+      skip_security_check: true
+    })
+    assert.isFalse(out.ok)
+    assert.include(out.text, "explained_token")
+    assert.strictEqual(t.counts.update, 0)
+  })
+
+  it("update_resource with a credentials_token passed as explained_token is refused", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("victim-3"))
+    const creds = await credentials(t)
+    const out = await t.call("update_resource", {
+      resource_type: BUCKET,
+      identifier: "victim-3",
+      credentials_token: creds,
+      explained_token: creds,
+      patch_document: patch
+    })
+    refused(out, "TokenInvalid")
+    assert.strictEqual(t.counts.update, 0)
+  })
+
+  it("delete_resource with a made-up explained_token is refused", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("keep-me"))
+    const creds = await credentials(t)
+    const out = await t.call("delete_resource", {
+      resource_type: BUCKET,
+      identifier: "keep-me",
+      credentials_token: creds,
+      explained_token: "explained_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC",
+      confirmed: true
+    })
+    refused(out, "TokenInvalid")
+    assert.strictEqual(t.counts.delete, 0)
+    assert.isDefined(await t.peek(BUCKET, "keep-me"))
+  })
+
+  it("delete_resource with a create plan's explained_token is refused", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("keep-me-2"))
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("other"))
+    const out = await t.call("delete_resource", {
+      resource_type: BUCKET,
+      identifier: "keep-me-2",
+      credentials_token: creds,
+      explained_token: explainedToken,
+      confirmed: true
+    })
+    refused(out, "PlanMismatch")
+    assert.strictEqual(t.counts.delete, 0)
+  })
+})
+
+describe("tokens spliced from two workflows", () => {
+  it("the explained_token of one workflow with the credentials_token of another is refused", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const credsA = await credentials(t)
+    const credsB = await credentials(t)
+    const { explainedToken } = await explainCreate(t, credsA, cleanBucket("splice-bucket"))
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: credsB,
+      explained_token: explainedToken,
+      skip_security_check: true
+    })
+    refused(out, "TokenChainBroken")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("the security_scan_token of one plan with the explained_token of another is refused", async () => {
+    const t = await start()
+    const creds = await credentials(t)
+    const clean = await explainCreate(t, creds, cleanBucket("clean-plan"))
+    const cleanScan = await t.must("run_checkov", { explained_token: clean.explainedToken })
+    const risky = await explainCreate(t, creds, { BucketName: "risky-plan" })
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: risky.explainedToken,
+      security_scan_token: cleanScan["security_scan_token"]
+    })
+    refused(out, "TokenChainBroken")
+    assert.strictEqual(t.counts.create, 0)
+  })
+})
+
+describe("requests that differ from the plan", () => {
+  it("resource_type changed after the explanation is refused", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("type-bucket"))
+    const out = await t.call("create_resource", {
+      resource_type: "AWS::SQS::Queue",
+      credentials_token: creds,
+      explained_token: explainedToken,
+      skip_security_check: true
+    })
+    refused(out, "PlanMismatch")
+    assert.include(out.text, "resource_type")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("region changed after the explanation is refused", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("region-bucket"))
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      region: "eu-west-1",
+      skip_security_check: true
+    })
+    refused(out, "PlanMismatch")
+    assert.include(out.text, "region")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("identifier changed after the explanation of an update is refused", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("explained-one"))
+    await t.seed(BUCKET, cleanBucket("another-one"))
+    const creds = await credentials(t)
+    const plan = await explainUpdate(t, creds, "explained-one")
+    const out = await t.call("update_resource", {
+      resource_type: BUCKET,
+      identifier: "another-one",
+      credentials_token: creds,
+      explained_token: plan.explainedToken,
+      security_scan_token: plan.scanToken,
+      accept_findings: plan.failed
+    })
+    refused(out, "PlanMismatch")
+    assert.strictEqual(t.counts.update, 0)
+  })
+
+  it("a patch changed after the explanation is refused, and the stored patch is what an omitted patch applies", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("patch-bucket"))
+    const creds = await credentials(t)
+    const plan = await explainUpdate(t, creds, "patch-bucket")
+    const out = await t.call("update_resource", {
+      resource_type: BUCKET,
+      identifier: "patch-bucket",
+      credentials_token: creds,
+      explained_token: plan.explainedToken,
+      security_scan_token: plan.scanToken,
+      accept_findings: plan.failed,
+      patch_document: [{ op: "remove", path: "/VersioningConfiguration" }]
+    })
+    refused(out, "PlanMismatch")
+    assert.include(out.text, "patch_document")
+    assert.strictEqual(t.counts.update, 0)
+  })
+
+  it("deleting another identifier than the one explained is refused; both resources survive", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("explained-delete"))
+    await t.seed(BUCKET, cleanBucket("precious"))
+    const creds = await credentials(t)
+    const explainedToken = await explainDelete(t, "explained-delete")
+    const out = await t.call("delete_resource", {
+      resource_type: BUCKET,
+      identifier: "precious",
+      credentials_token: creds,
+      explained_token: explainedToken,
+      confirmed: true
+    })
+    refused(out, "PlanMismatch")
+    assert.strictEqual(t.counts.delete, 0)
+    assert.isDefined(await t.peek(BUCKET, "precious"))
+    assert.isDefined(await t.peek(BUCKET, "explained-delete"))
+  })
+
+  it("a delete without confirmed=true is refused", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("unconfirmed"))
+    const creds = await credentials(t)
+    const explainedToken = await explainDelete(t, "unconfirmed")
+    const out = await t.call("delete_resource", {
+      resource_type: BUCKET,
+      identifier: "unconfirmed",
+      credentials_token: creds,
+      explained_token: explainedToken
+    })
+    refused(out, "DeleteNotConfirmed")
+    assert.strictEqual(t.counts.delete, 0)
+  })
+})
+
+describe("single use, concurrency and expiry", () => {
+  it("replaying a create after it succeeded is refused; the cloud saw one create", async () => {
+    const t = await start()
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("replay-bucket"))
+    const scan = await t.must("run_checkov", { explained_token: explainedToken })
+    const args = {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      security_scan_token: scan["security_scan_token"]
+    }
+    await t.must("create_resource", args)
+    const replay = await t.call("create_resource", args)
+    refused(replay, "TokenSpent")
+    assert.strictEqual(t.counts.create, 1)
+  })
+
+  it("two concurrent submissions of one plan make exactly one mutation", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("race-bucket"))
+    const args = {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      skip_security_check: true
+    }
+    const outcomes = await Promise.all([t.call("create_resource", args), t.call("create_resource", args)])
+    assert.strictEqual(outcomes.filter((o) => o.ok).length, 1)
+    refused(outcomes.find((o) => !o.ok)!, "TokenSpent")
+    assert.strictEqual(t.counts.create, 1)
+  })
+
+  it("an expired explained_token is refused", async () => {
+    const t = await start({ config: { securityScanning: "disabled", tokenTtlMinutes: 1 } })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("late-bucket"))
+    t.advance("2 minutes")
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      skip_security_check: true
+    })
+    refused(out, "TokenExpired")
+    assert.strictEqual(t.counts.create, 0)
+  })
+})
+
+describe("the security scan", () => {
+  it("a failed scan blocks the create when its findings are not accepted", async () => {
+    const t = await start()
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, { BucketName: "unlogged-bucket" })
+    const scan = await t.must("run_checkov", { explained_token: explainedToken })
+    assert.strictEqual(scan["scan_status"], "FAILED")
+    assert.deepStrictEqual(scan["failed_check_ids"], ["CKV_AWS_18", "CKV_AWS_21"])
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      security_scan_token: scan["security_scan_token"]
+    })
+    refused(out, "ScanBlocked")
+    assert.include(out.text, "CKV_AWS_18")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("accepting only some of the failed ids still blocks", async () => {
+    const t = await start()
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, { BucketName: "half-accepted" })
+    const scan = await t.must("run_checkov", { explained_token: explainedToken })
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      security_scan_token: scan["security_scan_token"],
+      accept_findings: ["CKV_AWS_18"]
+    })
+    refused(out, "ScanBlocked")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("accepting exactly the failed ids lets the create through and journals the acceptance", async () => {
+    const t = await start()
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, { BucketName: "accepted-bucket" })
+    const scan = await t.must("run_checkov", { explained_token: explainedToken })
+    const created = await t.must("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      security_scan_token: scan["security_scan_token"],
+      accept_findings: ["CKV_AWS_21", "CKV_AWS_18"]
+    })
+    assert.deepStrictEqual(created["accepted_findings"], ["CKV_AWS_18", "CKV_AWS_21"])
+    assert.strictEqual(t.counts.create, 1)
+    const accepted = t.journal.find((entry) => entry.event === "findings_accepted")
+    assert.deepStrictEqual(accepted?.details["checkIds"], ["CKV_AWS_18", "CKV_AWS_21"])
+  })
+
+  it("a missing scanner blocks: run_checkov says so and the create cannot go on without a scan", async () => {
+    const t = await start({ scanner: "missing" })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("no-scanner"))
+    refused(await t.call("run_checkov", { explained_token: explainedToken }), "ScannerUnavailable")
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      skip_security_check: true
+    })
+    refused(out, "ScanRequired")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("with scanning disabled by the operator, a create needs skip_security_check and carries the warning", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("unscanned"))
+    const args = { resource_type: BUCKET, credentials_token: creds, explained_token: explainedToken }
+    refused(await t.call("create_resource", args), "ScanRequired")
+    const created = await t.must("create_resource", { ...args, skip_security_check: true })
+    assert.include(created["security_warning"], "SECURITY_SCANNING=disabled")
+    assert.strictEqual(t.counts.create, 1)
+  })
+})
+
+describe("guardrails", () => {
+  it("an IAM policy allowing * on * gets no explained_token and cannot be created", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const creds = await credentials(t)
+    const generated = await t.must("generate_infrastructure_code", {
+      resource_type: "AWS::IAM::ManagedPolicy",
+      credentials_token: creds,
+      properties: {
+        PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }
+      }
+    })
+    assert.include(
+      generated["plan"]["guardrails"].map((g: { rule: string }) => g.rule),
+      "iam-admin-wildcard"
+    )
+    const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
+    assert.isUndefined(explained["explained_token"])
+    assert.include(explained["explanation"], "iam-admin-wildcard")
+    const out = await t.call("create_resource", {
+      resource_type: "AWS::IAM::ManagedPolicy",
+      credentials_token: creds,
+      explained_token: generated["generated_code_token"],
+      skip_security_check: true
+    })
+    assert.isFalse(out.ok)
+    assert.strictEqual(t.counts.create, 0)
+  })
+})
+
+describe("read-only mode", () => {
+  it("create, update and delete are refused even when called by name", async () => {
+    const t = await start({ config: { readOnly: true } })
+    await t.seed(BUCKET, cleanBucket("ro-bucket"))
+    for (const name of ["create_resource", "update_resource", "delete_resource"]) {
+      const out = await t.call(name, {
+        resource_type: BUCKET,
+        identifier: "ro-bucket",
+        credentials_token: "credentials_x",
+        explained_token: "explained_x",
+        confirmed: true,
+        skip_security_check: true
+      })
+      assert.isFalse(out.ok, name)
+    }
+    assert.deepStrictEqual(t.counts, { create: 0, update: 0, delete: 0, templates: 0 })
+  })
+
+  it("the tools themselves refuse writes when registered anyway, and core refuses to plan them", async () => {
+    const t = await start({ config: { readOnly: true }, registerMutatingTools: true })
+    await t.seed(BUCKET, cleanBucket("ro-bucket-2"))
+    const creds = await credentials(t)
+    for (const name of ["create_resource", "update_resource", "delete_resource"]) {
+      refused(
+        await t.call(name, {
+          resource_type: BUCKET,
+          identifier: "ro-bucket-2",
+          credentials_token: creds,
+          explained_token: "explained_x",
+          confirmed: true
+        }),
+        "ReadOnlyMode"
+      )
+    }
+    refused(
+      await t.call("generate_infrastructure_code", {
+        resource_type: BUCKET,
+        credentials_token: creds,
+        properties: cleanBucket("nope")
+      }),
+      "ReadOnlyMode"
+    )
+    refused(
+      await t.call("explain", { content: { resource_type: BUCKET, identifier: "ro-bucket-2" }, operation: "delete" }),
+      "ReadOnlyMode"
+    )
+    assert.deepStrictEqual(t.counts, { create: 0, update: 0, delete: 0, templates: 0 })
+    await t.must("get_resource", { resource_type: BUCKET, identifier: "ro-bucket-2" })
+    await t.must("list_resources", { resource_type: BUCKET })
+  })
+})
+
+describe("human approval", () => {
+  for (const answer of ["decline", "cancel", "reject"] as const) {
+    it(`a user who answers ${answer} stops the create`, async () => {
+      const t = await start({ elicitation: answer })
+      const creds = await credentials(t)
+      const { explainedToken } = await explainCreate(t, creds, cleanBucket(`asked-${answer}`))
+      const scan = await t.must("run_checkov", { explained_token: explainedToken })
+      const out = await t.call("create_resource", {
+        resource_type: BUCKET,
+        credentials_token: creds,
+        explained_token: explainedToken,
+        security_scan_token: scan["security_scan_token"]
+      })
+      refused(out, "ApprovalDeclined")
+      assert.strictEqual(t.counts.create, 0)
+      assert.strictEqual(t.elicitations.length, 1)
+    })
+  }
+
+  it("the user is shown account, region, operation, type and the findings, and approving applies the change", async () => {
+    const t = await start({ elicitation: "approve" })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, { BucketName: "approved-bucket" })
+    const scan = await t.must("run_checkov", { explained_token: explainedToken })
+    await t.must("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      security_scan_token: scan["security_scan_token"]
+    })
+    assert.strictEqual(t.counts.create, 1)
+    const message = t.elicitations[0]!.message
+    for (const expected of ["123456789012", "us-east-1", "CREATE", BUCKET, "approved-bucket", "CKV_AWS_18"]) {
+      assert.include(message, expected)
+    }
+    assert.deepStrictEqual(Object.keys(t.elicitations[0]!.requestedSchema.properties), ["approve"])
+  })
+
+  it("a delete is put to the user too, and a decline keeps the resource", async () => {
+    const t = await start({ elicitation: "decline" })
+    await t.seed(BUCKET, cleanBucket("asked-delete"))
+    const creds = await credentials(t)
+    const explainedToken = await explainDelete(t, "asked-delete")
+    const out = await t.call("delete_resource", {
+      resource_type: BUCKET,
+      identifier: "asked-delete",
+      credentials_token: creds,
+      explained_token: explainedToken,
+      confirmed: true
+    })
+    refused(out, "ApprovalDeclined")
+    assert.isDefined(await t.peek(BUCKET, "asked-delete"))
+  })
+
+  it("CCAPI_APPROVAL=required refuses mutations from a client that cannot ask its user", async () => {
+    const t = await start({ config: { approval: "required" } })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("needs-human"))
+    const scan = await t.must("run_checkov", { explained_token: explainedToken })
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      security_scan_token: scan["security_scan_token"]
+    })
+    refused(out, "ApprovalUnavailable")
+    assert.strictEqual(t.counts.create, 0)
+  })
+})
+
+describe("operator limits", () => {
+  it("the per-session delete limit stops the next delete", async () => {
+    const t = await start({ config: { deleteLimit: 1 } })
+    await t.seed(BUCKET, cleanBucket("first-delete"))
+    await t.seed(BUCKET, cleanBucket("second-delete"))
+    const creds = await credentials(t)
+    const del = async (identifier: string) =>
+      t.call("delete_resource", {
+        resource_type: BUCKET,
+        identifier,
+        credentials_token: creds,
+        explained_token: await explainDelete(t, identifier),
+        confirmed: true
+      })
+    assert.isTrue((await del("first-delete")).ok)
+    refused(await del("second-delete"), "DeleteLimitReached")
+    assert.strictEqual(t.counts.delete, 1)
+  })
+})
+
+describe("a full workflow sanity check", () => {
+  it("the happy path still works after all the refusals above", async () => {
+    const t = await start()
+    const { identifier } = await createThroughWorkflow(t, cleanBucket("happy-bucket"))
+    assert.strictEqual(identifier, "happy-bucket")
+  })
+})

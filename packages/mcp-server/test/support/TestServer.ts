@@ -1,0 +1,229 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import {
+  type CallToolResult,
+  ElicitRequestSchema,
+  type ElicitRequestFormParams,
+  type ElicitResult
+} from "@modelcontextprotocol/sdk/types.js"
+import { Clock, Duration, Effect, Layer, LogLevel, ManagedRuntime } from "effect"
+import { ApprovalStoreMemory, CloudControl, type JournalEntry, SecurityScanner, SessionState } from "@ccapi/core"
+import { BundledSchemas, MemoryCloud } from "@ccapi/testkit"
+import { AjvPropertyValidator } from "@ccapi/validator"
+import { loggerLayer, settingsLayer } from "../../src/AppLayer.js"
+import type { AppServices } from "../../src/AppServices.js"
+import type { ServerConfig } from "../../src/Config.js"
+import * as CryptoRandom from "../../src/CryptoRandom.js"
+import { makeServer } from "../../src/Server.js"
+import * as Fakes from "./Fakes.js"
+
+export interface TestServerOptions {
+  readonly config?: Partial<ServerConfig>
+  /** The scanner: rule-based (default), or missing (every scan fails with ScannerUnavailable). */
+  readonly scanner?: "rules" | "missing"
+  /** The client declares elicitation and answers every request this way; absent: no elicitation capability. */
+  readonly elicitation?: "approve" | "reject" | "decline" | "cancel"
+  readonly registerMutatingTools?: boolean
+  readonly cloud?: MemoryCloud.MemoryCloudOptions
+}
+
+export const testConfig = (overrides: Partial<ServerConfig> = {}): ServerConfig => ({
+  readOnly: false,
+  sandbox: false,
+  securityScanning: "enabled",
+  defaultTags: "enabled",
+  logLevel: LogLevel.Warning,
+  approval: "auto",
+  extraTags: [],
+  disabledGuardrails: [],
+  deleteLimit: undefined,
+  mutationWaitSeconds: 5,
+  templateWaitSeconds: 5,
+  journalPath: undefined,
+  tokenTtlMinutes: 15,
+  ...overrides
+})
+
+/** A tool call's outcome, with what a model would read. */
+export interface Outcome {
+  readonly ok: boolean
+  readonly data: Record<string, any>
+  readonly text: string
+  readonly result: CallToolResult
+}
+
+/** A clock whose wall time can be moved forward (token expiry) while sleeps stay real. */
+const shiftedClock = (offset: { millis: number }): Clock.Clock => {
+  const base = Clock.make()
+  return {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => base.unsafeCurrentTimeMillis() + offset.millis,
+    currentTimeMillis: Effect.sync(() => base.unsafeCurrentTimeMillis() + offset.millis),
+    unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos() + BigInt(offset.millis) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => base.unsafeCurrentTimeNanos() + BigInt(offset.millis) * 1_000_000n),
+    sleep: (duration) => base.sleep(duration)
+  }
+}
+
+/** The MCP server over testkit fakes, connected to a real SDK `Client` through the in-memory transport. */
+export const makeTestServer = async (options: TestServerOptions = {}) => {
+  const config = testConfig(options.config)
+  const counts = { create: 0, update: 0, delete: 0, templates: 0 }
+  const offset = { millis: 0 }
+  const journal: Array<JournalEntry> = []
+  const elicitations: Array<ElicitRequestFormParams> = []
+
+  const cloud = MemoryCloud.layerWith(options.cloud).pipe(Layer.provide(BundledSchemas.layerMemory))
+  const countedCloud = Layer.effect(
+    CloudControl,
+    Effect.map(MemoryCloud.MemoryCloud, (inner) =>
+      CloudControl.of({
+        ...inner,
+        create: (input) => Effect.suspend(() => ((counts.create += 1), inner.create(input))),
+        update: (input) => Effect.suspend(() => ((counts.update += 1), inner.update(input))),
+        delete: (input) => Effect.suspend(() => ((counts.delete += 1), inner.delete(input)))
+      })
+    )
+  ).pipe(Layer.provide(cloud))
+
+  const layer: Layer.Layer<AppServices | MemoryCloud.MemoryCloud> = Layer.mergeAll(
+    cloud,
+    countedCloud,
+    BundledSchemas.layerMemory,
+    Fakes.identityLayer,
+    options.scanner === "missing" ? Fakes.missingScannerLayer : Fakes.rulesScannerLayer,
+    Fakes.journalLayer(journal),
+    Fakes.templateGeneratorLayer(() => void (counts.templates += 1)).pipe(Layer.provide(cloud)),
+    AjvPropertyValidator.layer,
+    ApprovalStoreMemory.layerMemory({ capacity: 1000 }),
+    settingsLayer(config),
+    SessionState.layer
+  ).pipe(
+    Layer.provideMerge(Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.setClock(shiftedClock(offset))))
+  )
+  const runtime = ManagedRuntime.make(layer)
+  const server = makeServer({
+    runtime,
+    context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning },
+    ...(options.registerMutatingTools ? { registerMutatingTools: true } : {})
+  })
+
+  const client = new Client(
+    { name: "ccapi-test-client", version: "1.0.0" },
+    { capabilities: options.elicitation ? { elicitation: { form: {} } } : {} }
+  )
+  if (options.elicitation !== undefined) {
+    const answer = options.elicitation
+    client.setRequestHandler(ElicitRequestSchema, async (request): Promise<ElicitResult> => {
+      elicitations.push(request.params as ElicitRequestFormParams)
+      if (answer === "approve") return { action: "accept", content: { approve: true } }
+      if (answer === "reject") return { action: "accept", content: { approve: false } }
+      return { action: answer }
+    })
+  }
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
+  await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
+
+  const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
+    const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+    const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+    return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Record<string, any>, text, result }
+  }
+
+  /** Call a tool that must succeed; fail the test with the tool's message otherwise. */
+  const must = async (name: string, args: Record<string, unknown> = {}) => {
+    const outcome = await call(name, args)
+    if (!outcome.ok) throw new Error(`${name} failed: ${outcome.text}`)
+    return outcome.data
+  }
+
+  const memoryCloud = () => runtime.runPromise(MemoryCloud.MemoryCloud)
+
+  return {
+    client,
+    runtime,
+    call,
+    must,
+    counts,
+    journal,
+    elicitations,
+    /** Move wall-clock time forward (token expiry). */
+    advance: (duration: Duration.DurationInput) => {
+      offset.millis += Duration.toMillis(duration)
+    },
+    /** Put a resource straight into the fake cloud (not counted as a mutation through the server). */
+    seed: (typeName: string, desiredState: Record<string, unknown>, region = "us-east-1") =>
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const inner = yield* MemoryCloud.MemoryCloud
+          const event = yield* inner.create({
+            typeName: typeName as never,
+            desiredState: desiredState as never,
+            clientToken: `seed-${Math.random().toString(36).slice(2)}` as never,
+            region: region as never
+          })
+          return yield* inner.requestStatus({ requestToken: event.requestToken, region: region as never })
+        }).pipe(Effect.orDie)
+      ),
+    peek: async (typeName: string, identifier: string, region = "us-east-1") =>
+      (await memoryCloud()).peek({ typeName, identifier, region }).pipe(Effect.runPromise),
+    close: async () => {
+      await client.close()
+      await server.close()
+      await runtime.dispose()
+    }
+  }
+}
+
+export type TestServer = Awaited<ReturnType<typeof makeTestServer>>
+
+/** Steps 1–2: the credentials token of a fresh session. */
+export const credentials = async (t: TestServer): Promise<string> => {
+  const env = await t.must("check_environment_variables")
+  const session = await t.must("get_aws_session_info", { environment_token: env["environment_token"] })
+  return session["credentials_token"] as string
+}
+
+/** Steps 3–4 of a create: the tokens of an explained plan. */
+export const explainCreate = async (
+  t: TestServer,
+  creds: string,
+  properties: Record<string, unknown>,
+  typeName = "AWS::S3::Bucket",
+  region?: string
+) => {
+  const generated = await t.must("generate_infrastructure_code", {
+    resource_type: typeName,
+    credentials_token: creds,
+    properties,
+    ...(region ? { region } : {})
+  })
+  const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
+  return { generated, explained, explainedToken: explained["explained_token"] as string }
+}
+
+/** A bucket the rule-based scanner passes (logging and versioning configured). */
+export const cleanBucket = (name: string) => ({
+  BucketName: name,
+  VersioningConfiguration: { Status: "Enabled" },
+  LoggingConfiguration: { DestinationBucketName: "central-logs" }
+})
+
+/** Steps 1–6: create a resource through the whole workflow; returns its identifier. */
+export const createThroughWorkflow = async (
+  t: TestServer,
+  properties: Record<string, unknown>,
+  typeName = "AWS::S3::Bucket"
+) => {
+  const creds = await credentials(t)
+  const { explainedToken } = await explainCreate(t, creds, properties, typeName)
+  const scan = await t.must("run_checkov", { explained_token: explainedToken })
+  const created = await t.must("create_resource", {
+    resource_type: typeName,
+    credentials_token: creds,
+    explained_token: explainedToken,
+    security_scan_token: scan["security_scan_token"],
+    ...(scan["passed"] ? {} : { accept_findings: scan["failed_check_ids"] })
+  })
+  return { creds, identifier: created["identifier"] as string, created }
+}
