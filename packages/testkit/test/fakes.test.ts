@@ -68,9 +68,9 @@ describe("MemoryTemplateGenerator", () => {
       const json = JSON.parse((yield* generator.fetch({ region: east, templateId, format: "JSON" })).body)
       const yaml = parse((yield* generator.fetch({ region: east, templateId, format: "YAML" })).body)
       assert.deepStrictEqual(yaml, json)
-      const [resource] = Object.values(json.Resources) as Array<Record<string, Record<string, unknown>>>
-      assert.strictEqual(resource!["UpdateReplacePolicy"], "Retain")
-      assert.deepStrictEqual(Object.keys(resource!["Properties"]!).sort(), ["BucketName", "Tags"])
+      const [resource] = Object.values(json.Resources) as Array<{ UpdateReplacePolicy: string; Properties: object }>
+      assert.strictEqual(resource!.UpdateReplacePolicy, "Retain")
+      assert.deepStrictEqual(Object.keys(resource!.Properties).sort(), ["BucketName", "Tags"])
       const again = yield* Effect.flip(
         generator.start({
           region: east,
