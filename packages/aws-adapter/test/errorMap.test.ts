@@ -169,6 +169,8 @@ describe("error table", () => {
     )
     assert.strictEqual(classify(new Cc.ThrottlingException({ message: "slow", $metadata: {} }))._tag, "AwsServiceError")
     assert.strictEqual(classify(new Error("Invalid URL"))._tag, "AwsUnexpectedError")
+    assert.strictEqual(classify(new TypeError("x.then is not a function"))._tag, "AwsUnexpectedError")
+    assert.strictEqual(classify({ name: "ThrottlingException", message: "bare" })._tag, "AwsServiceError")
     assert.strictEqual(classify("a string")._tag, "AwsUnexpectedError")
   })
 })

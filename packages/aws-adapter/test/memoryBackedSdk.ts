@@ -1,5 +1,6 @@
 import {
   CloudControl,
+  TemplateGenerator,
   type JsonObject,
   type PatchDocument,
   type ProgressEvent,
@@ -10,13 +11,30 @@ import {
   typeName as toTypeName
 } from "@ccapi/core"
 import * as Sdk from "@aws-sdk/client-cloudcontrol"
-import { MemoryCloud } from "@ccapi/testkit"
+import * as Cfn from "@aws-sdk/client-cloudformation"
+import * as Sts from "@aws-sdk/client-sts"
+import { BundledSchemas, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/testkit"
 import { mockClient } from "aws-sdk-client-mock"
 import { Effect, Either, Layer, Runtime } from "effect"
-import * as AwsCloudControl from "../src/AwsCloudControl.js"
-import { testOptions } from "./support.js"
+import { AwsAdapter } from "../src/index.js"
+import { serviceError, testOptions } from "./support.js"
+
+/** The account the mocked STS reports. */
+export const accountId = "123456789012"
 
 type DomainFailure = { readonly _tag: string; readonly message: string }
+
+/** A domain error of the in-memory IaC Generator → the exception CloudFormation's SDK would throw for it. */
+const toCfnException = (e: DomainFailure): Error => {
+  switch (e._tag) {
+    case "ResourceNotFound":
+      return new Cfn.GeneratedTemplateNotFoundException({ message: e.message, $metadata: { httpStatusCode: 404 } })
+    case "InvalidRequest":
+      return serviceError("ValidationError", e.message)
+    default:
+      return serviceError("InternalFailure", e.message, 500, "server")
+  }
+}
 
 /** A domain error of the in-memory cloud → the exception the real SDK would throw for it. */
 const toSdkException = (e: DomainFailure): Error => {
@@ -62,30 +80,108 @@ const toSdkEvent = (event: ProgressEvent): Sdk.ProgressEvent => ({
 })
 
 /**
- * The real `AwsCloudControl` whose SDK client is mocked (aws-sdk-client-mock) and answered by the testkit's
- * in-memory cloud: every SDK input is decoded as Cloud Control would (JSON strings, the client's region), and every
- * outcome is encoded as the SDK returns it (dates, exceptions). The mock is installed when the layer is built and
- * restored when it is released, and the in-memory cloud runs on the test's clock.
+ * The real AWS adapters whose SDK clients are mocked (aws-sdk-client-mock) and answered by the testkit's in-memory
+ * cloud, bundled schemas and in-memory IaC Generator: every SDK input is decoded as AWS would (JSON strings, the
+ * client's region), and every outcome is encoded as the SDK returns it (dates, exceptions). The mocks are installed
+ * when the layer is built and restored when it is released; the in-memory services run on the test's clock.
  */
-export const layer = (options: MemoryCloud.MemoryCloudOptions = {}): Layer.Layer<CloudControl> =>
+export const layer = (
+  options: MemoryCloud.MemoryCloudOptions & {
+    readonly templateDelay?: MemoryTemplateGenerator.MemoryTemplateGeneratorOptions["completionDelay"]
+  } = {}
+): Layer.Layer<AwsAdapter.AwsPorts> =>
   Layer.scopedDiscard(
     Effect.gen(function* () {
       const memory = yield* CloudControl
+      const generator = yield* TemplateGenerator
       const runtime = yield* Effect.runtime<never>()
-      const cc = yield* Effect.acquireRelease(
-        Effect.sync(() => mockClient(Sdk.CloudControlClient)),
-        (mock) => Effect.sync(() => mock.restore())
+      const mocks = yield* Effect.acquireRelease(
+        Effect.sync(() => ({
+          cc: mockClient(Sdk.CloudControlClient),
+          cfn: mockClient(Cfn.CloudFormationClient),
+          sts: mockClient(Sts.STSClient)
+        })),
+        (m) =>
+          Effect.sync(() => {
+            m.cc.restore()
+            m.cfn.restore()
+            m.sts.restore()
+          })
       )
-      const answer =
+      const cc = mocks.cc
+      const answerWith =
+        (toException: (e: DomainFailure) => Error) =>
         <I, A>(handle: (input: I, region: ReturnType<typeof toRegion>) => Effect.Effect<A, DomainFailure>) =>
         async (input: I, getClient: () => { config: { region: () => Promise<string> } }) => {
           const region = toRegion(await getClient().config.region())
           const outcome = await Runtime.runPromise(runtime)(Effect.either(handle(input, region)))
-          if (Either.isLeft(outcome)) throw toSdkException(outcome.left)
+          if (Either.isLeft(outcome)) throw toException(outcome.left)
           return outcome.right
         }
+      const answer = answerWith(toSdkException)
+      const answerCfn = answerWith(toCfnException)
       const json = <A>(text: string | undefined): A => JSON.parse(text ?? "null") as A
 
+      mocks.sts.on(Sts.GetCallerIdentityCommand).resolves({
+        Account: accountId,
+        Arn: `arn:aws:iam::${accountId}:user/contract`,
+        UserId: "AIDACONTRACTEXAMPLE"
+      })
+
+      const schemas = BundledSchemas.loadProviderSchemas()
+      mocks.cfn.on(Cfn.DescribeTypeCommand).callsFake(async (input: Cfn.DescribeTypeInput) => {
+        const doc = Object.hasOwn(schemas, input.TypeName ?? "") ? schemas[input.TypeName!] : undefined
+        if (input.Type !== "RESOURCE" || doc === undefined)
+          throw new Cfn.TypeNotFoundException({
+            message: `The type '${input.TypeName}' cannot be found.`,
+            $metadata: { httpStatusCode: 404 }
+          })
+        return { TypeName: input.TypeName, Type: "RESOURCE", Schema: JSON.stringify(doc) }
+      })
+      mocks.cfn.on(Cfn.CreateGeneratedTemplateCommand).callsFake(
+        answerCfn((input: Cfn.CreateGeneratedTemplateInput, region) =>
+          generator
+            .start({
+              region,
+              templateName: input.GeneratedTemplateName!,
+              resources: (input.Resources ?? []).map((r) => ({
+                typeName: toTypeName(r.ResourceType!),
+                identifier: r.ResourceIdentifier ?? {}
+              })),
+              deletionPolicy: input.TemplateConfiguration?.DeletionPolicy ?? "RETAIN",
+              updateReplacePolicy: input.TemplateConfiguration?.UpdateReplacePolicy ?? "RETAIN"
+            })
+            .pipe(Effect.map(({ templateId }) => ({ GeneratedTemplateId: templateId })))
+        )
+      )
+      mocks.cfn.on(Cfn.DescribeGeneratedTemplateCommand).callsFake(
+        answerCfn((input: Cfn.DescribeGeneratedTemplateInput, region) =>
+          generator.status({ region, templateId: input.GeneratedTemplateName! }).pipe(
+            Effect.map((state) => ({
+              GeneratedTemplateId: state.templateId,
+              GeneratedTemplateName: state.templateName,
+              Status: state.status,
+              StatusReason: state.statusReason
+            }))
+          )
+        )
+      )
+      mocks.cfn
+        .on(Cfn.GetGeneratedTemplateCommand)
+        .callsFake(
+          answerCfn((input: Cfn.GetGeneratedTemplateInput, region) =>
+            generator
+              .fetch({ region, templateId: input.GeneratedTemplateName!, format: input.Format ?? "JSON" })
+              .pipe(Effect.map(({ body }) => ({ Status: "COMPLETE" as const, TemplateBody: body })))
+          )
+        )
+      mocks.cfn
+        .on(Cfn.DeleteGeneratedTemplateCommand)
+        .callsFake(
+          answerCfn((input: Cfn.DeleteGeneratedTemplateInput, region) =>
+            generator.remove({ region, templateId: input.GeneratedTemplateName! }).pipe(Effect.as({}))
+          )
+        )
       cc.on(Sdk.CreateResourceCommand).callsFake(
         answer((input: Sdk.CreateResourceInput, region) =>
           memory
@@ -172,4 +268,11 @@ export const layer = (options: MemoryCloud.MemoryCloudOptions = {}): Layer.Layer
         )
       )
     })
-  ).pipe(Layer.provide(MemoryCloud.layerMemory(options)), Layer.provideMerge(AwsCloudControl.layer(testOptions())))
+  ).pipe(
+    Layer.provide(
+      MemoryTemplateGenerator.layerMemory(
+        options.templateDelay !== undefined ? { completionDelay: options.templateDelay } : {}
+      ).pipe(Layer.provideMerge(MemoryCloud.layerMemory(options)))
+    ),
+    Layer.provideMerge(AwsAdapter.layer(testOptions()))
+  )

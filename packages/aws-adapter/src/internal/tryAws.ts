@@ -2,6 +2,7 @@ import { Data, Effect } from "effect"
 import {
   type CallContext,
   type DomainTag,
+  errorTable,
   fromCredentialsError,
   fromNetworkError,
   fromServiceError,
@@ -81,8 +82,8 @@ export const classify = (thrown: unknown): AwsFailure => {
   const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined
   const fault = e.$fault === "client" || e.$fault === "server" ? e.$fault : undefined
   const code = str(e.Code) ?? name
-  if (status !== undefined || fault !== undefined || code !== "Error")
-    return new AwsServiceError({ code, message, status, fault })
+  const hasMetadata = e.$metadata !== undefined || fault !== undefined
+  if (hasMetadata || Object.hasOwn(errorTable, code)) return new AwsServiceError({ code, message, status, fault })
   return new AwsUnexpectedError({ message: message || name })
 }
 
