@@ -7,7 +7,8 @@ import {
   makeTestServer,
   type Outcome,
   type TestServer,
-  type TestServerOptions
+  type TestServerOptions,
+  unloggedBucket
 } from "./support/TestServer.js"
 
 /*
@@ -201,7 +202,7 @@ describe("tokens spliced from two workflows", () => {
     const creds = await credentials(t)
     const clean = await explainCreate(t, creds, cleanBucket("clean-plan"))
     const cleanScan = await t.must("run_checkov", { explained_token: clean.explainedToken })
-    const risky = await explainCreate(t, creds, { BucketName: "risky-plan" })
+    const risky = await explainCreate(t, creds, unloggedBucket("risky-plan"))
     const out = await t.call("create_resource", {
       resource_type: BUCKET,
       credentials_token: creds,
@@ -371,7 +372,7 @@ describe("the security scan", () => {
   it("a failed scan blocks the create when its findings are not accepted", async () => {
     const t = await start()
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, { BucketName: "unlogged-bucket" })
+    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("unlogged-bucket"))
     const scan = await t.must("run_checkov", { explained_token: explainedToken })
     assert.strictEqual(scan["scan_status"], "FAILED")
     assert.deepStrictEqual(scan["failed_check_ids"], ["CKV_AWS_18", "CKV_AWS_21"])
@@ -389,7 +390,7 @@ describe("the security scan", () => {
   it("accepting only some of the failed ids still blocks", async () => {
     const t = await start()
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, { BucketName: "half-accepted" })
+    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("half-accepted"))
     const scan = await t.must("run_checkov", { explained_token: explainedToken })
     const out = await t.call("create_resource", {
       resource_type: BUCKET,
@@ -405,7 +406,7 @@ describe("the security scan", () => {
   it("accepting exactly the failed ids lets the create through and journals the acceptance", async () => {
     const t = await start()
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, { BucketName: "accepted-bucket" })
+    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("accepted-bucket"))
     const scan = await t.must("run_checkov", { explained_token: explainedToken })
     const created = await t.must("create_resource", {
       resource_type: BUCKET,
@@ -416,7 +417,7 @@ describe("the security scan", () => {
     })
     assert.deepStrictEqual(created["accepted_findings"], ["CKV_AWS_18", "CKV_AWS_21"])
     assert.strictEqual(t.counts.create, 1)
-    const accepted = t.journal.find((entry) => entry.event === "findings_accepted")
+    const accepted = (await t.journal()).find((entry) => entry.event === "findings_accepted")
     assert.deepStrictEqual(accepted?.details["checkIds"], ["CKV_AWS_18", "CKV_AWS_21"])
   })
 
@@ -550,7 +551,7 @@ describe("human approval", () => {
   it("the user is shown account, region, operation, type and the findings, and approving applies the change", async () => {
     const t = await start({ elicitation: "approve" })
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, { BucketName: "approved-bucket" })
+    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("approved-bucket"))
     const scan = await t.must("run_checkov", { explained_token: explainedToken })
     await t.must("create_resource", {
       resource_type: BUCKET,

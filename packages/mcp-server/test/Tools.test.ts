@@ -6,7 +6,8 @@ import {
   explainCreate,
   makeTestServer,
   type TestServer,
-  type TestServerOptions
+  type TestServerOptions,
+  unloggedBucket
 } from "./support/TestServer.js"
 
 const servers: Array<TestServer> = []
@@ -153,7 +154,7 @@ describe("the workflow tools", () => {
     assert.includeDeepMembers(stored!["Tags"] as Array<unknown>, [{ Key: "MANAGED_BY", Value: "CCAPI-MCP-SERVER" }])
     assert.strictEqual(t.counts.create, 1)
     assert.includeMembers(
-      t.journal.map((entry) => entry.event),
+      (await t.journal()).map((entry) => entry.event),
       ["explained", "scan", "mutation_submitted", "mutation_outcome"]
     )
   })
@@ -241,7 +242,7 @@ describe("the read tools", () => {
 
   it("analyze_security scans live properties on get and list without minting a token", async () => {
     const t = await start()
-    await createThroughWorkflow(t, { BucketName: "plain-bucket" })
+    await createThroughWorkflow(t, unloggedBucket("plain-bucket"))
     const got = await t.must("get_resource", {
       resource_type: "AWS::S3::Bucket",
       identifier: "plain-bucket",

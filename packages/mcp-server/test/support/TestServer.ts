@@ -7,19 +7,25 @@ import {
   type ElicitResult
 } from "@modelcontextprotocol/sdk/types.js"
 import { Clock, Duration, Effect, Layer, LogLevel, ManagedRuntime } from "effect"
-import { ApprovalStoreMemory, CloudControl, type JournalEntry, SecurityScanner, SessionState } from "@ccapi/core"
-import { BundledSchemas, MemoryCloud } from "@ccapi/testkit"
+import { ApprovalStoreMemory, CloudControl, SessionState, TemplateGenerator } from "@ccapi/core"
+import {
+  BundledSchemas,
+  FakeIdentity,
+  FakeSecurityScanner,
+  MemoryCloud,
+  MemoryJournal,
+  MemoryTemplateGenerator
+} from "@ccapi/testkit"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import { loggerLayer, settingsLayer } from "../../src/AppLayer.js"
 import type { AppServices } from "../../src/AppServices.js"
 import type { ServerConfig } from "../../src/Config.js"
 import * as CryptoRandom from "../../src/CryptoRandom.js"
 import { makeServer } from "../../src/Server.js"
-import * as Fakes from "./Fakes.js"
 
 export interface TestServerOptions {
   readonly config?: Partial<ServerConfig>
-  /** The scanner: rule-based (default), or missing (every scan fails with ScannerUnavailable). */
+  /** The scanner: testkit's rule-based fake (default), or missing (every scan fails with ScannerUnavailable). */
   readonly scanner?: "rules" | "missing"
   /** The client declares elicitation and answers every request this way; absent: no elicitation capability. */
   readonly elicitation?: "approve" | "reject" | "decline" | "cancel"
@@ -44,10 +50,14 @@ export const testConfig = (overrides: Partial<ServerConfig> = {}): ServerConfig 
   ...overrides
 })
 
+/** Tool output, read loosely: its shape is checked by the client against the tool's output schema. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = Record<string, any>
+
 /** A tool call's outcome, with what a model would read. */
 export interface Outcome {
   readonly ok: boolean
-  readonly data: Record<string, any>
+  readonly data: Loose
   readonly text: string
   readonly result: CallToolResult
 }
@@ -70,7 +80,6 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
   const config = testConfig(options.config)
   const counts = { create: 0, update: 0, delete: 0, templates: 0 }
   const offset = { millis: 0 }
-  const journal: Array<JournalEntry> = []
   const elicitations: Array<ElicitRequestFormParams> = []
 
   const cloud = MemoryCloud.layerWith(options.cloud).pipe(Layer.provide(BundledSchemas.layerMemory))
@@ -86,14 +95,24 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     )
   ).pipe(Layer.provide(cloud))
 
-  const layer: Layer.Layer<AppServices | MemoryCloud.MemoryCloud> = Layer.mergeAll(
+  const countedTemplates = Layer.effect(
+    TemplateGenerator,
+    Effect.map(TemplateGenerator, (inner) =>
+      TemplateGenerator.of({
+        ...inner,
+        start: (input) => Effect.suspend(() => ((counts.templates += 1), inner.start(input)))
+      })
+    )
+  ).pipe(Layer.provide(MemoryTemplateGenerator.layerMemory()), Layer.provide(cloud))
+
+  const layer: Layer.Layer<AppServices | MemoryCloud.MemoryCloud | MemoryJournal.MemoryJournal> = Layer.mergeAll(
     cloud,
     countedCloud,
     BundledSchemas.layerMemory,
-    Fakes.identityLayer,
-    options.scanner === "missing" ? Fakes.missingScannerLayer : Fakes.rulesScannerLayer,
-    Fakes.journalLayer(journal),
-    Fakes.templateGeneratorLayer(() => void (counts.templates += 1)).pipe(Layer.provide(cloud)),
+    FakeIdentity.layerTest({ profile: "test", credentialSource: "profile" }),
+    FakeSecurityScanner.layerTest(options.scanner === "missing" ? { unavailable: true } : {}),
+    MemoryJournal.layerMemory,
+    countedTemplates,
     AjvPropertyValidator.layer,
     ApprovalStoreMemory.layerMemory({ capacity: 1000 }),
     settingsLayer(config),
@@ -127,7 +146,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
     const result = (await client.callTool({ name, arguments: args })) as CallToolResult
     const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-    return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Record<string, any>, text, result }
+    return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text, result }
   }
 
   /** Call a tool that must succeed; fail the test with the tool's message otherwise. */
@@ -145,7 +164,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     call,
     must,
     counts,
-    journal,
+    journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (journal) => journal.entries)),
     elicitations,
     /** Move wall-clock time forward (token expiry). */
     advance: (duration: Duration.DurationInput) => {
@@ -202,9 +221,23 @@ export const explainCreate = async (
   return { generated, explained, explainedToken: explained["explained_token"] as string }
 }
 
-/** A bucket the rule-based scanner passes (logging and versioning configured). */
+const publicAccessBlocked = {
+  BlockPublicAcls: true,
+  BlockPublicPolicy: true,
+  IgnorePublicAcls: true,
+  RestrictPublicBuckets: true
+}
+
+/** A bucket the fake scanner fails on two checks only: CKV_AWS_18 (no logging) and CKV_AWS_21 (no versioning). */
+export const unloggedBucket = (name: string) => ({
+  BucketName: name,
+  PublicAccessBlockConfiguration: publicAccessBlocked
+})
+
+/** A bucket the fake scanner passes (public access blocked, logging and versioning configured). */
 export const cleanBucket = (name: string) => ({
   BucketName: name,
+  PublicAccessBlockConfiguration: publicAccessBlocked,
   VersioningConfiguration: { Status: "Enabled" },
   LoggingConfiguration: { DestinationBucketName: "central-logs" }
 })
