@@ -114,24 +114,29 @@ export const make = Effect.fn("AwsConfig.make")(function* (options: AwsAdapterOp
 /** The adapter's settings from explicit options. */
 export const layer = (options: AwsAdapterOptions = {}): Layer.Layer<AwsConfig> => Layer.effect(AwsConfig, make(options))
 
-/** The adapter's settings from `Config`: `CCAPI_SCHEMA_CACHE_DIR` (or `disabled`), `CCAPI_AWS_MAX_ATTEMPTS`. */
+/**
+ * The adapter's settings from `Config` where the options leave them open: `CCAPI_SCHEMA_CACHE_DIR` (a directory, or
+ * `disabled`) and `CCAPI_AWS_MAX_ATTEMPTS`. Explicit options win.
+ */
 export const layerConfig = (options: AwsAdapterOptions = {}) =>
   Layer.effect(
     AwsConfig,
     Effect.gen(function* () {
       const cacheDir = yield* Config.option(Config.string("CCAPI_SCHEMA_CACHE_DIR"))
       const maxAttempts = yield* Config.option(Config.integer("CCAPI_AWS_MAX_ATTEMPTS"))
+      const directory = options.schemaCache?.directory
       return yield* make({
         ...options,
-        ...(Option.isSome(maxAttempts) ? { maxAttempts: maxAttempts.value } : {}),
-        ...(Option.isSome(cacheDir)
-          ? {
-              schemaCache: {
-                ...options.schemaCache,
-                directory: cacheDir.value.toLowerCase() === "disabled" ? false : cacheDir.value
-              }
-            }
-          : {})
+        maxAttempts: options.maxAttempts ?? Option.getOrUndefined(maxAttempts),
+        schemaCache: {
+          ...options.schemaCache,
+          directory:
+            directory !== undefined || Option.isNone(cacheDir)
+              ? directory
+              : cacheDir.value.toLowerCase() === "disabled"
+                ? false
+                : cacheDir.value
+        }
       })
     })
   )

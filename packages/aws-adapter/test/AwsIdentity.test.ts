@@ -213,3 +213,24 @@ describe("environment", () => {
     }).pipe(Effect.provide(testLayer()))
   )
 })
+
+describe("layerConfig", () => {
+  it.effect("reads CCAPI_SCHEMA_CACHE_DIR and CCAPI_AWS_MAX_ATTEMPTS where the options leave them open", () =>
+    Effect.gen(function* () {
+      vi.stubEnv("CCAPI_SCHEMA_CACHE_DIR", "disabled")
+      vi.stubEnv("CCAPI_AWS_MAX_ATTEMPTS", "5")
+      const fromEnv = yield* Effect.provide(AwsConfig.AwsConfig, AwsConfig.layerConfig())
+      assert.strictEqual(fromEnv.schemaCache.directory, false)
+      assert.strictEqual(fromEnv.maxAttempts, 5)
+      vi.stubEnv("CCAPI_SCHEMA_CACHE_DIR", "/tmp/elsewhere")
+      const explicit = yield* Effect.provide(
+        AwsConfig.AwsConfig,
+        AwsConfig.layerConfig({ maxAttempts: 1, schemaCache: { directory: false } })
+      )
+      assert.strictEqual(explicit.schemaCache.directory, false)
+      assert.strictEqual(explicit.maxAttempts, 1)
+      const dir = yield* Effect.provide(AwsConfig.AwsConfig, AwsConfig.layerConfig())
+      assert.strictEqual(dir.schemaCache.directory, "/tmp/elsewhere")
+    })
+  )
+})
