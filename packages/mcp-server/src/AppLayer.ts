@@ -5,7 +5,7 @@ import { type ConfigError, Context, Duration, Effect, Layer, Logger } from "effe
 import { AwsAdapter } from "@ccapi/aws-adapter"
 import { CheckovScanner } from "@ccapi/checkov-adapter"
 import { ApprovalStoreMemory, defaultTags, SessionState, WorkflowSettings } from "@ccapi/core"
-import { startSandbox } from "@ccapi/sandbox"
+import { type SandboxStartFailed, start as startSandbox } from "@ccapi/sandbox"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import type { AppServices } from "./AppServices.js"
 import type { ServerConfig } from "./Config.js"
@@ -52,13 +52,10 @@ export class SandboxEndpoint extends Context.Tag("@ccapi/mcp-server/SandboxEndpo
   { readonly url: string }
 >() {}
 
-/** The in-process sandbox on an ephemeral loopback port; stopped when the runtime is disposed. */
+/** The in-process sandbox on an ephemeral loopback port; it stops when the runtime is disposed (the scope closes). */
 export const sandboxLayer = Layer.scoped(
   SandboxEndpoint,
-  Effect.acquireRelease(
-    Effect.promise(() => startSandbox({ port: 0, host: "127.0.0.1" })),
-    (sandbox) => Effect.promise(() => sandbox.stop())
-  )
+  Effect.map(startSandbox({ port: 0, host: "127.0.0.1" }), (sandbox) => ({ url: sandbox.url }))
 )
 
 /** The static credentials the AWS adapter signs sandbox requests with (the sandbox accepts any). */
@@ -101,7 +98,9 @@ export const awsLayer = (config: ServerConfig) =>
  * The one place the application is composed: AWS (or the sandbox), Checkov, the Ajv validator, the JSONL journal,
  * the in-memory approval store, the workflow settings and session state, a stderr logger and a CSPRNG `Random`.
  */
-export const makeAppLayer = (config: ServerConfig): Layer.Layer<AppServices, ConfigError.ConfigError> =>
+export const makeAppLayer = (
+  config: ServerConfig
+): Layer.Layer<AppServices, ConfigError.ConfigError | SandboxStartFailed> =>
   Layer.mergeAll(
     awsLayer(config),
     CheckovScanner.layerConfig({ fallbackBin: projectCheckov() }),
