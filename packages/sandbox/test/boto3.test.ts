@@ -1,0 +1,102 @@
+import { execFile, execFileSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type Sandbox, startSandbox } from "../src/index.js"
+
+const script = fileURLToPath(new URL("./boto3_roundtrip.py", import.meta.url))
+
+const available = (command: string, args: ReadonlyArray<string>): boolean => {
+  try {
+    execFileSync(command, args, { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+const hasBoto3 = available("python3", ["-c", "import boto3"])
+const hasCli = available("aws", ["--version"])
+
+/** Off CI a missing client is a skip (with the reason); on CI it is a failure. */
+const requireClient = (present: boolean, what: string) => {
+  if (!present && process.env["CI"]) throw new Error(`${what} is not installed, and CI must run this test`)
+  return present
+}
+
+const run = (command: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
+    execFile(command, [...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : 1 })
+    )
+  })
+
+let sandbox: Sandbox
+beforeAll(async () => {
+  sandbox = await startSandbox({ completionDelayMs: 100 })
+})
+afterAll(() => sandbox.stop())
+
+const clientEnv = () => ({
+  AWS_ENDPOINT_URL: sandbox.url,
+  AWS_ACCESS_KEY_ID: "AKIDBOTO3",
+  AWS_SECRET_ACCESS_KEY: "boto3-secret",
+  AWS_DEFAULT_REGION: "eu-west-1",
+  AWS_CONFIG_FILE: "/dev/null",
+  AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  AWS_EC2_METADATA_DISABLED: "true"
+})
+
+describe("clients nobody here wrote", () => {
+  it.skipIf(!requireClient(hasBoto3, "python3 with boto3"))(
+    "boto3 creates, reads, lists, updates and deletes a resource and calls DescribeType through AWS_ENDPOINT_URL",
+    async () => {
+      const { code, stdout, stderr } = await run("python3", [script], clientEnv())
+      expect(stderr.split("\n").filter((l) => l.startsWith("boto3_roundtrip:"))).toEqual([])
+      expect(code).toBe(0)
+      const report = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>
+      expect(report).toMatchObject({
+        account: "123456789012",
+        identifier: "/ccapi/boto3-roundtrip",
+        afterDelete: "ResourceNotFoundException",
+        unknownType: "TypeNotFoundException"
+      })
+      expect((report["createStatuses"] as Array<string>).at(-1)).toBe("SUCCESS")
+    }
+  )
+
+  it.skipIf(!requireClient(hasCli, "the AWS CLI"))(
+    "the AWS CLI lists resources and describes a type through --endpoint-url",
+    async () => {
+      const listed = await run(
+        "aws",
+        ["cloudcontrol", "list-resources", "--type-name", "AWS::Logs::LogGroup", "--endpoint-url", sandbox.url],
+        clientEnv()
+      )
+      expect(listed.stderr).toBe("")
+      expect(JSON.parse(listed.stdout)).toMatchObject({ TypeName: "AWS::Logs::LogGroup", ResourceDescriptions: [] })
+      const described = await run(
+        "aws",
+        [
+          "cloudformation",
+          "describe-type",
+          "--type",
+          "RESOURCE",
+          "--type-name",
+          "AWS::Logs::LogGroup",
+          "--endpoint-url",
+          sandbox.url
+        ],
+        clientEnv()
+      )
+      expect(described.code).toBe(0)
+      const schema = JSON.parse((JSON.parse(described.stdout) as { Schema: string }).Schema) as { typeName: string }
+      expect(schema.typeName).toBe("AWS::Logs::LogGroup")
+      const missing = await run(
+        "aws",
+        ["cloudcontrol", "get-resource", "--type-name", "AWS::Logs::LogGroup", "--identifier", "nope"],
+        clientEnv()
+      )
+      expect(missing.code).not.toBe(0)
+      expect(missing.stderr).toContain("ResourceNotFoundException")
+    }
+  )
+})
