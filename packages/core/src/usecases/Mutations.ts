@@ -16,7 +16,7 @@ import { clientTokenFor, maskWriteOnly } from "../Plans.js"
 import { Approver } from "../ports/Approver.js"
 import { CloudControl } from "../ports/CloudControl.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
-import { scanGate } from "../ScanGate.js"
+import { scanDisabledWarning, scanGate } from "../ScanGate.js"
 import { waitForCompletion } from "../Waiter.js"
 import { readToken, spendToken } from "../WorkflowTokens.js"
 import { decodeIdentifier, decodeStringList, decodeTypeName, resolveRegion } from "./Inputs.js"
@@ -153,7 +153,7 @@ const authorize = Effect.fn("Workflow.authorize")(function* (operation: PlanOper
         "The operator requires a human to approve every change (CCAPI_APPROVAL=required), and this MCP client cannot ask its user (no elicitation support). Use a client that supports elicitation."
     })
   let accepted: ReadonlyArray<string> = []
-  let warnings: ReadonlyArray<string> = []
+  let warnings: ReadonlyArray<string> = settings.securityScanning === "disabled" ? [scanDisabledWarning] : []
   let findings: ReadonlyArray<Finding> = []
   let scanTokenId: string | undefined
   let humanAsked = false
