@@ -130,6 +130,8 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
   // ── saving ──────────────────────────────────────────────────────────────────
   let lastSaved: string | undefined
   let activeUntil = 0
+  // One save at a time, each from a fresh snapshot: the last one to finish holds the newest state.
+  const saving = yield* Effect.makeSemaphore(1)
   const save = Effect.gen(function* () {
     if (statePath === undefined) return
     const cloud = Option.isSome(state) ? yield* state.value.snapshot : null
@@ -141,7 +143,7 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
         Effect.logWarning(`sandbox: could not save the state to ${statePath}: ${String(error.error)}`)
       )
     )
-  })
+  }).pipe(saving.withPermits(1))
   // Mutations complete in the background: keep saving what changes until a while after the last one.
   const markChanged = () => (activeUntil = Date.now() + completionDelayMs + 1_000)
   if (statePath !== undefined) {
