@@ -492,7 +492,7 @@ describe("read-only mode", () => {
       })
       assert.isFalse(out.ok, name)
     }
-    assert.deepStrictEqual(t.counts, { create: 0, update: 0, delete: 0, templates: 0 })
+    assert.deepInclude(t.counts, { create: 0, update: 0, delete: 0, templates: 0 })
   })
 
   it("the tools themselves refuse writes when registered anyway, and core refuses to plan them", async () => {
@@ -523,7 +523,7 @@ describe("read-only mode", () => {
       await t.call("explain", { content: { resource_type: BUCKET, identifier: "ro-bucket-2" }, operation: "delete" }),
       "ReadOnlyMode"
     )
-    assert.deepStrictEqual(t.counts, { create: 0, update: 0, delete: 0, templates: 0 })
+    assert.deepInclude(t.counts, { create: 0, update: 0, delete: 0, templates: 0 })
     await t.must("get_resource", { resource_type: BUCKET, identifier: "ro-bucket-2" })
     await t.must("list_resources", { resource_type: BUCKET })
   })

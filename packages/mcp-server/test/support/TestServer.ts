@@ -7,7 +7,7 @@ import {
   type ElicitResult
 } from "@modelcontextprotocol/sdk/types.js"
 import { Clock, Duration, Effect, Layer, LogLevel, ManagedRuntime } from "effect"
-import { ApprovalStoreMemory, CloudControl, SessionState, TemplateGenerator } from "@ccapi/core"
+import { ApprovalStoreMemory, CloudControl, Identity, SessionState, TemplateGenerator } from "@ccapi/core"
 import {
   BundledSchemas,
   FakeIdentity,
@@ -31,6 +31,8 @@ export interface TestServerOptions {
   readonly elicitation?: "approve" | "reject" | "decline" | "cancel"
   readonly registerMutatingTools?: boolean
   readonly cloud?: MemoryCloud.MemoryCloudOptions
+  /** Make the identity port die (a bug), to see how a defect reaches the model. */
+  readonly identityDefect?: boolean
 }
 
 export const testConfig = (overrides: Partial<ServerConfig> = {}): ServerConfig => ({
@@ -78,7 +80,7 @@ const shiftedClock = (offset: { millis: number }): Clock.Clock => {
 /** The MCP server over testkit fakes, connected to a real SDK `Client` through the in-memory transport. */
 export const makeTestServer = async (options: TestServerOptions = {}) => {
   const config = testConfig(options.config)
-  const counts = { create: 0, update: 0, delete: 0, templates: 0 }
+  const counts = { create: 0, update: 0, delete: 0, templates: 0, statusPolls: 0 }
   const offset = { millis: 0 }
   const elicitations: Array<ElicitRequestFormParams> = []
 
@@ -90,7 +92,8 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
         ...inner,
         create: (input) => Effect.suspend(() => ((counts.create += 1), inner.create(input))),
         update: (input) => Effect.suspend(() => ((counts.update += 1), inner.update(input))),
-        delete: (input) => Effect.suspend(() => ((counts.delete += 1), inner.delete(input)))
+        delete: (input) => Effect.suspend(() => ((counts.delete += 1), inner.delete(input))),
+        requestStatus: (input) => Effect.suspend(() => ((counts.statusPolls += 1), inner.requestStatus(input)))
       })
     )
   ).pipe(Layer.provide(cloud))
@@ -109,7 +112,12 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     cloud,
     countedCloud,
     BundledSchemas.layerMemory,
-    FakeIdentity.layerTest({ profile: "test", credentialSource: "profile" }),
+    options.identityDefect
+      ? Layer.succeed(
+          Identity,
+          Identity.of({ environment: Effect.die("identity exploded"), whoAmI: () => Effect.die("identity exploded") })
+        )
+      : FakeIdentity.layerTest({ profile: "test", credentialSource: "profile" }),
     FakeSecurityScanner.layerTest(options.scanner === "missing" ? { unavailable: true } : {}),
     MemoryJournal.layerMemory,
     countedTemplates,
