@@ -5,7 +5,8 @@
 //
 // Settings (environment): BENCH_RUNS (cold starts per server, default 10), BENCH_WORKFLOW_RUNS (timed workflows per
 // server with scanning disabled, default 30), BENCH_SCAN_RUNS (timed workflows with Checkov and adapter scans,
-// default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 1000), BENCH_REF_MEMORY_WORKFLOWS (reference, default 1000),
+// default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 1000), BENCH_REF_MEMORY_WORKFLOWS (reference, default 500: it takes
+// ~5× longer per workflow, and the run must stay under ~15 minutes on 2 cores),
 // BENCH_LIST_SIZES (default "1000,10000"), BENCH_LIST_RUNS (default 5), BENCH_SKIP_REFERENCE=1,
 // BENCH_OURS_MODE=endpoint|sandbox (default endpoint: ccapi talks to the same sandbox process as the reference),
 // BENCH_OUTPUT (default <repo>/BENCHMARKS.md).
@@ -20,7 +21,7 @@ import { startEndpointProcess, timedExec } from "./lib/processes.mjs"
 import { ensureReference } from "./lib/reference.mjs"
 import { renderReport } from "./lib/report.mjs"
 import { startTimingProxy } from "./lib/timing-proxy.mjs"
-import { runWorkflow } from "./lib/workflow.mjs"
+import { runWorkflow, WORKFLOW_TYPE, workflowProperties } from "./lib/workflow.mjs"
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(benchDir, "..")
@@ -43,7 +44,7 @@ const settings = {
   workflowRuns: int("BENCH_WORKFLOW_RUNS", 30),
   scanRuns: int("BENCH_SCAN_RUNS", 5),
   memoryWorkflows: int("BENCH_MEMORY_WORKFLOWS", 1000),
-  refMemoryWorkflows: int("BENCH_REF_MEMORY_WORKFLOWS", 1000),
+  refMemoryWorkflows: int("BENCH_REF_MEMORY_WORKFLOWS", 500),
   listSizes: (process.env.BENCH_LIST_SIZES ?? "1000,10000")
     .split(",")
     .map((s) => Number(s.trim()))
@@ -425,18 +426,10 @@ const main = async () => {
 }
 
 // ── Checkov ─────────────────────────────────────────────────────────────────
+// The template the workflow's plan scans: the same resource, so the three scan figures are comparable.
 const SCAN_TEMPLATE = {
   AWSTemplateFormatVersion: "2010-09-09",
-  Resources: {
-    Resource: {
-      Type: "AWS::Logs::LogGroup",
-      Properties: {
-        LogGroupName: "ccapi-bench-scan",
-        RetentionInDays: 365,
-        KmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-      }
-    }
-  }
+  Resources: { Resource: { Type: WORKFLOW_TYPE, Properties: workflowProperties("ccapi-bench-scan") } }
 }
 
 const measureScans = async () => {

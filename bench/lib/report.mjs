@@ -192,7 +192,7 @@ export const renderReport = (r) => {
     "From just before the spawn (`node packages/mcp-server/dist/main.js`, and the reference's console script " +
       "`awslabs.ccapi-mcp-server`) to the `initialize` response, and to the first `tools/list` answer. " +
       "Default settings (scanning enabled), sandbox credentials. The reference calls STS `GetCallerIdentity` " +
-      "before it starts serving; ccapi does its identity lookup lazily or in the background."
+      "before it starts serving; ccapi connects the transport first and looks its identity up afterwards."
   )
   out.push("")
   out.push(
@@ -280,7 +280,7 @@ export const renderReport = (r) => {
   out.push("")
   out.push(
     "`SECURITY_SCANNING=disabled`; environment → session → generate → explain → create (`skip_security_check=true`) " +
-      "for an `AWS::Logs::LogGroup`, one long-lived server per side, " +
+      "for an `AWS::SQS::Queue` encrypted with a KMS key, one long-lived server per side, " +
       `${r.settings.warmup} warm-up workflows first. ccapi's \`create_resource\` waits for the Cloud Control request ` +
       "to complete and returns the final model; the reference's returns the first progress event (`IN_PROGRESS`) and " +
       "does not wait, so a client must poll `get_resource_request_status` itself: that row is shown separately and " +
@@ -299,9 +299,9 @@ export const renderReport = (r) => {
   out.push("## A full create workflow with the real Checkov")
   out.push("")
   out.push(
-    "`SECURITY_SCANNING=enabled`; the same workflow with `run_checkov` before `create_resource`. The log group has " +
-      "a retention period and a customer-managed KMS key, so it passes every Checkov check for its type and neither " +
-      "server needs findings accepted."
+    "`SECURITY_SCANNING=enabled`; the same workflow with `run_checkov` before `create_resource`. The queue is " +
+      "encrypted with a KMS key, so it passes every Checkov check for its type (CKV_AWS_27) and neither server needs " +
+      "findings accepted."
   )
   out.push("")
   if (wfScan.ours || wfScan.reference) {
@@ -416,7 +416,8 @@ export const renderReport = (r) => {
           `(${((imp / cli) * 100).toFixed(0)} %): the scan itself — parsing one template and running the checks — is ` +
           `the small remainder. ` +
           (adapter !== undefined
-            ? `The adapter adds ${formatMs(adapter - cli)} ms around the CLI (temporary directory, spawn, JSON decode). `
+            ? `A scan through the adapter (temporary directory, spawn, JSON decode included) takes ${formatMs(adapter)} ms ` +
+              `against ${formatMs(cli)} ms for the bare CLI (medians of separate runs on a shared machine). `
             : "") +
           (version !== undefined
             ? `The reference's \`run_checkov\` starts Checkov twice (\`checkov --version\`, ${formatMs(version)} ms, then the ` +

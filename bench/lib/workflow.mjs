@@ -2,10 +2,10 @@
 // check_environment_variables → get_aws_session_info → generate_infrastructure_code → explain → [run_checkov] → create_resource.
 import { findField, timedCall } from "./mcp.mjs"
 
-export const WORKFLOW_TYPE = "AWS::Logs::LogGroup"
-// A log group with retention and a customer-managed key passes every Checkov check for its type
-// (CKV_AWS_66, CKV_AWS_158), so neither server has findings to accept and both run the same path.
-const KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+export const WORKFLOW_TYPE = "AWS::SQS::Queue"
+// A queue encrypted with a KMS key passes every Checkov check for its type (CKV_AWS_27), so neither server has
+// findings to accept and both run the same path.
+export const workflowProperties = (name) => ({ QueueName: name, KmsMasterKeyId: "alias/aws/sqs" })
 
 export const STEPS = ["environment", "session", "generate", "explain", "scan", "create"]
 
@@ -40,7 +40,7 @@ export const runWorkflow = async (session, { scanning, name, proxy, pollUntilCom
   const generated = await step("generate", "generate_infrastructure_code", {
     resource_type: WORKFLOW_TYPE,
     credentials_token: credentialsToken,
-    properties: { LogGroupName: name, RetentionInDays: 365, KmsKeyId: KMS_KEY }
+    properties: workflowProperties(name)
   })
   const generatedToken = need(generated, "generated_code_token", "generate_infrastructure_code")
   const explained = await step("explain", "explain", { generated_code_token: generatedToken, operation: "create" })
