@@ -140,6 +140,13 @@ describe("the built bin over stdio", () => {
     assert.include(stderr, "SECURITY_SCANNING must be one of enabled, disabled")
   })
 
+  it("an invalid adapter setting (CCAPI_CHECKOV_TIMEOUT) is a startup error too", async () => {
+    const { stdout, stderr, code } = await rawSession([], { ...noCredentials(), CCAPI_CHECKOV_TIMEOUT: "soon" }, [])
+    assert.strictEqual(code, 2)
+    assert.strictEqual(stdout, "")
+    assert.include(stderr, "CCAPI_CHECKOV_TIMEOUT")
+  })
+
   it("--sandbox: creates an S3 bucket through the full workflow, and says it is the sandbox", async () => {
     const session = await connect(["--sandbox"], {
       ...noCredentials(),
