@@ -159,6 +159,20 @@ describe("the workflow tools", () => {
     )
   })
 
+  it('accepts the reference\'s explicit defaults (identifier "", patch_document [], region null) on a create', async () => {
+    const t = await start()
+    const creds = await credentials(t)
+    const generated = await t.must("generate_infrastructure_code", {
+      resource_type: "AWS::S3::Bucket",
+      credentials_token: creds,
+      properties: cleanBucket("defaults-bucket"),
+      identifier: "",
+      patch_document: [],
+      region: null
+    })
+    assert.strictEqual(generated["plan"]["operation"], "create")
+  })
+
   it("update_resource applies the explained patch", async () => {
     const t = await start()
     const { creds } = await createThroughWorkflow(t, cleanBucket("upd-bucket"))

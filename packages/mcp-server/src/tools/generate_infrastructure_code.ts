@@ -49,7 +49,8 @@ export const generate_infrastructure_code = defineTool({
         region: args.region,
         properties: args.properties,
         identifier: args.identifier === "" ? undefined : args.identifier,
-        patchDocument: args.patch_document
+        patchDocument:
+          Array.isArray(args.patch_document) && args.patch_document.length === 0 ? undefined : args.patch_document
       }),
       (result) => ({
         generated_code_token: result.generatedCodeToken,

@@ -32,7 +32,7 @@ export const update_resource = defineTool({
     credentials_token: credentialsTokenField,
     explained_token: explainedTokenField,
     patch_document: patchDocumentField.describe(
-      "Optional: the RFC 6902 patch; if given it must equal the explained patch exactly"
+      "Optional: the RFC 6902 patch; if given (non-empty) it must equal the explained patch exactly"
     ),
     region: regionField,
     security_scan_token: securityScanTokenField,
@@ -48,7 +48,8 @@ export const update_resource = defineTool({
         identifier: args.identifier,
         credentialsToken: args.credentials_token,
         explainedToken: args.explained_token,
-        patchDocument: args.patch_document,
+        patchDocument:
+          Array.isArray(args.patch_document) && args.patch_document.length === 0 ? undefined : args.patch_document,
         region: args.region,
         securityScanToken: args.security_scan_token,
         skipSecurityCheck: args.skip_security_check,
