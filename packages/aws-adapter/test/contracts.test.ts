@@ -4,7 +4,7 @@ import {
   identityContract,
   resourceSchemasContract,
   templateGeneratorContract
-} from "@ccapi/testkit"
+} from "@ccapi/testkit/contracts"
 import * as MemoryBackedSdk from "./memoryBackedSdk.js"
 
 /** The testkit's contract suites against the real adapters, with the SDK mocked and answered in memory. */

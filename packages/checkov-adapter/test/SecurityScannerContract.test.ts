@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe } from "@effect/vitest"
-import { securityScannerContract } from "@ccapi/testkit"
+import { securityScannerContract } from "@ccapi/testkit/contracts"
 import { CheckovScanner } from "../src/index.js"
 
 // The same real Checkov as CheckovScanner.test.ts (which also fails the run when CCAPI_REQUIRE_CHECKOV=1 and it is missing).

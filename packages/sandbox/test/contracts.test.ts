@@ -6,7 +6,7 @@ import {
   resourceSchemasContract,
   templateGeneratorContract,
   type Timing
-} from "@ccapi/testkit"
+} from "@ccapi/testkit/contracts"
 import { afterAll } from "@effect/vitest"
 import { startSandbox } from "../src/index.js"
 import { credentials } from "./support.js"

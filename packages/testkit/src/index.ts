@@ -1,14 +1,7 @@
-/** In-memory ports, contract suites and the bundled CloudFormation provider schemas. */
+/** In-memory ports and the bundled CloudFormation provider schemas. The contract suites are `@ccapi/testkit/contracts`. */
 export * as BundledSchemas from "./BundledSchemas.js"
 export * as FakeIdentity from "./FakeIdentity.js"
 export * as FakeSecurityScanner from "./FakeSecurityScanner.js"
 export * as MemoryCloud from "./MemoryCloud.js"
 export * as MemoryJournal from "./MemoryJournal.js"
 export * as MemoryTemplateGenerator from "./MemoryTemplateGenerator.js"
-export * from "./contracts/CloudControlContract.js"
-export * from "./contracts/IdentityContract.js"
-export * from "./contracts/PropertyValidatorContract.js"
-export * from "./contracts/ResourceSchemasContract.js"
-export * from "./contracts/SecurityScannerContract.js"
-export * from "./contracts/TemplateGeneratorContract.js"
-export type { Timing } from "./contracts/support.js"

@@ -1,4 +1,5 @@
-import { cloudControlContract, MemoryCloud } from "@ccapi/testkit"
+import { MemoryCloud } from "@ccapi/testkit"
+import { cloudControlContract } from "@ccapi/testkit/contracts"
 
 cloudControlContract("MemoryCloud (no delay)", { layer: () => MemoryCloud.layerMemory() })
 cloudControlContract("MemoryCloud (5 s completion delay)", {

@@ -1,16 +1,12 @@
 import { region } from "@ccapi/core"
+import { BundledSchemas, FakeIdentity, FakeSecurityScanner, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/testkit"
 import {
-  BundledSchemas,
-  FakeIdentity,
-  FakeSecurityScanner,
   identityContract,
-  MemoryCloud,
-  MemoryTemplateGenerator,
   propertyValidatorContract,
   resourceSchemasContract,
   securityScannerContract,
   templateGeneratorContract
-} from "@ccapi/testkit"
+} from "@ccapi/testkit/contracts"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import { type Duration, Layer } from "effect"
 
