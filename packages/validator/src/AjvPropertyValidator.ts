@@ -58,11 +58,31 @@ const javaInlineFlags = (pattern: string, flags: string): { source: string; flag
   return { source, flags: flags + extra }
 }
 
+/** Java's and Python's string anchors (`\A`, `\Z`, `\z`), which JavaScript reads as letters, become `^` and `$`. */
+const stringAnchors = (pattern: string): string => {
+  let out = ""
+  let inClass = false
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === "\\" && i + 1 < pattern.length) {
+      const next = pattern[i + 1]!
+      out += !inClass && next === "A" ? "^" : !inClass && (next === "Z" || next === "z") ? "$" : c + next
+      i++
+    } else {
+      if (c === "[") inClass = true
+      else if (c === "]") inClass = false
+      out += c
+    }
+  }
+  return out
+}
+
 /** The first reading of a CloudFormation pattern that compiles: as written in Unicode mode, then more lenient. */
 const readPattern = (pattern: string, flags: string): RegExp | undefined => {
-  const translated = javaInlineFlags(pattern, flags)
+  const translated = javaInlineFlags(stringAnchors(pattern), flags)
   const legacy = { source: translated.source, flags: translated.flags.replace("u", "") }
-  for (const candidate of [{ source: pattern, flags }, translated, legacy]) {
+  const anchored = stringAnchors(pattern)
+  for (const candidate of [{ source: anchored, flags }, translated, legacy]) {
     if (compilesWith(candidate.source, candidate.flags)) return new RegExp(candidate.source, candidate.flags)
   }
   return undefined
@@ -76,7 +96,11 @@ const lenientRegExp = Object.assign(
 
 /** Whether a pattern compiles as written, compiles only leniently, or not at all. */
 const patternStatus = (pattern: string): "exact" | "relaxed" | "unreadable" =>
-  compilesWith(pattern, "u") ? "exact" : readPattern(pattern, "u") !== undefined ? "relaxed" : "unreadable"
+  compilesWith(pattern, "u") && stringAnchors(pattern) === pattern
+    ? "exact"
+    : readPattern(pattern, "u") !== undefined
+      ? "relaxed"
+      : "unreadable"
 
 interface Counters {
   relaxed: number

@@ -68,6 +68,14 @@ describe("AjvPropertyValidator", () => {
     })
   )
 
+  it.effect("reads the \\A and \\Z anchors of Java/Python patterns as ^ and $, not as letters", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual(render(yield* validate("AWS::Logs::LogGroup", { LogGroupName: "/ccapi/demo-logs" })), [])
+      const bad = render(yield* validate("AWS::Logs::LogGroup", { LogGroupName: "no spaces allowed" }))
+      assert.isTrue(bad.some((l) => l.startsWith("/LogGroupName: must match pattern ")))
+    })
+  )
+
   it.effect("reports every missing required property", () =>
     Effect.gen(function* () {
       const lines = render(yield* validate("AWS::SSM::Parameter", { Name: "p" }))
