@@ -5,8 +5,7 @@
 //
 // Settings (environment): BENCH_RUNS (cold starts per server, default 10), BENCH_WORKFLOW_RUNS (timed workflows per
 // server with scanning disabled, default 30), BENCH_SCAN_RUNS (timed workflows with Checkov and adapter scans,
-// default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 1000), BENCH_REF_MEMORY_WORKFLOWS (reference, default 500: it takes
-// ~5× longer per workflow, and the run must stay under ~15 minutes on 2 cores),
+// default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 1000), BENCH_REF_MEMORY_WORKFLOWS (reference, default 1000),
 // BENCH_LIST_SIZES (default "1000,10000"), BENCH_LIST_RUNS (default 5), BENCH_SKIP_REFERENCE=1,
 // BENCH_OURS_MODE=endpoint|sandbox (default endpoint: ccapi talks to the same sandbox process as the reference),
 // BENCH_OUTPUT (default <repo>/BENCHMARKS.md).
@@ -44,7 +43,7 @@ const settings = {
   workflowRuns: int("BENCH_WORKFLOW_RUNS", 30),
   scanRuns: int("BENCH_SCAN_RUNS", 5),
   memoryWorkflows: int("BENCH_MEMORY_WORKFLOWS", 1000),
-  refMemoryWorkflows: int("BENCH_REF_MEMORY_WORKFLOWS", 500),
+  refMemoryWorkflows: int("BENCH_REF_MEMORY_WORKFLOWS", 1000),
   listSizes: (process.env.BENCH_LIST_SIZES ?? "1000,10000")
     .split(",")
     .map((s) => Number(s.trim()))
@@ -170,6 +169,8 @@ const emptyWorkflowStats = () => ({
   totalWithPoll: [],
   overheadWithPoll: [],
   polls: [],
+  awsRequests: [],
+  awsRequestsWithPoll: [],
   createStatuses: {},
   finalStatuses: {},
   scanStatuses: {}
@@ -195,6 +196,8 @@ const recordWorkflow = (stats, outcome) => {
   stats.totalWithPoll.push(totalWithPoll)
   stats.overheadWithPoll.push(totalWithPoll - backendWithPoll)
   stats.polls.push(outcome.polls)
+  stats.awsRequests.push(outcome.requests)
+  stats.awsRequestsWithPoll.push(outcome.requestsWithPoll)
   const count = (field, value) => (stats[field][value ?? "?"] = (stats[field][value ?? "?"] ?? 0) + 1)
   count("createStatuses", outcome.createStatus)
   count("finalStatuses", outcome.finalStatus)
@@ -307,6 +310,10 @@ const main = async () => {
       results.coldStart = acc
     })
 
+    await section("cold start anatomy", async () => {
+      await measureStartAnatomy()
+    })
+
     if (proxy) {
       // 2. Workflow with scanning disabled, then memory after N workflows on the same processes.
       await section("workflow (scanning disabled) and memory", async () => {
@@ -345,7 +352,10 @@ const main = async () => {
               await runWorkflow(sessions[side], { scanning: false, name: workflowName(side), proxy })
               perWorkflow.push(performance.now() - t)
               memory.workflows += 1
-              if (memory.workflows % 250 === 0) log(`   ${side}: ${memory.workflows} workflows`)
+              if (memory.workflows % 250 === 0) {
+                ;(memory.checkpoints ??= []).push({ workflows: memory.workflows, rss: rssOf(sessions[side].pid) })
+                log(`   ${side}: ${memory.workflows} workflows`)
+              }
             }
             memory.loopSeconds = (performance.now() - loopStarted) / 1000
             memory.perWorkflow = perWorkflow
@@ -423,6 +433,49 @@ const main = async () => {
   writeFileSync(join(workDir, "results.json"), JSON.stringify(results, null, 2))
   process.stdout.write(markdown)
   log(`wrote ${settings.output} in ${results.meta.wallSeconds.toFixed(0)} s`)
+}
+
+// ── what a cold start is made of ────────────────────────────────────────────
+// ccapi's bundle keeps the npm packages in its `dependencies` external; time importing each group on its own.
+const IMPORT_GROUPS = [
+  ["Node.js itself (`node -e 0`)", []],
+  ["`effect`", ["effect"]],
+  [
+    "AWS SDK clients (`client-cloudcontrol`, `client-cloudformation`, `client-sts`, `credential-providers`)",
+    [
+      "@aws-sdk/client-cloudcontrol",
+      "@aws-sdk/client-cloudformation",
+      "@aws-sdk/client-sts",
+      "@aws-sdk/credential-providers"
+    ]
+  ],
+  [
+    "MCP SDK server + `zod`",
+    ["@modelcontextprotocol/sdk/server/mcp.js", "@modelcontextprotocol/sdk/server/stdio.js", "zod"]
+  ]
+]
+
+const measureStartAnatomy = async () => {
+  const anatomy = { node: {}, python: {} }
+  for (let i = 0; i < settings.runs; i++) {
+    for (const [label, modules] of IMPORT_GROUPS) {
+      const code = modules.length ? `await Promise.all(${JSON.stringify(modules)}.map((m) => import(m)))` : "0"
+      const run = await timedExec(process.execPath, ["--input-type=module", "-e", code], { cwd: repoRoot })
+      if (run.code !== 0) throw new Error(`importing ${modules.join(", ")} failed: ${run.stderr.slice(0, 300)}`)
+      ;(anatomy.node[label] ??= []).push(run.ms)
+    }
+    if (results.reference.ok) {
+      const python = results.reference.python
+      for (const [label, code] of [
+        ["Python itself (`python -c pass`)", "pass"],
+        ["the reference's module (`import awslabs.ccapi_mcp_server.server`)", "import awslabs.ccapi_mcp_server.server"]
+      ]) {
+        const run = await timedExec(python, ["-c", code], { cwd: workDir, env: awsEnv(undefined) })
+        ;(anatomy.python[label] ??= []).push(run.ms)
+      }
+    }
+  }
+  results.startAnatomy = anatomy
 }
 
 // ── Checkov ─────────────────────────────────────────────────────────────────

@@ -249,6 +249,24 @@ export const renderReport = (r) => {
     out.push("")
   }
 
+  const anatomy = r.startAnatomy
+  if (anatomy && Object.keys(anatomy.node).length) {
+    out.push("What a start is made of — each line a separate process that only imports, on the same machine:")
+    out.push("")
+    const anatomyRows = [
+      ...Object.entries(anatomy.node).map(([label, samples]) => [`ccapi: ${label}`, ...cells(samples)]),
+      ...Object.entries(anatomy.python).map(([label, samples]) => [`reference: ${label}`, ...cells(samples)])
+    ]
+    out.push(table(["process", "median", "min", "max", "runs"], anatomyRows))
+    out.push("")
+    out.push(
+      "ccapi's bin bundles the `@ccapi/*` packages into one file but keeps the npm packages of its `dependencies` " +
+        "external, so a start loads them from `node_modules` module by module; the rows above show what each group " +
+        "costs on its own (they overlap in shared dependencies, so they do not add up exactly)."
+    )
+    out.push("")
+  }
+
   // ── workflows ──
   const workflowTable = (wf, { scanning }) => {
     const keys = ["environment", "session", "generate", "explain", ...(scanning ? ["scan"] : []), "create"]
@@ -256,6 +274,11 @@ export const renderReport = (r) => {
     rows.push(row("**whole workflow, client-observed**", wf.ours?.total, wf.reference?.total))
     rows.push(row("sandbox time inside it", wf.ours?.backendTotal, wf.reference?.backendTotal))
     rows.push(row("**server-side overhead** (observed − sandbox)", wf.ours?.overhead, wf.reference?.overhead))
+    const reqs = (side) => {
+      const v = summarize(wf[side]?.awsRequests ?? [])
+      return v ? String(v.median) : "—"
+    }
+    rows.push(["AWS requests per workflow (median)", reqs("ours"), "", "", "", reqs("reference"), "", "", "", ""])
     if (wf.reference?.steps?.poll) {
       rows.push(row(`reference only: \`${STEP_LABELS.poll}\``, undefined, wf.reference.steps.poll))
       rows.push(row("whole workflow until the resource exists", wf.ours?.totalWithPoll, wf.reference?.totalWithPoll))
@@ -332,7 +355,8 @@ export const renderReport = (r) => {
         mib(m.afterWarm),
         `${mib(m.afterN)} after ${m.workflows}`,
         m.afterStart && m.afterN ? `${((m.afterN / m.afterStart - 1) * 100).toFixed(1)} %` : "—",
-        per ? `${formatMs(per.median)} ms (${per.runs} workflows in ${m.loopSeconds.toFixed(1)} s)` : "—"
+        per ? `${formatMs(per.median)} ms (${per.runs} workflows in ${m.loopSeconds.toFixed(1)} s)` : "—",
+        (m.checkpoints ?? []).map((c) => `${c.workflows}: ${formatMiB(c.rss)}`).join(", ") || "—"
       ]
     })
   out.push(

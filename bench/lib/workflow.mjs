@@ -25,6 +25,7 @@ const need = (payload, field, step) => {
 export const runWorkflow = async (session, { scanning, name, proxy, pollUntilComplete = false }) => {
   const steps = {}
   const backend = {}
+  const requestsBefore = proxy?.requests() ?? 0
   const step = async (key, tool, args) => {
     const before = proxy?.backendMs() ?? 0
     const { ms, payload } = await timedCall(session, tool, args)
@@ -61,6 +62,7 @@ export const runWorkflow = async (session, { scanning, name, proxy, pollUntilCom
   const createStatus = findField(created, "status")
   let finalStatus = createStatus
   let polls = 0
+  const requestsBeforePoll = proxy?.requests() ?? 0
   if (pollUntilComplete && created && created.is_complete === false) {
     const requestToken = need(created, "request_token", "create_resource")
     for (;;) {
@@ -70,5 +72,15 @@ export const runWorkflow = async (session, { scanning, name, proxy, pollUntilCom
       if (status.is_complete !== false || polls >= 200) break
     }
   }
-  return { steps, backend, createStatus, finalStatus, polls, scanStatus }
+  const requestsAfter = proxy?.requests() ?? 0
+  return {
+    steps,
+    backend,
+    createStatus,
+    finalStatus,
+    polls,
+    scanStatus,
+    requests: requestsBeforePoll - requestsBefore,
+    requestsWithPoll: requestsAfter - requestsBefore
+  }
 }
