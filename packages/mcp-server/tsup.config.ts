@@ -6,10 +6,12 @@ const testkitData = (name: string) => fileURLToPath(new URL(`../testkit/data/${n
 const ownData = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url))
 
 /*
- * One ESM file for a fast `npx` start. The @ccapi/* workspace packages are bundled from source (the
- * `@ccapi/source` export condition), as are packages not listed in `dependencies` — notably Ajv 8, which must come
- * from the validator's own node_modules, not the hoisted Ajv 6. The npm packages in `dependencies` stay external.
- * No banner: the shebang is the first line of src/main.ts.
+ * Everything bundled for a fast `npx` start: resolving and loading hundreds of files from node_modules (Effect, the AWS
+ * SDK, the MCP SDK) took half of the cold start. The @ccapi/* workspace packages come from source (the `@ccapi/source`
+ * export condition); ESM builds are preferred (`module` before `main`); code-split chunks keep the SDK's lazily
+ * imported credential providers lazy. Ajv 8 is resolved from the validator's own node_modules, not the hoisted Ajv 6.
+ * The banner gives the few CommonJS modules left a `require`; the shebang stays the first line (it is in src/main.ts,
+ * and esbuild keeps it above the banner).
  *
  * The sandbox's provider schemas: testkit reads `new URL("../data/us-east-1.json.gz", import.meta.url)`; bundled,
  * `import.meta.url` is dist/main.js, so the data file is copied to <package>/data/ (shipped through `files`).
@@ -22,11 +24,15 @@ export default defineConfig({
   outDir: "dist",
   clean: true,
   sourcemap: true,
-  splitting: false,
+  splitting: true,
   dts: false,
-  noExternal: [/^@ccapi\//],
+  noExternal: [/.*/],
   esbuildOptions(options) {
     options.conditions = ["@ccapi/source"]
+    options.mainFields = ["module", "main"]
+    options.banner = {
+      js: 'import { createRequire as __ccapiCreateRequire } from "node:module"; const require = __ccapiCreateRequire(import.meta.url);'
+    }
   },
   onSuccess: async () => {
     mkdirSync(ownData(""), { recursive: true })
