@@ -3,7 +3,8 @@ import { applyDefaultTags, hasDefaultTags, readTags, type Tag } from "./DefaultT
 import { templateFor } from "./CfnTemplate.js"
 import { InvalidInput, NotUpdatable, PatchInvalid, PropertiesInvalid, type Violation } from "./Errors.js"
 import { sha256Hex } from "./internal/sha256.js"
-import { applyPatch, decodePatch, diffPatch, escapePointerSegment, parsePointer, toPointer } from "./JsonPatch.js"
+import { applyPatch, decodePatch, diffPatch, escapePointerSegment } from "./JsonPatch.js"
+import { collect, isAncestorOf, isAtOrUnder, patternOf, rewrite, segmentsOf, type Segments } from "./SchemaPaths.js"
 import type { PatchDocument } from "./model/Cloud.js"
 import { ClientToken, type Identifier, type Region } from "./model/Ids.js"
 import { canonicalJson, isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "./model/Json.js"
@@ -29,75 +30,6 @@ export type PlanFields = Omit<Plan, "hash">
 export const MASK = "***"
 
 // ── Schema pointer patterns ("/properties/A/*/B") ─────────────────────────────
-
-type Segments = ReadonlyArray<string>
-
-/** The segments of a schema pointer relative to the properties (`/properties/A/*\/B` → `["A", "*", "B"]`). */
-const patternOf = (pointer: string): Segments => {
-  const parsed = parsePointer(pointer)
-  const segments = Either.isRight(parsed) ? parsed.right : pointer.split("/").slice(1)
-  return segments[0] === "properties" && pointer.startsWith("/properties") ? segments.slice(1) : segments
-}
-
-const segmentMatches = (pattern: string, segment: string): boolean => pattern === "*" || pattern === segment
-
-/** `segments` is the pattern's location or inside it. */
-const isAtOrUnder = (segments: Segments, pattern: Segments): boolean =>
-  segments.length >= pattern.length && pattern.every((p, i) => segmentMatches(p, segments[i]!))
-
-/** `segments` is a proper ancestor of the pattern's location. */
-const isAncestorOf = (segments: Segments, pattern: Segments): boolean =>
-  segments.length < pattern.length && segments.every((s, i) => segmentMatches(pattern[i]!, s))
-
-const childrenOf = (value: JsonValue): ReadonlyArray<[string, JsonValue]> =>
-  Array.isArray(value)
-    ? value.map((v: JsonValue, i: number): [string, JsonValue] => [String(i), v])
-    : isJsonObject(value)
-      ? Object.keys(value).map((k): [string, JsonValue] => [k, value[k]!])
-      : []
-
-/** Every concrete location in `value` that the pattern names, with its value. */
-const collect = (value: JsonValue, pattern: Segments, at: Segments = []): Array<[string, JsonValue]> => {
-  if (pattern.length === 0) return [[toPointer(at), value]]
-  const [head, ...rest] = pattern as [string, ...Array<string>]
-  return childrenOf(value)
-    .filter(([key]) => segmentMatches(head, key))
-    .flatMap(([key, child]) => collect(child, rest, [...at, key]))
-}
-
-/** A copy of `value` where each location the pattern names is rewritten by `f` (`undefined` removes it). */
-const rewrite = (value: JsonValue, pattern: Segments, f: (v: JsonValue) => JsonValue | undefined): JsonValue => {
-  if (pattern.length === 0) return f(value) ?? value
-  const [head, ...rest] = pattern as [string, ...Array<string>]
-  if (Array.isArray(value)) {
-    const out: Array<JsonValue> = []
-    value.forEach((child: JsonValue, i: number) => {
-      if (!segmentMatches(head, String(i))) out.push(child)
-      else if (rest.length > 0) out.push(rewrite(child, rest, f))
-      else {
-        const next = f(child)
-        if (next !== undefined) out.push(next)
-      }
-    })
-    return out
-  }
-  if (isJsonObject(value)) {
-    const out: Record<string, JsonValue> = {}
-    for (const key of Object.keys(value)) {
-      const child = value[key]!
-      const next = !segmentMatches(head, key) ? child : rest.length > 0 ? rewrite(child, rest, f) : f(child)
-      if (next !== undefined)
-        Object.defineProperty(out, key, { value: next, writable: true, enumerable: true, configurable: true })
-    }
-    return out
-  }
-  return value
-}
-
-const segmentsOf = (pointer: string): Segments => {
-  const parsed = parsePointer(pointer)
-  return Either.isRight(parsed) ? parsed.right : []
-}
 
 /** A schema pattern as the model reads it: `BucketName`, `Rules/*\/Prefix`. */
 const patternName = (pattern: Segments): string => pattern.join("/")

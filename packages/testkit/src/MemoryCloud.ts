@@ -22,14 +22,15 @@ import {
   ResourcePage,
   type ResourceSchema,
   ResourceSchemas,
-  type TypeName
+  type TypeName,
+  removeSchemaPath,
+  valuesAtSchemaPath
 } from "@ccapi/core"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import { Clock, Context, Duration, Effect, Layer } from "effect"
 import * as BundledSchemas from "./BundledSchemas.js"
 import { awsValidationMessage } from "./internal/awsWording.js"
 import { generatedAttributes, generatedIdentifierValue, randomHex } from "./internal/generate.js"
-import { removePointer, valuesAt } from "./internal/pointer.js"
 
 /** A mutation as `failureFor` sees it. */
 export interface MemoryRequest {
@@ -117,7 +118,7 @@ const topLevel = (pointers: ReadonlyArray<string>): ReadonlyArray<string> =>
   pointers.filter((p) => p.split("/").length === 3).map((p) => p.split("/")[2]!)
 
 const withoutWriteOnly = (schema: ResourceSchema, properties: JsonObject): JsonObject =>
-  schema.writeOnlyProperties.reduce(removePointer, properties)
+  schema.writeOnlyProperties.reduce(removeSchemaPath, properties)
 
 const encodeNextToken = (payload: { o: number; t: string; r: string; f: string }): string =>
   Buffer.from(JSON.stringify(payload), "utf8").toString("base64url")
@@ -385,9 +386,7 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
         const patched = applyPatch(current, patch)
         if (patched._tag === "Left") return yield* invalid(`Invalid patch: ${patched.left.message}`)
         const changed = schema.createOnlyProperties.filter(
-          (p) =>
-            canonicalJson(valuesAt(current, p).map((v) => v ?? null)) !==
-            canonicalJson(valuesAt(patched.right, p).map((v) => v ?? null))
+          (p) => canonicalJson(valuesAtSchemaPath(current, p)) !== canonicalJson(valuesAtSchemaPath(patched.right, p))
         )
         if (changed.length > 0)
           return yield* new NotUpdatable({

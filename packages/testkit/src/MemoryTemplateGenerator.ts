@@ -8,12 +8,12 @@ import {
   TemplateGenerationFailed,
   TemplateGenerator,
   type TemplateResource,
-  type TemplateStatus
+  type TemplateStatus,
+  removeSchemaPath
 } from "@ccapi/core"
 import { Clock, Duration, Effect, Layer } from "effect"
 import * as BundledSchemas from "./BundledSchemas.js"
 import { randomHex } from "./internal/generate.js"
-import { removePointer } from "./internal/pointer.js"
 import { toYaml } from "./internal/yaml.js"
 import { MemoryCloud } from "./MemoryCloud.js"
 
@@ -93,7 +93,7 @@ export const make = (
             Type: typeName,
             DeletionPolicy: policyWord(template.input.deletionPolicy),
             UpdateReplacePolicy: policyWord(template.input.updateReplacePolicy),
-            Properties: hidden.reduce(removePointer, properties)
+            Properties: hidden.reduce(removeSchemaPath, properties)
           }
         }
         if (missing.length > 0) {

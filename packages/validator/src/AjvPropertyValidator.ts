@@ -1,8 +1,14 @@
-import { type JsonObject, type JsonValue, isJsonObject, PropertyValidator, type ResourceSchema } from "@ccapi/core"
+import {
+  type JsonObject,
+  type JsonValue,
+  isJsonObject,
+  PropertyValidator,
+  type ResourceSchema,
+  removeSchemaPath
+} from "@ccapi/core"
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv"
 import addFormats from "ajv-formats"
 import { Effect, Layer } from "effect"
-import { removePointer } from "./internal/pointer.js"
 import { describeIssues, type Issue } from "./internal/messages.js"
 
 export type { Issue } from "./internal/messages.js"
@@ -160,10 +166,7 @@ const buildSchema = (schema: ResourceSchema, mode: Mode, counters: Counters): Re
 }
 
 const stripReadOnly = (schema: ResourceSchema, properties: JsonObject): JsonObject =>
-  schema.readOnlyProperties.reduce<JsonObject>(
-    (acc, pointer) => removePointer(acc, pointer.replace(/^\/properties/, "")),
-    properties
-  )
+  schema.readOnlyProperties.reduce<JsonObject>((acc, pointer) => removeSchemaPath(acc, pointer), properties)
 
 /** Build the Ajv-backed validator (synchronously; `make` wraps it in an Effect). */
 export const makeUnsafe = (options: Options = {}): AjvPropertyValidatorService => {

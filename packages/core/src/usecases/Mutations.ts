@@ -1,4 +1,4 @@
-import { Effect, Either, Option, Ref } from "effect"
+import { type Context, Effect, Either, Option, Ref } from "effect"
 import {
   ApprovalDeclined,
   ApprovalUnavailable,
@@ -58,6 +58,28 @@ const summaryOf = (plan: Plan): string => {
     lines.push(`Properties: ${JSON.stringify(maskWriteOnly(plan.desiredState, plan.writeOnlyPaths))}`)
   return lines.join("\n")
 }
+
+/** Put the change (and any failed checks) to the user; journal the answer; anything but approval stops it. */
+const askHuman = Effect.fn("Workflow.askHuman")(function* (
+  approver: Context.Tag.Service<Approver>,
+  operation: PlanOperation,
+  plan: Plan,
+  findings: ReadonlyArray<Finding>,
+  failedCheckIds: ReadonlyArray<string>
+) {
+  const answer = yield* approver.ask({
+    operation,
+    accountId: plan.accountId,
+    region: plan.region,
+    typeName: plan.typeName,
+    identifier: plan.identifier,
+    summary: summaryOf(plan),
+    findings
+  })
+  yield* journal("approval", { answer, failedCheckIds: failedCheckIds.slice() }, plan.hash)
+  if (answer !== "approved")
+    return yield* new ApprovalDeclined({ message: "The user did not approve this change. Nothing was changed." })
+})
 
 /**
  * Every check between a request and the stored plan, in order. Nothing is spent and nothing is sent until all pass;
@@ -185,18 +207,7 @@ const authorize = Effect.fn("Workflow.authorize")(function* (operation: PlanOper
     let gate = scanGate(gateInput)
     if (Either.isLeft(gate) && gate.left._tag === "ScanBlocked" && canAsk) {
       humanAsked = true
-      const answer = yield* approver.ask({
-        operation,
-        accountId: plan.accountId,
-        region: plan.region,
-        typeName: plan.typeName,
-        identifier: plan.identifier,
-        summary: summaryOf(plan),
-        findings
-      })
-      yield* journal("approval", { answer, failedCheckIds: gate.left.failedCheckIds.slice() }, plan.hash)
-      if (answer !== "approved")
-        return yield* new ApprovalDeclined({ message: "The user did not approve this change. Nothing was changed." })
+      yield* askHuman(approver, operation, plan, findings, gate.left.failedCheckIds)
       gate = scanGate({ ...gateInput, approvedByHuman: true })
     }
     const passed = yield* Either.match(gate, { onLeft: Effect.fail, onRight: Effect.succeed })
@@ -209,20 +220,7 @@ const authorize = Effect.fn("Workflow.authorize")(function* (operation: PlanOper
         plan.hash
       )
   }
-  if (canAsk && !humanAsked) {
-    const answer = yield* approver.ask({
-      operation,
-      accountId: plan.accountId,
-      region: plan.region,
-      typeName: plan.typeName,
-      identifier: plan.identifier,
-      summary: summaryOf(plan),
-      findings
-    })
-    yield* journal("approval", { answer }, plan.hash)
-    if (answer !== "approved")
-      return yield* new ApprovalDeclined({ message: "The user did not approve this change. Nothing was changed." })
-  }
+  if (canAsk && !humanAsked) yield* askHuman(approver, operation, plan, findings, [])
 
   // The spend: atomic, so a concurrent or repeated submission of this plan stops here.
   yield* spendToken("explained_token", explained.id, "explained")

@@ -1,6 +1,5 @@
-import { isJsonObject, type ResourceSchema } from "@ccapi/core"
+import { escapePointerSegment, isJsonObject, type ResourceSchema, similarNames } from "@ccapi/core"
 import type { ErrorObject } from "ajv"
-import { escapeToken } from "./pointer.js"
 
 /** One violation, with the JSON Schema keyword and parameters behind it. */
 export interface Issue {
@@ -21,32 +20,9 @@ const jsonTypeOf = (value: unknown): string => {
   return typeof value
 }
 
-const distance = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
-      previous = current
-    }
-  }
-  return row[b.length]!
-}
-
 /** The known name closest to `name`, when it is plausibly a typo of it. */
-const suggest = (name: string, known: ReadonlyArray<string>): string | undefined => {
-  const lower = name.toLowerCase()
-  const exact = known.find((k) => k.toLowerCase() === lower)
-  if (exact !== undefined) return exact
-  let best: { name: string; d: number } | undefined
-  for (const k of known) {
-    const d = distance(lower, k.toLowerCase())
-    if (d <= Math.max(1, Math.floor(name.length / 4)) && (best === undefined || d < best.d)) best = { name: k, d }
-  }
-  return best?.name
-}
+const suggest = (name: string, known: ReadonlyArray<string>): string | undefined =>
+  similarNames(name, known, { max: 1 })[0]
 
 const listed = (names: ReadonlyArray<string>, max = 25): string =>
   names.length <= max ? names.join(", ") : `${names.slice(0, max).join(", ")}, … (${names.length - max} more)`
@@ -92,7 +68,10 @@ const messageOf = (typeName: string, error: ErrorObject): { path: string; messag
       const owner = error.instancePath === "" ? typeName : error.instancePath
       const nested = error.instancePath !== "" && known.length > 0
       const tail = hint !== undefined ? ` (did you mean '${hint}'?)` : nested ? ` (known: ${listed(known)})` : ""
-      return { path: `${error.instancePath}/${escapeToken(name)}`, message: `is not a property of ${owner}${tail}` }
+      return {
+        path: `${error.instancePath}/${escapePointerSegment(name)}`,
+        message: `is not a property of ${owner}${tail}`
+      }
     }
     case "type": {
       const expected = String(params["type"]).split(",").map(article).join(" or ")
