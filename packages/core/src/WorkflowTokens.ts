@@ -156,9 +156,11 @@ export const spendToken = Effect.fn("WorkflowTokens.spendToken")(function* (
     return yield* spent
   }
   const now = yield* Clock.currentTimeMillis
+  // The tombstone only has to say "spent": it keeps the chain's ids, not the plan or the scan report.
+  const { plan: _plan, scan: _scan, ...identity } = taken.value
   yield* store.put(
     record.id,
-    new TokenRecord({ ...taken.value, spent: true, expiresAt: Math.max(taken.value.expiresAt, now + tombstoneMillis) })
+    new TokenRecord({ ...identity, spent: true, expiresAt: Math.max(taken.value.expiresAt, now + tombstoneMillis) })
   )
   return taken.value
 })

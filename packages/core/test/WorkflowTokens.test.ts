@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Layer, Option, TestClock } from "effect"
 import * as ApprovalStoreMemory from "../src/ApprovalStoreMemory.js"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
+import { Plan, region, typeName } from "../src/index.js"
 import { assertChain, issueToken, readToken, spendToken, TokenRecord } from "../src/WorkflowTokens.js"
 
 const minute = 60_000
@@ -103,6 +104,32 @@ describe("workflow tokens", () => {
       yield* TestClock.adjust("2 hours")
       const later = yield* Effect.flip(spendToken("explained_token", explained, "explained"))
       assert.strictEqual(later._tag, "TokenSpent")
+    }).pipe(Effect.provide(store()))
+  )
+
+  it.effect("a spent token's tombstone keeps no plan or scan report (memory stays bounded by ids)", () =>
+    Effect.gen(function* () {
+      const plan = Plan.make({
+        operation: "delete",
+        accountId: "111122223333",
+        region: region("us-east-1"),
+        typeName: typeName("AWS::S3::Bucket"),
+        diff: [],
+        tags: [],
+        template: {},
+        guardrails: [],
+        writeOnlyPaths: [],
+        createdAt: 0,
+        hash: "h"
+      })
+      const id = yield* issueToken("explained", { chainId: "w", parent: "p", plan }, 15 * minute)
+      const spent = yield* spendToken("explained_token", id, "explained")
+      assert.strictEqual(spent.plan, plan)
+      const tombstone = Option.getOrThrow(yield* (yield* ApprovalStore).get(id))
+      assert.isTrue(tombstone.spent)
+      assert.isUndefined(tombstone.plan)
+      assert.isUndefined(tombstone.scan)
+      assert.strictEqual(tombstone.parent, "p")
     }).pipe(Effect.provide(store()))
   )
 
