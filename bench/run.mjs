@@ -9,8 +9,8 @@
 // BENCH_LIST_SIZES (default "1000,10000"), BENCH_LIST_RUNS (default 5), BENCH_SKIP_REFERENCE=1,
 // BENCH_OURS_MODE=endpoint|sandbox (default endpoint: ccapi talks to the same sandbox process as the reference),
 // BENCH_OUTPUT (default <repo>/BENCHMARKS.md).
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import os from "node:os"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import os, { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { setTimeout } from "node:timers"
@@ -519,6 +519,7 @@ const measureScans = async () => {
   scan.pythonStart = []
   scan.importCheckov = []
   scan.cli = []
+  scan.cliFresh = []
   scan.version = []
   for (let i = 0; i < settings.scanRuns; i++) {
     scan.pythonStart.push((await timedExec(oursCheckovPython, ["-c", "pass"], { env: quietEnv })).ms)
@@ -533,6 +534,22 @@ const measureScans = async () => {
       ).ms
     )
     scan.version.push((await timedExec(oursCheckov, ["--version"], { env: quietEnv })).ms)
+    // As the adapter runs it: a fresh private HOME and TMPDIR for every scan.
+    const fresh = mkdtempSync(join(tmpdir(), "ccapi-bench-checkov-"))
+    try {
+      scan.cliFresh.push(
+        (
+          await timedExec(
+            oursCheckov,
+            ["-f", file, "--framework", "cloudformation", "-o", "json", "--skip-download", "--compact"],
+            { env: { ...quietEnv, HOME: fresh, TMPDIR: fresh }, cwd: fresh }
+          )
+        ).ms
+      )
+      scan.freshLeftovers = readdirSync(fresh)
+    } finally {
+      rmSync(fresh, { recursive: true, force: true })
+    }
   }
   results.scan = scan
 }
@@ -602,7 +619,14 @@ const listAll = async (session, side) => {
   return { firstMs, lastMs: performance.now() - started, pages, count }
 }
 
-main().catch((error) => {
+/** `node bench/run.mjs --render`: rewrite BENCHMARKS.md from the last run's bench/.work/results.json. */
+const render = () => {
+  const saved = JSON.parse(readFileSync(join(workDir, "results.json"), "utf8"))
+  writeFileSync(settings.output, renderReport(saved))
+  log(`rewrote ${settings.output} from ${join(workDir, "results.json")}`)
+}
+
+;(process.argv.includes("--render") ? Promise.resolve().then(render) : main()).catch((error) => {
   log(`the harness failed: ${error instanceof Error ? error.stack : String(error)}`)
   process.exitCode = 1
 })
