@@ -10,6 +10,8 @@
 // BENCH_OURS_MODE=endpoint|sandbox (default endpoint: ccapi talks to the same sandbox process as the reference),
 // BENCH_OUTPUT (default <repo>/BENCHMARKS.md).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { Buffer } from "node:buffer"
+import { builtinModules } from "node:module"
 import os, { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
@@ -436,7 +438,7 @@ const main = async () => {
 }
 
 // ── what a cold start is made of ────────────────────────────────────────────
-// ccapi's bundle keeps the npm packages in its `dependencies` external; time importing each group on its own.
+// What ccapi's dependencies cost to import from node_modules, each group on its own (an upper bound once bundled).
 const IMPORT_GROUPS = [
   ["Node.js itself (`node -e 0`)", []],
   ["`effect`", ["effect"]],
@@ -455,8 +457,38 @@ const IMPORT_GROUPS = [
   ]
 ]
 
+/**
+ * The npm packages ccapi's built bin still imports at run time (ESM imports and esbuild's `__require`, not Node
+ * built-ins), and the size of its files.
+ */
+const binImports = () => {
+  const dist = dirname(oursBin)
+  const builtins = new Set(builtinModules)
+  const external = new Set()
+  let bytes = 0
+  for (const name of readdirSync(dist).filter((file) => file.endsWith(".js"))) {
+    const text = readFileSync(join(dist, name), "utf8")
+    bytes += Buffer.byteLength(text)
+    const patterns = [
+      /^\s*(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']/gm,
+      /^\s*import\s*["']([^"']+)["']/gm,
+      /\b(?:__require|import)\(\s*["']([^"']+)["']\s*\)/g
+    ]
+    for (const pattern of patterns) {
+      for (const match of text.matchAll(pattern)) {
+        const specifier = match[1].replace(/^node:/, "")
+        if (specifier.startsWith(".") || specifier.startsWith("/")) continue
+        if (builtins.has(specifier) || builtins.has(specifier.split("/")[0])) continue
+        external.add(specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0])
+      }
+    }
+  }
+  return { external: [...external].sort(), bytes }
+}
+
 const measureStartAnatomy = async () => {
   const anatomy = { node: {}, python: {} }
+  if (results.ours.ok) Object.assign(anatomy, binImports())
   for (let i = 0; i < settings.runs; i++) {
     for (const [label, modules] of IMPORT_GROUPS) {
       const code = modules.length ? `await Promise.all(${JSON.stringify(modules)}.map((m) => import(m)))` : "0"
@@ -622,6 +654,9 @@ const listAll = async (session, side) => {
 /** `node bench/run.mjs --render`: rewrite BENCHMARKS.md from the last run's bench/.work/results.json. */
 const render = () => {
   const saved = JSON.parse(readFileSync(join(workDir, "results.json"), "utf8"))
+  if (saved.startAnatomy && saved.startAnatomy.external === undefined && existsSync(oursBin)) {
+    Object.assign(saved.startAnatomy, binImports())
+  }
   writeFileSync(settings.output, renderReport(saved))
   log(`rewrote ${settings.output} from ${join(workDir, "results.json")}`)
 }
