@@ -352,6 +352,37 @@ describe("single use, concurrency and expiry", () => {
     assert.strictEqual(t.counts.create, 1)
   })
 
+  it("one plan explained twice (one after the other, or at once) yields one explained_token and one mutation", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const creds = await credentials(t)
+    const generated = await t.must("generate_infrastructure_code", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      properties: cleanBucket("twice-bucket")
+    })
+    const token = { generated_code_token: generated["generated_code_token"] }
+    const first = await t.must("explain", token)
+    refused(await t.call("explain", token), "TokenSpent")
+    const again = await t.must("generate_infrastructure_code", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      properties: cleanBucket("twice-bucket-2")
+    })
+    const raced = await Promise.all(
+      [0, 1].map(() => t.call("explain", { generated_code_token: again["generated_code_token"] }))
+    )
+    assert.strictEqual(raced.filter((o) => o.ok).length, 1)
+    refused(raced.find((o) => !o.ok)!, "TokenSpent")
+    const created = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: first["explained_token"],
+      skip_security_check: true
+    })
+    assert.isTrue(created.ok)
+    assert.strictEqual(t.counts.create, 1)
+  })
+
   it("an expired explained_token is refused", async () => {
     const t = await start({ config: { securityScanning: "disabled", tokenTtlMinutes: 1 } })
     const creds = await credentials(t)

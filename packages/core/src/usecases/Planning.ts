@@ -1,6 +1,6 @@
 import { Clock, Effect, Either, Random } from "effect"
 import { renderContent, renderExplanation } from "../Explanation.js"
-import { InvalidInput, PropertiesInvalid, ReadOnlyMode, type Violation } from "../Errors.js"
+import { InvalidInput, PropertiesInvalid, ReadOnlyMode, TokenSpent, type Violation } from "../Errors.js"
 import { evaluateGuardrails } from "../Guardrails.js"
 import { isJsonObject, type JsonObject } from "../model/Json.js"
 import type { Plan } from "../model/Plan.js"
@@ -12,7 +12,7 @@ import { Journal, JournalEntry } from "../ports/Journal.js"
 import { PropertyValidator } from "../ports/PropertyValidator.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { SecurityScanner } from "../ports/SecurityScanner.js"
-import { issueToken, readToken } from "../WorkflowTokens.js"
+import { issueToken, readToken, spendToken } from "../WorkflowTokens.js"
 import { decodeIdentifier, decodeJsonObject, decodeTypeName, resolveRegion } from "./Inputs.js"
 import type { Explanation, GeneratedCode, ScanOutcome } from "./Results.js"
 import { WorkflowSettings } from "./Settings.js"
@@ -200,7 +200,19 @@ export const explain = Effect.fn("Workflow.explain")(function* (input: {
   const operation = typeof input.operation === "string" ? input.operation.toLowerCase() : undefined
 
   if (input.generatedCodeToken !== undefined && input.generatedCodeToken !== null && input.generatedCodeToken !== "") {
-    const generated = yield* readToken("generated_code_token", input.generatedCodeToken, "generated_code")
+    // One explained token per plan: explaining spends the generated token atomically, so a plan cannot be explained
+    // twice into two tokens that could each be applied.
+    const generated = yield* spendToken("generated_code_token", input.generatedCodeToken, "generated_code").pipe(
+      Effect.catchTag("TokenSpent", () =>
+        Effect.fail(
+          new TokenSpent({
+            parameter: "generated_code_token",
+            message:
+              "This plan was already explained: each plan gets one explained_token. Use the explained_token that explain returned, or plan again with generate_infrastructure_code."
+          })
+        )
+      )
+    )
     const plan = generated.plan!
     const explanation = renderExplanation(plan)
     if (plan.guardrails.length > 0) {
