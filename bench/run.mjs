@@ -393,6 +393,27 @@ const main = async () => {
       })
     }
 
+    // 3b. ccapi's live heap after forced GCs along the same series (in-process; RSS cannot show it).
+    await section("live heap after GC", async () => {
+      const { execFileSync } = await import("node:child_process")
+      const out = execFileSync(
+        process.execPath,
+        [
+          "--expose-gc",
+          "--conditions=@ccapi/source",
+          "--import",
+          "tsx",
+          join(benchDir, "heap-probe.ts"),
+          String(settings.memoryWorkflows)
+        ],
+        { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 15 * 60_000 }
+      )
+      results.heap = out
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line))
+    })
+
     // 4. One Checkov scan: through our adapter, and what it is made of.
     await section("checkov scan", async () => {
       await measureScans()

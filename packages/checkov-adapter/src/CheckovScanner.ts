@@ -1,5 +1,5 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   Finding,
@@ -33,6 +33,12 @@ export interface CheckovScannerOptions {
   readonly skipChecks?: ReadonlyArray<string> | undefined
   /** When non-empty, run only these checks. */
   readonly checks?: ReadonlyArray<string> | undefined
+  /**
+   * A private directory (created 0700) kept across scans as Checkov's TMPDIR, where it caches its parsers: without it
+   * every scan rebuilds them (about 0.7 s). Unset: a fresh directory per scan. `layerConfig` defaults it to the user's
+   * cache directory. HOME and the working directory are always fresh per scan.
+   */
+  readonly cacheDir?: string | undefined
   /** Called with the pid of each Checkov process as it starts (benchmarks and tests watch the child with it). */
   readonly onSpawn?: ((pid: number) => void) | undefined
 }
@@ -46,10 +52,10 @@ const CHECK_ID = /^[A-Za-z0-9][A-Za-z0-9_.*-]*$/
  * Checkov reads its settings from the environment, so the child gets a minimal one: nothing of ours (credentials,
  * BC_API_KEY, proxies, LOG_LEVEL) leaks in, and every switch that would reach the network is off.
  */
-const checkovEnv = (home: string): Record<string, string> => ({
+const checkovEnv = (home: string, tmp: string): Record<string, string> => ({
   PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
   HOME: home,
-  TMPDIR: home,
+  TMPDIR: tmp,
   LANG: "C.UTF-8",
   LC_ALL: "C.UTF-8",
   PYTHONIOENCODING: "utf-8",
@@ -58,7 +64,7 @@ const checkovEnv = (home: string): Record<string, string> => ({
   CKV_SKIP_PACKAGE_UPDATE_CHECK: "true",
   // no guideline / policy-metadata download from the platform (checkov/main.py)
   BC_SKIP_MAPPING: "TRUE",
-  // Checkov's cache (CKV_CACHE_DIR) defaults under TMPDIR, i.e. inside the private directory.
+  // Checkov's caches (its Lark parsers, CKV_CACHE_DIR) live under TMPDIR: the scan's private directory or `cacheDir`.
   ANSI_COLORS_DISABLED: "1"
 })
 
@@ -166,6 +172,24 @@ const toScanReport = (
 
 const isReportList = (output: CheckovOutput): output is ReadonlyArray<Report> => Array.isArray(output)
 
+/** The cache directory, made private if new; the scan's own directory when it cannot be made (a warning, not a failure). */
+const cacheDirOr = (cacheDir: string, fallback: string) =>
+  Effect.tryPromise(() => mkdir(cacheDir, { recursive: true, mode: 0o700 })).pipe(
+    Effect.as(cacheDir),
+    Effect.catchTag("UnknownException", (error) =>
+      Effect.as(
+        Effect.logWarning(
+          `Checkov cache directory ${cacheDir} is unusable (${String(error.error)}); scanning without it`
+        ),
+        fallback
+      )
+    )
+  )
+
+/** Where the server keeps Checkov's caches: `$XDG_CACHE_HOME/ccapi-mcp-server/checkov` or `~/.cache/…`. */
+export const defaultCacheDir = (): string =>
+  join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "ccapi-mcp-server", "checkov")
+
 /** Builds the `SecurityScanner` service that runs the Checkov CLI once per scan, offline, in a private directory. */
 export const make = (options: CheckovScannerOptions = {}): Effect.Effect<SecurityScanner["Type"]> =>
   Effect.sync(() => {
@@ -194,6 +218,7 @@ export const make = (options: CheckovScannerOptions = {}): Effect.Effect<Securit
         }),
         (path) => Effect.promise(() => rm(path, { recursive: true, force: true }).catch(() => undefined))
       )
+      const tmp = options.cacheDir === undefined ? dir : yield* cacheDirOr(options.cacheDir, dir)
       const file = join(dir, TEMPLATE_FILE)
       yield* Effect.tryPromise({
         try: () => writeFile(file, `${JSON.stringify(template, null, 2)}\n`, "utf8"),
@@ -213,7 +238,7 @@ export const make = (options: CheckovScannerOptions = {}): Effect.Effect<Securit
       ]
       const result = yield* runProcess(bin, args, {
         cwd: dir,
-        env: checkovEnv(dir),
+        env: checkovEnv(dir, tmp),
         maxBufferBytes: MAX_OUTPUT_BYTES,
         ...(options.onSpawn ? { onSpawn: options.onSpawn } : {})
       }).pipe(
@@ -291,7 +316,8 @@ const checkList = (name: string) =>
 
 /**
  * Checkov's settings from the environment: `CCAPI_CHECKOV_BIN`, `CCAPI_CHECKOV_TIMEOUT` (seconds, default 120),
- * `CCAPI_CHECKOV_SKIP_CHECKS` and `CCAPI_CHECKOV_CHECKS` (comma-separated check ids).
+ * `CCAPI_CHECKOV_SKIP_CHECKS` and `CCAPI_CHECKOV_CHECKS` (comma-separated check ids), `CCAPI_CHECKOV_CACHE_DIR`
+ * (default: the user's cache directory; `off` for a fresh one per scan).
  */
 export const config: Config.Config<CheckovScannerOptions> = Config.all({
   bin: Config.option(Config.nonEmptyString("CCAPI_CHECKOV_BIN")),
@@ -300,9 +326,17 @@ export const config: Config.Config<CheckovScannerOptions> = Config.all({
     Config.validate({ message: "CCAPI_CHECKOV_TIMEOUT must be a positive number of seconds", validation: (n) => n > 0 })
   ),
   skipChecks: checkList("CCAPI_CHECKOV_SKIP_CHECKS"),
-  checks: checkList("CCAPI_CHECKOV_CHECKS")
+  checks: checkList("CCAPI_CHECKOV_CHECKS"),
+  cacheDir: Config.string("CCAPI_CHECKOV_CACHE_DIR").pipe(
+    Config.withDefault(""),
+    Config.validate({
+      message: "CCAPI_CHECKOV_CACHE_DIR must be an absolute directory path, or off",
+      validation: (raw) => raw === "" || raw === "off" || raw.startsWith("/")
+    })
+  )
 }).pipe(
-  Config.map(({ bin, checks, skipChecks, timeoutSeconds }) => ({
+  Config.map(({ bin, cacheDir, checks, skipChecks, timeoutSeconds }) => ({
+    cacheDir: cacheDir === "off" ? undefined : cacheDir === "" ? defaultCacheDir() : cacheDir,
     bin: Option.getOrUndefined(bin),
     timeout: Duration.seconds(timeoutSeconds),
     skipChecks,

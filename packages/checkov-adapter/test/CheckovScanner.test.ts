@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type JsonObject, SecurityScanner } from "@ccapi/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -105,6 +107,24 @@ describe("real Checkov", () => {
         const only = yield* scan(bareBucket, { checks: ["CKV_AWS_21"] })
         assert.deepStrictEqual(only.failedCheckIds, ["CKV_AWS_21"])
         assert.strictEqual(only.passed, 0)
+      })
+    )
+
+    it.live("keeps Checkov's parser cache in cacheDir across scans, and nothing else of a scan", () =>
+      Effect.gen(function* () {
+        const cacheDir = join(mkdtempSync(join(tmpdir(), "ccapi-checkov-cache-test-")), "cache")
+        const first = yield* scan(bareBucket, { cacheDir })
+        const cached = readdirSync(cacheDir)
+        assert.isTrue(
+          cached.some((name) => name.includes("lark")),
+          `expected a Lark cache in ${cacheDir}, found: ${cached.join(", ")}`
+        )
+        assert.strictEqual(statSync(cacheDir).mode & 0o777, 0o700)
+        assert.notInclude(cached, "template.json")
+        const second = yield* scan(bareBucket, { cacheDir })
+        assert.deepStrictEqual(second.failedCheckIds, first.failedCheckIds)
+        assert.deepStrictEqual(readdirSync(cacheDir).sort(), cached.sort())
+        rmSync(dirname(cacheDir), { recursive: true, force: true })
       })
     )
   })
