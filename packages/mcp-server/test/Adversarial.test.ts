@@ -1,14 +1,13 @@
-import { afterEach, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import {
   cleanBucket,
   createThroughWorkflow,
   credentials,
   explainCreate,
-  makeTestServer,
   type Outcome,
   type TestServer,
-  type TestServerOptions,
-  unloggedBucket
+  unloggedBucket,
+  useTestServers
 } from "./support/TestServer.js"
 
 /*
@@ -16,15 +15,7 @@ import {
  * slip through, that the fake cloud received none.
  */
 
-const servers: Array<TestServer> = []
-const start = async (options: TestServerOptions = {}) => {
-  const t = await makeTestServer(options)
-  servers.push(t)
-  return t
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((t) => t.close()))
-})
+const start = useTestServers()
 
 const refused = (outcome: Outcome, tag: string) => {
   assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)

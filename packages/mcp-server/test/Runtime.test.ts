@@ -1,27 +1,12 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { afterEach, assert, describe, it } from "@effect/vitest"
-import {
-  cleanBucket,
-  credentials,
-  explainCreate,
-  makeTestServer,
-  type TestServer,
-  type TestServerOptions
-} from "./support/TestServer.js"
+import { assert, describe, it } from "@effect/vitest"
+import { cleanBucket, credentials, explainCreate, useTestServers } from "./support/TestServer.js"
 
 /*
  * How tool calls run: progress notifications, cancellation through the request's abort signal, defects.
  */
 
-const servers: Array<TestServer> = []
-const start = async (options: TestServerOptions = {}) => {
-  const t = await makeTestServer(options)
-  servers.push(t)
-  return t
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((t) => t.close()))
-})
+const start = useTestServers()
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

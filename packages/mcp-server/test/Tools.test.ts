@@ -1,24 +1,14 @@
-import { afterEach, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import {
   cleanBucket,
   createThroughWorkflow,
   credentials,
   explainCreate,
-  makeTestServer,
-  type TestServer,
-  type TestServerOptions,
-  unloggedBucket
+  unloggedBucket,
+  useTestServers
 } from "./support/TestServer.js"
 
-const servers: Array<TestServer> = []
-const start = async (options: TestServerOptions = {}) => {
-  const t = await makeTestServer(options)
-  servers.push(t)
-  return t
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((t) => t.close()))
-})
+const start = useTestServers()
 
 const mutating = ["create_resource", "update_resource", "delete_resource"]
 

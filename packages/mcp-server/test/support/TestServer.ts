@@ -6,6 +6,7 @@ import {
   type ElicitRequestFormParams,
   type ElicitResult
 } from "@modelcontextprotocol/sdk/types.js"
+import { afterEach } from "@effect/vitest"
 import { Clock, Duration, Effect, Layer, LogLevel, ManagedRuntime } from "effect"
 import { ApprovalStoreMemory, CloudControl, Identity, SessionState, TemplateGenerator } from "@ccapi/core"
 import {
@@ -267,4 +268,17 @@ export const createThroughWorkflow = async (
     ...(scan["passed"] ? {} : { accept_findings: scan["failed_check_ids"] })
   })
   return { creds, identifier: created["identifier"] as string, created }
+}
+
+/** A `start` for a test file: each server it makes is closed after the test that made it. */
+export const useTestServers = () => {
+  const servers: Array<TestServer> = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((t) => t.close()))
+  })
+  return async (options: TestServerOptions = {}): Promise<TestServer> => {
+    const t = await makeTestServer(options)
+    servers.push(t)
+    return t
+  }
 }
