@@ -8,7 +8,7 @@ const noInternals = {
 }
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", ".nx/**", ".venv/**", "bench/.work/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", ".nx/**", ".venv/**", ".tools/**", "bench/.work/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,21 +1,44 @@
-// Prints "N passed, N failed[, N skipped]" from a vitest JSON report; exits 1 when anything failed or nothing ran.
+// Prints "N passed, N failed[, N skipped]" from vitest JSON reports; exits 1 when anything failed or nothing ran.
+//   node scripts/test-summary.mjs [report.json]                      one run
+//   node scripts/test-summary.mjs node24=r24.json node22=r22.json     one line per labelled run, then the total
 import { existsSync, readFileSync } from "node:fs"
 
-const path = process.argv[2] ?? ".vitest-report.json"
-if (!existsSync(path)) {
-  console.error(`test-summary: no report at ${path} (the test run did not finish)`)
-  console.log("0 passed, 1 failed")
-  process.exit(1)
+const args = process.argv.slice(2)
+const runs = (args.length > 0 ? args : [".vitest-report.json"]).map((arg) => {
+  const at = arg.indexOf("=")
+  return at > 0 ? { label: arg.slice(0, at), path: arg.slice(at + 1) } : { label: undefined, path: arg }
+})
+
+const line = ({ passed, failed, skipped }) =>
+  `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`
+
+const count = ({ label, path }) => {
+  const name = label ?? path
+  if (!existsSync(path)) {
+    console.error(`test-summary: ${name}: no report at ${path} (the test run did not finish)`)
+    return { passed: 0, failed: 1, skipped: 0, ok: false }
+  }
+  const report = JSON.parse(readFileSync(path, "utf8"))
+  const passed = report.numPassedTests ?? 0
+  const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
+  const failedSuites = (report.testResults ?? []).filter(
+    (r) => r.status === "failed" && (r.assertionResults ?? []).length === 0
+  )
+  for (const suite of failedSuites)
+    console.error(`test-summary: ${name}: suite failed to run: ${suite.name}\n${suite.message ?? ""}`)
+  const failed = (report.numFailedTests ?? 0) + failedSuites.length
+  return { passed, failed, skipped, ok: failed === 0 && passed > 0 && report.success !== false }
 }
-const report = JSON.parse(readFileSync(path, "utf8"))
-const passed = report.numPassedTests ?? 0
-const failed = report.numFailedTests ?? 0
-const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
-const failedSuites = (report.testResults ?? []).filter(
-  (r) => r.status === "failed" && (r.assertionResults ?? []).length === 0
-)
-for (const suite of failedSuites)
-  console.error(`test-summary: suite failed to run: ${suite.name}\n${suite.message ?? ""}`)
-const failedTotal = failed + failedSuites.length
-console.log(`${passed} passed, ${failedTotal} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`)
-process.exit(failedTotal > 0 || passed === 0 || report.success === false ? 1 : 0)
+
+const results = runs.map((run) => ({ run, ...count(run) }))
+if (results.length === 1 && results[0].run.label === undefined) {
+  console.log(line(results[0]))
+} else {
+  for (const result of results) console.log(`${result.run.label ?? result.run.path}: ${line(result)}`)
+  const total = results.reduce(
+    (sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed, skipped: sum.skipped + r.skipped }),
+    { passed: 0, failed: 0, skipped: 0 }
+  )
+  console.log(`total: ${line(total)}`)
+}
+process.exit(results.every((r) => r.ok) ? 0 : 1)

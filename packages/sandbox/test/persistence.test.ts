@@ -37,8 +37,10 @@ const readParameter = async (url: string, name: string) => {
   return JSON.parse(ResourceDescription!.Properties!) as Record<string, unknown>
 }
 
-const until = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 100; i++) {
+/** Polls until `check` holds; the bound is generous because a start from source (tsx) is slow on a loaded machine. */
+const until = async (check: () => boolean, what: string, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
     if (check()) return
     await new Promise((resolve) => setTimeout(resolve, 50))
   }

@@ -121,13 +121,10 @@ describe("AjvPropertyValidator", () => {
       const names = Object.keys(documents)
       assert.strictEqual(names.length, 1584)
       const schemas = names.map(schemaOf)
-      const started = Date.now()
       for (const schema of schemas) validator.compile(schema, "create")
-      const elapsed = Date.now() - started
       const stats = validator.stats()
       assert.isAtMost(stats.cached, 64)
       assert.isAtMost(stats.droppedPatterns, 10)
-      assert.isBelow(elapsed, 20_000)
     })
   )
 })
