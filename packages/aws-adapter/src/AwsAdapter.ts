@@ -1,5 +1,5 @@
 import type { CloudControl, Identity, ResourceSchemas, TemplateGenerator } from "@ccapi/core"
-import { type ConfigError, Layer } from "effect"
+import { type Config, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsCloudControl from "./AwsCloudControl.js"
 import * as AwsConfig from "./AwsConfig.js"
@@ -23,7 +23,5 @@ export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<Aw
   layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
 
 /** The four AWS ports with settings read from `Config` (see `AwsConfig.layerConfig`). */
-export const layerConfig = (
-  options: AwsConfig.AwsAdapterOptions = {}
-): Layer.Layer<AwsPorts, ConfigError.ConfigError> =>
+export const layerConfig = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<AwsPorts, Config.ConfigError> =>
   layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))

@@ -10,10 +10,10 @@ import { AwsConfig, type CredentialProvider } from "./AwsConfig.js"
  * The credentials every client signs with: one provider shared by all clients (so the SDK's chain resolves once),
  * and what kind of provider it is — the SDK's default chain, explicit keys, or a caller's own provider.
  */
-export class AwsCredentials extends Context.Tag("@ccapi/aws-adapter/AwsCredentials")<
+export class AwsCredentials extends Context.Service<
   AwsCredentials,
   { readonly provider: CredentialProvider; readonly kind: "chain" | "static" | "custom" }
->() {}
+>()("@ccapi/aws-adapter/AwsCredentials") {}
 
 /** SDK clients of one service, created once per region on first use and destroyed when the layer is released. */
 export interface ClientCache<C> {
@@ -21,19 +21,19 @@ export interface ClientCache<C> {
 }
 
 /** Cloud Control API clients, one per region. */
-export class CloudControlClients extends Context.Tag("@ccapi/aws-adapter/CloudControlClients")<
-  CloudControlClients,
-  ClientCache<CloudControlClient>
->() {}
+export class CloudControlClients extends Context.Service<CloudControlClients, ClientCache<CloudControlClient>>()(
+  "@ccapi/aws-adapter/CloudControlClients"
+) {}
 
 /** CloudFormation clients (registry and IaC Generator), one per region. */
-export class CloudFormationClients extends Context.Tag("@ccapi/aws-adapter/CloudFormationClients")<
-  CloudFormationClients,
-  ClientCache<CloudFormationClient>
->() {}
+export class CloudFormationClients extends Context.Service<CloudFormationClients, ClientCache<CloudFormationClient>>()(
+  "@ccapi/aws-adapter/CloudFormationClients"
+) {}
 
 /** STS clients, one per region. */
-export class StsClients extends Context.Tag("@ccapi/aws-adapter/StsClients")<StsClients, ClientCache<STSClient>>() {}
+export class StsClients extends Context.Service<StsClients, ClientCache<STSClient>>()(
+  "@ccapi/aws-adapter/StsClients"
+) {}
 
 /** The shared credential provider: explicit credentials, or the SDK's default chain with the configured profile. */
 export const makeCredentials = Effect.gen(function* () {
@@ -98,15 +98,15 @@ export const layer: Layer.Layer<
   never,
   AwsConfig
 > = Layer.mergeAll(
-  Layer.scoped(
+  Layer.effect(
     CloudControlClients,
     makeCache((s) => new CloudControlClient(s))
   ),
-  Layer.scoped(
+  Layer.effect(
     CloudFormationClients,
     makeCache((s) => new CloudFormationClient(s))
   ),
-  Layer.scoped(
+  Layer.effect(
     StsClients,
     makeCache((s) => new STSClient(s))
   )

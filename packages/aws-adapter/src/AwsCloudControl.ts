@@ -8,7 +8,7 @@ import {
   ListResourcesCommand,
   UpdateResourceCommand
 } from "@aws-sdk/client-cloudcontrol"
-import { type ConfigError, Effect, Layer } from "effect"
+import { type Config, Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { compact, decodeResponse, parseJsonObject, required, toProgressEvent } from "./internal/decode.js"
@@ -26,7 +26,7 @@ export const make = Effect.gen(function* () {
     extra: Omit<CallContext, "service" | "operation" | "region"> = {}
   ): CallContext => ({ service: "CloudControl", operation, region, endpoint, profile: config.profile, ...extra })
 
-  const create: CloudControl["Type"]["create"] = Effect.fn("AwsCloudControl.create")(function* (input) {
+  const create: CloudControl["Service"]["create"] = Effect.fn("AwsCloudControl.create")(function* (input) {
     const ctx = context("CreateResource", input.region, { typeName: input.typeName })
     const client = yield* clients.get(input.region)
     const out = yield* tryAws(
@@ -52,7 +52,7 @@ export const make = Effect.gen(function* () {
     return yield* toProgressEvent(out.ProgressEvent, ctx)
   })
 
-  const update: CloudControl["Type"]["update"] = Effect.fn("AwsCloudControl.update")(function* (input) {
+  const update: CloudControl["Service"]["update"] = Effect.fn("AwsCloudControl.update")(function* (input) {
     const ctx = context("UpdateResource", input.region, { typeName: input.typeName, identifier: input.identifier })
     const client = yield* clients.get(input.region)
     const out = yield* tryAws(
@@ -80,7 +80,7 @@ export const make = Effect.gen(function* () {
     return yield* toProgressEvent(out.ProgressEvent, ctx)
   })
 
-  const remove: CloudControl["Type"]["delete"] = Effect.fn("AwsCloudControl.delete")(function* (input) {
+  const remove: CloudControl["Service"]["delete"] = Effect.fn("AwsCloudControl.delete")(function* (input) {
     const ctx = context("DeleteResource", input.region, { typeName: input.typeName, identifier: input.identifier })
     const client = yield* clients.get(input.region)
     const out = yield* tryAws(
@@ -106,7 +106,7 @@ export const make = Effect.gen(function* () {
     return yield* toProgressEvent(out.ProgressEvent, ctx)
   })
 
-  const get: CloudControl["Type"]["get"] = Effect.fn("AwsCloudControl.get")(function* (input) {
+  const get: CloudControl["Service"]["get"] = Effect.fn("AwsCloudControl.get")(function* (input) {
     const ctx = context("GetResource", input.region, { typeName: input.typeName, identifier: input.identifier })
     const client = yield* clients.get(input.region)
     const out = yield* tryAws(ctx, ["TypeNotFound", "ResourceNotFound", "InvalidRequest", "UnsupportedAction"], (o) =>
@@ -121,7 +121,7 @@ export const make = Effect.gen(function* () {
     )
   })
 
-  const list: CloudControl["Type"]["list"] = Effect.fn("AwsCloudControl.list")(function* (input) {
+  const list: CloudControl["Service"]["list"] = Effect.fn("AwsCloudControl.list")(function* (input) {
     const ctx = context("ListResources", input.region, { typeName: input.typeName })
     const client = yield* clients.get(input.region)
     const out = yield* tryAws(ctx, ["TypeNotFound", "InvalidRequest", "UnsupportedAction"], (options) =>
@@ -154,7 +154,7 @@ export const make = Effect.gen(function* () {
     )
   })
 
-  const requestStatus: CloudControl["Type"]["requestStatus"] = Effect.fn("AwsCloudControl.requestStatus")(
+  const requestStatus: CloudControl["Service"]["requestStatus"] = Effect.fn("AwsCloudControl.requestStatus")(
     function* (input) {
       const ctx = context("GetResourceRequestStatus", input.region, { requestToken: input.requestToken })
       const client = yield* clients.get(input.region)
@@ -165,7 +165,7 @@ export const make = Effect.gen(function* () {
     }
   )
 
-  const cancel: CloudControl["Type"]["cancel"] = Effect.fn("AwsCloudControl.cancel")(function* (input) {
+  const cancel: CloudControl["Service"]["cancel"] = Effect.fn("AwsCloudControl.cancel")(function* (input) {
     const ctx = context("CancelResourceRequest", input.region, { requestToken: input.requestToken })
     const client = yield* clients.get(input.region)
     const out = yield* tryAws(ctx, ["RequestNotFound", "ConcurrentOperation"], (options) =>
@@ -186,7 +186,5 @@ export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<Cl
   layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
 
 /** `CloudControl` with settings read from `Config` (see `AwsConfig.layerConfig`). */
-export const layerConfig = (
-  options: AwsConfig.AwsAdapterOptions = {}
-): Layer.Layer<CloudControl, ConfigError.ConfigError> =>
+export const layerConfig = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<CloudControl, Config.ConfigError> =>
   layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))

@@ -1,7 +1,6 @@
 import { type Region, Region as RegionSchema } from "@ccapi/core"
 import { STSClient } from "@aws-sdk/client-sts"
-import type { Duration } from "effect"
-import { Config, Context, Effect, Layer, Option, Schema } from "effect"
+import { Config, Context, type Duration, Effect, Layer, Option, Schema } from "effect"
 
 /** Static credentials (the sandbox, tests, or an operator who passes keys explicitly). */
 export interface StaticCredentials {
@@ -19,7 +18,7 @@ export interface SchemaCacheOptions {
   /** The cache directory; the default is `$XDG_CACHE_HOME/ccapi-mcp-server` or `~/.cache/ccapi-mcp-server`. */
   readonly directory?: string | false | undefined
   /** How long a cached schema is used before `DescribeType` is called again (7 days by default). */
-  readonly ttl?: Duration.DurationInput | undefined
+  readonly ttl?: Duration.Input | undefined
 }
 
 /** Everything the AWS adapter can be told; each field is optional and falls back to the SDK's own defaults. */
@@ -43,7 +42,7 @@ export interface AwsAdapterOptions {
 export type RegionSource = "argument" | "environment" | "profile" | "default"
 
 /** The adapter's settings, resolved once when the layer is built. */
-export class AwsConfig extends Context.Tag("@ccapi/aws-adapter/AwsConfig")<
+export class AwsConfig extends Context.Service<
   AwsConfig,
   {
     /** The profile in use (explicit, or `AWS_PROFILE`); undefined means the SDK's `default`. */
@@ -56,7 +55,7 @@ export class AwsConfig extends Context.Tag("@ccapi/aws-adapter/AwsConfig")<
     readonly sandbox: boolean
     readonly schemaCache: SchemaCacheOptions
   }
->() {}
+>()("@ccapi/aws-adapter/AwsConfig") {}
 
 /** The region when nothing else names one. */
 export const fallbackRegion = RegionSchema.make("us-east-1")
@@ -75,7 +74,7 @@ const profileRegion = (profile: string | undefined): Effect.Effect<string | unde
     Effect.sync(() => new STSClient(profile === undefined ? {} : { profile })),
     (client) =>
       Effect.tryPromise(() => client.config.region()).pipe(
-        Effect.catchTag("UnknownException", () => Effect.succeed(undefined))
+        Effect.catchTag("UnknownError", () => Effect.succeed(undefined))
       ),
     (client) => Effect.sync(() => client.destroy())
   )
@@ -122,8 +121,8 @@ export const layerConfig = (options: AwsAdapterOptions = {}) =>
   Layer.effect(
     AwsConfig,
     Effect.gen(function* () {
-      const cacheDir = yield* Config.option(Config.string("CCAPI_SCHEMA_CACHE_DIR"))
-      const maxAttempts = yield* Config.option(Config.integer("CCAPI_AWS_MAX_ATTEMPTS"))
+      const cacheDir = yield* Config.option(Config.String("CCAPI_SCHEMA_CACHE_DIR"))
+      const maxAttempts = yield* Config.option(Config.Int("CCAPI_AWS_MAX_ATTEMPTS"))
       const directory = options.schemaCache?.directory
       return yield* make({
         ...options,

@@ -1,6 +1,6 @@
 import { CallerIdentity, type CredentialSource, EnvironmentInfo, Identity, type Region } from "@ccapi/core"
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts"
-import { type ConfigError, Effect, Layer } from "effect"
+import { type Config, Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { decodeResponse } from "./internal/decode.js"
@@ -92,7 +92,7 @@ export const make = Effect.gen(function* () {
   const credentials = yield* AwsClients.AwsCredentials
   const endpoint = AwsConfig.endpointFor(config.endpoint, "STS")
 
-  const environment: Identity["Type"]["environment"] = Effect.sync(
+  const environment: Identity["Service"]["environment"] = Effect.sync(
     () =>
       new EnvironmentInfo({
         ...(config.profile !== undefined ? { profile: config.profile } : {}),
@@ -105,7 +105,7 @@ export const make = Effect.gen(function* () {
       })
   )
 
-  const whoAmI: Identity["Type"]["whoAmI"] = Effect.fn("AwsIdentity.whoAmI")(function* (requested?: Region) {
+  const whoAmI: Identity["Service"]["whoAmI"] = Effect.fn("AwsIdentity.whoAmI")(function* (requested?: Region) {
     const region = requested ?? config.region
     const ctx: CallContext = {
       service: "STS",
@@ -149,7 +149,5 @@ export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<Id
   layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
 
 /** `Identity` with settings read from `Config` (see `AwsConfig.layerConfig`). */
-export const layerConfig = (
-  options: AwsConfig.AwsAdapterOptions = {}
-): Layer.Layer<Identity, ConfigError.ConfigError> =>
+export const layerConfig = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<Identity, Config.ConfigError> =>
   layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))

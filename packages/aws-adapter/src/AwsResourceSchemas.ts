@@ -11,7 +11,7 @@ import {
   type TypeName
 } from "@ccapi/core"
 import { DescribeTypeCommand } from "@aws-sdk/client-cloudformation"
-import { Clock, type ConfigError, Duration, Effect, Either, Layer, Option, Random, Ref, Schema } from "effect"
+import { Clock, type Config, Duration, Effect, Layer, Option, Random, Ref, Result, Schema } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { required } from "./internal/decode.js"
@@ -29,7 +29,7 @@ export const defaultCacheDirectory = (): string => {
 }
 
 /** One cached schema on disk: the document exactly as `DescribeType` returned it, and when. */
-const CacheEntry = Schema.parseJson(
+const CacheEntry = Schema.fromJsonString(
   Schema.Struct({
     version: Schema.Literal(1),
     typeName: Schema.String,
@@ -55,11 +55,11 @@ export const make = Effect.gen(function* () {
 
   const readDisk = (dir: string, region: Region, typeName: TypeName) =>
     Effect.tryPromise(() => readFile(fileOf(dir, region, typeName), "utf8")).pipe(
-      Effect.flatMap(Schema.decodeUnknown(CacheEntry)),
+      Effect.flatMap(Schema.decodeUnknownEffect(CacheEntry)),
       Effect.flatMap((entry) => {
         const parsed = parseResourceSchema(entry.schema)
-        return entry.typeName === typeName && entry.region === region && Either.isRight(parsed)
-          ? Effect.succeed({ schema: parsed.right, fetchedAt: entry.fetchedAt })
+        return entry.typeName === typeName && entry.region === region && Result.isSuccess(parsed)
+          ? Effect.succeed({ schema: parsed.success, fetchedAt: entry.fetchedAt })
           : Effect.fail("mismatch" as const)
       }),
       Effect.option
@@ -81,11 +81,11 @@ export const make = Effect.gen(function* () {
           throw error
         }
       }).pipe(
-        Effect.catchTag("UnknownException", (e) =>
+        Effect.catchTag("UnknownError", (e) =>
           Ref.set(diskWritable, false).pipe(
-            Effect.zipRight(
+            Effect.andThen(
               Effect.logWarning(
-                `The schema cache directory ${dir} is not writable (${String((e.error as Error)?.message ?? e.error)}); schemas are cached in memory only.`
+                `The schema cache directory ${dir} is not writable (${String((e.cause as Error)?.message ?? e.cause)}); schemas are cached in memory only.`
               )
             )
           )
@@ -110,15 +110,15 @@ export const make = Effect.gen(function* () {
     )
     const document = yield* required(out.Schema, ctx, "Schema")
     const parsed = parseResourceSchema(document)
-    if (Either.isLeft(parsed))
+    if (Result.isFailure(parsed))
       return yield* new CloudUnavailable({
         service: "CloudFormation",
-        message: `The provider schema CloudFormation returned for ${typeName} in ${region} could not be read (${parsed.left.message}). Retry later.`
+        message: `The provider schema CloudFormation returned for ${typeName} in ${region} could not be read (${parsed.failure.message}). Retry later.`
       })
-    return { schema: parsed.right, document }
+    return { schema: parsed.success, document }
   })
 
-  const describe: ResourceSchemas["Type"]["describe"] = Effect.fn("AwsResourceSchemas.describe")(
+  const describe: ResourceSchemas["Service"]["describe"] = Effect.fn("AwsResourceSchemas.describe")(
     function* (typeName, region) {
       const key = `${region}/${typeName}`
       const now = yield* Clock.currentTimeMillis
@@ -156,5 +156,5 @@ export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<Re
 /** `ResourceSchemas` with settings read from `Config` (see `AwsConfig.layerConfig`). */
 export const layerConfig = (
   options: AwsConfig.AwsAdapterOptions = {}
-): Layer.Layer<ResourceSchemas, ConfigError.ConfigError> =>
+): Layer.Layer<ResourceSchemas, Config.ConfigError> =>
   layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))

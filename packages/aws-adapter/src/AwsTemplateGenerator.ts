@@ -5,7 +5,7 @@ import {
   DescribeGeneratedTemplateCommand,
   GetGeneratedTemplateCommand
 } from "@aws-sdk/client-cloudformation"
-import { type ConfigError, Effect, Layer } from "effect"
+import { type Config, Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { compact, decodeResponse, required } from "./internal/decode.js"
@@ -23,7 +23,7 @@ export const make = Effect.gen(function* () {
     extra: Omit<CallContext, "service" | "operation" | "region"> = {}
   ): CallContext => ({ service: "CloudFormation", operation, region, endpoint, profile: config.profile, ...extra })
 
-  const start: TemplateGenerator["Type"]["start"] = Effect.fn("AwsTemplateGenerator.start")(function* (input) {
+  const start: TemplateGenerator["Service"]["start"] = Effect.fn("AwsTemplateGenerator.start")(function* (input) {
     const ctx = context("CreateGeneratedTemplate", input.region, { templateName: input.templateName })
     const client = yield* clients.get(input.region)
     const out = yield* tryAws(ctx, ["InvalidRequest", "TemplateGenerationFailed"], (options) =>
@@ -46,7 +46,7 @@ export const make = Effect.gen(function* () {
     return { templateId }
   })
 
-  const status: TemplateGenerator["Type"]["status"] = Effect.fn("AwsTemplateGenerator.status")(function* (input) {
+  const status: TemplateGenerator["Service"]["status"] = Effect.fn("AwsTemplateGenerator.status")(function* (input) {
     const ctx = context("DescribeGeneratedTemplate", input.region, { templateId: input.templateId })
     const client = yield* clients.get(input.region)
     const out = yield* tryAws(ctx, ["ResourceNotFound"], (options) =>
@@ -64,7 +64,7 @@ export const make = Effect.gen(function* () {
     )
   })
 
-  const fetch: TemplateGenerator["Type"]["fetch"] = Effect.fn("AwsTemplateGenerator.fetch")(function* (input) {
+  const fetch: TemplateGenerator["Service"]["fetch"] = Effect.fn("AwsTemplateGenerator.fetch")(function* (input) {
     const ctx = context("GetGeneratedTemplate", input.region, { templateId: input.templateId })
     const client = yield* clients.get(input.region)
     const out = yield* tryAws(ctx, ["ResourceNotFound", "TemplateGenerationFailed"], (options) =>
@@ -85,7 +85,7 @@ export const make = Effect.gen(function* () {
     return { body: out.TemplateBody }
   })
 
-  const remove: TemplateGenerator["Type"]["remove"] = Effect.fn("AwsTemplateGenerator.remove")(function* (input) {
+  const remove: TemplateGenerator["Service"]["remove"] = Effect.fn("AwsTemplateGenerator.remove")(function* (input) {
     const ctx = context("DeleteGeneratedTemplate", input.region, { templateId: input.templateId })
     const client = yield* clients.get(input.region)
     yield* tryAws(ctx, ["ResourceNotFound"], (options) =>
@@ -110,5 +110,5 @@ export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<Te
 /** `TemplateGenerator` with settings read from `Config` (see `AwsConfig.layerConfig`). */
 export const layerConfig = (
   options: AwsConfig.AwsAdapterOptions = {}
-): Layer.Layer<TemplateGenerator, ConfigError.ConfigError> =>
+): Layer.Layer<TemplateGenerator, Config.ConfigError> =>
   layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))

@@ -1,7 +1,7 @@
 import { ClientToken, CloudControl, identifier, region, RequestToken, typeName } from "@ccapi/core"
 import * as Sdk from "@aws-sdk/client-cloudcontrol"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer } from "effect"
+import { Context, Effect, Exit, Fiber, Layer } from "effect"
 import { vi } from "vitest"
 import { AwsCloudControl } from "../src/index.js"
 import { Mocks, mocksLayer, regionOf, testLayer, testOptions } from "./support.js"
@@ -199,9 +199,9 @@ describe("AwsCloudControl", () => {
         yield* Effect.scoped(
           Effect.gen(function* () {
             const context = yield* Layer.build(Layer.merge(AwsCloudControl.layer(testOptions()), mocksLayer))
-            const { cc } = Effect.runSync(Effect.provide(Mocks, context))
+            const { cc } = Context.get(context, Mocks)
             cc.on(Sdk.GetResourceCommand).resolves({ ResourceDescription: { Identifier: "x", Properties: "{}" } })
-            const cloud = Effect.runSync(Effect.provide(CloudControl, context))
+            const cloud = Context.get(context, CloudControl)
             yield* cloud.get({ typeName: bucket, identifier: identifier("x"), region: usEast1 })
             yield* cloud.get({ typeName: bucket, identifier: identifier("x"), region: euWest1 })
             assert.strictEqual(destroy.mock.calls.length, 0)
@@ -219,11 +219,14 @@ describe("AwsCloudControl", () => {
       const { cc } = yield* Mocks
       cc.on(Sdk.GetResourceCommand).callsFake(() => new Promise(() => {}))
       const cloud = yield* CloudControl
-      const fiber = yield* Effect.fork(cloud.get({ typeName: bucket, identifier: identifier("x"), region: usEast1 }))
-      yield* Effect.yieldNow()
-      yield* Effect.yieldNow()
-      const exit = yield* Fiber.interrupt(fiber)
-      assert.isTrue(Exit.isInterrupted(exit))
+      const fiber = yield* Effect.forkChild(
+        cloud.get({ typeName: bucket, identifier: identifier("x"), region: usEast1 })
+      )
+      yield* Effect.yieldNow
+      yield* Effect.yieldNow
+      yield* Fiber.interrupt(fiber)
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.hasInterrupts(exit))
       const call = cc.commandCalls(Sdk.GetResourceCommand)[0]!
       const options = (call.args as unknown as [unknown, { abortSignal: AbortSignal }])[1]
       assert.instanceOf(options.abortSignal, AbortSignal)

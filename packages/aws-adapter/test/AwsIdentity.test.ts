@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { Identity, region } from "@ccapi/core"
 import * as Sts from "@aws-sdk/client-sts"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { ConfigProvider, Effect, Layer } from "effect"
 import { afterEach, beforeEach, vi } from "vitest"
 import { AwsConfig, AwsIdentity } from "../src/index.js"
 import { Mocks, regionOf, testLayer } from "./support.js"
@@ -215,21 +215,28 @@ describe("environment", () => {
 })
 
 describe("layerConfig", () => {
+  /**
+   * The settings read from the environment as it is now: Effect's default provider snapshots `process.env` on first
+   * use, so each read gets a provider over the environment the test has just stubbed.
+   */
+  const readConfig = (options?: AwsConfig.AwsAdapterOptions) =>
+    Effect.provide(
+      AwsConfig.AwsConfig,
+      AwsConfig.layerConfig(options).pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv())))
+    )
+
   it.effect("reads CCAPI_SCHEMA_CACHE_DIR and CCAPI_AWS_MAX_ATTEMPTS where the options leave them open", () =>
     Effect.gen(function* () {
       vi.stubEnv("CCAPI_SCHEMA_CACHE_DIR", "disabled")
       vi.stubEnv("CCAPI_AWS_MAX_ATTEMPTS", "5")
-      const fromEnv = yield* Effect.provide(AwsConfig.AwsConfig, AwsConfig.layerConfig())
+      const fromEnv = yield* readConfig()
       assert.strictEqual(fromEnv.schemaCache.directory, false)
       assert.strictEqual(fromEnv.maxAttempts, 5)
       vi.stubEnv("CCAPI_SCHEMA_CACHE_DIR", "/tmp/elsewhere")
-      const explicit = yield* Effect.provide(
-        AwsConfig.AwsConfig,
-        AwsConfig.layerConfig({ maxAttempts: 1, schemaCache: { directory: false } })
-      )
+      const explicit = yield* readConfig({ maxAttempts: 1, schemaCache: { directory: false } })
       assert.strictEqual(explicit.schemaCache.directory, false)
       assert.strictEqual(explicit.maxAttempts, 1)
-      const dir = yield* Effect.provide(AwsConfig.AwsConfig, AwsConfig.layerConfig())
+      const dir = yield* readConfig()
       assert.strictEqual(dir.schemaCache.directory, "/tmp/elsewhere")
     })
   )

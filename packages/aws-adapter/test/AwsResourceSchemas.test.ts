@@ -4,7 +4,8 @@ import { join } from "node:path"
 import { region, ResourceSchemas, typeName } from "@ccapi/core"
 import * as Cfn from "@aws-sdk/client-cloudformation"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Logger, TestClock } from "effect"
+import { Effect, Layer, Logger } from "effect"
+import { TestClock } from "effect/testing"
 import { afterEach, beforeEach, vi } from "vitest"
 import { AwsResourceSchemas } from "../src/index.js"
 import { Mocks, mocksLayer, regionOf, serviceError, testOptions } from "./support.js"
@@ -101,7 +102,7 @@ describe("AwsResourceSchemas", () => {
 
   it.effect("the disk cache survives a restart, per region, in one file written atomically", () =>
     Effect.gen(function* () {
-      yield* withFreshAdapter(cacheDir, Effect.zipRight(answerQueue, describeQueue()))
+      yield* withFreshAdapter(cacheDir, Effect.andThen(answerQueue, describeQueue()))
       assert.deepStrictEqual(readdirSync(cacheDir), ["us-east-1"])
       assert.deepStrictEqual(readdirSync(join(cacheDir, "us-east-1")), ["AWS--SQS--Queue.json"], "no temp file is left")
       const entry = JSON.parse(readFileSync(join(cacheDir, "us-east-1", "AWS--SQS--Queue.json"), "utf8"))
@@ -123,7 +124,7 @@ describe("AwsResourceSchemas", () => {
 
   it.effect("an expired disk entry is refreshed and rewritten", () =>
     Effect.gen(function* () {
-      yield* withFreshAdapter(cacheDir, Effect.zipRight(answerQueue, describeQueue()))
+      yield* withFreshAdapter(cacheDir, Effect.andThen(answerQueue, describeQueue()))
       yield* TestClock.adjust(8 * day)
       yield* withFreshAdapter(
         cacheDir,
@@ -140,7 +141,7 @@ describe("AwsResourceSchemas", () => {
 
   it.effect("a corrupt disk entry is ignored and replaced", () =>
     Effect.gen(function* () {
-      yield* withFreshAdapter(cacheDir, Effect.zipRight(answerQueue, describeQueue()))
+      yield* withFreshAdapter(cacheDir, Effect.andThen(answerQueue, describeQueue()))
       writeFileSync(join(cacheDir, "us-east-1", "AWS--SQS--Queue.json"), "{not json")
       yield* withFreshAdapter(
         cacheDir,
@@ -159,12 +160,11 @@ describe("AwsResourceSchemas", () => {
       const file = join(cacheDir, "a-file")
       writeFileSync(file, "")
       const warnings: Array<string> = []
-      const capture = Logger.replace(
-        Logger.defaultLogger,
+      const capture = Logger.layer([
         Logger.make(({ logLevel, message }) => {
-          if (logLevel._tag === "Warning") warnings.push(String(message))
+          if (logLevel === "Warn") warnings.push(String(message))
         })
-      )
+      ])
       yield* withFreshAdapter(
         join(file, "cache"),
         Effect.gen(function* () {

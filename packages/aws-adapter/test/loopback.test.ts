@@ -26,7 +26,7 @@ interface Seen {
 
 const serve = (respond: (seen: Seen) => { status: number; type: string; body: string }) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly url: string; readonly seen: Array<Seen>; readonly server: Server }>((resume) => {
+    Effect.callback<{ readonly url: string; readonly seen: Array<Seen>; readonly server: Server }>((resume) => {
       const seen: Array<Seen> = []
       const server = createServer((req, res) => {
         let body = ""
@@ -44,13 +44,13 @@ const serve = (respond: (seen: Seen) => { status: number; type: string; body: st
       })
     }),
     ({ server }) =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         server.close(() => resume(Effect.void))
       })
   )
 
 /** A loopback port nothing listens on. */
-const closedPort = Effect.async<number>((resume) => {
+const closedPort = Effect.callback<number>((resume) => {
   const server = createServer()
   server.listen(0, "127.0.0.1", () => {
     const { port } = server.address() as AddressInfo

@@ -15,7 +15,7 @@ import * as Cfn from "@aws-sdk/client-cloudformation"
 import * as Sts from "@aws-sdk/client-sts"
 import { BundledSchemas, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/testkit"
 import { mockClient } from "aws-sdk-client-mock"
-import { Effect, Either, Layer, Runtime } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { AwsAdapter } from "../src/index.js"
 import { serviceError, testOptions } from "./support.js"
 
@@ -90,11 +90,11 @@ export const layer = (
     readonly templateDelay?: MemoryTemplateGenerator.MemoryTemplateGeneratorOptions["completionDelay"]
   } = {}
 ): Layer.Layer<AwsAdapter.AwsPorts> =>
-  Layer.scopedDiscard(
+  Layer.effectDiscard(
     Effect.gen(function* () {
       const memory = yield* CloudControl
       const generator = yield* TemplateGenerator
-      const runtime = yield* Effect.runtime<never>()
+      const context = yield* Effect.context<never>()
       const mocks = yield* Effect.acquireRelease(
         Effect.sync(() => ({
           cc: mockClient(Sdk.CloudControlClient),
@@ -114,9 +114,9 @@ export const layer = (
         <I, A>(handle: (input: I, region: ReturnType<typeof toRegion>) => Effect.Effect<A, DomainFailure>) =>
         async (input: I, getClient: () => { config: { region: () => Promise<string> } }) => {
           const region = toRegion(await getClient().config.region())
-          const outcome = await Runtime.runPromise(runtime)(Effect.either(handle(input, region)))
-          if (Either.isLeft(outcome)) throw toException(outcome.left)
-          return outcome.right
+          const outcome = await Effect.runPromiseWith(context)(Effect.result(handle(input, region)))
+          if (Result.isFailure(outcome)) throw toException(outcome.failure)
+          return outcome.success
         }
       const answer = answerWith(toSdkException)
       const answerCfn = answerWith(toCfnException)

@@ -12,9 +12,9 @@ const makeMocks = () => ({
 })
 
 /** The SDK mocks of one test: installed when the layer is built, restored when it is released. */
-export class Mocks extends Context.Tag("test/Mocks")<Mocks, ReturnType<typeof makeMocks>>() {}
+export class Mocks extends Context.Service<Mocks, ReturnType<typeof makeMocks>>()("test/Mocks") {}
 
-export const mocksLayer = Layer.scoped(
+export const mocksLayer = Layer.effect(
   Mocks,
   Effect.acquireRelease(Effect.sync(makeMocks), (m) =>
     Effect.sync(() => {

@@ -10,7 +10,7 @@ import {
   ScanReport,
   SecurityScanner
 } from "@ccapi/core"
-import { Config, type ConfigError, Duration, Effect, Layer, Option } from "effect"
+import { Config, Duration, Effect, Layer, Option, Schema } from "effect"
 import {
   type CheckovOutput,
   type CheckResult,
@@ -28,7 +28,7 @@ export interface CheckovScannerOptions {
   /** The Checkov executable: a path, or a name resolved on PATH. Default `checkov`. */
   readonly bin?: string | undefined
   /** How long one scan may take before it is killed and reported as `ScanFailed`. Default 120 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: Duration.Input | undefined
   /** Check ids (or Checkov patterns such as `CKV_AWS*`) never to run. */
   readonly skipChecks?: ReadonlyArray<string> | undefined
   /** When non-empty, run only these checks. */
@@ -176,10 +176,10 @@ const isReportList = (output: CheckovOutput): output is ReadonlyArray<Report> =>
 const cacheDirOr = (cacheDir: string, fallback: string) =>
   Effect.tryPromise(() => mkdir(cacheDir, { recursive: true, mode: 0o700 })).pipe(
     Effect.as(cacheDir),
-    Effect.catchTag("UnknownException", (error) =>
+    Effect.catchTag("UnknownError", (error) =>
       Effect.as(
         Effect.logWarning(
-          `Checkov cache directory ${cacheDir} is unusable (${String(error.error)}); scanning without it`
+          `Checkov cache directory ${cacheDir} is unusable (${String(error.cause)}); scanning without it`
         ),
         fallback
       )
@@ -191,10 +191,10 @@ export const defaultCacheDir = (): string =>
   join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "ccapi-mcp-server", "checkov")
 
 /** Builds the `SecurityScanner` service that runs the Checkov CLI once per scan, offline, in a private directory. */
-export const make = (options: CheckovScannerOptions = {}): Effect.Effect<SecurityScanner["Type"]> =>
+export const make = (options: CheckovScannerOptions = {}): Effect.Effect<SecurityScanner["Service"]> =>
   Effect.sync(() => {
     const bin = options.bin ?? "checkov"
-    const timeout = Duration.decode(options.timeout ?? DEFAULT_TIMEOUT)
+    const timeout = Duration.fromInputUnsafe(options.timeout ?? DEFAULT_TIMEOUT)
     const filterArgs = [
       ...(options.checks?.length ? [`--check=${options.checks.join(",")}`] : []),
       ...(options.skipChecks?.length ? [`--skip-check=${options.skipChecks.join(",")}`] : [])
@@ -242,13 +242,15 @@ export const make = (options: CheckovScannerOptions = {}): Effect.Effect<Securit
         maxBufferBytes: MAX_OUTPUT_BYTES,
         ...(options.onSpawn ? { onSpawn: options.onSpawn } : {})
       }).pipe(
-        Effect.timeoutFail({
+        Effect.timeoutOrElse({
           duration: timeout,
-          onTimeout: () =>
-            scanFailed(
-              "timeout",
-              `Checkov did not finish within ${Duration.format(timeout)} and was stopped. Run the scan again; if it keeps ` +
-                `timing out, ask the operator to raise CCAPI_CHECKOV_TIMEOUT (seconds).`
+          orElse: () =>
+            Effect.fail(
+              scanFailed(
+                "timeout",
+                `Checkov did not finish within ${Duration.format(timeout)} and was stopped. Run the scan again; if it keeps ` +
+                  `timing out, ask the operator to raise CCAPI_CHECKOV_TIMEOUT (seconds).`
+              )
             )
         }),
         Effect.catchTags({
@@ -299,20 +301,21 @@ export const make = (options: CheckovScannerOptions = {}): Effect.Effect<Securit
 export const layer = (options: CheckovScannerOptions = {}): Layer.Layer<SecurityScanner> =>
   Layer.effect(SecurityScanner, make(options))
 
+const splitList = (raw: string): ReadonlyArray<string> =>
+  raw
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0)
+
 const checkList = (name: string) =>
-  Config.string(name).pipe(
-    Config.withDefault(""),
-    Config.map((raw) =>
-      raw
-        .split(",")
-        .map((id) => id.trim())
-        .filter((id) => id.length > 0)
+  Config.schema(
+    Schema.String.check(
+      Schema.makeFilter((raw: string) => splitList(raw).every((id) => CHECK_ID.test(id)), {
+        message: `${name} must be a comma-separated list of Checkov check ids such as CKV_AWS_18,CKV_AWS_21`
+      })
     ),
-    Config.validate({
-      message: `${name} must be a comma-separated list of Checkov check ids such as CKV_AWS_18,CKV_AWS_21`,
-      validation: (ids) => ids.every((id) => CHECK_ID.test(id))
-    })
-  )
+    name
+  ).pipe(Config.withDefault(""), Config.map(splitList))
 
 /**
  * Checkov's settings from the environment: `CCAPI_CHECKOV_BIN`, `CCAPI_CHECKOV_TIMEOUT` (seconds, default 120),
@@ -320,20 +323,23 @@ const checkList = (name: string) =>
  * (default: the user's cache directory; `off` for a fresh one per scan).
  */
 export const config: Config.Config<CheckovScannerOptions> = Config.all({
-  bin: Config.option(Config.nonEmptyString("CCAPI_CHECKOV_BIN")),
-  timeoutSeconds: Config.number("CCAPI_CHECKOV_TIMEOUT").pipe(
-    Config.withDefault(120),
-    Config.validate({ message: "CCAPI_CHECKOV_TIMEOUT must be a positive number of seconds", validation: (n) => n > 0 })
-  ),
+  bin: Config.option(Config.NonEmptyString("CCAPI_CHECKOV_BIN")),
+  timeoutSeconds: Config.schema(
+    Schema.Number.check(
+      Schema.makeFilter((n: number) => n > 0, { message: "CCAPI_CHECKOV_TIMEOUT must be a positive number of seconds" })
+    ),
+    "CCAPI_CHECKOV_TIMEOUT"
+  ).pipe(Config.withDefault(120)),
   skipChecks: checkList("CCAPI_CHECKOV_SKIP_CHECKS"),
   checks: checkList("CCAPI_CHECKOV_CHECKS"),
-  cacheDir: Config.string("CCAPI_CHECKOV_CACHE_DIR").pipe(
-    Config.withDefault(""),
-    Config.validate({
-      message: "CCAPI_CHECKOV_CACHE_DIR must be an absolute directory path, or off",
-      validation: (raw) => raw === "" || raw === "off" || raw.startsWith("/")
-    })
-  )
+  cacheDir: Config.schema(
+    Schema.String.check(
+      Schema.makeFilter((raw: string) => raw === "" || raw === "off" || raw.startsWith("/"), {
+        message: "CCAPI_CHECKOV_CACHE_DIR must be an absolute directory path, or off"
+      })
+    ),
+    "CCAPI_CHECKOV_CACHE_DIR"
+  ).pipe(Config.withDefault(""))
 }).pipe(
   Config.map(({ bin, cacheDir, checks, skipChecks, timeoutSeconds }) => ({
     cacheDir: cacheDir === "off" ? undefined : cacheDir === "" ? defaultCacheDir() : cacheDir,
@@ -353,7 +359,7 @@ export const layerConfig = (
     readonly bin?: string | undefined
     readonly fallbackBin?: string | undefined
   } = {}
-): Layer.Layer<SecurityScanner, ConfigError.ConfigError> =>
+): Layer.Layer<SecurityScanner, Config.ConfigError> =>
   Layer.effect(
     SecurityScanner,
     Effect.gen(function* () {

@@ -41,7 +41,7 @@ export const waitForFile = (path: string, timeoutMs = 10_000) =>
       }
       yield* Effect.sleep("20 millis")
     }
-    return yield* Effect.dieMessage(`${path} did not appear within ${timeoutMs} ms`)
+    return yield* Effect.die(new Error(`${path} did not appear within ${timeoutMs} ms`))
   })
 
 /** Waits (real time) until every pid is gone; returns the ones still alive at the deadline. */

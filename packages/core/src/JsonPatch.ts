@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Result } from "effect"
 import { PatchInvalid, type Violation } from "./Errors.js"
 import type { PatchDocument, PatchOperation } from "./model/Cloud.js"
 import { isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "./model/Json.js"
@@ -47,13 +47,13 @@ export const toPointer = (segments: ReadonlyArray<string>): string =>
   segments.map((s) => `/${escapePointerSegment(s)}`).join("")
 
 /** The unescaped segments of a JSON pointer, or why it is not one. */
-export const parsePointer = (pointer: string): Either.Either<ReadonlyArray<string>, string> => {
-  if (pointer === "") return Either.right([])
+export const parsePointer = (pointer: string): Result.Result<ReadonlyArray<string>, string> => {
+  if (pointer === "") return Result.succeed([])
   if (!pointer.startsWith("/"))
-    return Either.left(`"${pointer}" is not a JSON pointer: it must be empty or start with "/" (e.g. "/${pointer}")`)
+    return Result.fail(`"${pointer}" is not a JSON pointer: it must be empty or start with "/" (e.g. "/${pointer}")`)
   if (/~(?![01])/.test(pointer))
-    return Either.left(`"${pointer}" has a "~" that is not "~0" or "~1"; write "~0" for "~" and "~1" for "/"`)
-  return Either.right(
+    return Result.fail(`"${pointer}" has a "~" that is not "~0" or "~1"; write "~0" for "~" and "~1" for "/"`)
+  return Result.succeed(
     pointer
       .slice(1)
       .split("/")
@@ -85,19 +85,19 @@ const invalid = (violations: ReadonlyArray<Violation>, lead: string): PatchInval
   })
 
 /** Decode an RFC 6902 patch (an array, or JSON text of one), reporting every problem with its location. */
-export const decodePatch = (input: unknown): Either.Either<PatchDocument, PatchInvalid> => {
+export const decodePatch = (input: unknown): Result.Result<PatchDocument, PatchInvalid> => {
   let doc = input
   if (typeof input === "string") {
     try {
       doc = JSON.parse(input)
     } catch {
-      return Either.left(
+      return Result.fail(
         invalid([{ path: "", message: "the patch document is not valid JSON" }], "The patch is invalid")
       )
     }
   }
   if (!Array.isArray(doc))
-    return Either.left(
+    return Result.fail(
       invalid([{ path: "", message: "the patch document must be a JSON array of operations" }], "The patch is invalid")
     )
   const violations: Array<Violation> = []
@@ -135,11 +135,11 @@ export const decodePatch = (input: unknown): Either.Either<PatchDocument, PatchI
         return undefined
       }
       const parsed = parsePointer(value)
-      if (Either.isLeft(parsed)) {
-        problem(parsed.left, member)
+      if (Result.isFailure(parsed)) {
+        problem(parsed.failure, member)
         return undefined
       }
-      if (!allowEnd && parsed.right.at(-1) === "-") {
+      if (!allowEnd && parsed.success.at(-1) === "-") {
         problem(
           `"-" (the end of an array) can only be the target of add, move or copy, not of "${member}" here`,
           member
@@ -163,8 +163,8 @@ export const decodePatch = (input: unknown): Either.Either<PatchDocument, PatchI
     } else if (known === "remove") ops.push({ op: known, path })
     else if (value !== undefined) ops.push({ op: known, path, value })
   })
-  if (violations.length > 0) return Either.left(invalid(violations, "The patch is invalid"))
-  return Either.right(ops)
+  if (violations.length > 0) return Result.fail(invalid(violations, "The patch is invalid"))
+  return Result.succeed(ops)
 }
 
 type Container = Array<JsonValue> | Record<string, JsonValue>
@@ -256,13 +256,13 @@ const replaceAt = (doc: Doc, segments: ReadonlyArray<string>, value: JsonValue):
 
 const segmentsOf = (pointer: string): ReadonlyArray<string> => {
   const parsed = parsePointer(pointer)
-  return Either.isRight(parsed) ? parsed.right : []
+  return Result.isSuccess(parsed) ? parsed.success : []
 }
 
 const applyOne = (doc: Doc, op: PatchOperation): { member: "path" | "from"; reason: string } | undefined => {
   const pathCheck = parsePointer(op.path)
-  if (Either.isLeft(pathCheck)) return { member: "path", reason: pathCheck.left }
-  const path = pathCheck.right
+  if (Result.isFailure(pathCheck)) return { member: "path", reason: pathCheck.failure }
+  const path = pathCheck.success
   const atPath = (reason: string | undefined) =>
     reason === undefined ? undefined : { member: "path" as const, reason }
   switch (op.op) {
@@ -285,7 +285,7 @@ const applyOne = (doc: Doc, op: PatchOperation): { member: "path" | "from"; reas
     case "copy": {
       if (op.from === undefined) return { member: "from", reason: `a "${op.op}" needs "from"` }
       const fromCheck = parsePointer(op.from)
-      if (Either.isLeft(fromCheck)) return { member: "from", reason: fromCheck.left }
+      if (Result.isFailure(fromCheck)) return { member: "from", reason: fromCheck.failure }
       const from = segmentsOf(op.from)
       const found = resolve(doc, from)
       if (typeof found === "string") return { member: "from", reason: found }
@@ -300,14 +300,14 @@ const applyOne = (doc: Doc, op: PatchOperation): { member: "path" | "from"; reas
 }
 
 /** Apply an RFC 6902 patch to a copy of `target`; the first failing operation is reported by index and pointer. */
-export const applyPatch = (target: JsonObject, patch: PatchDocument): Either.Either<JsonObject, PatchInvalid> => {
+export const applyPatch = (target: JsonObject, patch: PatchDocument): Result.Result<JsonObject, PatchInvalid> => {
   const doc: Doc = { root: cloneJson(target) }
   for (let i = 0; i < patch.length; i++) {
     const op = patch[i]!
     const failure = applyOne(doc, op)
     if (failure !== undefined) {
       const pointer = failure.member === "from" ? op.from : op.path
-      return Either.left(
+      return Result.fail(
         invalid(
           [{ path: `/${i}/${failure.member}`, message: `operation ${i} (${op.op} ${pointer}): ${failure.reason}` }],
           "The patch cannot be applied to the current properties"
@@ -316,13 +316,13 @@ export const applyPatch = (target: JsonObject, patch: PatchDocument): Either.Eit
     }
   }
   if (!isJsonObject(doc.root))
-    return Either.left(
+    return Result.fail(
       invalid(
         [{ path: "", message: "after the patch the properties are no longer a JSON object" }],
         "The patch cannot be applied to the current properties"
       )
     )
-  return Either.right(doc.root)
+  return Result.succeed(doc.root)
 }
 
 const diffInto = (ops: Array<PatchOperation>, from: JsonValue, to: JsonValue, path: string): void => {

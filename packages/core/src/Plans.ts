@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Result } from "effect"
 import { applyDefaultTags, hasDefaultTags, readTags, type Tag } from "./DefaultTags.js"
 import { templateFor } from "./CfnTemplate.js"
 import { InvalidInput, NotUpdatable, PatchInvalid, PropertiesInvalid, type Violation } from "./Errors.js"
@@ -156,13 +156,13 @@ const topLevelDiff = (schema: ResourceSchema, state: JsonObject, kind: "added" |
   })
 
 /** Plan a create: the desired state with default tags, its template, its guardrail verdicts; read-only values refused. */
-export const planCreate = (ctx: PlanContext, properties: JsonObject): Either.Either<Plan, PropertiesInvalid> => {
+export const planCreate = (ctx: PlanContext, properties: JsonObject): Result.Result<Plan, PropertiesInvalid> => {
   const { schema } = ctx
   const violations = readOnlyViolations(schema, properties)
-  if (violations.length > 0) return Either.left(readOnlyRefusal(schema, violations))
+  if (violations.length > 0) return Result.fail(readOnlyRefusal(schema, violations))
   const tagged = applyDefaultTags(schema, properties, ctx.defaultTags)
   const desiredState = tagged.properties
-  return Either.right(
+  return Result.succeed(
     seal({
       operation: "create",
       accountId: ctx.accountId,
@@ -254,14 +254,14 @@ export const planUpdate = (
     readonly properties?: JsonObject | undefined
     readonly patchDocument?: unknown
   }
-): Either.Either<Plan, PatchInvalid | PropertiesInvalid | NotUpdatable | InvalidInput> =>
-  Either.gen(function* () {
+): Result.Result<Plan, PatchInvalid | PropertiesInvalid | NotUpdatable | InvalidInput> =>
+  Result.gen(function* () {
     const { schema } = ctx
     const current = input.currentState
     const hasProperties = input.properties !== undefined
     const hasPatch = input.patchDocument !== undefined
     if (hasProperties === hasPatch)
-      return yield* Either.left(
+      return yield* Result.fail(
         new InvalidInput({
           message: hasProperties
             ? "Both properties and patch_document were given for an update; send exactly one: properties to set (merged over the current ones) or an RFC 6902 patch_document."
@@ -273,14 +273,14 @@ export const planUpdate = (
     let merged: JsonObject | undefined
     if (input.properties !== undefined) {
       const violations = readOnlyViolations(schema, input.properties)
-      if (violations.length > 0) return yield* Either.left(readOnlyRefusal(schema, violations))
+      if (violations.length > 0) return yield* Result.fail(readOnlyRefusal(schema, violations))
       merged = { ...writable, ...input.properties }
       userPatch = diffPatch(writable, merged)
     } else {
       const decoded = yield* decodePatch(input.patchDocument)
       const violations = readOnlyPatchViolations(schema, decoded)
       if (violations.length > 0)
-        return yield* Either.left(
+        return yield* Result.fail(
           new PatchInvalid({
             violations,
             message:
@@ -292,7 +292,7 @@ export const planUpdate = (
     }
     const userPreview = yield* applyPatch(current, userPatch)
     if (userPatch.every((op) => op.op === "test") || jsonEquals(userPreview, current))
-      return yield* Either.left(
+      return yield* Result.fail(
         new InvalidInput({
           message: `There is nothing to change: the requested update leaves ${schema.typeName} ${input.identifier} exactly as it is. Compare with get_resource and send the properties or patch that differ.`
         })
@@ -320,7 +320,7 @@ export const planUpdate = (
 
     const frozen = createOnlyChanges(schema, current, previewState)
     if (frozen.length > 0)
-      return yield* Either.left(
+      return yield* Result.fail(
         new NotUpdatable({
           properties: frozen,
           message:

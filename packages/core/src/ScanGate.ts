@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Result } from "effect"
 import { ScanBlocked, type ScanFailed, ScanRequired, type ScannerUnavailable } from "./Errors.js"
 import type { ScanReport } from "./model/Cloud.js"
 
@@ -28,11 +28,11 @@ export const scanDisabledWarning =
 const list = (ids: ReadonlyArray<string>) => ids.join(", ")
 
 /** Guarantee 3: a failed or missing scan blocks a mutation unless exactly its failed checks are accepted or a human approves. */
-export const scanGate = (input: ScanGateInput): Either.Either<ScanGatePass, ScanBlocked | ScanRequired> => {
+export const scanGate = (input: ScanGateInput): Result.Result<ScanGatePass, ScanBlocked | ScanRequired> => {
   if (input.scanning === "disabled") {
     return input.skipSecurityCheck
-      ? Either.right({ accepted: [], warning: scanDisabledWarning })
-      : Either.left(
+      ? Result.succeed({ accepted: [], warning: scanDisabledWarning })
+      : Result.fail(
           new ScanRequired({
             message:
               "The operator disabled security scanning (SECURITY_SCANNING=disabled), so this change would be applied without a scan. Call again with skip_security_check=true to acknowledge that."
@@ -42,13 +42,13 @@ export const scanGate = (input: ScanGateInput): Either.Either<ScanGatePass, Scan
   const report = input.report
   if (report === undefined) {
     if (input.scannerError !== undefined) {
-      return Either.left(
+      return Result.fail(
         new ScanRequired({
           message: `The security scan could not run, so the change is blocked: ${input.scannerError.message} Fix the scanner and call run_checkov with the explained_token again; only the operator can disable scanning (SECURITY_SCANNING=disabled).`
         })
       )
     }
-    return Either.left(
+    return Result.fail(
       new ScanRequired({
         message: `Security scanning is enabled and no scan was supplied. Call run_checkov with the explained_token, then pass the security_scan_token it returns.${input.skipSecurityCheck ? " skip_security_check=true has no effect while the operator keeps scanning enabled." : ""}`
       })
@@ -57,7 +57,7 @@ export const scanGate = (input: ScanGateInput): Either.Either<ScanGatePass, Scan
   const failed = report.failedCheckIds
   const accepted = [...new Set(input.acceptedCheckIds.map((id) => id.trim()).filter((id) => id !== ""))].sort()
   if (failed.length === 0) {
-    return Either.right(
+    return Result.succeed(
       accepted.length === 0
         ? { accepted: [] }
         : {
@@ -66,15 +66,15 @@ export const scanGate = (input: ScanGateInput): Either.Either<ScanGatePass, Scan
           }
     )
   }
-  if (input.approvedByHuman) return Either.right({ accepted: failed })
+  if (input.approvedByHuman) return Result.succeed({ accepted: failed })
   const missing = failed.filter((id) => !accepted.includes(id))
   const extra = accepted.filter((id) => !failed.includes(id))
-  if (missing.length === 0 && extra.length === 0) return Either.right({ accepted: failed })
+  if (missing.length === 0 && extra.length === 0) return Result.succeed({ accepted: failed })
   const problems = [
     missing.length > 0 ? `not accepted: ${list(missing)}` : undefined,
     extra.length > 0 ? `accepted but not among the findings: ${list(extra)}` : undefined
   ].filter((p) => p !== undefined)
-  return Either.left(
+  return Result.fail(
     new ScanBlocked({
       failedCheckIds: failed,
       message: `The security scan failed ${failed.length} check${failed.length === 1 ? "" : "s"} (${list(failed)}), so the change is blocked (${problems.join("; ")}). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: ${list(failed)}.`

@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Result } from "effect"
 import { parsePointer, toPointer } from "./JsonPatch.js"
 import { isJsonObject, type JsonObject, type JsonValue } from "./model/Json.js"
 
@@ -13,7 +13,7 @@ export type Segments = ReadonlyArray<string>
 /** The segments of a schema pointer relative to the properties (`/properties/A/*\/B` → `["A", "*", "B"]`). */
 export const patternOf = (pointer: string): Segments => {
   const parsed = parsePointer(pointer)
-  const segments = Either.isRight(parsed) ? parsed.right : pointer.split("/").slice(1)
+  const segments = Result.isSuccess(parsed) ? parsed.success : pointer.split("/").slice(1)
   return segments[0] === "properties" && pointer.startsWith("/properties") ? segments.slice(1) : segments
 }
 
@@ -75,7 +75,7 @@ export const rewrite = (value: JsonValue, pattern: Segments, f: (v: JsonValue) =
 /** The segments of a concrete JSON pointer (none when it is not one). */
 export const segmentsOf = (pointer: string): Segments => {
   const parsed = parsePointer(pointer)
-  return Either.isRight(parsed) ? parsed.right : []
+  return Result.isSuccess(parsed) ? parsed.success : []
 }
 
 /** A copy of `value` without what the schema pointer names (`*` = every array item). */

@@ -10,11 +10,11 @@ const maxBackoffMillis = 5000
 export const waitForCompletion = Effect.fn("Waiter.waitForCompletion")(function* (input: {
   readonly requestToken: RequestToken
   readonly region: Region
-  readonly bound: Duration.DurationInput
+  readonly bound: Duration.Input
   readonly onProgress?: ((event: ProgressEvent) => Effect.Effect<void>) | undefined
 }) {
   const cloud = yield* CloudControl
-  const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(Duration.decode(input.bound))
+  const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(input.bound)
   for (let attempt = 0; ; attempt++) {
     const event = yield* cloud.requestStatus({ requestToken: input.requestToken, region: input.region })
     if (input.onProgress) yield* input.onProgress(event)

@@ -5,7 +5,7 @@ import { Plan } from "./model/Plan.js"
 import { ApprovalStore } from "./ports/ApprovalStore.js"
 
 /** The step of the workflow a token proves was taken. */
-export const TokenKind = Schema.Literal("environment", "credentials", "generated_code", "explained", "security_scan")
+export const TokenKind = Schema.Literals(["environment", "credentials", "generated_code", "explained", "security_scan"])
 export type TokenKind = typeof TokenKind.Type
 
 /** What the server remembers about a token it issued; the model only ever holds the opaque id. */
@@ -70,7 +70,9 @@ export const issueToken = Effect.fn("WorkflowTokens.issueToken")(function* (
   ttlMillis: number
 ) {
   const store = yield* ApprovalStore
-  const bytes = yield* Effect.all(Array.from({ length: idBytes }, () => Random.nextIntBetween(0, 256)))
+  const bytes = yield* Effect.all(
+    Array.from({ length: idBytes }, () => Random.nextIntBetween(0, 256, { halfOpen: true }))
+  )
   const id = `${kind}_${base64url(bytes)}`
   const now = yield* Clock.currentTimeMillis
   yield* store.put(id, new TokenRecord({ ...fields, id, kind, issuedAt: now, expiresAt: now + ttlMillis }))

@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { FastCheck as fc } from "effect"
+import { Arbitrary, Schema } from "effect"
 import { applyDefaultTags, defaultTags, readTags, type Tag } from "../src/DefaultTags.js"
 import type { JsonObject } from "../src/model/Json.js"
+import { boolean, oneOf, string, uniqueArray } from "./arbitraries.js"
 import { deepFreeze, schemaOf } from "./schemaData.js"
 
 const defaults = defaultTags({
@@ -10,11 +11,13 @@ const defaults = defaultTags({
   extra: [{ key: "team", value: "platform" }]
 })
 
-const tagKey = fc.oneof(
-  fc.constantFrom("MANAGED_BY", "MCP_SERVER_VERSION", "MCP_SERVER_SOURCE_CODE", "team", "env", "Name"),
-  fc.string({ minLength: 1, maxLength: 12 })
+const tagKey = oneOf(
+  Arbitrary.schema(
+    Schema.Literals(["MANAGED_BY", "MCP_SERVER_VERSION", "MCP_SERVER_SOURCE_CODE", "team", "env", "Name"])
+  ),
+  string({ minLength: 1, maxLength: 12 })
 )
-const userTags = fc.uniqueArray(fc.record({ key: tagKey, value: fc.string({ maxLength: 12 }) }), {
+const userTags = uniqueArray(Arbitrary.all({ key: tagKey, value: string({ maxLength: 12 }) }), {
   selector: (t) => t.key,
   maxLength: 8
 })
@@ -58,7 +61,7 @@ describe("applyDefaultTags", () => {
   for (const shape of shapes) {
     it.prop(
       `${shape.type}: user tags win, every default is present, the input is untouched`,
-      [userTags, fc.boolean()],
+      [userTags, boolean],
       ([tags, omit]) => {
         const schema = schemaOf(shape.type)
         const input: JsonObject = deepFreeze(

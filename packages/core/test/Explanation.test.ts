@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Either, FastCheck as fc } from "effect"
+import { Arbitrary, Result, Schema } from "effect"
 import { defaultTags } from "../src/DefaultTags.js"
 import { renderContent, renderExplanation } from "../src/Explanation.js"
 import { Finding, ScanReport } from "../src/model/Cloud.js"
@@ -8,6 +8,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from "../src/model/Json
 import type { GuardrailVerdict } from "../src/model/Plan.js"
 import type { ResourceSchema } from "../src/model/ResourceSchema.js"
 import { type PlanContext, planCreate, planDelete, planUpdate } from "../src/Plans.js"
+import { constantFrom, dictionary, jsonValue as jsonValueOf, oneOf, string, unicodeString } from "./arbitraries.js"
 import { schemaOf, syntheticSchema } from "./schemaData.js"
 
 const defaults = defaultTags({ version: "1.0.0", sourceUrl: "https://github.com/ccapi-dev/ccapi", extra: [] })
@@ -21,9 +22,9 @@ const contextFor = (schema: ResourceSchema, verdicts: ReadonlyArray<GuardrailVer
   guardrails: () => verdicts
 })
 
-const right = <A, E>(either: Either.Either<A, E>): A => {
-  if (Either.isLeft(either)) assert.fail(`expected success, got ${JSON.stringify(either.left)}`)
-  return either.right
+const right = <A, E>(either: Result.Result<A, E>): A => {
+  if (Result.isFailure(either)) assert.fail(`expected success, got ${JSON.stringify(either.failure)}`)
+  return either.success
 }
 
 /** The JSON in the fenced block that follows a section heading. */
@@ -161,22 +162,20 @@ describe("renderExplanation", () => {
     assert.include(text, "`delete`")
   })
 
-  const jsonValue = fc.letrec<{ value: JsonValue }>((tie) => ({
-    value: fc.oneof(
-      { depthSize: "small" },
-      fc.constant(null),
-      fc.boolean(),
-      fc.integer(),
-      fc.double({ noNaN: true, noDefaultInfinity: true }),
-      fc.string({ unit: "binary", maxLength: 12 }),
-      fc.constantFrom("```", "\n## Guardrails\n\nNone", "| a | b |", "\u202eevil", "<script>", "`x`"),
-      fc.array(tie("value"), { maxLength: 4 }),
-      fc.dictionary(fc.string({ maxLength: 8 }), tie("value"), { maxKeys: 4 })
-    )
-  })).value
+  const jsonValue = jsonValueOf({
+    leaves: [
+      Arbitrary.Constant(null),
+      Arbitrary.schema(Schema.Boolean),
+      Arbitrary.schema(Schema.Int),
+      Arbitrary.schema(Schema.Finite),
+      unicodeString({ maxLength: 12 }),
+      constantFrom("```", "\n## Guardrails\n\nNone", "| a | b |", "\u202eevil", "<script>", "`x`")
+    ],
+    key: string({ maxLength: 8 })
+  })
   const synthetic = syntheticSchema({ properties: { Anything: {} } })
-  const anyProperties = fc.dictionary(
-    fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom("```", "## Plan hash", "a|b")),
+  const anyProperties = dictionary(
+    oneOf(string({ maxLength: 10 }), constantFrom("```", "## Plan hash", "a|b")),
     jsonValue,
     { maxKeys: 6 }
   )
@@ -207,7 +206,7 @@ describe("renderExplanation", () => {
 
   it.prop(
     "is deterministic: the same plan renders the same text",
-    [anyProperties, fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 })],
+    [anyProperties, Arbitrary.array(string({ maxLength: 12 }), { maxLength: 3 })],
     ([properties, reasons]) => {
       const verdicts = reasons.map((reason, i) => ({ rule: `rule-${i}`, path: "/Anything", reason }))
       const one = right(planCreate(contextFor(synthetic, verdicts), properties))

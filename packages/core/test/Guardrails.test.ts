@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { FastCheck as fc } from "effect"
+import { Arbitrary, Schema } from "effect"
 import { evaluateGuardrails, guardrailRules } from "../src/Guardrails.js"
 import type { PatchDocument } from "../src/model/Cloud.js"
 import { typeName } from "../src/model/Ids.js"
 import type { JsonObject, JsonValue } from "../src/model/Json.js"
 import type { GuardrailSubject, GuardrailVerdict } from "../src/model/Plan.js"
+import { boolean, constantFrom, nat, oneOf } from "./arbitraries.js"
 
 const subject = (
   type: string,
@@ -119,20 +120,24 @@ describe("iam-admin-wildcard", () => {
     for (const properties of quiet) assert.deepStrictEqual(verdicts(subject("AWS::IAM::Policy", properties)), [])
   })
 
-  const action = fc.stringMatching(/^[a-z0-9]{1,8}:[A-Za-z*]{1,12}$/)
-  const resource = fc.oneof(fc.constant("*"), fc.stringMatching(/^arn:aws:[a-z0-9]{1,8}:::[a-z0-9*/-]{1,12}$/))
-  const narrowStatement = fc.record({
-    Effect: fc.constantFrom("Allow", "Deny"),
-    Action: fc.oneof(action, fc.array(action, { minLength: 1, maxLength: 4 })),
-    Resource: fc.oneof(resource, fc.array(resource, { minLength: 1, maxLength: 3 }))
+  const action = Arbitrary.schema(Schema.String.check(Schema.isPattern(/^[a-z0-9]{1,8}:[A-Za-z*]{1,12}$/)))
+  const resource = oneOf(
+    Arbitrary.Constant("*"),
+    Arbitrary.schema(Schema.String.check(Schema.isPattern(/^arn:aws:[a-z0-9]{1,8}:::[a-z0-9*/-]{1,12}$/)))
+  )
+  const wildcard = Arbitrary.schema(Schema.Literals(["*", "*:*"]))
+  const narrowStatement = Arbitrary.all({
+    Effect: Arbitrary.schema(Schema.Literals(["Allow", "Deny"])),
+    Action: oneOf<JsonValue>(action, Arbitrary.array(action, { minLength: 1, maxLength: 4 })),
+    Resource: oneOf<JsonValue>(resource, Arbitrary.array(resource, { minLength: 1, maxLength: 3 }))
   })
-  const wildcardStatement = fc.record({
-    Effect: fc.constant("Allow"),
-    Action: fc.oneof(
-      fc.constantFrom("*", "*:*"),
-      fc.tuple(fc.array(action, { maxLength: 3 }), fc.constantFrom("*", "*:*")).map(([a, w]) => [...a, w])
+  const wildcardStatement = Arbitrary.all({
+    Effect: Arbitrary.Constant("Allow"),
+    Action: oneOf<JsonValue>(
+      wildcard,
+      Arbitrary.all([Arbitrary.array(action, { maxLength: 3 }), wildcard]).pipe(Arbitrary.map(([a, w]) => [...a, w]))
     ),
-    Resource: fc.constantFrom<JsonValue>("*", ["*"], ["arn:aws:s3:::x", "*"])
+    Resource: constantFrom<JsonValue>("*", ["*"], ["arn:aws:s3:::x", "*"])
   })
   /** Places a policy where CloudFormation types keep them: directly, or inside Policies[*]; as an object or a JSON string. */
   const place = (document: JsonObject, asString: boolean, nested: boolean): GuardrailSubject => {
@@ -144,7 +149,7 @@ describe("iam-admin-wildcard", () => {
 
   it.prop(
     "policies without a * on * statement never trigger",
-    [fc.array(narrowStatement, { minLength: 1, maxLength: 5 }), fc.boolean(), fc.boolean()],
+    [Arbitrary.array(narrowStatement, { minLength: 1, maxLength: 5 }), boolean, boolean],
     ([statements, asString, nested]) => {
       assert.deepStrictEqual(verdicts(place(policy(...statements), asString, nested), "iam-admin-wildcard"), [])
     }
@@ -152,7 +157,7 @@ describe("iam-admin-wildcard", () => {
 
   it.prop(
     "a * on * statement anywhere in a policy always triggers, at its index",
-    [fc.array(narrowStatement, { maxLength: 4 }), wildcardStatement, fc.nat(), fc.boolean(), fc.boolean()],
+    [Arbitrary.array(narrowStatement, { maxLength: 4 }), wildcardStatement, nat, boolean, boolean],
     ([statements, wildcard, at, asString, nested]) => {
       const index = at % (statements.length + 1)
       const all = [...statements.slice(0, index), wildcard, ...statements.slice(index)]

@@ -1,39 +1,43 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Either, FastCheck as fc } from "effect"
+import { Arbitrary, Result, Schema } from "effect"
 import * as oracle from "fast-json-patch"
 import { applyPatch, decodePatch, diffPatch, escapePointerSegment, patchTouches } from "../src/JsonPatch.js"
 import type { PatchDocument, PatchOperation } from "../src/model/Cloud.js"
 import { isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "../src/model/Json.js"
+import {
+  boolean,
+  constantFrom,
+  dictionary,
+  intBetween,
+  jsonValue as jsonValueOf,
+  nat,
+  oneOf,
+  string,
+  subarray
+} from "./arbitraries.js"
 import { deepFreeze } from "./schemaData.js"
 
-const key = fc.constantFrom("a", "b", "c", "Tags", "x~y", "p/q", "", "-", "0", "1", "é")
-const { value: jsonValue } = fc.letrec<{ value: JsonValue }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer(),
-    fc.string({ maxLength: 6 }),
-    fc.array(tie("value"), { maxLength: 4 }),
-    fc.dictionary(key, tie("value"), { maxKeys: 4 })
-  )
-}))
-const jsonObject: fc.Arbitrary<JsonObject> = fc.dictionary(key, jsonValue, { maxKeys: 6 })
+const key = Arbitrary.schema(Schema.Literals(["a", "b", "c", "Tags", "x~y", "p/q", "", "-", "0", "1", "é"]))
+const jsonValue = jsonValueOf({
+  leaves: [Arbitrary.Constant(null), boolean, Arbitrary.schema(Schema.Int), string({ maxLength: 6 })],
+  key
+})
+const jsonObject: Arbitrary.Arbitrary<JsonObject> = dictionary(key, jsonValue, { maxKeys: 6 })
 
 /** An object and a variation of it, so that diffs have shared structure to work with. */
-const relatedPair = jsonObject.chain((a) =>
-  fc
-    .tuple(fc.dictionary(key, jsonValue, { maxKeys: 3 }), fc.subarray(Object.keys(a)))
-    .map(([changes, dropped]): [JsonObject, JsonObject] => {
+const relatedPair = Arbitrary.flatMap(jsonObject, (a) =>
+  Arbitrary.all([dictionary(key, jsonValue, { maxKeys: 3 }), subarray(Object.keys(a))]).pipe(
+    Arbitrary.map(([changes, dropped]): [JsonObject, JsonObject] => {
       const b: Record<string, JsonValue> = { ...a, ...changes }
       for (const k of dropped) delete b[k]
       return [a, b]
     })
+  )
 )
 
-const right = <A, E>(either: Either.Either<A, E>): A => {
-  if (Either.isLeft(either)) assert.fail(`expected success, got ${JSON.stringify(either.left)}`)
-  return either.right
+const right = <A, E>(either: Result.Result<A, E>): A => {
+  if (Result.isFailure(either)) assert.fail(`expected success, got ${JSON.stringify(either.failure)}`)
+  return either.success
 }
 
 describe("diffPatch", () => {
@@ -91,18 +95,21 @@ const containersOf = (value: JsonValue): Array<string> =>
     return Array.isArray(v) || isJsonObject(v)
   })
 
-const stepSeed = fc.record({
-  kind: fc.constantFrom<PatchOperation["op"]>("add", "remove", "replace", "move", "copy", "test"),
-  pick: fc.nat(),
-  pick2: fc.nat(),
+const stepSeed = Arbitrary.all({
+  kind: Arbitrary.schema(Schema.Literals(["add", "remove", "replace", "move", "copy", "test"])),
+  pick: nat,
+  pick2: nat,
   value: jsonValue,
   newKey: key,
-  append: fc.boolean(),
-  matches: fc.boolean()
+  append: boolean,
+  matches: boolean
 })
 
 /** A patch built step by step against the document as it evolves, so most operations are valid. */
-const patchFor = (doc: JsonObject, seeds: ReadonlyArray<typeof stepSeed extends fc.Arbitrary<infer S> ? S : never>) => {
+const patchFor = (
+  doc: JsonObject,
+  seeds: ReadonlyArray<typeof stepSeed extends Arbitrary.Arbitrary<infer S> ? S : never>
+) => {
   const ops: Array<PatchOperation> = []
   let current: JsonValue = structuredClone(doc)
   for (const s of seeds) {
@@ -159,7 +166,7 @@ const patchFor = (doc: JsonObject, seeds: ReadonlyArray<typeof stepSeed extends 
 describe("applyPatch", () => {
   it.prop(
     "agrees with fast-json-patch on random patches",
-    [jsonObject, fc.array(stepSeed, { maxLength: 8 })],
+    [jsonObject, Arbitrary.array(stepSeed, { maxLength: 8 })],
     ([doc, seeds]) => {
       deepFreeze(doc)
       const patch = patchFor(doc, seeds)
@@ -171,10 +178,11 @@ describe("applyPatch", () => {
         expected = undefined
       }
       const ours = applyPatch(doc, patch)
-      if (expected === undefined || !isJsonObject(expected)) assert.isTrue(Either.isLeft(ours), JSON.stringify(patch))
+      if (expected === undefined || !isJsonObject(expected))
+        assert.isTrue(Result.isFailure(ours), JSON.stringify(patch))
       else assert.isTrue(jsonEquals(right(ours), expected), JSON.stringify(patch))
     },
-    { fastCheck: { numRuns: 300 } }
+    { arbitrary: { runs: 300 } }
   )
 
   it("implements move, copy, test, array indices and the end of an array", () => {
@@ -194,13 +202,13 @@ describe("applyPatch", () => {
   })
 
   it("names the failing operation's index and pointer", () => {
-    const failure = Either.flip(
+    const failure = Result.flip(
       applyPatch({ A: 1 }, [
         { op: "replace", path: "/A", value: 2 },
         { op: "replace", path: "/Missing", value: 3 }
       ])
     )
-    const error = Either.getOrThrow(failure)
+    const error = Result.getOrThrow(failure)
     assert.strictEqual(error._tag, "PatchInvalid")
     assert.deepStrictEqual(
       error.violations.map((v) => v.path),
@@ -212,7 +220,7 @@ describe("applyPatch", () => {
 
   it("reports a failed test, a move into its own child and an index past the end", () => {
     const messages = (patch: PatchDocument) =>
-      Either.getOrThrow(Either.flip(applyPatch({ A: { B: [1] } }, patch))).message
+      Result.getOrThrow(Result.flip(applyPatch({ A: { B: [1] } }, patch))).message
     assert.include(messages([{ op: "test", path: "/A/B/0", value: 2 }]), "test failed")
     assert.include(messages([{ op: "move", from: "/A", path: "/A/C" }]), "its own children")
     assert.include(messages([{ op: "add", path: "/A/B/5", value: 1 }]), "past the end")
@@ -220,16 +228,12 @@ describe("applyPatch", () => {
   })
 })
 
-const validOp = fc.oneof(
-  fc.record({ op: fc.constant("add" as const), path: fc.constantFrom("/A", "/Tags/-", "/a~1b/0"), value: jsonValue }),
-  fc.record({ op: fc.constant("remove" as const), path: fc.constantFrom("/A", "/Tags/0") }),
-  fc.record({ op: fc.constant("replace" as const), path: fc.constantFrom("/A", "/x~0y"), value: jsonValue }),
-  fc.record({
-    op: fc.constantFrom("move" as const, "copy" as const),
-    from: fc.constant("/A"),
-    path: fc.constant("/B")
-  }),
-  fc.record({ op: fc.constant("test" as const), path: fc.constant("/A"), value: jsonValue })
+const validOp = oneOf<PatchOperation>(
+  Arbitrary.all({ op: Arbitrary.Constant("add"), path: constantFrom("/A", "/Tags/-", "/a~1b/0"), value: jsonValue }),
+  Arbitrary.all({ op: Arbitrary.Constant("remove"), path: constantFrom("/A", "/Tags/0") }),
+  Arbitrary.all({ op: Arbitrary.Constant("replace"), path: constantFrom("/A", "/x~0y"), value: jsonValue }),
+  Arbitrary.all({ op: constantFrom("move", "copy"), from: Arbitrary.Constant("/A"), path: Arbitrary.Constant("/B") }),
+  Arbitrary.all({ op: Arbitrary.Constant("test"), path: Arbitrary.Constant("/A"), value: jsonValue })
 )
 
 const corruptions: ReadonlyArray<[string, (op: Record<string, unknown>) => Record<string, unknown> | unknown]> = [
@@ -257,22 +261,26 @@ const corruptions: ReadonlyArray<[string, (op: Record<string, unknown>) => Recor
 ]
 
 describe("decodePatch", () => {
-  it.prop("accepts well-formed patches, as arrays or as JSON text", [fc.array(validOp, { maxLength: 6 })], ([ops]) => {
-    assert.isTrue(jsonEquals(right(decodePatch(ops)) as unknown as JsonValue, ops as unknown as JsonValue))
-    assert.isTrue(
-      jsonEquals(right(decodePatch(JSON.stringify(ops))) as unknown as JsonValue, ops as unknown as JsonValue)
-    )
-  })
+  it.prop(
+    "accepts well-formed patches, as arrays or as JSON text",
+    [Arbitrary.array(validOp, { maxLength: 6 })],
+    ([ops]) => {
+      assert.isTrue(jsonEquals(right(decodePatch(ops)) as unknown as JsonValue, ops as unknown as JsonValue))
+      assert.isTrue(
+        jsonEquals(right(decodePatch(JSON.stringify(ops))) as unknown as JsonValue, ops as unknown as JsonValue)
+      )
+    }
+  )
 
   it.prop(
     "rejects a malformed operation anywhere, naming its index",
-    [fc.array(validOp, { maxLength: 5 }), validOp, fc.nat(), fc.integer({ min: 0, max: corruptions.length - 1 })],
+    [Arbitrary.array(validOp, { maxLength: 5 }), validOp, nat, intBetween(0, corruptions.length - 1)],
     ([ops, victim, position, which]) => {
       const [name, corrupt] = corruptions[which]!
       const index = position % (ops.length + 1)
       const doc: Array<unknown> = [...ops]
       doc.splice(index, 0, corrupt({ ...victim }))
-      const error = Either.getOrThrow(Either.flip(decodePatch(doc)))
+      const error = Result.getOrThrow(Result.flip(decodePatch(doc)))
       assert.strictEqual(error._tag, "PatchInvalid")
       assert.isTrue(
         error.violations.some((v) => v.path === `/${index}` || v.path.startsWith(`/${index}/`)),
@@ -286,8 +294,8 @@ describe("decodePatch", () => {
   )
 
   it("says what is wrong with each operation", () => {
-    const error = Either.getOrThrow(
-      Either.flip(
+    const error = Result.getOrThrow(
+      Result.flip(
         decodePatch([
           { op: "replace", path: "/A" },
           { op: "move", path: "/B", value: 1 },
@@ -305,7 +313,7 @@ describe("decodePatch", () => {
 
   it("rejects what is not a patch document", () => {
     for (const input of ["{not json", "{}", { op: "add" }, 42, null]) {
-      const error = Either.getOrThrow(Either.flip(decodePatch(input)))
+      const error = Result.getOrThrow(Result.flip(decodePatch(input)))
       assert.deepStrictEqual(
         error.violations.map((v) => v.path),
         [""]

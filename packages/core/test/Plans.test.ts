@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Either, FastCheck as fc, Schema } from "effect"
+import { Arbitrary, Result, Schema } from "effect"
 import { templateFor } from "../src/CfnTemplate.js"
 import { defaultTags } from "../src/DefaultTags.js"
 import { applyPatch } from "../src/JsonPatch.js"
@@ -53,13 +53,13 @@ const liveBucket: JsonObject = deepFreeze({
   Tags: [...DEFAULT_LIST, { Key: "team", Value: "data" }]
 })
 
-const right = <A, E>(either: Either.Either<A, E>): A => {
-  if (Either.isLeft(either)) assert.fail(`expected success, got ${JSON.stringify(either.left)}`)
-  return either.right
+const right = <A, E>(either: Result.Result<A, E>): A => {
+  if (Result.isFailure(either)) assert.fail(`expected success, got ${JSON.stringify(either.failure)}`)
+  return either.success
 }
-const left = <A, E>(either: Either.Either<A, E>): E => {
-  if (Either.isRight(either)) assert.fail(`expected failure, got ${JSON.stringify(either.right)}`)
-  return either.left
+const left = <A, E>(either: Result.Result<A, E>): E => {
+  if (Result.isSuccess(either)) assert.fail(`expected failure, got ${JSON.stringify(either.success)}`)
+  return either.failure
 }
 
 describe("templateFor", () => {
@@ -378,7 +378,7 @@ describe("planHash", () => {
 
   it.prop(
     "changes when any one field changes",
-    [fc.constantFrom(...(Object.keys(changes) as Array<keyof PlanFields>))],
+    [Arbitrary.schema(Schema.Literals(Object.keys(changes) as Array<keyof PlanFields>))],
     ([field]) => {
       const fields = base()
       const changed = { ...fields, [field]: (changes[field] as (f: PlanFields) => unknown)(fields) } as PlanFields

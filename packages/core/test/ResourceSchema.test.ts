@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Result } from "effect"
 import { readFileSync } from "node:fs"
 import { gunzipSync } from "node:zlib"
 import { parseResourceSchema } from "../src/index.js"
@@ -7,11 +7,11 @@ import { parseResourceSchema } from "../src/index.js"
 const all = JSON.parse(
   gunzipSync(readFileSync(new URL("../../testkit/data/us-east-1.json.gz", import.meta.url))).toString("utf8")
 ) as Record<string, unknown>
-const parse = (name: string) => Either.getOrThrow(parseResourceSchema(all[name]))
+const parse = (name: string) => Result.getOrThrow(parseResourceSchema(all[name]))
 
 describe("parseResourceSchema", () => {
   it("parses every bundled provider schema", () => {
-    const failures = Object.entries(all).filter(([, doc]) => Either.isLeft(parseResourceSchema(doc)))
+    const failures = Object.entries(all).filter(([, doc]) => Result.isFailure(parseResourceSchema(doc)))
     assert.deepStrictEqual(
       failures.map(([name]) => name),
       []
@@ -37,8 +37,8 @@ describe("parseResourceSchema", () => {
   })
 
   it("refuses documents that are not provider schemas", () => {
-    assert.isTrue(Either.isLeft(parseResourceSchema("{not json")))
-    assert.isTrue(Either.isLeft(parseResourceSchema({ typeName: "S3Bucket" })))
-    assert.isTrue(Either.isLeft(parseResourceSchema([1, 2])))
+    assert.isTrue(Result.isFailure(parseResourceSchema("{not json")))
+    assert.isTrue(Result.isFailure(parseResourceSchema({ typeName: "S3Bucket" })))
+    assert.isTrue(Result.isFailure(parseResourceSchema([1, 2])))
   })
 })

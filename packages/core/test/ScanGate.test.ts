@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Result } from "effect"
 import { ScanFailed, ScannerUnavailable } from "../src/Errors.js"
 import { Finding, ScanReport } from "../src/model/Cloud.js"
 import { scanGate, type ScanGateInput } from "../src/ScanGate.js"
@@ -113,13 +113,13 @@ describe("scanGate", () => {
     it(name, () => {
       const result = gate(input)
       if ("pass" in expected) {
-        assert.isTrue(Either.isRight(result), Either.isLeft(result) ? result.left.message : "")
-        const pass = Either.getOrThrow(result)
+        assert.isTrue(Result.isSuccess(result), Result.isFailure(result) ? result.failure.message : "")
+        const pass = Result.getOrThrow(result)
         assert.deepStrictEqual(pass.accepted, expected.pass)
         if (expected.warning) assert.match(pass.warning ?? "", expected.warning)
         else assert.isUndefined(pass.warning)
       } else {
-        const error = Either.flip(result).pipe(Either.getOrThrow)
+        const error = Result.flip(result).pipe(Result.getOrThrow)
         assert.strictEqual(error._tag, expected.fail)
         assert.match(error.message, expected.says)
       }
@@ -127,7 +127,7 @@ describe("scanGate", () => {
   }
 
   it("a blocked scan carries the failed check ids for the caller", () => {
-    const error = Either.flip(gate({ report: report("CKV_AWS_21", "CKV_AWS_18") })).pipe(Either.getOrThrow)
+    const error = Result.flip(gate({ report: report("CKV_AWS_21", "CKV_AWS_18") })).pipe(Result.getOrThrow)
     assert.strictEqual(error._tag, "ScanBlocked")
     if (error._tag === "ScanBlocked") assert.deepStrictEqual(error.failedCheckIds, ["CKV_AWS_18", "CKV_AWS_21"])
   })

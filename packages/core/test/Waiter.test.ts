@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, type Duration, Effect, Fiber, Layer, Ref, TestClock } from "effect"
+import { Clock, type Duration, Effect, Fiber, Layer, Ref, Result } from "effect"
+import { TestClock } from "effect/testing"
 import { RequestNotFound } from "../src/Errors.js"
 import { type OperationStatus, ProgressEvent } from "../src/model/Cloud.js"
 import { region, RequestToken, typeName } from "../src/model/Ids.js"
@@ -42,7 +43,7 @@ const fakeCloud = (steps: ReadonlyArray<Step>, polls: Ref.Ref<ReadonlyArray<numb
     })
   )
 
-const run = (steps: ReadonlyArray<Step>, bound: Duration.DurationInput, token = "r-1") =>
+const run = (steps: ReadonlyArray<Step>, bound: Duration.Input, token = "r-1") =>
   Effect.gen(function* () {
     const polls = yield* Ref.make<ReadonlyArray<number>>([])
     const seen = yield* Ref.make<ReadonlyArray<OperationStatus>>([])
@@ -51,7 +52,7 @@ const run = (steps: ReadonlyArray<Step>, bound: Duration.DurationInput, token = 
       region: region("us-east-1"),
       bound,
       onProgress: (event) => Ref.update(seen, (s) => [...s, event.status])
-    }).pipe(Effect.provide(fakeCloud(steps, polls)), Effect.either, Effect.fork)
+    }).pipe(Effect.provide(fakeCloud(steps, polls)), Effect.result, Effect.forkChild)
     yield* TestClock.adjust("10 minutes")
     const result = yield* Fiber.join(fiber)
     return { result, polls: yield* Ref.get(polls), seen: yield* Ref.get(seen) }
@@ -66,7 +67,7 @@ describe("waitForCompletion", () => {
       )
       assert.deepStrictEqual(polls, [0, 500, 1500])
       assert.deepStrictEqual(seen, ["PENDING", "IN_PROGRESS", "SUCCESS"])
-      assert.isTrue(result._tag === "Right" && result.right.completed && result.right.event.status === "SUCCESS")
+      assert.isTrue(Result.isSuccess(result) && result.success.completed && result.success.event.status === "SUCCESS")
     })
   )
 
@@ -74,10 +75,10 @@ describe("waitForCompletion", () => {
     Effect.gen(function* () {
       const { polls, result } = yield* run([{ status: "IN_PROGRESS" }], "30 seconds")
       assert.deepStrictEqual(polls, [0, 500, 1500, 3500, 7500, 12500, 17500, 22500, 27500, 30000])
-      assert.strictEqual(result._tag, "Right")
-      if (result._tag === "Right") {
-        assert.isFalse(result.right.completed)
-        assert.strictEqual(result.right.event.status, "IN_PROGRESS")
+      assert.strictEqual(result._tag, "Success")
+      if (Result.isSuccess(result)) {
+        assert.isFalse(result.success.completed)
+        assert.strictEqual(result.success.event.status, "IN_PROGRESS")
       }
     })
   )
@@ -89,7 +90,7 @@ describe("waitForCompletion", () => {
         "10 seconds"
       )
       assert.deepStrictEqual(polls, [0, 3000, 10_000])
-      assert.isTrue(result._tag === "Right" && result.right.completed)
+      assert.isTrue(Result.isSuccess(result) && result.success.completed)
     })
   )
 
@@ -103,7 +104,7 @@ describe("waitForCompletion", () => {
   it.effect("an unknown request fails with RequestNotFound", () =>
     Effect.gen(function* () {
       const { result } = yield* run([{ status: "IN_PROGRESS" }], "1 minute", "unknown")
-      assert.isTrue(result._tag === "Left" && result.left._tag === "RequestNotFound")
+      assert.isTrue(Result.isFailure(result) && result.failure._tag === "RequestNotFound")
     })
   )
 })

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option, TestClock } from "effect"
+import { Effect, Layer, Option, Result } from "effect"
+import { TestClock } from "effect/testing"
 import * as ApprovalStoreMemory from "../src/ApprovalStoreMemory.js"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
 import { Plan, region, typeName } from "../src/index.js"
@@ -13,9 +14,9 @@ const interleavingStore = Layer.effect(
   ApprovalStore,
   Effect.map(ApprovalStoreMemory.make({ capacity: 100 }), (inner) =>
     ApprovalStore.of({
-      put: (id, record) => Effect.zipRight(Effect.yieldNow(), inner.put(id, record)),
-      get: (id) => Effect.zipRight(Effect.yieldNow(), inner.get(id)),
-      take: (id) => Effect.zipRight(Effect.yieldNow(), inner.take(id)),
+      put: (id, record) => Effect.andThen(Effect.yieldNow, inner.put(id, record)),
+      get: (id) => Effect.andThen(Effect.yieldNow, inner.get(id)),
+      take: (id) => Effect.andThen(Effect.yieldNow, inner.take(id)),
       size: inner.size
     })
   )
@@ -172,13 +173,13 @@ describe("workflow tokens", () => {
         const id = yield* issueToken("explained", { chainId: `w${round}` }, minute)
         const results = yield* Effect.all(
           Array.from({ length: round % 2 === 0 ? 2 : 8 }, () =>
-            Effect.either(spendToken("explained_token", id, "explained"))
+            Effect.result(spendToken("explained_token", id, "explained"))
           ),
           { concurrency: "unbounded" }
         )
-        assert.strictEqual(results.filter(Either.isRight).length, 1)
+        assert.strictEqual(results.filter(Result.isSuccess).length, 1)
         for (const result of results) {
-          if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "TokenSpent")
+          if (Result.isFailure(result)) assert.strictEqual(result.failure._tag, "TokenSpent")
         }
       }
     }).pipe(Effect.provide(interleavingStore))

@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Result } from "effect"
 import { readFileSync } from "node:fs"
 import { gunzipSync } from "node:zlib"
 import { parseResourceSchema, type ResourceSchema } from "../src/index.js"
@@ -13,7 +13,7 @@ const cache = new Map<string, ResourceSchema>()
 export const schemaOf = (name: string): ResourceSchema => {
   let schema = cache.get(name)
   if (schema === undefined) {
-    schema = Either.getOrThrow(parseResourceSchema(all[name]))
+    schema = Result.getOrThrow(parseResourceSchema(all[name]))
     cache.set(name, schema)
   }
   return schema
@@ -21,7 +21,7 @@ export const schemaOf = (name: string): ResourceSchema => {
 
 /** A schema made for a test from a small provider document. */
 export const syntheticSchema = (doc: Record<string, unknown>): ResourceSchema =>
-  Either.getOrThrow(parseResourceSchema({ typeName: "Test::Demo::Thing", additionalProperties: false, ...doc }))
+  Result.getOrThrow(parseResourceSchema({ typeName: "Test::Demo::Thing", additionalProperties: false, ...doc }))
 
 /** Deep-freeze a value so that any mutation by the code under test throws. */
 export const deepFreeze = <A>(value: A): A => {

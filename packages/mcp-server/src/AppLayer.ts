@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { type ConfigError, Context, Duration, Effect, Layer, Logger } from "effect"
+import { type Config, Context, Duration, Effect, Layer, Logger, References } from "effect"
 import { AwsAdapter } from "@ccapi/aws-adapter"
 import { CheckovScanner } from "@ccapi/checkov-adapter"
 import { ApprovalStoreMemory, defaultTags, SessionState, WorkflowSettings } from "@ccapi/core"
@@ -14,13 +14,19 @@ import * as JsonlJournal from "./JsonlJournal.js"
 import { serverInfo, sourceUrl } from "./Server.js"
 
 /** Log lines go to stderr, never stdout (stdout carries JSON-RPC); Effect's default logger writes to stdout. */
-export const stderrLogger = Logger.map(Logger.logfmtLogger, (line) => {
+export const stderrLogger = Logger.map(Logger.formatLogFmt, (line) => {
   process.stderr.write(`${line}\n`)
 })
 
-/** Replaces Effect's default logger with the stderr logger, at the configured level. */
+/**
+ * Replaces Effect's loggers with the stderr logger (keeping the tracer logger, which records logs as span events), at
+ * the configured level.
+ */
 export const loggerLayer = (config: Pick<ServerConfig, "logLevel">) =>
-  Layer.merge(Logger.replace(Logger.defaultLogger, stderrLogger), Logger.minimumLogLevel(config.logLevel))
+  Layer.merge(
+    Logger.layer([stderrLogger, Logger.tracerLogger]),
+    Layer.succeed(References.MinimumLogLevel, config.logLevel)
+  )
 
 /** The operator's workflow settings, from the parsed configuration. */
 export const settingsLayer = (config: ServerConfig) => {
@@ -47,13 +53,12 @@ export const settingsLayer = (config: ServerConfig) => {
 }
 
 /** Where the sandbox endpoint listens, when the server runs with `--sandbox`. */
-export class SandboxEndpoint extends Context.Tag("@ccapi/mcp-server/SandboxEndpoint")<
-  SandboxEndpoint,
-  { readonly url: string }
->() {}
+export class SandboxEndpoint extends Context.Service<SandboxEndpoint, { readonly url: string }>()(
+  "@ccapi/mcp-server/SandboxEndpoint"
+) {}
 
 /** The in-process sandbox on an ephemeral loopback port; it stops when the runtime is disposed (the scope closes). */
-export const sandboxLayer = Layer.scoped(
+export const sandboxLayer = Layer.effect(
   SandboxEndpoint,
   Effect.map(startSandbox({ port: 0, host: "127.0.0.1" }), (sandbox) => ({ url: sandbox.url }))
 )
@@ -81,7 +86,7 @@ export const projectCheckov = (): string | undefined => {
 /** The AWS ports: against AWS through the SDK's credential chain, or against the in-process sandbox. */
 export const awsLayer = (config: ServerConfig) =>
   config.sandbox
-    ? Layer.unwrapEffect(
+    ? Layer.unwrap(
         Effect.map(SandboxEndpoint, (endpoint) =>
           AwsAdapter.layerConfig({
             endpoint: endpoint.url,
@@ -98,9 +103,7 @@ export const awsLayer = (config: ServerConfig) =>
  * The one place the application is composed: AWS (or the sandbox), Checkov, the Ajv validator, the JSONL journal,
  * the in-memory approval store, the workflow settings and session state, a stderr logger and a CSPRNG `Random`.
  */
-export const makeAppLayer = (
-  config: ServerConfig
-): Layer.Layer<AppServices, ConfigError.ConfigError | SandboxStartFailed> =>
+export const makeAppLayer = (config: ServerConfig): Layer.Layer<AppServices, Config.ConfigError | SandboxStartFailed> =>
   Layer.mergeAll(
     awsLayer(config),
     CheckovScanner.layerConfig({ fallbackBin: projectCheckov() }),

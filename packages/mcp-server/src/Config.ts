@@ -1,6 +1,6 @@
 import * as os from "node:os"
 import * as path from "node:path"
-import { Config, ConfigError, ConfigProvider, Effect, Either, LogLevel, Schema } from "effect"
+import { Config, ConfigProvider, Effect, type LogLevel, Result, Schema, SchemaIssue } from "effect"
 import { guardrailRules } from "@ccapi/core"
 
 /** The operator's configuration, from command-line flags and environment variables. The model cannot change it. */
@@ -38,11 +38,11 @@ export interface Flags {
 
 const booleanFlags = { readonly: "readOnly", sandbox: "sandbox" } as const
 
-const parseBoolean = (flag: string, raw: string): Either.Either<boolean, ConfigProblem> => {
+const parseBoolean = (flag: string, raw: string): Result.Result<boolean, ConfigProblem> => {
   const value = raw.trim().toLowerCase()
-  if (value === "true") return Either.right(true)
-  if (value === "false") return Either.right(false)
-  return Either.left(
+  if (value === "true") return Result.succeed(true)
+  if (value === "false") return Result.succeed(false)
+  return Result.fail(
     new ConfigProblem({
       message: `--${flag} takes true or false (or nothing, meaning true); got ${JSON.stringify(raw)}`
     })
@@ -50,7 +50,7 @@ const parseBoolean = (flag: string, raw: string): Either.Either<boolean, ConfigP
 }
 
 /** Parses the command line: `--readonly`, `--readonly=true|false`, `--readonly true|false`, `--no-readonly`, the same for `--sandbox`. */
-export const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, ConfigProblem> => {
+export const parseFlags = (argv: ReadonlyArray<string>): Result.Result<Flags, ConfigProblem> => {
   const flags = { readOnly: false, sandbox: false, help: false, version: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -65,7 +65,7 @@ export const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, Co
     const match = /^--(no-)?([a-z-]+)(?:=(.*))?$/.exec(arg)
     const name = match?.[2]
     if (match === null || name === undefined || !(name in booleanFlags)) {
-      return Either.left(
+      return Result.fail(
         new ConfigProblem({
           message: `Unknown argument ${JSON.stringify(arg)}. Allowed: --readonly[=true|false], --sandbox[=true|false], --no-readonly, --no-sandbox, --help, --version.`
         })
@@ -74,7 +74,7 @@ export const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, Co
     const key = booleanFlags[name as keyof typeof booleanFlags]
     if (match[1] !== undefined) {
       if (match[3] !== undefined) {
-        return Either.left(
+        return Result.fail(
           new ConfigProblem({
             message: `--no-${name} takes no value (write --${name}=false or --no-${name}); got ${JSON.stringify(arg)}`
           })
@@ -85,8 +85,8 @@ export const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, Co
     }
     if (match[3] !== undefined) {
       const parsed = parseBoolean(name, match[3])
-      if (Either.isLeft(parsed)) return Either.left(parsed.left)
-      flags[key] = parsed.right
+      if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
+      flags[key] = parsed.success
       continue
     }
     const next = argv[i + 1]
@@ -97,66 +97,75 @@ export const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Flags, Co
     }
     flags[key] = true
   }
-  return Either.right(flags)
+  return Result.succeed(flags)
 }
 
-const invalid = (message: string) => ConfigError.InvalidData([], message)
+/**
+ * A setting's own validation failure, as Effect's `Config` reports it: a `ConfigError` wrapping a `SchemaError` whose
+ * issue carries the message (the message names the setting and what it accepts).
+ */
+const invalid = (message: string) =>
+  new Config.ConfigError(new Schema.SchemaError(new SchemaIssue.InvalidValue({ message })))
+
+/** Validates a setting's value: `check` returns the parsed value, or the message to refuse it with. */
+const validated = <A, B>(check: (raw: A) => Result.Result<B, string>) =>
+  Config.mapEffect((raw: A) => Effect.fromResult(Result.mapError(check(raw), invalid)))
 
 /** An optional string variable; empty or blank counts as unset. */
 const optionalString = (name: string) =>
-  Config.string(name).pipe(
-    Config.option,
-    Config.map((value) => (value._tag === "Some" && value.value.trim() !== "" ? value.value.trim() : undefined))
+  Config.String(name).pipe(
+    Config.withDefault(""),
+    Config.map((value) => (value.trim() !== "" ? value.trim() : undefined))
   )
 
 const choice = <const A extends string>(name: string, values: ReadonlyArray<A>, fallback: A) =>
   optionalString(name).pipe(
-    Config.mapOrFail((raw) => {
-      if (raw === undefined) return Either.right(fallback)
+    validated((raw): Result.Result<A, string> => {
+      if (raw === undefined) return Result.succeed(fallback)
       const value = raw.toLowerCase()
       return values.includes(value as A)
-        ? Either.right(value as A)
-        : Either.left(invalid(`${name} must be one of ${values.join(", ")} (any case); got ${JSON.stringify(raw)}`))
+        ? Result.succeed(value as A)
+        : Result.fail(`${name} must be one of ${values.join(", ")} (any case); got ${JSON.stringify(raw)}`)
     })
   )
 
 const integer = (name: string, options: { readonly min: number; readonly max: number; readonly fallback: number }) =>
   optionalString(name).pipe(
-    Config.mapOrFail((raw) => {
-      if (raw === undefined) return Either.right(options.fallback)
+    validated((raw): Result.Result<number, string> => {
+      if (raw === undefined) return Result.succeed(options.fallback)
       const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
       return Number.isSafeInteger(value) && value >= options.min && value <= options.max
-        ? Either.right(value)
-        : Either.left(
-            invalid(`${name} must be a whole number from ${options.min} to ${options.max}; got ${JSON.stringify(raw)}`)
+        ? Result.succeed(value)
+        : Result.fail(
+            `${name} must be a whole number from ${options.min} to ${options.max}; got ${JSON.stringify(raw)}`
           )
     })
   )
 
 const logLevels: Record<string, LogLevel.LogLevel> = {
-  all: LogLevel.All,
-  trace: LogLevel.Trace,
-  debug: LogLevel.Debug,
-  info: LogLevel.Info,
-  warn: LogLevel.Warning,
-  warning: LogLevel.Warning,
-  error: LogLevel.Error,
-  critical: LogLevel.Fatal,
-  fatal: LogLevel.Fatal,
-  off: LogLevel.None,
-  none: LogLevel.None
+  all: "All",
+  trace: "Trace",
+  debug: "Debug",
+  info: "Info",
+  warn: "Warn",
+  warning: "Warn",
+  error: "Error",
+  critical: "Fatal",
+  fatal: "Fatal",
+  off: "None",
+  none: "None"
 }
 
 const logLevel = Config.all([optionalString("CCAPI_LOG_LEVEL"), optionalString("FASTMCP_LOG_LEVEL")]).pipe(
-  Config.mapOrFail(([ccapi, fastmcp]) => {
+  validated(([ccapi, fastmcp]): Result.Result<LogLevel.LogLevel, string> => {
     const name = ccapi !== undefined ? "CCAPI_LOG_LEVEL" : "FASTMCP_LOG_LEVEL"
     const raw = ccapi ?? fastmcp
-    if (raw === undefined) return Either.right(LogLevel.Warning)
+    if (raw === undefined) return Result.succeed("Warn")
     const level = logLevels[raw.toLowerCase()]
     return level !== undefined
-      ? Either.right(level)
-      : Either.left(
-          invalid(`${name} must be one of ${Object.keys(logLevels).join(", ")} (any case); got ${JSON.stringify(raw)}`)
+      ? Result.succeed(level)
+      : Result.fail(
+          `${name} must be one of ${Object.keys(logLevels).join(", ")} (any case); got ${JSON.stringify(raw)}`
         )
   })
 )
@@ -165,29 +174,27 @@ const tagKey = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u
 const tagValue = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u
 
 const extraTags = optionalString("CCAPI_DEFAULT_TAGS").pipe(
-  Config.mapOrFail((raw) => {
-    if (raw === undefined) return Either.right([])
+  validated((raw): Result.Result<ReadonlyArray<{ readonly key: string; readonly value: string }>, string> => {
+    if (raw === undefined) return Result.succeed([])
     const tags: Array<{ key: string; value: string }> = []
     for (const pair of raw.split(",")) {
       const at = pair.indexOf("=")
       const key = (at < 0 ? pair : pair.slice(0, at)).trim()
       const value = at < 0 ? undefined : pair.slice(at + 1).trim()
       if (value === undefined || !tagKey.test(key) || !tagValue.test(value) || key.toLowerCase().startsWith("aws:")) {
-        return Either.left(
-          invalid(
-            `CCAPI_DEFAULT_TAGS must be a comma-separated list of key=value pairs (keys 1-128 and values 0-256 characters of letters, digits, spaces and _.:/=+-@, keys not starting with aws:); the pair ${JSON.stringify(pair)} is not`
-          )
+        return Result.fail(
+          `CCAPI_DEFAULT_TAGS must be a comma-separated list of key=value pairs (keys 1-128 and values 0-256 characters of letters, digits, spaces and _.:/=+-@, keys not starting with aws:); the pair ${JSON.stringify(pair)} is not`
         )
       }
       tags.push({ key, value })
     }
-    return Either.right(tags)
+    return Result.succeed(tags)
   })
 )
 
 const disabledGuardrails = optionalString("CCAPI_DISABLED_GUARDRAILS").pipe(
-  Config.mapOrFail((raw) => {
-    if (raw === undefined) return Either.right([])
+  validated((raw): Result.Result<ReadonlyArray<string>, string> => {
+    if (raw === undefined) return Result.succeed([])
     const ids = raw
       .split(",")
       .map((id) => id.trim())
@@ -195,24 +202,20 @@ const disabledGuardrails = optionalString("CCAPI_DISABLED_GUARDRAILS").pipe(
     const known = guardrailRules.map((rule) => rule.id)
     const bad = ids.find((id) => !known.includes(id))
     return bad === undefined
-      ? Either.right(ids)
-      : Either.left(
-          invalid(
-            `CCAPI_DISABLED_GUARDRAILS must be a comma-separated list of guardrail rule ids (${known.join(", ")}); ${JSON.stringify(bad)} is not one`
-          )
+      ? Result.succeed(ids)
+      : Result.fail(
+          `CCAPI_DISABLED_GUARDRAILS must be a comma-separated list of guardrail rule ids (${known.join(", ")}); ${JSON.stringify(bad)} is not one`
         )
   })
 )
 
 const deleteLimit = optionalString("CCAPI_DELETE_LIMIT").pipe(
-  Config.mapOrFail((raw) => {
-    if (raw === undefined || raw.toLowerCase() === "none") return Either.right(undefined)
+  validated((raw): Result.Result<number | undefined, string> => {
+    if (raw === undefined || raw.toLowerCase() === "none") return Result.succeed(undefined)
     const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
     return Number.isSafeInteger(value) && value >= 1
-      ? Either.right(value as number | undefined)
-      : Either.left(
-          invalid(`CCAPI_DELETE_LIMIT must be a whole number of 1 or more, or none; got ${JSON.stringify(raw)}`)
-        )
+      ? Result.succeed(value)
+      : Result.fail(`CCAPI_DELETE_LIMIT must be a whole number of 1 or more, or none; got ${JSON.stringify(raw)}`)
   })
 )
 
@@ -228,54 +231,49 @@ export const defaultJournalPath = (env: Readonly<Record<string, string | undefin
 
 const journal = (env: Readonly<Record<string, string | undefined>>) =>
   optionalString("CCAPI_JOURNAL").pipe(
-    Config.mapOrFail((raw) => {
-      if (raw === undefined) return Either.right(defaultJournalPath(env) as string | undefined)
-      if (raw.toLowerCase() === "off") return Either.right(undefined)
+    validated((raw): Result.Result<string | undefined, string> => {
+      if (raw === undefined) return Result.succeed(defaultJournalPath(env))
+      if (raw.toLowerCase() === "off") return Result.succeed(undefined)
       return path.isAbsolute(raw)
-        ? Either.right(raw)
-        : Either.left(invalid(`CCAPI_JOURNAL must be an absolute file path or off; got ${JSON.stringify(raw)}`))
+        ? Result.succeed(raw)
+        : Result.fail(`CCAPI_JOURNAL must be an absolute file path or off; got ${JSON.stringify(raw)}`)
     })
   )
 
-const environment = (env: Readonly<Record<string, string | undefined>>) =>
-  Config.all({
-    securityScanning: choice("SECURITY_SCANNING", ["enabled", "disabled"], "enabled"),
-    defaultTags: choice("DEFAULT_TAGS", ["enabled", "disabled"], "enabled"),
-    logLevel,
-    approval: choice("CCAPI_APPROVAL", ["auto", "required", "off"], "auto"),
-    extraTags,
-    disabledGuardrails,
-    deleteLimit,
-    mutationWaitSeconds: integer("CCAPI_MUTATION_WAIT_SECONDS", { min: 0, max: 3600, fallback: 45 }),
-    templateWaitSeconds: integer("CCAPI_TEMPLATE_WAIT_SECONDS", { min: 0, max: 3600, fallback: 45 }),
-    journalPath: journal(env),
-    tokenTtlMinutes: integer("CCAPI_TOKEN_TTL_MINUTES", { min: 1, max: 1440, fallback: 15 })
-  })
+/** The settings from the environment, one `Config` each, so that every invalid one can be reported at once. */
+const environment = (env: Readonly<Record<string, string | undefined>>) => ({
+  securityScanning: choice("SECURITY_SCANNING", ["enabled", "disabled"], "enabled"),
+  defaultTags: choice("DEFAULT_TAGS", ["enabled", "disabled"], "enabled"),
+  logLevel,
+  approval: choice("CCAPI_APPROVAL", ["auto", "required", "off"], "auto"),
+  extraTags,
+  disabledGuardrails,
+  deleteLimit,
+  mutationWaitSeconds: integer("CCAPI_MUTATION_WAIT_SECONDS", { min: 0, max: 3600, fallback: 45 }),
+  templateWaitSeconds: integer("CCAPI_TEMPLATE_WAIT_SECONDS", { min: 0, max: 3600, fallback: 45 }),
+  journalPath: journal(env),
+  tokenTtlMinutes: integer("CCAPI_TOKEN_TTL_MINUTES", { min: 1, max: 1440, fallback: 15 })
+})
 
-const messages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
-  switch (error._op) {
-    case "And":
-    case "Or":
-      return [...messages(error.left), ...messages(error.right)]
-    case "InvalidData":
-    case "MissingData":
-    case "SourceUnavailable":
-    case "Unsupported":
-      return [error.message]
-  }
-}
+/** What a `ConfigError` says, without its wrapper: the setting's own message, or the schema's or source's. */
+export const configErrorMessage = (error: Config.ConfigError): string => error.cause.message
 
 /** Reads flags and environment strictly: every invalid value is reported, naming the setting and what it accepts. */
-export const loadConfig = (
+export const loadConfig = Effect.fn("Config.loadConfig")(function* (
   argv: ReadonlyArray<string>,
   env: Readonly<Record<string, string | undefined>>
-): Effect.Effect<ServerConfig & { readonly flags: Flags }, ConfigProblem> =>
-  Effect.gen(function* () {
-    const flags = yield* Either.match(parseFlags(argv), { onLeft: Effect.fail, onRight: Effect.succeed })
-    const entries = Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)
-    const provider = ConfigProvider.fromMap(new Map(entries))
-    const settings = yield* Effect.withConfigProvider(environment(env), provider).pipe(
-      Effect.mapError((error) => new ConfigProblem({ message: messages(error).join("\n") }))
+): Effect.fn.Return<ServerConfig & { readonly flags: Flags }, ConfigProblem> {
+  const flags = yield* Effect.fromResult(parseFlags(argv))
+  // `Config.all` stops at the first invalid setting: read each one on its own and report them all.
+  const results = yield* Effect.all(environment(env), { mode: "result" }).pipe(
+    Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord(env))
+  )
+  const settings = Result.all(results)
+  if (Result.isFailure(settings)) {
+    const problems = Object.values<Result.Result<unknown, Config.ConfigError>>(results).flatMap((result) =>
+      Result.isFailure(result) ? [configErrorMessage(result.failure)] : []
     )
-    return { ...settings, readOnly: flags.readOnly, sandbox: flags.sandbox, flags }
-  })
+    return yield* new ConfigProblem({ message: problems.join("\n") })
+  }
+  return { ...settings.success, readOnly: flags.readOnly, sandbox: flags.sandbox, flags }
+})

@@ -1,44 +1,32 @@
 import * as crypto from "node:crypto"
-import { Chunk, Effect, Layer, Random } from "effect"
+import { Layer, Random } from "effect"
 
-const nextDouble = (): number => {
-  const bytes = crypto.randomBytes(7)
-  // 53 random bits → a double in [0, 1).
-  const high = (bytes.readUInt32BE(0) >>> 11) * 2 ** 32
-  const low = bytes.readUInt32BE(3)
-  return (high + low) / 2 ** 53
-}
+/** 53 random bits from `bytes` (the first 7): an integer in [0, 2^53). */
+const bits53 = (bytes: Buffer): number => (bytes.readUInt32BE(0) >>> 11) * 2 ** 32 + bytes.readUInt32BE(3)
 
-const intBetween = (min: number, max: number): number => {
-  const low = Math.ceil(min)
-  const high = Math.ceil(max)
-  if (high <= low) return low
-  return high - low <= 2 ** 48 - 1 ? crypto.randomInt(low, high) : low + Math.floor(nextDouble() * (high - low))
+/** A double in [0, 1), each of its 2^53 values equally likely. */
+const nextDouble = (): number => bits53(crypto.randomBytes(7)) / 2 ** 53
+
+/** A safe integer, from -(2^53 - 1) to 2^53 - 1, each equally likely (a magnitude and a sign; -0 is drawn again). */
+const nextSafeInteger = (): number => {
+  for (;;) {
+    const bytes = crypto.randomBytes(8)
+    const magnitude = bits53(bytes)
+    const negative = (bytes.readUInt8(7) & 1) === 1
+    if (!negative) return magnitude
+    if (magnitude !== 0) return -magnitude
+  }
 }
 
 /**
  * Effect's `Random` backed by the operating system's CSPRNG (node:crypto), so that workflow tokens, which core draws
- * from `Random`, cannot be predicted from earlier ones. Effect's default generator is seeded and not cryptographic.
+ * from `Random`, cannot be predicted from earlier ones. Effect's default generator (`Math.random`) is not
+ * cryptographic. Effect derives every `Random` operation (`next`, `nextIntBetween`, `shuffle`, …) from these two.
  */
 export const cryptoRandom: Random.Random = {
-  [Random.RandomTypeId]: Random.RandomTypeId,
-  next: Effect.sync(nextDouble),
-  nextBoolean: Effect.sync(() => crypto.randomInt(0, 2) === 1),
-  nextInt: Effect.sync(() => crypto.randomBytes(4).readInt32BE(0)),
-  nextRange: (min, max) => Effect.sync(() => min + nextDouble() * (max - min)),
-  nextIntBetween: (min, max) => Effect.sync(() => intBetween(min, max)),
-  shuffle: <A>(elements: Iterable<A>) =>
-    Effect.sync(() => {
-      const items = Array.from(elements)
-      for (let i = items.length - 1; i > 0; i--) {
-        const j = crypto.randomInt(0, i + 1)
-        const tmp = items[i]!
-        items[i] = items[j]!
-        items[j] = tmp
-      }
-      return Chunk.fromIterable(items)
-    })
+  nextIntUnsafe: nextSafeInteger,
+  nextDoubleUnsafe: nextDouble
 }
 
 /** Installs the CSPRNG-backed `Random` for every effect run on a runtime built with it. */
-export const layer = Layer.setRandom(cryptoRandom)
+export const layer = Layer.succeed(Random.Random, cryptoRandom)

@@ -62,7 +62,7 @@ export const makeApprover = (server: Server) =>
           if (result.action === "accept") return result.content?.["approve"] === true ? "approved" : "declined"
           return result.action === "cancel" ? "cancelled" : "declined"
         }),
-        Effect.catchTag("UnknownException", (error) =>
+        Effect.catchTag("UnknownError", (error) =>
           Effect.as(
             Effect.logWarning("Asking the user to approve a mutation failed; treating it as not approved", error.cause),
             "cancelled" as const

@@ -48,7 +48,7 @@ export const make = (file: string) =>
             yield* Effect.tryPromise(() => fs.chmod(file, 0o600)).pipe(Effect.ignore)
           }
         }).pipe(
-          Effect.catchTag("UnknownException", (error) =>
+          Effect.catchTag("UnknownError", (error) =>
             Effect.flatMap(Ref.getAndSet(warned, true), (already) =>
               already
                 ? Effect.void

@@ -142,22 +142,27 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
       const call: ToolCall = { context, onProgress: progressSink(extra) }
       const effect: Effect.Effect<unknown, DomainFailure, AppServices | Approver> =
         tool.mutating && context.readOnly
-          ? new ReadOnlyMode({
-              message: `The server runs read-only (--readonly): ${tool.name} is refused. Use the read tools, or restart the server without --readonly.`
-            })
+          ? Effect.fail(
+              new ReadOnlyMode({
+                message: `The server runs read-only (--readonly): ${tool.name} is refused. Use the read tools, or restart the server without --readonly.`
+              })
+            )
           : tool.run(dropNulls(args) as z.output<z.ZodObject<In>>, call)
       const exit = await runtime.runPromiseExit(
         effect.pipe(
           Effect.provideService(Approver, makeApprover(server.server)),
-          Effect.tapDefect((cause) => Effect.logError(`${tool.name} failed with an internal error`, cause)),
+          // Logged as a Cause, so that the log line carries the defect's stack trace.
+          Effect.tapDefect((defect) =>
+            Effect.logError(`${tool.name} failed with an internal error`, Cause.die(defect))
+          ),
           Effect.withSpan(`tool.${tool.name}`)
         ),
         { signal: extra.signal }
       )
       if (Exit.isSuccess(exit)) return success(exit.value)
-      const error = Cause.failureOption(exit.cause)
+      const error = Cause.findErrorOption(exit.cause)
       if (error._tag === "Some" && isDomainFailure(error.value)) return failure(error.value)
-      if (Cause.isInterruptedOnly(exit.cause)) {
+      if (Cause.hasInterruptsOnly(exit.cause)) {
         return {
           isError: true,
           content: [{ type: "text", text: `Cancelled: ${tool.name} was cancelled by the client.` }]

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import { Cause, ConfigError, Effect, Either, Exit, ManagedRuntime } from "effect"
+import { Cause, Config, Effect, Exit, ManagedRuntime, Result } from "effect"
 import { Identity } from "@ccapi/core"
 import { makeAppLayer } from "./AppLayer.js"
-import { ConfigProblem, loadConfig, type ServerConfig } from "./Config.js"
+import { ConfigProblem, configErrorMessage, loadConfig, type ServerConfig } from "./Config.js"
 import { makeServer, serverInfo } from "./Server.js"
 
 // stdout carries JSON-RPC and nothing else: anything that logs through console.log/info/debug goes to stderr.
@@ -24,25 +24,15 @@ CCAPI_TEMPLATE_WAIT_SECONDS; CCAPI_JOURNAL (path|off); CCAPI_TOKEN_TTL_MINUTES; 
 
 const stderr = (text: string) => process.stderr.write(`${text}\n`)
 
-const configErrorText = (error: ConfigError.ConfigError): string => {
-  switch (error._op) {
-    case "And":
-    case "Or":
-      return `${configErrorText(error.left)}\n${configErrorText(error.right)}`
-    default:
-      return error.path.length > 0 ? `${error.path.join(".")}: ${error.message}` : error.message
-  }
-}
-
 /** Writes what the server acts as to stderr; never fails, and does not wait long for credentials. */
 const startupInfo = (config: ServerConfig) =>
   Effect.gen(function* () {
     const identity = yield* Identity
     const environment = yield* identity.environment
-    const who = yield* identity.whoAmI().pipe(Effect.timeout("4 seconds"), Effect.either)
-    const account = Either.isRight(who)
-      ? `account ${who.right.accountId}, auth ${who.right.credentialSource}`
-      : `account unknown (${who.left._tag === "TimeoutException" ? "credentials did not answer in time" : who.left.message})`
+    const who = yield* identity.whoAmI().pipe(Effect.timeout("4 seconds"), Effect.result)
+    const account = Result.isSuccess(who)
+      ? `account ${who.success.accountId}, auth ${who.success.credentialSource}`
+      : `account unknown (${who.failure._tag === "TimeoutError" ? "credentials did not answer in time" : who.failure.message})`
     stderr(
       [
         `${serverInfo.name} ${serverInfo.version}:`,
@@ -63,7 +53,7 @@ const startupInfo = (config: ServerConfig) =>
 const main = async () => {
   const loaded = await Effect.runPromiseExit(loadConfig(process.argv.slice(2), process.env))
   if (Exit.isFailure(loaded)) {
-    const error = Cause.failureOption(loaded.cause)
+    const error = Cause.findErrorOption(loaded.cause)
     stderr(
       `${serverInfo.name}: invalid configuration.\n${error._tag === "Some" && error.value instanceof ConfigProblem ? error.value.message : Cause.pretty(loaded.cause)}\nRun with --help for the settings.`
     )
@@ -80,11 +70,11 @@ const main = async () => {
   }
 
   const runtime = ManagedRuntime.make(makeAppLayer(config))
-  const built = await Effect.runPromiseExit(runtime.runtimeEffect)
+  const built = await Effect.runPromiseExit(runtime.contextEffect)
   if (Exit.isFailure(built)) {
-    const error = Cause.failureOption(built.cause)
-    if (error._tag === "Some" && ConfigError.isConfigError(error.value)) {
-      stderr(`${serverInfo.name}: invalid configuration.\n${configErrorText(error.value)}`)
+    const error = Cause.findErrorOption(built.cause)
+    if (error._tag === "Some" && error.value instanceof Config.ConfigError) {
+      stderr(`${serverInfo.name}: invalid configuration.\n${configErrorMessage(error.value)}`)
       process.exit(2)
     }
     stderr(`${serverInfo.name}: could not start.\n${Cause.pretty(built.cause)}`)
@@ -109,7 +99,9 @@ const main = async () => {
   process.stdin.on("close", () => void shutdown("stdin closed"))
 
   await server.connect(new StdioServerTransport())
-  await runtime.runPromise(startupInfo(config)).catch((error: unknown) => stderr(`startup info: ${String(error)}`))
+  // A shutdown that comes first interrupts the startup info (disposing the runtime interrupts its fibers): say nothing.
+  const info = await runtime.runPromiseExit(startupInfo(config))
+  if (Exit.isFailure(info) && !Cause.hasInterruptsOnly(info.cause)) stderr(`startup info: ${Cause.pretty(info.cause)}`)
 }
 
 process.on("unhandledRejection", (reason) => stderr(`${serverInfo.name}: unhandled rejection: ${String(reason)}`))

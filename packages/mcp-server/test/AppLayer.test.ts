@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, ManagedRuntime } from "effect"
+import { Effect, ManagedRuntime, Random } from "effect"
 import { Identity, Journal, JournalEntry, WorkflowSettings } from "@ccapi/core"
 import { makeAppLayer } from "../src/AppLayer.js"
 import { cryptoRandom } from "../src/CryptoRandom.js"
@@ -16,7 +16,7 @@ describe("the application layer", () => {
       makeAppLayer(testConfig({ sandbox: true, journalPath, extraTags: [{ key: "team", value: "platform" }] }))
     )
     try {
-      const random = await runtime.runPromise(Effect.random)
+      const random = await runtime.runPromise(Random.Random)
       assert.strictEqual(random, cryptoRandom)
 
       const identity = await runtime.runPromise(Effect.flatMap(Identity, (port) => port.whoAmI()))

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, LogLevel } from "effect"
-import { defaultJournalPath, loadConfig, parseFlags } from "../src/Config.js"
+import { Config, ConfigProvider, Effect, Result } from "effect"
+import { configErrorMessage, defaultJournalPath, loadConfig, parseFlags } from "../src/Config.js"
 
 const env = (vars: Record<string, string> = {}) => ({ HOME: "/home/u", ...vars })
 
@@ -20,7 +20,7 @@ describe("flags", () => {
   ]
   for (const [argv, readOnly, sandbox] of table) {
     it(`${JSON.stringify(argv)} → readOnly ${readOnly}, sandbox ${sandbox}`, () => {
-      const flags = Either.getOrThrow(parseFlags(argv))
+      const flags = Result.getOrThrow(parseFlags(argv))
       assert.strictEqual(flags.readOnly, readOnly)
       assert.strictEqual(flags.sandbox, sandbox)
     })
@@ -29,8 +29,8 @@ describe("flags", () => {
   for (const argv of [["--readonly=yes"], ["--read-only"], ["--port", "3"], ["stdio"], ["--no-readonly=true"]]) {
     it(`refuses ${JSON.stringify(argv)} naming the argument and what is allowed`, () => {
       const result = parseFlags(argv)
-      assert.isTrue(Either.isLeft(result))
-      const message = Either.isLeft(result) ? result.left.message : ""
+      assert.isTrue(Result.isFailure(result))
+      const message = Result.isFailure(result) ? result.failure.message : ""
       assert.include(message, argv[0]!.split("=")[0]!)
       assert.match(message, /true|false|Allowed/)
     })
@@ -43,7 +43,7 @@ describe("environment", () => {
       const config = yield* loadConfig([], env())
       assert.strictEqual(config.securityScanning, "enabled")
       assert.strictEqual(config.defaultTags, "enabled")
-      assert.strictEqual(config.logLevel, LogLevel.Warning)
+      assert.strictEqual(config.logLevel, "Warn")
       assert.strictEqual(config.approval, "auto")
       assert.strictEqual(config.journalPath, "/home/u/.local/state/ccapi-mcp-server/journal.jsonl")
       assert.strictEqual(config.deleteLimit, undefined)
@@ -52,13 +52,13 @@ describe("environment", () => {
   )
 
   const accepted: ReadonlyArray<
-    readonly [Record<string, string>, (c: Effect.Effect.Success<ReturnType<typeof loadConfig>>) => unknown, unknown]
+    readonly [Record<string, string>, (c: Effect.Success<ReturnType<typeof loadConfig>>) => unknown, unknown]
   > = [
     [{ SECURITY_SCANNING: "DISABLED" }, (c) => c.securityScanning, "disabled"],
     [{ SECURITY_SCANNING: "Enabled" }, (c) => c.securityScanning, "enabled"],
     [{ DEFAULT_TAGS: "disabled" }, (c) => c.defaultTags, "disabled"],
-    [{ FASTMCP_LOG_LEVEL: "DEBUG" }, (c) => c.logLevel, LogLevel.Debug],
-    [{ FASTMCP_LOG_LEVEL: "debug", CCAPI_LOG_LEVEL: "error" }, (c) => c.logLevel, LogLevel.Error],
+    [{ FASTMCP_LOG_LEVEL: "DEBUG" }, (c) => c.logLevel, "Debug"],
+    [{ FASTMCP_LOG_LEVEL: "debug", CCAPI_LOG_LEVEL: "error" }, (c) => c.logLevel, "Error"],
     [{ CCAPI_APPROVAL: "Required" }, (c) => c.approval, "required"],
     [
       { CCAPI_DEFAULT_TAGS: "team=platform, cost-center=42" },
@@ -121,6 +121,27 @@ describe("environment", () => {
       const error = yield* Effect.flip(loadConfig([], env({ SECURITY_SCANNING: "x", CCAPI_APPROVAL: "y" })))
       assert.include(error.message, "SECURITY_SCANNING")
       assert.include(error.message, "CCAPI_APPROVAL")
+    })
+  )
+
+  it.effect("says exactly what each setting's check says, one setting a line", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(loadConfig([], env({ SECURITY_SCANNING: "x", CCAPI_APPROVAL: "y" })))
+      assert.strictEqual(
+        error.message,
+        'SECURITY_SCANNING must be one of enabled, disabled (any case); got "x"\nCCAPI_APPROVAL must be one of auto, required, off (any case); got "y"'
+      )
+    })
+  )
+
+  it.effect("an adapter's ConfigError reads as its schema's message, naming the variable", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        Config.Int("CCAPI_CHECKOV_TIMEOUT").parse(ConfigProvider.fromEnvRecord({ CCAPI_CHECKOV_TIMEOUT: "soon" }))
+      )
+      const text = configErrorMessage(error)
+      assert.include(text, "CCAPI_CHECKOV_TIMEOUT")
+      assert.notInclude(text, "SchemaError(")
     })
   )
 

@@ -5,7 +5,7 @@ import * as CryptoRandom from "../src/CryptoRandom.js"
 describe("CryptoRandom", () => {
   it.effect("is the Random that effects see once the layer is provided", () =>
     Effect.gen(function* () {
-      const random = yield* Effect.random
+      const random = yield* Random.Random
       assert.strictEqual(random, CryptoRandom.cryptoRandom)
     }).pipe(Effect.provide(CryptoRandom.layer))
   )
@@ -14,7 +14,7 @@ describe("CryptoRandom", () => {
     Effect.gen(function* () {
       const seen = new Set<number>()
       for (let i = 0; i < 4000; i++) {
-        const n = yield* Random.nextIntBetween(0, 256)
+        const n = yield* Random.nextIntBetween(0, 256, { halfOpen: true })
         assert.isTrue(Number.isInteger(n) && n >= 0 && n < 256)
         seen.add(n)
       }
@@ -30,6 +30,20 @@ describe("CryptoRandom", () => {
       }
       const shuffled = yield* Random.shuffle([1, 2, 3, 4, 5, 6, 7, 8])
       assert.deepStrictEqual([...shuffled].sort(), [1, 2, 3, 4, 5, 6, 7, 8])
+    }).pipe(Effect.provide(CryptoRandom.layer))
+  )
+
+  it.effect("nextInt is a safe integer of either sign", () =>
+    Effect.gen(function* () {
+      const drawn = new Set<number>()
+      for (let i = 0; i < 1000; i++) {
+        const n = yield* Random.nextInt
+        assert.isTrue(Number.isSafeInteger(n) && !Object.is(n, -0))
+        drawn.add(n)
+      }
+      assert.strictEqual(drawn.size, 1000)
+      assert.isTrue([...drawn].some((n) => n < 0) && [...drawn].some((n) => n > 0))
+      assert.isTrue([...drawn].some((n) => Math.abs(n) > 2 ** 52))
     }).pipe(Effect.provide(CryptoRandom.layer))
   )
 })

@@ -49,10 +49,11 @@ describe("JsonlJournal", () => {
       const blocker = path.join(tempDir(), "not-a-directory")
       fs.writeFileSync(blocker, "")
       const logs: Array<string> = []
-      const capture = Logger.replace(
-        Logger.defaultLogger,
-        Logger.make(({ message }) => logs.push(String(message)))
-      )
+      const capture = Logger.layer([
+        Logger.make(({ message }) => {
+          logs.push(String(message))
+        })
+      ])
       yield* Effect.gen(function* () {
         const journal = yield* Journal
         yield* journal.append(entry({ n: 1 }))

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { Duration, Effect, Exit, Fiber, Layer, Logger, Option, Runtime, Schedule, Schema, Scope } from "effect"
+import { Duration, Effect, Exit, Fiber, Layer, Logger, Option, Schedule, Schema, Scope, Semaphore } from "effect"
 import { BundledSchemas, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/testkit"
 import { type CloudControl, type Region, type ResourceSchemas, TemplateGenerator, typeName } from "@ccapi/core"
 import { dispatch } from "./internal/Dispatch.js"
@@ -82,7 +82,7 @@ const restoreState = Effect.fn("SandboxServer.restoreState")(function* (path: st
       message: `The sandbox state file ${path} is not usable (${why}). Move it away to start empty, or restore a backup.`
     })
   const parsed = yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => unreadable("not JSON") })
-  const content = yield* Schema.decodeUnknown(StateFileContent)(parsed).pipe(
+  const content = yield* Schema.decodeUnknownEffect(StateFileContent)(parsed).pipe(
     Effect.mapError(() => unreadable(`not a version ${STATE_VERSION} sandbox state`))
   )
   if (Option.isSome(state)) {
@@ -131,7 +131,7 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
   let lastSaved: string | undefined
   let activeUntil = 0
   // One save at a time, each from a fresh snapshot: the last one to finish holds the newest state.
-  const saving = yield* Effect.makeSemaphore(1)
+  const saving = yield* Semaphore.make(1)
   const save = Effect.gen(function* () {
     if (statePath === undefined) return
     const cloud = Option.isSome(state) ? yield* state.value.snapshot : null
@@ -139,8 +139,8 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
     if (text === lastSaved) return
     yield* Effect.tryPromise(() => writeAtomically(statePath, text)).pipe(
       Effect.tap(() => Effect.sync(() => (lastSaved = text))),
-      Effect.catchTag("UnknownException", (error) =>
-        Effect.logWarning(`sandbox: could not save the state to ${statePath}: ${String(error.error)}`)
+      Effect.catchTag("UnknownError", (error) =>
+        Effect.logWarning(`sandbox: could not save the state to ${statePath}: ${String(error.cause)}`)
       )
     )
   }).pipe(saving.withPermits(1))
@@ -155,8 +155,8 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
   }
 
   // ── serving ─────────────────────────────────────────────────────────────────
-  const runtime = yield* Effect.runtime<CloudControl | ResourceSchemas | TemplateGenerator>()
-  const runFork = Runtime.runFork(runtime)
+  const services = yield* Effect.context<CloudControl | ResourceSchemas | TemplateGenerator>()
+  const runFork = Effect.runForkWith(services)
   const handle = (request: WireRequest) =>
     Effect.gen(function* () {
       if (faults.latencyMs > 0) yield* Effect.sleep(Duration.millis(faults.latencyMs))
@@ -201,7 +201,7 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
   }
 
   const server = createServer({ keepAlive: true }, onRequest)
-  const port = yield* Effect.async<number, SandboxStartFailed>((resume) => {
+  const port = yield* Effect.callback<number, SandboxStartFailed>((resume) => {
     const onError = (error: NodeJS.ErrnoException) =>
       resume(
         Effect.fail(
@@ -223,11 +223,11 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
 
   let stopping: Promise<void> | undefined
-  const close = Effect.async<void>((resume) => {
+  const close = Effect.callback<void>((resume) => {
     server.close(() => resume(Effect.void))
     server.closeAllConnections()
-  }).pipe(Effect.zipRight(save), Effect.withSpan("SandboxServer.close"))
-  const stop = (): Promise<void> => (stopping ??= Runtime.runPromise(runtime)(close))
+  }).pipe(Effect.andThen(save), Effect.withSpan("SandboxServer.close"))
+  const stop = (): Promise<void> => (stopping ??= Effect.runPromiseWith(services)(close))
   yield* Effect.addFinalizer(() => Effect.promise(stop))
   yield* Effect.logInfo(`sandbox: listening on ${url}${statePath !== undefined ? `, state in ${statePath}` : ""}`)
   return { url, port, stop } satisfies Sandbox
@@ -262,17 +262,18 @@ export const start = (options: SandboxOptions = {}): Effect.Effect<Sandbox, Sand
     return yield* serve(options).pipe(Effect.provide(context))
   })
 
-const stderrLogger = Logger.replace(
-  Logger.defaultLogger,
-  Logger.map(Logger.logfmtLogger, (line) => {
+// The default logger goes; the tracer logger (log events on spans) stays, as it did beside the v3 default logger.
+const stderrLogger = Logger.layer([
+  Logger.map(Logger.formatLogFmt, (line) => {
     process.stderr.write(`${line}\n`)
-  })
-)
+  }),
+  Logger.tracerLogger
+])
 
 /** `start` for callers outside Effect (tests, scripts, benchmarks): resolves once listening; logs go to stderr. */
 export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbox> => {
   const scope = Effect.runSync(Scope.make())
-  const exit = await Effect.runPromiseExit(Scope.extend(start(options), scope).pipe(Effect.provide(stderrLogger)))
+  const exit = await Effect.runPromiseExit(start(options).pipe(Scope.provide(scope), Effect.provide(stderrLogger)))
   if (Exit.isFailure(exit)) {
     await Effect.runPromise(Scope.close(scope, exit))
     return Effect.runPromise(exit)

@@ -2,7 +2,7 @@ import { Context, type Effect } from "effect"
 import type { InvalidRequest } from "@ccapi/core"
 
 /** The backing cloud's whole state as JSON, so the sandbox can keep it in a file across restarts. */
-export class SandboxState extends Context.Tag("@ccapi/sandbox/SandboxState")<
+export class SandboxState extends Context.Service<
   SandboxState,
   {
     /** Everything the backing ports hold (resources, requests, templates), as a JSON-serialisable value. */
@@ -10,4 +10,4 @@ export class SandboxState extends Context.Tag("@ccapi/sandbox/SandboxState")<
     /** Replace the backing ports' state with a snapshot taken earlier. */
     readonly restore: (snapshot: unknown) => Effect.Effect<void, InvalidRequest>
   }
->() {}
+>()("@ccapi/sandbox/SandboxState") {}

@@ -45,7 +45,7 @@ if (parsed.help) {
   process.exit(0)
 }
 
-const waitForSignal = Effect.async<NodeJS.Signals>((resume) => {
+const waitForSignal = Effect.callback<NodeJS.Signals>((resume) => {
   const on = (signal: NodeJS.Signals) => resume(Effect.succeed(signal))
   process.once("SIGINT", on)
   process.once("SIGTERM", on)
@@ -67,11 +67,11 @@ const program = Effect.scoped(
     const signal = yield* waitForSignal
     yield* Effect.logInfo(`sandbox: ${signal} received, stopping`)
   })
-).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))))
+).pipe(Effect.provide(Logger.layer([Logger.withConsoleError(Logger.formatLogFmt), Logger.tracerLogger])))
 
 Effect.runPromiseExit(program).then((exit) => {
   if (Exit.isFailure(exit)) {
-    const failure = Cause.failureOption(exit.cause)
+    const failure = Cause.findErrorOption(exit.cause)
     console.error(`ccapi-sandbox: ${failure._tag === "Some" ? failure.value.message : Cause.pretty(exit.cause)}`)
     process.exit(1)
   }

@@ -25,7 +25,7 @@ import {
 } from "@aws-sdk/client-cloudformation"
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Result } from "effect"
 import { parse as parseYaml } from "yaml"
 import { parseResourceSchema } from "@ccapi/core"
 import { type Sandbox, startSandbox } from "../src/index.js"
@@ -170,6 +170,22 @@ describe("Cloud Control over HTTP with the AWS SDK v3", () => {
     expect(error).toBeInstanceOf(NotUpdatableException)
   })
 
+  it("a patch document that is not an RFC 6902 array is an InvalidRequestException saying why", async () => {
+    const name = unique("/ccapi/badpatch")
+    await createParameter(name)
+    const error = await clients.cloudControl
+      .send(
+        new UpdateResourceCommand({
+          TypeName: PARAMETER,
+          Identifier: name,
+          PatchDocument: JSON.stringify([{ op: "rename", path: "/Value" }])
+        })
+      )
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(InvalidRequestException)
+    expect((error as Error).message).toMatch(/^PatchDocument is not an RFC 6902 JSON Patch array: \S/)
+  })
+
   it("an unknown type is TypeNotFoundException; a malformed one is a ValidationException", async () => {
     const unknown = await clients.cloudControl
       .send(new ListResourcesCommand({ TypeName: "AWS::Nope::Nothing" }))
@@ -242,7 +258,7 @@ describe("CloudFormation and STS over HTTP with the AWS SDK v3", () => {
     expect(out.Visibility).toBe("PUBLIC")
     expect(out.ProvisioningType).toBe("FULLY_MUTABLE")
     expect(out.Arn).toBe("arn:aws:cloudformation:us-west-2::type/resource/AWS-S3-Bucket")
-    const schema = Either.getOrThrow(parseResourceSchema(out.Schema!))
+    const schema = Result.getOrThrow(parseResourceSchema(out.Schema!))
     expect(schema.primaryIdentifierNames).toEqual(["BucketName"])
     expect(schema.tagging.shape).toBe("list")
     expect(schema.readOnlyProperties).toContain("/properties/Arn")

@@ -10,7 +10,7 @@ import {
   TypeNotFound,
   type TypeName
 } from "@ccapi/core"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { similarNames } from "./internal/similar.js"
 
 let documents: Readonly<Record<string, JsonObject>> | undefined
@@ -35,7 +35,7 @@ export const schemaOf = (typeName: string): ResourceSchema | undefined => {
   if (cached !== undefined) return cached
   const document = loadProviderSchemas()[typeName]
   if (document === undefined) return undefined
-  const schema = Either.getOrUndefined(parseResourceSchema(document))
+  const schema = Result.getOrUndefined(parseResourceSchema(document))
   if (schema !== undefined) parsed.set(typeName, schema)
   return schema
 }
@@ -53,7 +53,7 @@ export const typeNotFound = (typeName: string, region: string): TypeNotFound => 
 }
 
 /** `ResourceSchemas` over the bundled schema data; every region sees the us-east-1 schemas. */
-export const make: Effect.Effect<ResourceSchemas["Type"]> = Effect.sync(() => ({
+export const make: Effect.Effect<ResourceSchemas["Service"]> = Effect.sync(() => ({
   describe: (typeName: TypeName, region: Region) =>
     Effect.suspend(() => {
       const schema = schemaOf(typeName)

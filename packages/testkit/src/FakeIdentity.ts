@@ -24,7 +24,7 @@ export interface FakeIdentityOptions {
 }
 
 /** An `Identity` that answers from its options, never from the machine's environment. */
-export const make = (options: FakeIdentityOptions = {}): Identity["Type"] => {
+export const make = (options: FakeIdentityOptions = {}): Identity["Service"] => {
   const accountId = options.accountId ?? "123456789012"
   const region = options.region ?? "us-east-1"
   const profile = options.profile

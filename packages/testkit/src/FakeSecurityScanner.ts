@@ -213,7 +213,7 @@ export const scanTemplate = (template: JsonObject, rules: ReadonlyArray<Rule> = 
 }
 
 /** A rule-based `SecurityScanner` with Checkov's check ids; can be unavailable or crash on demand. */
-export const make = (options: FakeSecurityScannerOptions = {}): SecurityScanner["Type"] => ({
+export const make = (options: FakeSecurityScannerOptions = {}): SecurityScanner["Service"] => ({
   scan: (template) => {
     if (options.unavailable === true)
       return Effect.fail(

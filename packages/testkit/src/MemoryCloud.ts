@@ -27,7 +27,7 @@ import {
   valuesAtSchemaPath
 } from "@ccapi/core"
 import { AjvPropertyValidator } from "@ccapi/validator"
-import { Clock, Context, Duration, Effect, Layer } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Result } from "effect"
 import * as BundledSchemas from "./BundledSchemas.js"
 import { awsValidationMessage } from "./internal/awsWording.js"
 import { generatedAttributes, generatedIdentifierValue, randomHex } from "./internal/generate.js"
@@ -46,7 +46,7 @@ export interface MemoryCloudOptions {
   /** The account in generated ARNs. */
   readonly accountId?: string
   /** How long a mutation stays IN_PROGRESS (Effect `Clock` time). Default 0: done at the next call. */
-  readonly completionDelay?: Duration.DurationInput
+  readonly completionDelay?: Duration.Input
   /** Make a request end FAILED: return the status message (the error code is `GeneralServiceException`). */
   readonly failureFor?: (request: MemoryRequest) => string | undefined
   /** Page size of `list` when `maxResults` is not given. */
@@ -93,8 +93,10 @@ export interface MemoryCloudSnapshot {
   >
 }
 
+type CloudControlService = CloudControl["Service"]
+
 /** The in-memory Cloud Control plus what tests and the sandbox need beyond the port. */
-export interface MemoryCloudService extends Context.Tag.Service<CloudControl> {
+export interface MemoryCloudService extends CloudControlService {
   readonly accountId: string
   /** The stored properties of a live resource (write-only ones included), for assertions and the template generator. */
   readonly peek: (input: {
@@ -109,7 +111,7 @@ export interface MemoryCloudService extends Context.Tag.Service<CloudControl> {
 }
 
 /** The in-memory cloud, for code that needs more than the `CloudControl` port (snapshots, peeking). */
-export class MemoryCloud extends Context.Tag("@ccapi/testkit/MemoryCloud")<MemoryCloud, MemoryCloudService>() {}
+export class MemoryCloud extends Context.Service<MemoryCloud, MemoryCloudService>()("@ccapi/testkit/MemoryCloud") {}
 
 const MAX_RESULTS = 100
 const TERMINAL: ReadonlyArray<OperationStatus> = ["SUCCESS", "FAILED", "CANCEL_COMPLETE"]
@@ -142,7 +144,7 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
     const schemas = yield* ResourceSchemas
     const validator = AjvPropertyValidator.makeUnsafe()
     const accountId = options.accountId ?? "123456789012"
-    const delay = Duration.toMillis(Duration.decode(options.completionDelay ?? 0))
+    const delay = Duration.toMillis(options.completionDelay ?? 0)
     const pageSize = Math.min(MAX_RESULTS, Math.max(1, options.defaultPageSize ?? 20))
     const regions = new Map<string, RegionState>()
     /** Submission order of requests still pending, across regions. */
@@ -222,9 +224,9 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
               `Resource of type '${request.typeName}' with identifier '${request.identifier}' was not found.`
             )
           const patched = applyPatch(current, request.patch ?? [])
-          if (patched._tag === "Left") return fail("InvalidRequest", patched.left.message)
-          byId.set(request.identifier, patched.right)
-          return finish(request, now, { status: "SUCCESS", resourceModel: visible(patched.right) })
+          if (Result.isFailure(patched)) return fail("InvalidRequest", patched.failure.message)
+          byId.set(request.identifier, patched.success)
+          return finish(request, now, { status: "SUCCESS", resourceModel: visible(patched.success) })
         }
         case "DELETE": {
           if (!byId.delete(request.identifier))
@@ -384,19 +386,19 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
             `Invalid patch update: readOnlyProperties [${readOnlyTouched.join(", ")}] cannot be updated`
           )
         const patched = applyPatch(current, patch)
-        if (patched._tag === "Left") return yield* invalid(`Invalid patch: ${patched.left.message}`)
+        if (Result.isFailure(patched)) return yield* invalid(`Invalid patch: ${patched.failure.message}`)
         const changed = schema.createOnlyProperties.filter(
-          (p) => canonicalJson(valuesAtSchemaPath(current, p)) !== canonicalJson(valuesAtSchemaPath(patched.right, p))
+          (p) => canonicalJson(valuesAtSchemaPath(current, p)) !== canonicalJson(valuesAtSchemaPath(patched.success, p))
         )
         if (changed.length > 0)
           return yield* new NotUpdatable({
             properties: changed,
             message: `Invalid patch update: createOnlyProperties [${changed.join(", ")}] cannot be updated. Create a new resource with the new value instead (and delete this one if it is no longer needed).`
           })
-        const issues = validator.issues(schema, patched.right, "preview")
+        const issues = validator.issues(schema, patched.success, "preview")
         if (issues.length > 0)
           return yield* invalid(
-            `Model validation failed (${issues.map((issue) => awsValidationMessage(issue, patched.right)).join("\n")})`
+            `Model validation failed (${issues.map((issue) => awsValidationMessage(issue, patched.success)).join("\n")})`
           )
         return yield* submit({ region, operation: "UPDATE", typeName, identifier, clientToken, patch, fingerprintOf })
       }),

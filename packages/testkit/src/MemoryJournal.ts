@@ -2,19 +2,19 @@ import { Journal, type JournalEntry } from "@ccapi/core"
 import { Context, Effect, Layer, Ref } from "effect"
 
 /** Read access to what an in-memory journal recorded, for assertions. */
-export class MemoryJournal extends Context.Tag("@ccapi/testkit/MemoryJournal")<
+export class MemoryJournal extends Context.Service<
   MemoryJournal,
   {
     readonly entries: Effect.Effect<ReadonlyArray<JournalEntry>>
     readonly clear: Effect.Effect<void>
   }
->() {}
+>()("@ccapi/testkit/MemoryJournal") {}
 
 /** A `Journal` that keeps entries in memory, plus the `MemoryJournal` that reads them. */
 export const make = Effect.gen(function* () {
   const ref = yield* Ref.make<ReadonlyArray<JournalEntry>>([])
-  const journal: Journal["Type"] = { append: (entry) => Ref.update(ref, (all) => [...all, entry]) }
-  const reader: MemoryJournal["Type"] = { entries: Ref.get(ref), clear: Ref.set(ref, []) }
+  const journal: Journal["Service"] = { append: (entry) => Ref.update(ref, (all) => [...all, entry]) }
+  const reader: MemoryJournal["Service"] = { entries: Ref.get(ref), clear: Ref.set(ref, []) }
   return { journal, reader }
 })
 

@@ -19,14 +19,14 @@ import { MemoryCloud } from "./MemoryCloud.js"
 
 export interface MemoryTemplateGeneratorOptions {
   /** How long a template stays in progress (Effect `Clock` time). The first status is always in progress. */
-  readonly completionDelay?: Duration.DurationInput
+  readonly completionDelay?: Duration.Input
 }
 
 interface StoredTemplate {
   readonly templateId: string
   readonly templateName: string
   readonly region: string
-  readonly input: Parameters<TemplateGenerator["Type"]["start"]>[0]
+  readonly input: Parameters<TemplateGenerator["Service"]["start"]>[0]
   readonly completesAt: number
   polled: boolean
   status: TemplateStatus
@@ -50,11 +50,11 @@ const logicalIdOf = (typeName: string, identifier: string, taken: Set<string>): 
 /** `TemplateGenerator` (IaC Generator) over a `MemoryCloud`: templates are built from its live resources. */
 export const make = (
   options: MemoryTemplateGeneratorOptions = {}
-): Effect.Effect<TemplateGenerator["Type"], never, MemoryCloud | ResourceSchemas> =>
+): Effect.Effect<TemplateGenerator["Service"], never, MemoryCloud | ResourceSchemas> =>
   Effect.gen(function* () {
     const cloud = yield* MemoryCloud
     const schemas = yield* ResourceSchemas
-    const delay = Duration.toMillis(Duration.decode(options.completionDelay ?? 0))
+    const delay = Duration.toMillis(options.completionDelay ?? 0)
     const templates = new Map<string, StoredTemplate>()
 
     const notFound = (templateId: string) =>

@@ -1,7 +1,8 @@
 import { ClientToken, CloudControl, identifier, region, typeName } from "@ccapi/core"
 import { MemoryCloud } from "@ccapi/testkit"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Effect } from "effect"
+import { TestClock } from "effect/testing"
 
 const east = region("us-east-1")
 const west = region("eu-west-1")
@@ -72,6 +73,23 @@ describe("MemoryCloud", () => {
           region: east
         })
         assert.match(vpc.identifier!, /^vpc-[0-9a-f]{17}$/)
+      })
+    )
+  )
+
+  it.effect("generates identifiers of exactly the advertised number of hex digits", () =>
+    withCloud(
+      Effect.gen(function* () {
+        const cloud = yield* CloudControl
+        for (let i = 0; i < 25; i++) {
+          const started = yield* cloud.create({
+            typeName: bucket,
+            desiredState: {},
+            clientToken: token(),
+            region: east
+          })
+          assert.match(started.identifier!, /^bucket-[0-9a-f]{12}$/)
+        }
       })
     )
   )

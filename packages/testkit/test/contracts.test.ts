@@ -22,7 +22,7 @@ securityScannerContract("FakeSecurityScanner", { layer: () => FakeSecurityScanne
 
 propertyValidatorContract("AjvPropertyValidator", { layer: () => AjvPropertyValidator.layer })
 
-const cloudAndGenerator = (delay: Duration.DurationInput) => {
+const cloudAndGenerator = (delay: Duration.Input) => {
   const cloud = MemoryCloud.layerMemory({ completionDelay: delay })
   return Layer.merge(cloud, MemoryTemplateGenerator.layerMemory({ completionDelay: delay }).pipe(Layer.provide(cloud)))
 }

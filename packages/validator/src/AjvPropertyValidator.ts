@@ -28,7 +28,7 @@ export interface PatternStats {
 
 /** The validator plus what the in-memory cloud needs: keyword-level issues and compilation statistics. */
 export interface AjvPropertyValidatorService {
-  readonly validate: PropertyValidator["Type"]["validate"]
+  readonly validate: PropertyValidator["Service"]["validate"]
   /** Every violation with the Ajv keyword and parameters behind it (used to word errors the way AWS does). */
   readonly issues: (schema: ResourceSchema, properties: JsonObject, mode: Mode) => ReadonlyArray<Issue>
   /** Compile (and cache) the validator of a schema; throws only on a bug, never on a schema's own oddities. */

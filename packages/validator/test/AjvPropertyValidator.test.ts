@@ -3,13 +3,13 @@ import { gunzipSync } from "node:zlib"
 import { type JsonObject, parseResourceSchema, PropertyValidator, type ResourceSchema } from "@ccapi/core"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Result } from "effect"
 
 // The bundled schema data lives in @ccapi/testkit, which depends on this package; read the file, not the package.
 const documents: Record<string, unknown> = JSON.parse(
   gunzipSync(readFileSync(new URL("../../testkit/data/us-east-1.json.gz", import.meta.url))).toString("utf8")
 )
-const schemaOf = (typeName: string): ResourceSchema => Either.getOrThrow(parseResourceSchema(documents[typeName]))
+const schemaOf = (typeName: string): ResourceSchema => Result.getOrThrow(parseResourceSchema(documents[typeName]))
 
 const validate = (typeName: string, properties: JsonObject, mode: "create" | "preview" = "create") =>
   Effect.gen(function* () {

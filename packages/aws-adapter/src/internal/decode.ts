@@ -1,6 +1,6 @@
 import { CloudUnavailable, isJsonObject, type JsonObject, ProgressEvent } from "@ccapi/core"
 import type { ProgressEvent as SdkProgressEvent } from "@aws-sdk/client-cloudcontrol"
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { CallContext } from "./errorMap.js"
 
 /** An object without its `undefined` fields (exact optional properties). */
@@ -38,9 +38,9 @@ export const required = <A>(
   value === undefined || value === null ? Effect.fail(malformed(ctx, `no ${field}`)) : Effect.succeed(value)
 
 /** Decode a domain value from a response, reporting a malformed response as `CloudUnavailable`. */
-export const decodeResponse = <A, I>(schema: Schema.Schema<A, I>, value: unknown, ctx: CallContext) =>
-  Schema.decodeUnknown(schema)(value).pipe(
-    Effect.mapError((e) => malformed(ctx, `an unexpected response (${ParseResult.TreeFormatter.formatErrorSync(e)})`))
+export const decodeResponse = <A>(schema: Schema.Decoder<A>, value: unknown, ctx: CallContext) =>
+  Schema.decodeUnknownEffect(schema)(value).pipe(
+    Effect.mapError((e) => malformed(ctx, `an unexpected response (${e.message})`))
   )
 
 /** Cloud Control's `ProgressEvent` → the domain's: dates become epoch milliseconds, `ResourceModel` is parsed. */

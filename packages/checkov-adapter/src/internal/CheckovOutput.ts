@@ -1,12 +1,12 @@
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 
 /** One check result in Checkov's JSON report (only the fields we read; the rest is ignored). */
 export const CheckResult = Schema.Struct({
   check_id: Schema.String,
   check_name: Schema.String,
   resource: Schema.String,
-  severity: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
-  guideline: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  severity: Schema.NullOr(Schema.String).pipe(Schema.withDecodingDefaultType(Effect.succeed(null))),
+  guideline: Schema.NullOr(Schema.String).pipe(Schema.withDecodingDefaultType(Effect.succeed(null))),
   file_path: Schema.optional(Schema.NullOr(Schema.String)),
   file_line_range: Schema.optional(Schema.NullOr(Schema.Array(Schema.Number)))
 })
@@ -37,8 +37,8 @@ export const Report = Schema.Struct({
 export type Report = typeof Report.Type
 
 /** Everything `checkov -o json` may print: one report, a list of reports, or the summary-only object. */
-export const CheckovOutput = Schema.Union(Report, Schema.Array(Report), Summary)
+export const CheckovOutput = Schema.Union([Report, Schema.Array(Report), Summary])
 export type CheckovOutput = typeof CheckovOutput.Type
 
 /** Decodes Checkov's stdout (JSON text) into the union above. */
-export const decodeCheckovOutput = Schema.decodeUnknown(Schema.parseJson(CheckovOutput), { errors: "first" })
+export const decodeCheckovOutput = Schema.decodeUnknownEffect(Schema.fromJsonString(CheckovOutput), { errors: "first" })

@@ -50,7 +50,7 @@ export const runProcess = (
   args: ReadonlyArray<string>,
   options: RunOptions
 ): Effect.Effect<ProcessResult, SpawnFailed | OutputTooLarge> =>
-  Effect.async<ProcessResult, SpawnFailed | OutputTooLarge>((resume) => {
+  Effect.callback<ProcessResult, SpawnFailed | OutputTooLarge>((resume) => {
     const child = spawn(file, [...args], {
       cwd: options.cwd,
       env: options.env,
@@ -92,7 +92,7 @@ export const runProcess = (
       )
     )
     if (child.pid !== undefined) options.onSpawn?.(child.pid)
-    return Effect.async<void>((done) => {
+    return Effect.callback<void>((done) => {
       if (child.pid !== undefined) killGroup(child.pid)
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
         done(Effect.void)

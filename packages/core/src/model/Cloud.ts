@@ -4,7 +4,7 @@ import { JsonObject } from "./Json.js"
 
 /** One RFC 6902 operation. */
 export const PatchOperation = Schema.Struct({
-  op: Schema.Literal("add", "remove", "replace", "move", "copy", "test"),
+  op: Schema.Literals(["add", "remove", "replace", "move", "copy", "test"]),
   path: Schema.String,
   value: Schema.optional(Schema.Unknown),
   from: Schema.optional(Schema.String)
@@ -15,17 +15,17 @@ export type PatchOperation = typeof PatchOperation.Type
 export const PatchDocument = Schema.Array(PatchOperation)
 export type PatchDocument = typeof PatchDocument.Type
 
-export const Operation = Schema.Literal("CREATE", "UPDATE", "DELETE")
+export const Operation = Schema.Literals(["CREATE", "UPDATE", "DELETE"])
 export type Operation = typeof Operation.Type
 
-export const OperationStatus = Schema.Literal(
+export const OperationStatus = Schema.Literals([
   "PENDING",
   "IN_PROGRESS",
   "SUCCESS",
   "FAILED",
   "CANCEL_IN_PROGRESS",
   "CANCEL_COMPLETE"
-)
+])
 export type OperationStatus = typeof OperationStatus.Type
 
 /** The state of a Cloud Control mutation request (Cloud Control's `ProgressEvent`). */
@@ -63,7 +63,7 @@ export class ResourcePage extends Schema.Class<ResourcePage>("ResourcePage")({
 }) {}
 
 /** Where credentials came from, as the SDK reports it. */
-export const CredentialSource = Schema.Literal(
+export const CredentialSource = Schema.Literals([
   "environment",
   "profile",
   "sso",
@@ -75,7 +75,7 @@ export const CredentialSource = Schema.Literal(
   "static",
   "sandbox",
   "unknown"
-)
+])
 export type CredentialSource = typeof CredentialSource.Type
 
 /** Who the server acts as. */
@@ -95,7 +95,7 @@ export class EnvironmentInfo extends Schema.Class<EnvironmentInfo>("EnvironmentI
   profile: Schema.optional(Schema.String),
   region: Schema.String,
   /** How the region was chosen: `AWS_REGION`, the profile, or the default. */
-  regionSource: Schema.Literal("argument", "environment", "profile", "default"),
+  regionSource: Schema.Literals(["argument", "environment", "profile", "default"]),
   /** The names (never the values) of the AWS variables that are set. */
   variablesSet: Schema.Array(Schema.String),
   endpoint: Schema.optional(Schema.String)
@@ -105,11 +105,11 @@ export class EnvironmentInfo extends Schema.Class<EnvironmentInfo>("EnvironmentI
 export const TemplateResource = Schema.Struct({
   typeName: TypeName,
   /** Primary identifier properties, e.g. `{ BucketName: "my-bucket" }`. */
-  identifier: Schema.Record({ key: Schema.String, value: Schema.String })
+  identifier: Schema.Record(Schema.String, Schema.String)
 })
 export type TemplateResource = typeof TemplateResource.Type
 
-export const TemplateStatus = Schema.Literal(
+export const TemplateStatus = Schema.Literals([
   "CREATE_PENDING",
   "UPDATE_PENDING",
   "DELETE_PENDING",
@@ -118,7 +118,7 @@ export const TemplateStatus = Schema.Literal(
   "DELETE_IN_PROGRESS",
   "FAILED",
   "COMPLETE"
-)
+])
 export type TemplateStatus = typeof TemplateStatus.Type
 
 export class GeneratedTemplateState extends Schema.Class<GeneratedTemplateState>("GeneratedTemplateState")({
@@ -128,11 +128,11 @@ export class GeneratedTemplateState extends Schema.Class<GeneratedTemplateState>
   statusReason: Schema.optional(Schema.String)
 }) {}
 
-export const DeletionPolicy = Schema.Literal("DELETE", "RETAIN")
+export const DeletionPolicy = Schema.Literals(["DELETE", "RETAIN"])
 export type DeletionPolicy = typeof DeletionPolicy.Type
-export const UpdateReplacePolicy = Schema.Literal("DELETE", "RETAIN")
+export const UpdateReplacePolicy = Schema.Literals(["DELETE", "RETAIN"])
 export type UpdateReplacePolicy = typeof UpdateReplacePolicy.Type
-export const TemplateFormat = Schema.Literal("JSON", "YAML")
+export const TemplateFormat = Schema.Literals(["JSON", "YAML"])
 export type TemplateFormat = typeof TemplateFormat.Type
 
 /** A security finding: one failed check on one resource. */

@@ -7,19 +7,18 @@ export interface JsonObject {
   readonly [key: string]: JsonValue
 }
 
-export const JsonValue: Schema.Schema<JsonValue> = Schema.Union(
+const JsonValueRef = Schema.suspend((): Schema.Codec<JsonValue> => JsonValue)
+
+export const JsonValue: Schema.Codec<JsonValue> = Schema.Union([
   Schema.Null,
   Schema.Boolean,
   Schema.Number,
   Schema.String,
-  Schema.Array(Schema.suspend(() => JsonValue)),
-  Schema.Record({ key: Schema.String, value: Schema.suspend(() => JsonValue) })
-)
+  Schema.Array(JsonValueRef),
+  Schema.Record(Schema.String, JsonValueRef)
+])
 
-export const JsonObject: Schema.Schema<JsonObject> = Schema.Record({
-  key: Schema.String,
-  value: JsonValue
-})
+export const JsonObject: Schema.Codec<JsonObject> = Schema.Record(Schema.String, JsonValue)
 
 export const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value)

@@ -3,18 +3,18 @@ import { Identifier, Region, TypeName } from "./Ids.js"
 import { JsonObject, JsonValue } from "./Json.js"
 import { PatchDocument } from "./Cloud.js"
 
-export const PlanOperation = Schema.Literal("create", "update", "delete")
+export const PlanOperation = Schema.Literals(["create", "update", "delete"])
 export type PlanOperation = typeof PlanOperation.Type
 
 /** One changed leaf or subtree between the current and the planned state. */
 export const DiffEntry = Schema.Struct({
   /** JSON pointer into the properties. */
   path: Schema.String,
-  kind: Schema.Literal("added", "removed", "changed"),
+  kind: Schema.Literals(["added", "removed", "changed"]),
   before: Schema.optional(JsonValue),
   after: Schema.optional(JsonValue),
   /** The property is create-only, write-only or read-only, as the schema says. */
-  flags: Schema.Array(Schema.Literal("createOnly", "writeOnly", "readOnly"))
+  flags: Schema.Array(Schema.Literals(["createOnly", "writeOnly", "readOnly"]))
 })
 export type DiffEntry = typeof DiffEntry.Type
 
@@ -22,7 +22,7 @@ export type DiffEntry = typeof DiffEntry.Type
 export const PlannedTag = Schema.Struct({
   key: Schema.String,
   value: Schema.String,
-  source: Schema.Literal("default", "user")
+  source: Schema.Literals(["default", "user"])
 })
 export type PlannedTag = typeof PlannedTag.Type
 

@@ -1,9 +1,9 @@
-import { Either, Schema } from "effect"
+import { Result, Schema } from "effect"
 import { TypeName } from "./Ids.js"
-import { isJsonObject, JsonObject, type JsonValue } from "./Json.js"
+import { isJsonObject, type JsonObject, type JsonValue } from "./Json.js"
 
 /** How a taggable type holds its tags: a list of `{Key, Value}` or a string map. */
-export const TagShape = Schema.Literal("list", "map")
+export const TagShape = Schema.Literals(["list", "map"])
 export type TagShape = typeof TagShape.Type
 
 /** The tagging metadata of a provider schema, resolved to where and how tags are written. */
@@ -17,13 +17,19 @@ export class Tagging extends Schema.Class<Tagging>("Tagging")({
   tagUpdatable: Schema.Boolean
 }) {}
 
+/**
+ * A JSON object taken as it is. Provider schema documents are JSON already and large, so a `ResourceSchema` checks
+ * that each is an object but neither walks nor copies it (a full check costs about 1 ms per type).
+ */
+const JsonDocument = Schema.declare((u: unknown): u is JsonObject => isJsonObject(u), { expected: "a JSON object" })
+
 /** A resource type's provider schema, parsed for the workflow's needs; `document` keeps the original for validation. */
 export class ResourceSchema extends Schema.Class<ResourceSchema>("ResourceSchema")({
   typeName: TypeName,
   description: Schema.optional(Schema.String),
   /** The JSON Schema of each top-level property, as published. */
-  properties: Schema.Record({ key: Schema.String, value: JsonObject }),
-  definitions: Schema.Record({ key: Schema.String, value: JsonObject }),
+  properties: Schema.Record(Schema.String, JsonDocument),
+  definitions: Schema.Record(Schema.String, JsonDocument),
   required: Schema.Array(Schema.String),
   /** JSON pointers (`/properties/Name`) of the primary identifier, in order. */
   primaryIdentifier: Schema.Array(Schema.String),
@@ -33,7 +39,7 @@ export class ResourceSchema extends Schema.Class<ResourceSchema>("ResourceSchema
   tagging: Tagging,
   /** Property names a `list` call needs in `ResourceModel` (from the list handler), when the schema says. */
   listRequiresProperties: Schema.Array(Schema.String),
-  document: JsonObject
+  document: JsonDocument
 }) {
   /** Top-level property names of the primary identifier, in order. */
   get primaryIdentifierNames(): ReadonlyArray<string> {
@@ -101,19 +107,19 @@ const parseTagging = (doc: JsonObject, properties: JsonObject): Tagging => {
 }
 
 /** Parse a provider schema document (the `Schema` of `DescribeType`) into a `ResourceSchema`. */
-export const parseResourceSchema = (input: unknown): Either.Either<ResourceSchema, SchemaParseIssue> => {
+export const parseResourceSchema = (input: unknown): Result.Result<ResourceSchema, SchemaParseIssue> => {
   let doc: unknown = input
   if (typeof input === "string") {
     try {
       doc = JSON.parse(input)
     } catch {
-      return Either.left(new SchemaParseIssue({ message: "the provider schema is not valid JSON" }))
+      return Result.fail(new SchemaParseIssue({ message: "the provider schema is not valid JSON" }))
     }
   }
-  if (!isJsonObject(doc)) return Either.left(new SchemaParseIssue({ message: "the provider schema is not an object" }))
+  if (!isJsonObject(doc)) return Result.fail(new SchemaParseIssue({ message: "the provider schema is not an object" }))
   const name = doc["typeName"]
   if (typeof name !== "string" || !Schema.is(TypeName)(name))
-    return Either.left(new SchemaParseIssue({ message: "the provider schema has no valid typeName" }))
+    return Result.fail(new SchemaParseIssue({ message: "the provider schema has no valid typeName" }))
   const properties = isJsonObject(doc["properties"]) ? doc["properties"] : {}
   const definitions = isJsonObject(doc["definitions"]) ? doc["definitions"] : {}
   const objectsOnly = (o: JsonObject): Record<string, JsonObject> =>
@@ -121,8 +127,8 @@ export const parseResourceSchema = (input: unknown): Either.Either<ResourceSchem
   const handlers = isJsonObject(doc["handlers"]) ? doc["handlers"] : {}
   const list = isJsonObject(handlers["list"]) ? handlers["list"] : {}
   const handlerSchema = isJsonObject(list["handlerSchema"]) ? list["handlerSchema"] : {}
-  // Every field was checked above: skip re-validating the whole document (about 1 ms per type).
-  return Either.right(
+  // Every field was checked above: skip the schema's checks (the constructor still checks the shape).
+  return Result.succeed(
     new ResourceSchema(
       {
         typeName: name,
@@ -138,7 +144,7 @@ export const parseResourceSchema = (input: unknown): Either.Either<ResourceSchem
         listRequiresProperties: stringArray(handlerSchema["required"]),
         document: doc
       },
-      true
+      { disableChecks: true }
     )
   )
 }

@@ -17,11 +17,11 @@ export interface ApprovalRequest {
 export type ApprovalAnswer = "approved" | "declined" | "cancelled"
 
 /** A human in the loop: asks the user to approve a mutation, when the client can ask (MCP elicitation). */
-export class Approver extends Context.Tag("@ccapi/core/ports/Approver")<
+export class Approver extends Context.Service<
   Approver,
   {
     /** Whether this client can ask its user at all. */
     readonly available: boolean
     readonly ask: (request: ApprovalRequest) => Effect.Effect<ApprovalAnswer>
   }
->() {}
+>()("@ccapi/core/ports/Approver") {}

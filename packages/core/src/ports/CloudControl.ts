@@ -27,7 +27,7 @@ export type MutationError =
   | AccessDenied
 
 /** The AWS Cloud Control API: create, read, update, delete and list any resource; follow its requests. */
-export class CloudControl extends Context.Tag("@ccapi/core/ports/CloudControl")<
+export class CloudControl extends Context.Service<
   CloudControl,
   {
     readonly create: (input: {
@@ -74,4 +74,4 @@ export class CloudControl extends Context.Tag("@ccapi/core/ports/CloudControl")<
       readonly region: Region
     }) => Effect.Effect<ProgressEvent, CloudError | RequestNotFound | ConcurrentOperation>
   }
->() {}
+>()("@ccapi/core/ports/CloudControl") {}

@@ -1,7 +1,7 @@
 import { Context, type Effect, Schema } from "effect"
 import { JsonObject } from "../model/Json.js"
 
-export const JournalEvent = Schema.Literal(
+export const JournalEvent = Schema.Literals([
   "plan",
   "explained",
   "scan",
@@ -10,7 +10,7 @@ export const JournalEvent = Schema.Literal(
   "refused",
   "mutation_submitted",
   "mutation_outcome"
-)
+])
 export type JournalEvent = typeof JournalEvent.Type
 
 /** One line of the journal. Holds no secrets and no workflow token values. */
@@ -23,10 +23,10 @@ export class JournalEntry extends Schema.Class<JournalEntry>("JournalEntry")({
 }) {}
 
 /** An append-only record of every plan, approval, acceptance of findings, mutation and outcome. */
-export class Journal extends Context.Tag("@ccapi/core/ports/Journal")<
+export class Journal extends Context.Service<
   Journal,
   {
     /** Never fails: a journal that cannot be written is reported by the adapter, not to the workflow. */
     readonly append: (entry: JournalEntry) => Effect.Effect<void>
   }
->() {}
+>()("@ccapi/core/ports/Journal") {}

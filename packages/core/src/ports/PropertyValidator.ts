@@ -4,7 +4,7 @@ import type { JsonObject } from "../model/Json.js"
 import type { ResourceSchema } from "../model/ResourceSchema.js"
 
 /** Validate a resource's properties against its provider schema; every violation comes back with its JSON path. */
-export class PropertyValidator extends Context.Tag("@ccapi/core/ports/PropertyValidator")<
+export class PropertyValidator extends Context.Service<
   PropertyValidator,
   {
     /**
@@ -18,4 +18,4 @@ export class PropertyValidator extends Context.Tag("@ccapi/core/ports/PropertyVa
       mode: "create" | "preview"
     ) => Effect.Effect<ReadonlyArray<Violation>>
   }
->() {}
+>()("@ccapi/core/ports/PropertyValidator") {}

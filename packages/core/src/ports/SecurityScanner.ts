@@ -4,9 +4,9 @@ import type { JsonObject } from "../model/Json.js"
 import type { ScanReport } from "../model/Cloud.js"
 
 /** Scan a CloudFormation template for security misconfigurations. */
-export class SecurityScanner extends Context.Tag("@ccapi/core/ports/SecurityScanner")<
+export class SecurityScanner extends Context.Service<
   SecurityScanner,
   {
     readonly scan: (template: JsonObject) => Effect.Effect<ScanReport, ScanFailed | ScannerUnavailable>
   }
->() {}
+>()("@ccapi/core/ports/SecurityScanner") {}

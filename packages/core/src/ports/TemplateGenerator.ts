@@ -10,7 +10,7 @@ import type {
 } from "../model/Cloud.js"
 
 /** CloudFormation's IaC Generator: make a template from resources that already exist. */
-export class TemplateGenerator extends Context.Tag("@ccapi/core/ports/TemplateGenerator")<
+export class TemplateGenerator extends Context.Service<
   TemplateGenerator,
   {
     readonly start: (input: {
@@ -34,4 +34,4 @@ export class TemplateGenerator extends Context.Tag("@ccapi/core/ports/TemplateGe
       readonly templateId: string
     }) => Effect.Effect<void, CloudError | ResourceNotFound>
   }
->() {}
+>()("@ccapi/core/ports/TemplateGenerator") {}

@@ -1,4 +1,4 @@
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Schema, SchemaIssue } from "effect"
 import { InvalidInput } from "../Errors.js"
 import { Identifier, Region, TypeName } from "../model/Ids.js"
 import { isJsonObject, type JsonObject, JsonValue } from "../model/Json.js"
@@ -10,9 +10,9 @@ import { Identity } from "../ports/Identity.js"
  */
 
 const decodeWith =
-  <A, I>(schema: Schema.Schema<A, I>, hint: string) =>
+  <A, I>(schema: Schema.Codec<A, I>, hint: string) =>
   (parameter: string, value: unknown): Effect.Effect<A, InvalidInput> =>
-    Schema.decodeUnknown(schema)(value).pipe(
+    Schema.decodeUnknownEffect(schema)(value, { reportInput: true }).pipe(
       Effect.mapError(
         (error) =>
           new InvalidInput({
@@ -21,9 +21,12 @@ const decodeWith =
       )
     )
 
-const firstIssue = (error: ParseResult.ParseError): string => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  return issues[0]?.message ?? "invalid value"
+const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** The first problem, worded as the model has always read it: "Expected string, actual 123" when the input is shown. */
+const firstIssue = (error: Schema.SchemaError): string => {
+  const message = formatIssue(error.issue).issues[0]?.message
+  return message === undefined ? "invalid value" : message.replace(/^(Expected [^,]*), got /, "$1, actual ")
 }
 
 export const decodeTypeName = decodeWith(
@@ -59,7 +62,7 @@ export const decodeJsonObject = (parameter: string, value: unknown): Effect.Effe
     }
   }
   if (!isJsonObject(parsed)) return Effect.fail(new InvalidInput({ message: `${parameter}: must be a JSON object.` }))
-  return Schema.decodeUnknown(JsonValue)(parsed).pipe(
+  return Schema.decodeUnknownEffect(JsonValue)(parsed).pipe(
     Effect.map((json) => json as JsonObject),
     Effect.mapError(() => new InvalidInput({ message: `${parameter}: must contain only JSON values.` }))
   )

@@ -1,4 +1,4 @@
-import { type Context, Effect, Either, Option, Ref } from "effect"
+import { Effect, Option, Ref, Result } from "effect"
 import {
   ApprovalDeclined,
   ApprovalUnavailable,
@@ -61,7 +61,7 @@ const summaryOf = (plan: Plan): string => {
 
 /** Put the change (and any failed checks) to the user; journal the answer; anything but approval stops it. */
 const askHuman = Effect.fn("Workflow.askHuman")(function* (
-  approver: Context.Tag.Service<Approver>,
+  approver: Approver["Service"],
   operation: PlanOperation,
   plan: Plan,
   findings: ReadonlyArray<Finding>,
@@ -136,9 +136,9 @@ const authorize = Effect.fn("Workflow.authorize")(function* (operation: PlanOper
     const sent = decodePatch(request.patchDocument)
     const schema = yield* (yield* ResourceSchemas).describe(plan.typeName, plan.region)
     if (
-      Either.isLeft(sent) ||
+      Result.isFailure(sent) ||
       plan.patch === undefined ||
-      !samePatch(sent.right, plan.patch, schema.tagging.tagPropertyName)
+      !samePatch(sent.success, plan.patch, schema.tagging.tagPropertyName)
     )
       return yield* mismatch(
         "patch_document",
@@ -205,12 +205,12 @@ const authorize = Effect.fn("Workflow.authorize")(function* (operation: PlanOper
       approvedByHuman: false
     }
     let gate = scanGate(gateInput)
-    if (Either.isLeft(gate) && gate.left._tag === "ScanBlocked" && canAsk) {
+    if (Result.isFailure(gate) && gate.failure._tag === "ScanBlocked" && canAsk) {
       humanAsked = true
-      yield* askHuman(approver, operation, plan, findings, gate.left.failedCheckIds)
+      yield* askHuman(approver, operation, plan, findings, gate.failure.failedCheckIds)
       gate = scanGate({ ...gateInput, approvedByHuman: true })
     }
-    const passed = yield* Either.match(gate, { onLeft: Effect.fail, onRight: Effect.succeed })
+    const passed = yield* Effect.fromResult(gate)
     accepted = passed.accepted
     warnings = passed.warning !== undefined ? [passed.warning] : []
     if (accepted.length > 0)
@@ -272,7 +272,7 @@ const submit = Effect.fn("Workflow.submit")(function* (
   )
   if (onProgress) yield* onProgress(started)
 
-  const outcome = yield* Effect.either(
+  const outcome = yield* Effect.result(
     waitForCompletion({
       requestToken: started.requestToken,
       region,
@@ -280,9 +280,9 @@ const submit = Effect.fn("Workflow.submit")(function* (
       ...(onProgress ? { onProgress } : {})
     })
   )
-  const waited = Either.match(outcome, {
-    onLeft: (error) => ({ event: started, completed: false, waitError: `${error._tag}: ${error.message}` }),
-    onRight: (w) => ({ ...w, waitError: undefined as string | undefined })
+  const waited = Result.match(outcome, {
+    onFailure: (error) => ({ event: started, completed: false, waitError: `${error._tag}: ${error.message}` }),
+    onSuccess: (w) => ({ ...w, waitError: undefined as string | undefined })
   })
   const event = waited.event
   const identifier = event.identifier ?? started.identifier ?? plan.identifier

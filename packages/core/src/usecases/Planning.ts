@@ -1,4 +1,4 @@
-import { Clock, Effect, Either, Random } from "effect"
+import { Clock, Effect, Random } from "effect"
 import { renderContent, renderExplanation } from "../Explanation.js"
 import { InvalidInput, PropertiesInvalid, ReadOnlyMode, TokenSpent, type Violation } from "../Errors.js"
 import { evaluateGuardrails } from "../Guardrails.js"
@@ -113,14 +113,13 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (input:
       })
     const properties = hasProperties ? yield* decodeJsonObject("properties", input.properties) : undefined
     const current = yield* (yield* CloudControl).get({ typeName, identifier, region })
-    plan = yield* Either.match(
+    plan = yield* Effect.fromResult(
       planUpdate(ctx, {
         identifier,
         currentState: current.properties,
         properties,
         patchDocument: hasPatch ? input.patchDocument : undefined
-      }),
-      { onLeft: Effect.fail, onRight: Effect.succeed }
+      })
     )
     const violations = touchedBy(yield* validator.validate(schema, plan.previewState ?? {}, "preview"), plan)
     if (violations.length > 0) return yield* invalid(typeName, violations, "The updated properties")
@@ -134,7 +133,7 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (input:
         message: `properties is required to plan a new ${typeName}; to update an existing one, also give its identifier.`
       })
     const properties = yield* decodeJsonObject("properties", input.properties)
-    plan = yield* Either.match(planCreate(ctx, properties), { onLeft: Effect.fail, onRight: Effect.succeed })
+    plan = yield* Effect.fromResult(planCreate(ctx, properties))
     const violations = yield* validator.validate(schema, plan.desiredState ?? {}, "create")
     if (violations.length > 0) return yield* invalid(typeName, violations, "The properties")
   }

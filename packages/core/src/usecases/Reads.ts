@@ -1,4 +1,4 @@
-import { Effect, Either, Schema } from "effect"
+import { Effect, Result, Schema } from "effect"
 import { templateFor } from "../CfnTemplate.js"
 import { InvalidInput } from "../Errors.js"
 import { RequestToken } from "../model/Ids.js"
@@ -147,10 +147,10 @@ export const requestStatus = Effect.fn("Workflow.requestStatus")(function* (inpu
   readonly requestToken: unknown
   readonly region?: unknown
 }) {
-  const token = Schema.decodeUnknownEither(RequestToken)(input.requestToken)
-  if (Either.isLeft(token))
+  const token = Schema.decodeUnknownResult(RequestToken)(input.requestToken)
+  if (Result.isFailure(token))
     return yield* new InvalidInput({ message: "request_token: pass the request_token a mutation returned." })
   const region = yield* resolveRegion(input.region)
-  const event = yield* (yield* CloudControl).requestStatus({ requestToken: token.right, region })
+  const event = yield* (yield* CloudControl).requestStatus({ requestToken: token.success, region })
   return requestStatusView(event)
 })

@@ -5,7 +5,7 @@ import type { Tag } from "../DefaultTags.js"
 export type ApprovalMode = "auto" | "required" | "off"
 
 /** The operator's settings for the workflow. Set at the edge from flags and environment; the model cannot change them. */
-export class WorkflowSettings extends Context.Tag("@ccapi/core/WorkflowSettings")<
+export class WorkflowSettings extends Context.Service<
   WorkflowSettings,
   {
     readonly readOnly: boolean
@@ -24,18 +24,17 @@ export class WorkflowSettings extends Context.Tag("@ccapi/core/WorkflowSettings"
     /** Most deletes one session may make; undefined for no cap. */
     readonly deleteLimit: number | undefined
     /** How long a mutation waits for completion before returning its request token. */
-    readonly mutationWait: Duration.DurationInput
+    readonly mutationWait: Duration.Input
     /** How long `create_template` waits for the IaC Generator. */
-    readonly templateWait: Duration.DurationInput
+    readonly templateWait: Duration.Input
     readonly listPageSize: { readonly default: number; readonly max: number }
   }
->() {}
+>()("@ccapi/core/WorkflowSettings") {}
 
 /** State that lives as long as one server session: the deletes made so far. */
-export class SessionState extends Context.Tag("@ccapi/core/SessionState")<
-  SessionState,
-  { readonly deletes: Ref.Ref<number> }
->() {
+export class SessionState extends Context.Service<SessionState, { readonly deletes: Ref.Ref<number> }>()(
+  "@ccapi/core/SessionState"
+) {
   static readonly layer = Layer.effect(
     SessionState,
     Effect.map(Ref.make(0), (deletes) => ({ deletes }))

@@ -16,14 +16,20 @@ import { WorkflowSettings } from "./Settings.js"
 const ResourcesInput = Schema.Array(
   Schema.Struct({
     ResourceType: Schema.String,
-    ResourceIdentifier: Schema.Record({ key: Schema.String, value: Schema.String })
+    ResourceIdentifier: Schema.Record(Schema.String, Schema.String)
   })
-).pipe(Schema.minItems(1))
+).check(Schema.isMinLength(1))
 
-const literal = <A extends string>(schema: Schema.Schema<A>, parameter: string, value: unknown, fallback: A) => {
+const literal = <const L extends ReadonlyArray<string>>(
+  schema: Schema.Literals<L>,
+  parameter: string,
+  value: unknown,
+  fallback: L[number]
+) => {
   if (value === undefined || value === null || value === "") return Effect.succeed(fallback)
-  return Schema.decodeUnknown(schema)(typeof value === "string" ? value.toUpperCase() : value).pipe(
-    Effect.mapError(() => new InvalidInput({ message: `${parameter}: must be one of ${String(schema.ast)}.` }))
+  const choices = schema.literals.map((l) => JSON.stringify(l)).join(" | ")
+  return Schema.decodeUnknownEffect(schema)(typeof value === "string" ? value.toUpperCase() : value).pipe(
+    Effect.mapError(() => new InvalidInput({ message: `${parameter}: must be one of ${choices}.` }))
   )
 }
 
@@ -65,7 +71,7 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (in
   const generator = yield* TemplateGenerator
 
   const finish = Effect.fn("Workflow.createTemplate.finish")(function* (templateId: string, templateName: string) {
-    const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(Duration.decode(settings.templateWait))
+    const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(settings.templateWait)
     let delay = 500
     for (;;) {
       const state = yield* generator.status({ region, templateId })
@@ -116,7 +122,7 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (in
       message:
         'resources is required: a list of {"ResourceType": "AWS::S3::Bucket", "ResourceIdentifier": {"BucketName": "…"}}; or pass template_id to fetch a template started earlier.'
     })
-  const raw = yield* Schema.decodeUnknown(ResourcesInput)(input.resources).pipe(
+  const raw = yield* Schema.decodeUnknownEffect(ResourcesInput)(input.resources).pipe(
     Effect.mapError(
       () =>
         new InvalidInput({
@@ -125,7 +131,7 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (in
         })
     )
   )
-  const resources = yield* Schema.decodeUnknown(Schema.Array(TemplateResource))(
+  const resources = yield* Schema.decodeUnknownEffect(Schema.Array(TemplateResource))(
     raw.map((r) => ({ typeName: r.ResourceType, identifier: r.ResourceIdentifier }))
   ).pipe(
     Effect.mapError(() => new InvalidInput({ message: "resources: each ResourceType must be like AWS::S3::Bucket." }))

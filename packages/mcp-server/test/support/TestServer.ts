@@ -7,7 +7,7 @@ import {
   type ElicitResult
 } from "@modelcontextprotocol/sdk/types.js"
 import { afterEach } from "@effect/vitest"
-import { Clock, Duration, Effect, Layer, LogLevel, ManagedRuntime } from "effect"
+import { Clock, Duration, Effect, Layer, ManagedRuntime } from "effect"
 import { ApprovalStoreMemory, CloudControl, Identity, SessionState, TemplateGenerator } from "@ccapi/core"
 import {
   BundledSchemas,
@@ -41,7 +41,7 @@ export const testConfig = (overrides: Partial<ServerConfig> = {}): ServerConfig 
   sandbox: false,
   securityScanning: "enabled",
   defaultTags: "enabled",
-  logLevel: LogLevel.Warning,
+  logLevel: "Warn",
   approval: "auto",
   extraTags: [],
   disabledGuardrails: [],
@@ -67,13 +67,15 @@ export interface Outcome {
 
 /** A clock whose wall time can be moved forward (token expiry) while sleeps stay real. */
 const shiftedClock = (offset: { millis: number }): Clock.Clock => {
-  const base = Clock.make()
+  const base = Clock.Clock.defaultValue()
   return {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: () => base.unsafeCurrentTimeMillis() + offset.millis,
-    currentTimeMillis: Effect.sync(() => base.unsafeCurrentTimeMillis() + offset.millis),
-    unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos() + BigInt(offset.millis) * 1_000_000n,
-    currentTimeNanos: Effect.sync(() => base.unsafeCurrentTimeNanos() + BigInt(offset.millis) * 1_000_000n),
+    currentTimeMillisUnsafe: () => base.currentTimeMillisUnsafe() + offset.millis,
+    currentTimeMillis: Effect.sync(() => base.currentTimeMillisUnsafe() + offset.millis),
+    currentTimeNanosUnsafe: () => base.currentTimeNanosUnsafe() + BigInt(offset.millis) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => base.currentTimeNanosUnsafe() + BigInt(offset.millis) * 1_000_000n),
+    // Elapsed time is not wall time: moving the wall clock leaves durations alone.
+    monotonicTimeNanosUnsafe: () => base.monotonicTimeNanosUnsafe(),
+    monotonicTimeNanos: base.monotonicTimeNanos,
     sleep: (duration) => base.sleep(duration)
   }
 }
@@ -127,7 +129,9 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     settingsLayer(config),
     SessionState.layer
   ).pipe(
-    Layer.provideMerge(Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.setClock(shiftedClock(offset))))
+    Layer.provideMerge(
+      Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, shiftedClock(offset)))
+    )
   )
   const runtime = ManagedRuntime.make(layer)
   const server = makeServer({
@@ -176,7 +180,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (journal) => journal.entries)),
     elicitations,
     /** Move wall-clock time forward (token expiry). */
-    advance: (duration: Duration.DurationInput) => {
+    advance: (duration: Duration.Input) => {
       offset.millis += Duration.toMillis(duration)
     },
     /** Put a resource straight into the fake cloud (not counted as a mutation through the server). */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import {
   ClientToken,
   CloudControl,
@@ -61,25 +61,25 @@ type Body = Readonly<Record<string, unknown>>
 const validation = (value: unknown, member: string, constraint: string): ApiError =>
   clientError("ValidationException", validationMessage(value, member, constraint))
 
-const optionalString = (body: Body, name: string): Either.Either<string | undefined, ApiError> => {
+const optionalString = (body: Body, name: string): Effect.Effect<string | undefined, ApiError> => {
   const value = body[name]
-  if (value === undefined || value === null) return Either.right(undefined)
+  if (value === undefined || value === null) return Effect.succeed(undefined)
   return typeof value === "string"
-    ? Either.right(value)
-    : Either.left(clientError("SerializationException", `${name} must be a string`))
+    ? Effect.succeed(value)
+    : Effect.fail(clientError("SerializationException", `${name} must be a string`))
 }
 
-const requiredString = (body: Body, name: string): Either.Either<string, ApiError> =>
-  Either.flatMap(optionalString(body, name), (value) =>
-    value === undefined ? Either.left(validation(value, camel(name), "Member must not be null")) : Either.right(value)
+const requiredString = (body: Body, name: string): Effect.Effect<string, ApiError> =>
+  Effect.flatMap(optionalString(body, name), (value) =>
+    value === undefined ? Effect.fail(validation(value, camel(name), "Member must not be null")) : Effect.succeed(value)
   )
 
 const camel = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1)
 
-const branded = <A, I>(schema: Schema.Schema<A, I>, member: string, constraint: string) => {
-  const decode = Schema.decodeUnknownEither(schema)
-  return (value: string): Either.Either<A, ApiError> =>
-    Either.mapLeft(decode(value), () => validation(value, member, constraint))
+const branded = <A>(schema: Schema.Codec<A, string>, member: string, constraint: string) => {
+  const decode = Schema.decodeUnknownEffect(schema)
+  return (value: string): Effect.Effect<A, ApiError> =>
+    Effect.mapError(decode(value), () => validation(value, member, constraint))
 }
 
 const typeNameOf = branded(
@@ -95,12 +95,12 @@ const clientTokenOf = branded(
 )
 const requestTokenOf = branded(RequestToken, "requestToken", "Member must have length between 1 and 128")
 
-const jsonObjectField = (text: string, name: string): Either.Either<JsonObject, ApiError> => {
+const jsonObjectField = (text: string, name: string): Effect.Effect<JsonObject, ApiError> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (cause) {
-    return Either.left(
+    return Effect.fail(
       clientError(
         "InvalidRequestException",
         `${name} is not valid JSON (${String(cause)}); send a JSON object as a string.`
@@ -108,32 +108,29 @@ const jsonObjectField = (text: string, name: string): Either.Either<JsonObject, 
     )
   }
   return isJsonObject(parsed)
-    ? Either.right(parsed)
-    : Either.left(clientError("InvalidRequestException", `${name} must be a JSON object, sent as a string.`))
+    ? Effect.succeed(parsed)
+    : Effect.fail(clientError("InvalidRequestException", `${name} must be a JSON object, sent as a string.`))
 }
 
-const decodePatch = Schema.decodeUnknownEither(PatchDocument)
-const patchField = (text: string): Either.Either<PatchDocument, ApiError> => {
+const decodePatch = Schema.decodeUnknownEffect(PatchDocument)
+const patchField = (text: string): Effect.Effect<PatchDocument, ApiError> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (cause) {
-    return Either.left(clientError("InvalidRequestException", `PatchDocument is not valid JSON (${String(cause)}).`))
+    return Effect.fail(clientError("InvalidRequestException", `PatchDocument is not valid JSON (${String(cause)}).`))
   }
-  return Either.mapLeft(decodePatch(parsed), (issue) =>
-    clientError(
-      "InvalidRequestException",
-      `PatchDocument is not an RFC 6902 JSON Patch array: ${ParseResult.TreeFormatter.formatErrorSync(issue)}`
-    )
+  return Effect.mapError(decodePatch(parsed), (error) =>
+    clientError("InvalidRequestException", `PatchDocument is not an RFC 6902 JSON Patch array: ${error.message}`)
   )
 }
 
-const maxResultsOf = (body: Body): Either.Either<number | undefined, ApiError> => {
+const maxResultsOf = (body: Body): Effect.Effect<number | undefined, ApiError> => {
   const value = body["MaxResults"]
-  if (value === undefined || value === null) return Either.right(undefined)
+  if (value === undefined || value === null) return Effect.succeed(undefined)
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 100)
-    return Either.left(validation(value, "maxResults", "Member must have value between 1 and 100"))
-  return Either.right(value)
+    return Effect.fail(validation(value, "maxResults", "Member must have value between 1 and 100"))
+  return Effect.succeed(value)
 }
 
 /** Our progress event, as Cloud Control's `ProgressEvent` shape (epoch-second timestamps, JSON-string model). */
@@ -157,14 +154,14 @@ const descriptionWire = (resource: ResourceDescription): Record<string, unknown>
 
 /** A request token for paging `ListResourceRequests`: the offset, opaque to the caller. */
 const encodeOffset = (offset: number): string => Buffer.from(JSON.stringify({ o: offset })).toString("base64url")
-const decodeOffset = (token: string): Either.Either<number, ApiError> => {
+const decodeOffset = (token: string): Effect.Effect<number, ApiError> => {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"))
-    if (isJsonObject(parsed) && typeof parsed["o"] === "number") return Either.right(parsed["o"])
+    if (isJsonObject(parsed) && typeof parsed["o"] === "number") return Effect.succeed(parsed["o"])
   } catch {
     // fall through
   }
-  return Either.left(
+  return Effect.fail(
     clientError("InvalidRequestException", "NextToken is not one this endpoint issued; start again without it.")
   )
 }
@@ -186,11 +183,11 @@ export const handleCloudControl = Effect.fn("CloudControlApi.handle")(function* 
   }
   switch (operation) {
     case "CreateResource": {
-      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
-      const desiredState = yield* Either.flatMap(requiredString(body, "DesiredState"), (t) =>
+      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const desiredState = yield* Effect.flatMap(requiredString(body, "DesiredState"), (t) =>
         jsonObjectField(t, "DesiredState")
       )
-      const clientToken = yield* Either.flatMap(optionalString(body, "ClientToken"), (t) =>
+      const clientToken = yield* Effect.flatMap(optionalString(body, "ClientToken"), (t) =>
         clientTokenOf(t ?? randomUUID())
       )
       const event = yield* cloud
@@ -199,10 +196,10 @@ export const handleCloudControl = Effect.fn("CloudControlApi.handle")(function* 
       return { ProgressEvent: progressEventWire(event) }
     }
     case "UpdateResource": {
-      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
-      const identifier = yield* Either.flatMap(requiredString(body, "Identifier"), identifierOf)
-      const patch = yield* Either.flatMap(requiredString(body, "PatchDocument"), patchField)
-      const clientToken = yield* Either.flatMap(optionalString(body, "ClientToken"), (t) =>
+      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const identifier = yield* Effect.flatMap(requiredString(body, "Identifier"), identifierOf)
+      const patch = yield* Effect.flatMap(requiredString(body, "PatchDocument"), patchField)
+      const clientToken = yield* Effect.flatMap(optionalString(body, "ClientToken"), (t) =>
         clientTokenOf(t ?? randomUUID())
       )
       const event = yield* cloud
@@ -211,9 +208,9 @@ export const handleCloudControl = Effect.fn("CloudControlApi.handle")(function* 
       return { ProgressEvent: progressEventWire(event) }
     }
     case "DeleteResource": {
-      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
-      const identifier = yield* Either.flatMap(requiredString(body, "Identifier"), identifierOf)
-      const clientToken = yield* Either.flatMap(optionalString(body, "ClientToken"), (t) =>
+      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const identifier = yield* Effect.flatMap(requiredString(body, "Identifier"), identifierOf)
+      const clientToken = yield* Effect.flatMap(optionalString(body, "ClientToken"), (t) =>
         clientTokenOf(t ?? randomUUID())
       )
       const event = yield* cloud
@@ -222,13 +219,13 @@ export const handleCloudControl = Effect.fn("CloudControlApi.handle")(function* 
       return { ProgressEvent: progressEventWire(event) }
     }
     case "GetResource": {
-      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
-      const identifier = yield* Either.flatMap(requiredString(body, "Identifier"), identifierOf)
+      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const identifier = yield* Effect.flatMap(requiredString(body, "Identifier"), identifierOf)
       const resource = yield* cloud.get({ typeName, identifier, region }).pipe(Effect.mapError(fromDomain))
       return { TypeName: typeName, ResourceDescription: descriptionWire(resource) }
     }
     case "ListResources": {
-      const typeName = yield* Either.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
       const nextToken = yield* optionalString(body, "NextToken")
       const maxResults = yield* maxResultsOf(body)
       const modelText = yield* optionalString(body, "ResourceModel")
@@ -243,12 +240,12 @@ export const handleCloudControl = Effect.fn("CloudControlApi.handle")(function* 
       }
     }
     case "GetResourceRequestStatus": {
-      const requestToken = yield* Either.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
+      const requestToken = yield* Effect.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
       const event = yield* cloud.requestStatus({ requestToken, region }).pipe(Effect.mapError(fromDomain))
       return { ProgressEvent: progressEventWire(event) }
     }
     case "CancelResourceRequest": {
-      const requestToken = yield* Either.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
+      const requestToken = yield* Effect.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
       const event = yield* cloud.cancel({ requestToken, region }).pipe(Effect.mapError(fromDomain))
       return { ProgressEvent: progressEventWire(event) }
     }

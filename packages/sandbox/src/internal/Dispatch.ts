@@ -183,9 +183,9 @@ const withDefectsAs =
   (render: (error: ApiError) => WireResponse, operation: string) =>
   <R>(self: Effect.Effect<Handled, never, R>): Effect.Effect<Handled, never, R> =>
     self.pipe(
-      Effect.catchAllCause((cause) =>
-        Cause.isInterruptedOnly(cause)
-          ? Effect.failCause(cause as Cause.Cause<never>)
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause)
+          ? Effect.failCause(cause)
           : Effect.logError(`sandbox: ${operation} failed with a defect`, cause).pipe(
               Effect.as<Handled>({
                 operation,

@@ -9,12 +9,12 @@ export const TemplateRecord = Schema.Struct({
   resources: Schema.Array(
     Schema.Struct({
       typeName: Schema.String,
-      identifier: Schema.Record({ key: Schema.String, value: Schema.String }),
+      identifier: Schema.Record(Schema.String, Schema.String),
       logicalId: Schema.optional(Schema.String)
     })
   ),
-  deletionPolicy: Schema.Literal("DELETE", "RETAIN"),
-  updateReplacePolicy: Schema.Literal("DELETE", "RETAIN"),
+  deletionPolicy: Schema.Literals(["DELETE", "RETAIN"]),
+  updateReplacePolicy: Schema.Literals(["DELETE", "RETAIN"]),
   createdAt: Schema.Number,
   updatedAt: Schema.Number
 })

@@ -8,7 +8,7 @@ import {
   typeName
 } from "@ccapi/core"
 import { assert, describe } from "@effect/vitest"
-import { Effect, type Layer } from "effect"
+import { Effect, type Layer, Result } from "effect"
 import { randomHex } from "../internal/generate.js"
 import { awaitDone, regionOf, testFor, type Timing, uniqueName } from "./support.js"
 
@@ -56,9 +56,9 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
     errorCode: string
   ) =>
     Effect.gen(function* () {
-      const outcome = yield* Effect.either(attempt)
-      if (outcome._tag === "Left") return assert.strictEqual(outcome.left._tag, tag)
-      const done = yield* awaitDone(outcome.right, region, harness)
+      const outcome = yield* Effect.result(attempt)
+      if (Result.isFailure(outcome)) return assert.strictEqual(outcome.failure._tag, tag)
+      const done = yield* awaitDone(outcome.success, region, harness)
       assert.strictEqual(done.status, "FAILED")
       assert.strictEqual(done.errorCode, errorCode)
     })

@@ -8,7 +8,7 @@ import {
   typeName
 } from "@ccapi/core"
 import { assert, describe } from "@effect/vitest"
-import { Effect, type Layer } from "effect"
+import { Effect, type Layer, Result } from "effect"
 import { randomHex } from "../internal/generate.js"
 import { awaitDone, pause, regionOf, testFor, type Timing, uniqueName } from "./support.js"
 
@@ -89,7 +89,7 @@ export const templateGeneratorContract = (name: string, harness: TemplateGenerat
       run(
         Effect.gen(function* () {
           const generator = yield* TemplateGenerator
-          const started = yield* Effect.either(
+          const started = yield* Effect.result(
             generator.start({
               region,
               templateName: yield* uniqueName("ccapi-contract"),
@@ -98,8 +98,8 @@ export const templateGeneratorContract = (name: string, harness: TemplateGenerat
               updateReplacePolicy: "DELETE"
             })
           )
-          if (started._tag === "Left") return assert.isNotEmpty(started.left.message)
-          const state = yield* awaitTemplate(started.right.templateId)
+          if (Result.isFailure(started)) return assert.isNotEmpty(started.failure.message)
+          const state = yield* awaitTemplate(started.success.templateId)
           assert.strictEqual(state.status, "FAILED")
           assert.isNotEmpty(state.statusReason ?? "")
         })

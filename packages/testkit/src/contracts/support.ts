@@ -1,6 +1,7 @@
 import { CloudControl, type ProgressEvent, type Region, region as makeRegion } from "@ccapi/core"
 import { it } from "@effect/vitest"
-import { Duration, Effect, TestClock } from "effect"
+import { type Duration, Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { randomHex } from "../internal/generate.js"
 
 /** How a contract suite waits for an implementation: moving the `TestClock`, or (live) really sleeping. */
@@ -8,7 +9,7 @@ export interface Timing {
   /** Run with real time (`it.live`), for implementations behind HTTP or real AWS. Default: `TestClock`. */
   readonly live?: boolean
   /** Time between two polls. Default 1 second. */
-  readonly pollInterval?: Duration.DurationInput
+  readonly pollInterval?: Duration.Input
   /** Polls before giving up. Default 60. */
   readonly maxPolls?: number
 }
@@ -19,7 +20,7 @@ export const regionOf = (r: Region | undefined): Region => r ?? makeRegion("us-e
 
 /** Let time pass between two polls. */
 export const pause = (timing: Timing): Effect.Effect<void> => {
-  const interval = Duration.decode(timing.pollInterval ?? "1 second")
+  const interval = timing.pollInterval ?? "1 second"
   return timing.live === true ? Effect.sleep(interval) : TestClock.adjust(interval)
 }
 
@@ -32,7 +33,7 @@ export const awaitDone = (event: ProgressEvent, region: Region, timing: Timing) 
       yield* pause(timing)
       current = yield* cloud.requestStatus({ requestToken: current.requestToken, region })
     }
-    if (!current.isComplete) return yield* Effect.dieMessage(`request ${current.requestToken} never completed`)
+    if (!current.isComplete) return yield* Effect.die(new Error(`request ${current.requestToken} never completed`))
     return current
   })
 

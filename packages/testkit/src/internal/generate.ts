@@ -3,7 +3,7 @@ import { Clock, Effect, Random } from "effect"
 
 /** `n` random lowercase hex digits, from Effect's `Random`. */
 export const randomHex = (n: number): Effect.Effect<string> =>
-  Effect.map(Effect.all(Array.from({ length: n }, () => Random.nextIntBetween(0, 16))), (digits) =>
+  Effect.map(Effect.all(Array.from({ length: n }, () => Random.nextIntBetween(0, 16, { halfOpen: true }))), (digits) =>
     digits.map((d) => d.toString(16)).join("")
   )
 
