@@ -41,7 +41,8 @@ const parsed = (() => {
 })()
 
 if (parsed.help) {
-  console.error(usage)
+  // Asked-for help is the program's output (stdout); when serving, stdout carries only the URL.
+  process.stdout.write(`${usage}\n`)
   process.exit(0)
 }
 
