@@ -605,19 +605,50 @@ describe("human approval", () => {
     assert.isDefined(await t.peek(BUCKET, "asked-delete"))
   })
 
-  it("CCAPI_APPROVAL=required refuses mutations from a client that cannot ask its user", async () => {
+  it("CCAPI_APPROVAL=required refuses a client that cannot ask its user at the first step, before any plan or scan", async () => {
     const t = await start({ config: { approval: "required" } })
+    await t.seed(BUCKET, cleanBucket("kept-by-policy"))
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("needs-human"))
+    const create = await t.call("generate_infrastructure_code", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      properties: cleanBucket("needs-human")
+    })
+    refused(create, "ApprovalUnavailable")
+    assert.include(create.text, "CCAPI_APPROVAL=required")
+    assert.include(create.text, "CCAPI_APPROVAL=auto")
+    assert.notInclude(create.text, "generated_code_token")
+    const update = await t.call("generate_infrastructure_code", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      identifier: "kept-by-policy",
+      patch_document: patch
+    })
+    refused(update, "ApprovalUnavailable")
+    const del = await t.call("explain", {
+      content: { resource_type: BUCKET, identifier: "kept-by-policy" },
+      operation: "delete"
+    })
+    refused(del, "ApprovalUnavailable")
+    assert.strictEqual(t.counts.create + t.counts.update + t.counts.delete, 0)
+    assert.isDefined(await t.peek(BUCKET, "kept-by-policy"))
+    // Reads are not changes: they keep working.
+    assert.isTrue((await t.call("get_resource", { resource_type: BUCKET, identifier: "kept-by-policy" })).ok)
+  })
+
+  it("CCAPI_APPROVAL=required with a client that can ask: the change is planned, asked and applied", async () => {
+    const t = await start({ config: { approval: "required" }, elicitation: "approve" })
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("asked-and-approved"))
     const scan = await t.must("run_checkov", { explained_token: explainedToken })
-    const out = await t.call("create_resource", {
+    await t.must("create_resource", {
       resource_type: BUCKET,
       credentials_token: creds,
       explained_token: explainedToken,
       security_scan_token: scan["security_scan_token"]
     })
-    refused(out, "ApprovalUnavailable")
-    assert.strictEqual(t.counts.create, 0)
+    assert.strictEqual(t.elicitations.length, 1)
+    assert.strictEqual(t.counts.create, 1)
   })
 })
 

@@ -1,7 +1,6 @@
 import { Effect, Option, Ref, Result } from "effect"
 import {
   ApprovalDeclined,
-  ApprovalUnavailable,
   DeleteLimitReached,
   DeleteNotConfirmed,
   GuardrailViolated,
@@ -20,6 +19,7 @@ import { scanDisabledWarning, scanGate } from "../ScanGate.js"
 import { waitForCompletion } from "../Waiter.js"
 import { readToken, spendToken } from "../WorkflowTokens.js"
 import { decodeIdentifier, decodeStringList, decodeTypeName, resolveRegion } from "./Inputs.js"
+import { requireApprovalChannel } from "./Approval.js"
 import { journal } from "./Planning.js"
 import type { MutationResult } from "./Results.js"
 import { SessionState, WorkflowSettings } from "./Settings.js"
@@ -169,11 +169,7 @@ const authorize = Effect.fn("Workflow.authorize")(function* (operation: PlanOper
   // The scan gate (creates and updates) and the human.
   const approver = yield* Approver
   const canAsk = approver.available && settings.approval !== "off"
-  if (settings.approval === "required" && !approver.available)
-    return yield* new ApprovalUnavailable({
-      message:
-        "The operator requires a human to approve every change (CCAPI_APPROVAL=required), and this MCP client cannot ask its user (no elicitation support). Use a client that supports elicitation."
-    })
+  yield* requireApprovalChannel()
   let accepted: ReadonlyArray<string> = []
   let warnings: ReadonlyArray<string> = settings.securityScanning === "disabled" ? [scanDisabledWarning] : []
   let findings: ReadonlyArray<Finding> = []

@@ -15,6 +15,7 @@ import { SecurityScanner } from "../ports/SecurityScanner.js"
 import { issueToken, readToken, spendToken } from "../WorkflowTokens.js"
 import { decodeIdentifier, decodeJsonObject, decodeTypeName, resolveRegion } from "./Inputs.js"
 import type { Explanation, GeneratedCode, ScanOutcome } from "./Results.js"
+import { requireApprovalChannel } from "./Approval.js"
 import { WorkflowSettings } from "./Settings.js"
 import { planView } from "./Views.js"
 
@@ -93,6 +94,7 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (input:
       message:
         "The server runs read-only: no change can be planned or applied. Use the read tools (get_resource, list_resources)."
     })
+  yield* requireApprovalChannel()
   const credentials = yield* readToken("credentials_token", input.credentialsToken, "credentials")
   const typeName = yield* decodeTypeName("resource_type", input.typeName)
   const region = yield* resolveRegion(input.region)
@@ -251,6 +253,7 @@ export const explain = Effect.fn("Workflow.explain")(function* (input: {
   if (operation === "delete") {
     if (settings.readOnly)
       return yield* new ReadOnlyMode({ message: "The server runs read-only: nothing can be deleted." })
+    yield* requireApprovalChannel()
     const { typeName, identifier, region } = yield* deleteContent(input.content)
     const identity = yield* (yield* Identity).whoAmI(region)
     const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
