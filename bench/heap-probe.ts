@@ -7,12 +7,12 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import { ManagedRuntime } from "effect"
+import { Effect, ManagedRuntime } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { makeAppLayer } from "../packages/mcp-server/src/AppLayer.js"
+import { loadConfig } from "../packages/mcp-server/src/Config.js"
 import { makeServer } from "../packages/mcp-server/src/Server.js"
-import { testConfig } from "../packages/mcp-server/test/support/TestServer.js"
 
 const workflows = Number(process.argv[2] ?? 1000)
 const sandboxBin = fileURLToPath(new URL("../packages/sandbox/dist/main.js", import.meta.url))
@@ -27,8 +27,17 @@ Object.assign(process.env, {
   AWS_REGION: "us-east-1"
 })
 
-const runtime = ManagedRuntime.make(makeAppLayer(testConfig({ securityScanning: "disabled", journalPath: undefined })))
-await runtime.runtimeEffect
+// The server's own configuration path, as the bin reads it (no test support: this runs outside vitest).
+const config = await Effect.runPromise(
+  loadConfig([], {
+    ...process.env,
+    SECURITY_SCANNING: "disabled",
+    CCAPI_JOURNAL: "off",
+    CCAPI_SCHEMA_CACHE_DIR: "disabled"
+  })
+)
+const runtime = ManagedRuntime.make(makeAppLayer(config))
+await runtime.context()
 const server = makeServer({ runtime, context: { readOnly: false, sandbox: false, securityScanning: "disabled" } })
 const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
 await server.connect(serverSide)

@@ -231,6 +231,17 @@ export const renderReport = (r) => {
     )
   )
   out.push("")
+  if (cold.oursNoCompileCache) {
+    const off = median(cold.oursNoCompileCache.initialize)
+    out.push(
+      `Without Node's compile cache (\`NODE_DISABLE_COMPILE_CACHE=1\`; the bin entry turns it on, and the row above is ` +
+        `a warm-cache start): to \`initialize\` ${formatMs(off)} ms median (min ${formatMs(Math.min(...cold.oursNoCompileCache.initialize))}, ` +
+        `max ${formatMs(Math.max(...cold.oursNoCompileCache.initialize))}, ${cold.oursNoCompileCache.initialize.length} runs); ` +
+        `the cache saves ${formatMs(off - median(cold.ours?.initialize))} ms a start ` +
+        `(${Math.round((1 - median(cold.ours?.initialize) / off) * 100)} %).`
+    )
+    out.push("")
+  }
   if (cold.oursSandbox) {
     out.push(
       `With \`--sandbox\` (ccapi starts its own in-process endpoint): to \`initialize\` ${formatMs(median(cold.oursSandbox.initialize))} ms ` +
