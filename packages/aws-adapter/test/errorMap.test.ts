@@ -10,7 +10,8 @@ import {
   fromServiceError,
   propertiesFromMessage
 } from "../src/internal/errorMap.js"
-import { AwsServiceError, classify } from "../src/internal/tryAws.js"
+import { AwsServiceError } from "../src/internal/failures.js"
+import { classify } from "../src/internal/tryAws.js"
 import { Mocks, serviceError, testLayer } from "./support.js"
 
 const cloudControl: CallContext = {

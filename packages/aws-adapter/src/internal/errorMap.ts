@@ -17,7 +17,7 @@ import {
   UnsupportedAction
 } from "@ccapi/core"
 import type { AwsService } from "../AwsConfig.js"
-import type { AwsCredentialsError, AwsNetworkError, AwsServiceError, AwsUnexpectedError } from "./tryAws.js"
+import type { AwsCredentialsError, AwsNetworkError, AwsServiceError, AwsUnexpectedError } from "./failures.js"
 
 /** What the adapter was doing when a call failed: enough to write a message a model can act on. */
 export interface CallContext {
