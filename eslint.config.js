@@ -7,6 +7,12 @@ const noInternals = {
   message: "Import a package through its public entry point (@ccapi/<name>), not its files."
 }
 
+/** Test code stays out of the product: no `src/` imports the testkit (its fakes and contract suites). */
+const noTestkit = {
+  group: ["@ccapi/testkit", "@ccapi/testkit/*"],
+  message: "@ccapi/testkit is test code: import it from test/ only. The in-memory cloud is @ccapi/memory-cloud."
+}
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", ".nx/**", ".venv/**", ".tools/**", "bench/.work/**"] },
   js.configs.recommended,
@@ -17,6 +23,16 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-restricted-imports": ["error", { patterns: [noInternals] }]
+    }
+  },
+  {
+    files: ["packages/*/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [noInternals, noTestkit] }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ImportExpression[source.value=/^@ccapi\\/testkit(\\/|$)/]", message: noTestkit.message }
+      ]
     }
   },
   {

@@ -1,6 +1,15 @@
 import { defineConfig } from "vitest/config"
 
-const packages = ["core", "validator", "testkit", "aws-adapter", "checkov-adapter", "sandbox", "mcp-server"]
+const packages = [
+  "core",
+  "validator",
+  "memory-cloud",
+  "testkit",
+  "aws-adapter",
+  "checkov-adapter",
+  "sandbox",
+  "mcp-server"
+]
 
 // Tests against a real AWS account are opt-in and never collected otherwise (so CI shows no skipped live tests).
 const live = process.env["CCAPI_LIVE_AWS"] === "1"

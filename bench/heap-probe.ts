@@ -7,7 +7,7 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import { Effect, ManagedRuntime } from "effect"
+import { Effect, ManagedRuntime, Scope } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { makeAppLayer } from "../packages/mcp-server/src/AppLayer.js"
@@ -37,8 +37,13 @@ const config = await Effect.runPromise(
   })
 )
 const runtime = ManagedRuntime.make(makeAppLayer(config))
-await runtime.context()
-const server = makeServer({ runtime, context: { readOnly: false, sandbox: false, securityScanning: "disabled" } })
+// One session's server, as the stdio transport builds it; the scope lives as long as this process.
+const server = await runtime.runPromise(
+  makeServer({
+    sessionId: "heap-probe",
+    context: { readOnly: false, sandbox: false, securityScanning: "disabled" }
+  }).pipe(Scope.provide(Scope.makeUnsafe()))
+)
 const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
 await server.connect(serverSide)
 const client = new Client({ name: "heap-probe", version: "1" })

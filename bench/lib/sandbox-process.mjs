@@ -1,9 +1,6 @@
 // Runs the ccapi sandbox in its own process (so it does not share a core's event loop with the MCP client)
 // and prints one JSON line with its URL. Stops on SIGTERM, SIGINT or when stdin closes.
-import { register } from "node:module"
-
-register("./no-vitest-hooks.mjs", import.meta.url)
-const { startSandbox } = await import("@ccapi/sandbox")
+import { startSandbox } from "@ccapi/sandbox"
 
 const completionDelayMs = Number(process.env.BENCH_SANDBOX_COMPLETION_DELAY_MS ?? "0")
 const sandbox = await startSandbox({ port: 0, completionDelayMs })

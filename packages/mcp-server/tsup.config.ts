@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "tsup"
 
-const testkitData = (name: string) => fileURLToPath(new URL(`../testkit/data/${name}`, import.meta.url))
+const memoryCloudData = (name: string) => fileURLToPath(new URL(`../memory-cloud/data/${name}`, import.meta.url))
 const ownData = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url))
 
 /*
@@ -13,8 +13,10 @@ const ownData = (name: string) => fileURLToPath(new URL(`./data/${name}`, import
  * The banner gives the few CommonJS modules left a `require`; the shebang stays the first line (it is in src/main.ts,
  * and esbuild keeps it above the banner).
  *
- * The sandbox's provider schemas: testkit reads `new URL("../data/us-east-1.json.gz", import.meta.url)`; bundled,
- * `import.meta.url` is dist/main.js, so the data file is copied to <package>/data/ (shipped through `files`).
+ * The sandbox (and the in-memory cloud behind it) is imported only with `--sandbox`, so it lands in a chunk of its own
+ * that a normal start never loads. Its provider schemas: @ccapi/memory-cloud reads
+ * `new URL("../data/us-east-1.json.gz", import.meta.url)`; bundled, `import.meta.url` is a file in dist/, so the data
+ * file is copied to <package>/data/ (shipped through `files`).
  */
 export default defineConfig({
   entry: ["src/main.ts"],
@@ -38,7 +40,7 @@ export default defineConfig({
     mkdirSync(ownData(""), { recursive: true })
     for (const name of ["us-east-1.json.gz", "PROVENANCE.md"]) {
       rmSync(ownData(name), { force: true })
-      copyFileSync(testkitData(name), ownData(name))
+      copyFileSync(memoryCloudData(name), ownData(name))
     }
   }
 })

@@ -93,7 +93,7 @@ export const make = Effect.gen(function* () {
     )
   })
 
-  return TemplateGenerator.of({ start, status, fetch, remove })
+  return TemplateGenerator.of({ source: "iac-generator", start, status, fetch, remove })
 })
 
 /** `TemplateGenerator` over clients and settings provided from outside (share them with the other AWS ports). */

@@ -1,21 +1,22 @@
 import { Clock, Effect, HashMap, Layer, Ref } from "effect"
+import type { StoredToken } from "./model/Token.js"
 import { ApprovalStore } from "./ports/ApprovalStore.js"
-import type { TokenRecord } from "./WorkflowTokens.js"
 
 /** Makes room for one more record: drops expired records first, then the oldest issued, until below `capacity`. */
 const evict = (
-  records: HashMap.HashMap<string, TokenRecord>,
+  records: HashMap.HashMap<string, StoredToken>,
   capacity: number,
   now: number
-): HashMap.HashMap<string, TokenRecord> => {
+): HashMap.HashMap<string, StoredToken> => {
   if (HashMap.size(records) < capacity) return records
   let kept = HashMap.filter(records, (record) => record.expiresAt > now)
-  while (HashMap.size(kept) >= capacity && HashMap.size(kept) > 0) {
-    let oldest: readonly [string, TokenRecord] | undefined
+  while (HashMap.size(kept) >= capacity) {
+    let oldest: readonly [string, StoredToken] | undefined
     for (const entry of kept) {
       if (oldest === undefined || entry[1].issuedAt < oldest[1].issuedAt) oldest = entry
     }
-    kept = HashMap.remove(kept, oldest![0])
+    if (oldest === undefined) break
+    kept = HashMap.remove(kept, oldest[0])
   }
   return kept
 }
@@ -24,7 +25,7 @@ const evict = (
 export const make = (options: { readonly capacity: number }) =>
   Effect.gen(function* () {
     const capacity = Math.max(1, Math.floor(options.capacity))
-    const ref = yield* Ref.make(HashMap.empty<string, TokenRecord>())
+    const ref = yield* Ref.make(HashMap.empty<string, StoredToken>())
     return ApprovalStore.of({
       put: (id, record) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>

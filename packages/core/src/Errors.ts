@@ -190,3 +190,15 @@ export class DeleteLimitReached extends Schema.TaggedError<DeleteLimitReached>()
   limit: Schema.Number,
   message: Schema.String
 }) {}
+
+// ── Server-side state ─────────────────────────────────────────────────────────
+
+/** The store that keeps workflow tokens cannot be read or written (a shared store is down or unreachable). */
+export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("StoreUnavailable", {
+  message: Schema.String
+}) {}
+
+/** The journal cannot record an entry, so nothing that must be recorded first (a mutation) may happen. */
+export class JournalUnavailable extends Schema.TaggedError<JournalUnavailable>()("JournalUnavailable", {
+  message: Schema.String
+}) {}

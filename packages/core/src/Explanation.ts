@@ -1,6 +1,6 @@
 import type { ScanReport } from "./model/Cloud.js"
 import { isJsonObject, type JsonObject, type JsonValue } from "./model/Json.js"
-import type { Plan } from "./model/Plan.js"
+import type { Plan, UpdatePlan } from "./model/Plan.js"
 import { MASK, maskWriteOnly, maskWriteOnlyAt } from "./Plans.js"
 
 /*
@@ -88,8 +88,8 @@ const stateSection = (title: string, lead: string, state: JsonObject, plan: Plan
   return `## ${title}\n\n${lead}\n\n${fenced(json(masked), "json")}${note}`
 }
 
-const patchSection = (plan: Plan): string => {
-  const ops = (plan.patch ?? []).map((op) => {
+const patchSection = (plan: UpdatePlan): string => {
+  const ops = plan.patch.map((op) => {
     const shown: Record<string, unknown> = { op: op.op, path: op.path }
     if (op.from !== undefined) shown["from"] = op.from
     if (op.value !== undefined) shown["value"] = maskWriteOnlyAt(op.value as JsonValue, op.path, plan.writeOnlyPaths)
@@ -160,13 +160,13 @@ export const renderExplanation = (plan: Plan, scan?: ScanReport): string => {
       ["Resource type", code(plan.typeName)],
       [
         "Identifier",
-        plan.identifier === undefined ? "assigned by AWS when the resource is created" : code(plan.identifier)
+        plan.operation === "create" ? "assigned by AWS when the resource is created" : code(plan.identifier)
       ],
       ["Planned at", code(new Date(plan.createdAt).toISOString())]
     ]
   )
   const sections: Array<string> = [`# ${OPERATION_TITLE[plan.operation]} ${code(plan.typeName)}`, header]
-  if (plan.operation === "create" && plan.desiredState !== undefined) {
+  if (plan.operation === "create") {
     sections.push(
       stateSection(
         "Properties that will be sent",
@@ -177,18 +177,18 @@ export const renderExplanation = (plan: Plan, scan?: ScanReport): string => {
     )
   }
   if (plan.operation === "update") {
-    sections.push(patchSection(plan), diffSection(plan))
-    if (plan.previewState !== undefined)
-      sections.push(
-        stateSection(
-          "Properties after the update",
-          "The live properties with the patch applied (values AWS sets included):",
-          plan.previewState,
-          plan
-        )
+    sections.push(
+      patchSection(plan),
+      diffSection(plan),
+      stateSection(
+        "Properties after the update",
+        "The live properties with the patch applied (values AWS sets included):",
+        plan.previewState,
+        plan
       )
+    )
   }
-  if (plan.operation === "delete" && plan.currentState !== undefined) {
+  if (plan.operation === "delete") {
     sections.push(
       stateSection(
         "Resource that will be deleted",

@@ -8,7 +8,17 @@ import { collect, isAncestorOf, isAtOrUnder, patternOf, rewrite, segmentsOf, typ
 import type { PatchDocument } from "./model/Cloud.js"
 import { ClientToken, type Identifier, type Region } from "./model/Ids.js"
 import { canonicalJson, isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "./model/Json.js"
-import { type DiffEntry, type GuardrailSubject, type GuardrailVerdict, Plan, type PlannedTag } from "./model/Plan.js"
+import {
+  CreatePlan,
+  DeletePlan,
+  type DiffEntry,
+  type GuardrailSubject,
+  type GuardrailVerdict,
+  type Plan,
+  type PlannedTag,
+  type PlanOperation,
+  UpdatePlan
+} from "./model/Plan.js"
 import type { ResourceSchema } from "./model/ResourceSchema.js"
 
 /** What every plan builder needs besides its input: the schema, where the change goes, the time, tags and guardrails. */
@@ -23,8 +33,8 @@ export interface PlanContext {
   readonly guardrails: (subject: GuardrailSubject) => ReadonlyArray<GuardrailVerdict>
 }
 
-/** Every field of a plan except its hash. */
-export type PlanFields = Omit<Plan, "hash">
+/** Every field of a plan except its hash (of each operation's plan, for a union). */
+export type PlanFields<P extends Plan = Plan> = P extends Plan ? Omit<P, "hash"> : never
 
 /** The text written where a write-only value would be shown. */
 export const MASK = "***"
@@ -103,13 +113,21 @@ export const diffStates = (schema: ResourceSchema, before: JsonObject, after: Js
 
 // ── Hash and client token ─────────────────────────────────────────────────────
 
-const HASHED_FIELDS = Object.keys(Plan.fields).filter((k) => k !== "hash") as ReadonlyArray<keyof PlanFields>
+const planClasses = { create: CreatePlan, update: UpdatePlan, delete: DeletePlan } as const
+
+/** The fields of each operation's plan that its hash covers: all of them but `hash`. */
+export const hashedFields: { readonly [O in PlanOperation]: ReadonlyArray<string> } = {
+  create: Object.keys(planClasses.create.fields).filter((k) => k !== "hash"),
+  update: Object.keys(planClasses.update.fields).filter((k) => k !== "hash"),
+  delete: Object.keys(planClasses.delete.fields).filter((k) => k !== "hash")
+}
 
 /** SHA-256 of the canonical JSON of every plan field except `hash`: any change to the plan changes it. */
 export const planHash = (plan: PlanFields): string => {
   const fields: Record<string, JsonValue> = {}
-  for (const key of HASHED_FIELDS) {
-    const value = plan[key] as unknown
+  const values = plan as unknown as Record<string, unknown>
+  for (const key of hashedFields[plan.operation]) {
+    const value = values[key]
     if (value !== undefined) fields[key] = JSON.parse(JSON.stringify(value)) as JsonValue
   }
   return sha256Hex(canonicalJson(fields))
@@ -118,7 +136,9 @@ export const planHash = (plan: PlanFields): string => {
 /** The Cloud Control `ClientToken` of a plan: the same plan retried cannot be applied twice. */
 export const clientTokenFor = (plan: Plan): ClientToken => ClientToken.make(plan.hash)
 
-const seal = (fields: PlanFields): Plan => new Plan({ ...fields, hash: planHash(fields) })
+const sealCreate = (fields: PlanFields<CreatePlan>): CreatePlan => new CreatePlan({ ...fields, hash: planHash(fields) })
+const sealUpdate = (fields: PlanFields<UpdatePlan>): UpdatePlan => new UpdatePlan({ ...fields, hash: planHash(fields) })
+const sealDelete = (fields: PlanFields<DeletePlan>): DeletePlan => new DeletePlan({ ...fields, hash: planHash(fields) })
 
 // ── Builders ─────────────────────────────────────────────────────────────────
 
@@ -156,14 +176,14 @@ const topLevelDiff = (schema: ResourceSchema, state: JsonObject, kind: "added" |
   })
 
 /** Plan a create: the desired state with default tags, its template, its guardrail verdicts; read-only values refused. */
-export const planCreate = (ctx: PlanContext, properties: JsonObject): Result.Result<Plan, PropertiesInvalid> => {
+export const planCreate = (ctx: PlanContext, properties: JsonObject): Result.Result<CreatePlan, PropertiesInvalid> => {
   const { schema } = ctx
   const violations = readOnlyViolations(schema, properties)
   if (violations.length > 0) return Result.fail(readOnlyRefusal(schema, violations))
   const tagged = applyDefaultTags(schema, properties, ctx.defaultTags)
   const desiredState = tagged.properties
   return Result.succeed(
-    seal({
+    sealCreate({
       operation: "create",
       accountId: ctx.accountId,
       region: ctx.region,
@@ -254,7 +274,7 @@ export const planUpdate = (
     readonly properties?: JsonObject | undefined
     readonly patchDocument?: unknown
   }
-): Result.Result<Plan, PatchInvalid | PropertiesInvalid | NotUpdatable | InvalidInput> =>
+): Result.Result<UpdatePlan, PatchInvalid | PropertiesInvalid | NotUpdatable | InvalidInput> =>
   Result.gen(function* () {
     const { schema } = ctx
     const current = input.currentState
@@ -331,7 +351,7 @@ export const planUpdate = (
         })
       )
 
-    return seal({
+    return sealUpdate({
       operation: "update",
       accountId: ctx.accountId,
       region: ctx.region,
@@ -359,9 +379,9 @@ export const planUpdate = (
 export const planDelete = (
   ctx: PlanContext,
   input: { readonly identifier: Identifier; readonly currentState: JsonObject }
-): Plan => {
+): DeletePlan => {
   const { schema } = ctx
-  return seal({
+  return sealDelete({
     operation: "delete",
     accountId: ctx.accountId,
     region: ctx.region,

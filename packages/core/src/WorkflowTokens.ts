@@ -1,42 +1,17 @@
-import { Clock, Effect, Option, Random, Schema } from "effect"
+import { Clock, Effect, Option } from "effect"
+import { Base64Url } from "effect/encoding"
 import { TokenChainBroken, TokenExpired, TokenInvalid, TokenSpent } from "./Errors.js"
-import { ScanReport } from "./model/Cloud.js"
-import { Plan } from "./model/Plan.js"
+import {
+  isTokenOf,
+  makeTokenRecord,
+  SpentToken,
+  type TokenFields,
+  type TokenKind,
+  type TokenRecord,
+  type TokenRecordOf
+} from "./model/Token.js"
 import { ApprovalStore } from "./ports/ApprovalStore.js"
-
-/** The step of the workflow a token proves was taken. */
-export const TokenKind = Schema.Literals(["environment", "credentials", "generated_code", "explained", "security_scan"])
-export type TokenKind = typeof TokenKind.Type
-
-/** What the server remembers about a token it issued; the model only ever holds the opaque id. */
-export class TokenRecord extends Schema.Class<TokenRecord>("TokenRecord")({
-  id: Schema.String,
-  kind: TokenKind,
-  /** The workflow the token belongs to, shared by a chain from `generated_code` on. */
-  chainId: Schema.String,
-  /** The id of the token this one was issued from. */
-  parent: Schema.optional(Schema.String),
-  /** The id of the credentials token the workflow started from. */
-  origin: Schema.optional(Schema.String),
-  /** Epoch milliseconds. */
-  issuedAt: Schema.Number,
-  /** Epoch milliseconds. */
-  expiresAt: Schema.Number,
-  /** Set on the tombstone left when a mutation spent the token. */
-  spent: Schema.optional(Schema.Boolean),
-  accountId: Schema.optional(Schema.String),
-  region: Schema.optional(Schema.String),
-  plan: Schema.optional(Plan),
-  scan: Schema.optional(ScanReport),
-  /** The scan was skipped because the operator disabled scanning. */
-  scanSkipped: Schema.optional(Schema.Boolean)
-}) {}
-
-/** The fields a caller chooses when issuing a token; id, kind and times are the server's. */
-export type TokenFields = Omit<
-  ConstructorParameters<typeof TokenRecord>[0],
-  "id" | "kind" | "issuedAt" | "expiresAt" | "spent"
->
+import { TokenIds } from "./ports/TokenIds.js"
 
 /** The tool that issues each kind of token, named in messages so the model knows what to call. */
 export const tokenProducer: Record<TokenKind, string> = {
@@ -49,33 +24,27 @@ export const tokenProducer: Record<TokenKind, string> = {
 
 /** How long a spent token's tombstone is kept at least, so a replay is told it was spent. */
 const tombstoneMillis = 24 * 60 * 60 * 1000
-const idBytes = 24
+/** 192 bits, written as 32 base64url characters. */
+export const tokenIdBytes = 24
 const idPattern = /^(environment|credentials|generated_code|explained|security_scan)_([A-Za-z0-9_-]{32})$/
 
-const base64url = (bytes: ReadonlyArray<number>): string => {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-  let out = ""
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0)
-    const chars = Math.ceil((Math.min(3, bytes.length - i) * 8) / 6)
-    for (let c = 0; c < chars; c++) out += alphabet[(n >> (18 - 6 * c)) & 63]
-  }
-  return out
-}
+/** `size` bytes from `TokenIds`; an implementation that returns any other length is a bug. */
+export const randomBytes = Effect.fn("WorkflowTokens.randomBytes")(function* (size: number) {
+  const bytes = yield* (yield* TokenIds).randomBytes(size)
+  if (bytes.length !== size) return yield* Effect.die(`TokenIds returned ${bytes.length} bytes, not ${size}`)
+  return bytes
+})
 
-/** Issue a token: an unguessable id (192 bits from `Random`, base64url, prefixed with its kind) kept in the store. */
-export const issueToken = Effect.fn("WorkflowTokens.issueToken")(function* (
-  kind: TokenKind,
-  fields: TokenFields,
+/** Issue a token: an unguessable id (192 bits from `TokenIds`, base64url, prefixed with its kind) kept in the store. */
+export const issueToken = Effect.fn("WorkflowTokens.issueToken")(function* <K extends TokenKind>(
+  kind: K,
+  fields: TokenFields<K>,
   ttlMillis: number
 ) {
   const store = yield* ApprovalStore
-  const bytes = yield* Effect.all(
-    Array.from({ length: idBytes }, () => Random.nextIntBetween(0, 256, { halfOpen: true }))
-  )
-  const id = `${kind}_${base64url(bytes)}`
+  const id = `${kind}_${Base64Url.encode(yield* randomBytes(tokenIdBytes))}`
   const now = yield* Clock.currentTimeMillis
-  yield* store.put(id, new TokenRecord({ ...fields, id, kind, issuedAt: now, expiresAt: now + ttlMillis }))
+  yield* store.put(id, makeTokenRecord(kind, { ...fields, id, issuedAt: now, expiresAt: now + ttlMillis }))
   return id
 })
 
@@ -90,16 +59,22 @@ const invalid = (parameter: string, kind: TokenKind, detail: string) =>
     message: `${parameter} ${detail} Pass the token that ${tokenProducer[kind]} returned in this session.`
   })
 
+const spentError = (parameter: string, kind: TokenKind) =>
+  new TokenSpent({
+    parameter,
+    message: `${parameter} was already used by a submitted change; each token works once. ${restartHint(kind)}`
+  })
+
 const minutes = (millis: number) => {
   const n = Math.max(1, Math.round(millis / 60_000))
   return `${n} minute${n === 1 ? "" : "s"}`
 }
 
 /** Look a token up for `parameter` without consuming it: it must exist, be of `kind`, unspent and unexpired. */
-export const readToken = Effect.fn("WorkflowTokens.readToken")(function* (
+export const readToken = Effect.fn("WorkflowTokens.readToken")(function* <K extends TokenKind>(
   parameter: string,
   id: unknown,
-  kind: TokenKind
+  kind: K
 ) {
   const match = typeof id === "string" ? idPattern.exec(id.trim()) : null
   if (match === null) {
@@ -115,20 +90,17 @@ export const readToken = Effect.fn("WorkflowTokens.readToken")(function* (
   }
   const store = yield* ApprovalStore
   const found = yield* store.get(match[0])
-  if (Option.isNone(found) || found.value.kind !== kind) {
+  if (Option.isSome(found) && found.value.kind === "spent" && found.value.of === kind) {
+    return yield* spentError(parameter, kind)
+  }
+  if (Option.isNone(found) || !isTokenOf(found.value, kind)) {
     return yield* invalid(
       parameter,
       kind,
       "is not a token this server knows: it was never issued, or it was forgotten (the server restarted, or it expired long ago)."
     )
   }
-  const record = found.value
-  if (record.spent === true) {
-    return yield* new TokenSpent({
-      parameter,
-      message: `${parameter} was already used by a submitted change; each token works once. ${restartHint(kind)}`
-    })
-  }
+  const record: TokenRecordOf<K> = found.value
   const now = yield* Clock.currentTimeMillis
   if (now >= record.expiresAt) {
     return yield* new TokenExpired({
@@ -139,37 +111,48 @@ export const readToken = Effect.fn("WorkflowTokens.readToken")(function* (
   return record
 })
 
+/** The ids a record names its predecessors by, kept on its tombstone. */
+const chainLinks = (record: TokenRecord): { readonly parent?: string; readonly origin?: string } => {
+  if (record.kind === "environment") return {}
+  return {
+    ...(record.parent !== undefined ? { parent: record.parent } : {}),
+    ...(record.kind !== "credentials" && record.origin !== undefined ? { origin: record.origin } : {})
+  }
+}
+
 /** Consume a token atomically: of concurrent spends exactly one succeeds; a later use is told it was spent. */
-export const spendToken = Effect.fn("WorkflowTokens.spendToken")(function* (
+export const spendToken = Effect.fn("WorkflowTokens.spendToken")(function* <K extends TokenKind>(
   parameter: string,
   id: unknown,
-  kind: TokenKind
+  kind: K
 ) {
   const record = yield* readToken(parameter, id, kind)
   const store = yield* ApprovalStore
-  const spent = new TokenSpent({
-    parameter,
-    message: `${parameter} was already used by a submitted change; each token works once. ${restartHint(kind)}`
-  })
   const taken = yield* store.take(record.id)
-  if (Option.isNone(taken)) return yield* spent
-  if (taken.value.spent === true) {
-    yield* store.put(record.id, taken.value)
-    return yield* spent
+  if (Option.isNone(taken)) return yield* spentError(parameter, kind)
+  const value = taken.value
+  if (!isTokenOf(value, kind)) {
+    yield* store.put(record.id, value)
+    return yield* spentError(parameter, kind)
   }
   const now = yield* Clock.currentTimeMillis
-  // The tombstone only has to say "spent": it keeps the chain's ids, not the plan or the scan report.
-  const { plan: _plan, scan: _scan, ...identity } = taken.value
   yield* store.put(
     record.id,
-    new TokenRecord({ ...identity, spent: true, expiresAt: Math.max(taken.value.expiresAt, now + tombstoneMillis) })
+    new SpentToken({
+      of: kind,
+      id: value.id,
+      chainId: value.chainId,
+      issuedAt: value.issuedAt,
+      expiresAt: Math.max(value.expiresAt, now + tombstoneMillis),
+      ...chainLinks(value)
+    })
   )
-  return taken.value
+  return value
 })
 
 /** Refuse tokens from two workflows: `child` must have been issued from the token `parentId`. */
 export const assertChain = Effect.fn("WorkflowTokens.assertChain")(function* (
-  child: TokenRecord,
+  child: { readonly kind: TokenKind; readonly parent?: string | undefined },
   parentId: string,
   parentParameter: string
 ) {

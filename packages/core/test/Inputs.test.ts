@@ -76,6 +76,7 @@ const templateServices = Layer.mergeAll(
   }),
   Layer.succeed(Identity, { environment: unused, whoAmI: () => unused }),
   Layer.succeed(TemplateGenerator, {
+    source: "iac-generator",
     start: () => unused,
     status: () => unused,
     fetch: () => unused,

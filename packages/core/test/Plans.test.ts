@@ -6,7 +6,15 @@ import { applyPatch } from "../src/JsonPatch.js"
 import { ClientToken, identifier, region, typeName } from "../src/model/Ids.js"
 import type { PatchDocument } from "../src/model/Cloud.js"
 import type { JsonObject } from "../src/model/Json.js"
-import { type GuardrailSubject, type GuardrailVerdict, Plan } from "../src/model/Plan.js"
+import {
+  CreatePlan,
+  DeletePlan,
+  type GuardrailSubject,
+  type GuardrailVerdict,
+  identifierOf,
+  Plan,
+  UpdatePlan
+} from "../src/model/Plan.js"
 import type { ResourceSchema } from "../src/model/ResourceSchema.js"
 import {
   clientTokenFor,
@@ -77,7 +85,8 @@ describe("planCreate", () => {
     const input = deepFreeze({ BucketName: "b", VersioningConfiguration: { Status: "Enabled" } })
     const plan = right(planCreate(ctx, input))
     assert.strictEqual(plan.operation, "create")
-    assert.isUndefined(plan.identifier)
+    assert.isUndefined(identifierOf(plan))
+    assert.isFalse("identifier" in plan)
     assert.deepStrictEqual(plan.desiredState, { ...input, Tags: DEFAULT_LIST })
     assert.deepStrictEqual(plan.template, templateFor(s3().typeName, plan.desiredState!))
     assert.deepStrictEqual(
@@ -338,53 +347,99 @@ describe("planDelete", () => {
 })
 
 describe("planHash", () => {
-  const base = (): PlanFields => {
-    const plan = right(
-      planUpdate(contextFor(s3(), { verdicts: [{ rule: "r", path: "/p", reason: "x" }] }).ctx, {
-        identifier: bucketId,
-        currentState: liveBucket,
-        properties: { VersioningConfiguration: { Status: "Enabled" } }
-      })
-    )
+  const fieldsOf = <P extends Plan>(plan: P): PlanFields<P> => {
     const { hash: _hash, ...fields } = plan
-    return { ...fields, desiredState: { A: 1 } }
+    return fields as unknown as PlanFields<P>
   }
+  const updateFields = (): PlanFields<UpdatePlan> =>
+    fieldsOf(
+      right(
+        planUpdate(contextFor(s3(), { verdicts: [{ rule: "r", path: "/p", reason: "x" }] }).ctx, {
+          identifier: bucketId,
+          currentState: liveBucket,
+          properties: { VersioningConfiguration: { Status: "Enabled" } }
+        })
+      )
+    )
+  const createFields = (): PlanFields<CreatePlan> =>
+    fieldsOf(
+      right(
+        planCreate(contextFor(s3(), { verdicts: [{ rule: "r", path: "/p", reason: "x" }] }).ctx, {
+          BucketName: "b",
+          VersioningConfiguration: { Status: "Enabled" }
+        })
+      )
+    )
+  const deleteFields = (): PlanFields<DeletePlan> =>
+    fieldsOf(planDelete(contextFor(s3()).ctx, { identifier: bucketId, currentState: liveBucket }))
 
-  /** One change per field: every field of a plan is covered by the hash. */
-  const changes: { readonly [K in keyof PlanFields]-?: (fields: PlanFields) => PlanFields[K] } = {
-    operation: () => "delete",
+  type Changes<P extends Plan> = { readonly [K in keyof PlanFields<P>]-?: (fields: PlanFields<P>) => PlanFields<P>[K] }
+
+  /** Changes every plan has, whatever its operation. */
+  const common = <P extends Plan>() => ({
     accountId: () => "210987654321",
     region: () => region("eu-west-1"),
     typeName: () => typeName("AWS::S3::BucketPolicy"),
-    identifier: () => identifier("other-bucket"),
-    desiredState: () => ({ A: 2 }),
-    patch: (f) => [...f.patch!, { op: "remove", path: "/Tags/0" }],
-    currentState: (f) => ({ ...f.currentState, BucketName: "x" }),
-    previewState: (f) => ({ ...f.previewState, Extra: null }),
-    diff: (f) => f.diff.slice(1),
-    tags: (f) => [...f.tags, { key: "k", value: "v", source: "user" }],
+    diff: (f: PlanFields<P>) => f.diff.slice(1),
+    tags: (f: PlanFields<P>) => [...f.tags, { key: "k", value: "v", source: "user" as const }],
     template: () => ({}),
-    guardrails: () => [],
-    writeOnlyPaths: (f) => [...f.writeOnlyPaths, "/properties/Secret"],
-    createdAt: (f) => f.createdAt + 1
-  }
-
-  it("covers every field of a plan", () => {
-    assert.sameMembers(
-      Object.keys(changes),
-      Object.keys(Plan.fields).filter((k) => k !== "hash")
-    )
+    guardrails: (f: PlanFields<P>) => (f.guardrails.length > 0 ? [] : [{ rule: "r", path: "/p", reason: "x" }]),
+    writeOnlyPaths: (f: PlanFields<P>) => [...f.writeOnlyPaths, "/properties/Secret"],
+    createdAt: (f: PlanFields<P>) => f.createdAt + 1
   })
 
-  it.prop(
-    "changes when any one field changes",
-    [Arbitrary.schema(Schema.Literals(Object.keys(changes) as Array<keyof PlanFields>))],
-    ([field]) => {
-      const fields = base()
-      const changed = { ...fields, [field]: (changes[field] as (f: PlanFields) => unknown)(fields) } as PlanFields
-      assert.notStrictEqual(planHash(changed), planHash(fields))
-    }
-  )
+  /** One change per field of each operation's plan: every field is covered by the hash. */
+  const createChanges: Changes<CreatePlan> = {
+    ...common<CreatePlan>(),
+    operation: () => "create",
+    desiredState: () => ({ A: 2 })
+  }
+  const updateChanges: Changes<UpdatePlan> = {
+    ...common<UpdatePlan>(),
+    operation: () => "update",
+    identifier: () => identifier("other-bucket"),
+    patch: (f) => [...f.patch, { op: "remove", path: "/Tags/0" }],
+    currentState: (f) => ({ ...f.currentState, BucketName: "x" }),
+    previewState: (f) => ({ ...f.previewState, Extra: null })
+  }
+  const deleteChanges: Changes<DeletePlan> = {
+    ...common<DeletePlan>(),
+    operation: () => "delete",
+    identifier: () => identifier("other-bucket"),
+    currentState: (f) => ({ ...f.currentState, BucketName: "x" })
+  }
+
+  const variants = [
+    { name: "create", schema: CreatePlan, changes: createChanges, base: createFields },
+    { name: "update", schema: UpdatePlan, changes: updateChanges, base: updateFields },
+    { name: "delete", schema: DeletePlan, changes: deleteChanges, base: deleteFields }
+  ] as const
+
+  for (const variant of variants) {
+    it(`covers every field of a ${variant.name} plan`, () => {
+      assert.sameMembers(
+        Object.keys(variant.changes),
+        Object.keys(variant.schema.fields).filter((k) => k !== "hash")
+      )
+    })
+
+    it.prop(
+      `changes when any one field of a ${variant.name} plan changes`,
+      [Arbitrary.schema(Schema.Literals(Object.keys(variant.changes).filter((k) => k !== "operation")))],
+      ([field]) => {
+        const fields = variant.base() as unknown as Record<string, unknown>
+        const change = (variant.changes as unknown as Record<string, (f: unknown) => unknown>)[field]!
+        const changed = { ...fields, [field]: change(fields) } as unknown as PlanFields
+        assert.notStrictEqual(planHash(changed), planHash(fields as unknown as PlanFields))
+      }
+    )
+  }
+
+  it("changes with the operation: the same fields planned as another operation hash differently", () => {
+    const fields = deleteFields()
+    const asUpdate = { ...fields, operation: "update", patch: [], previewState: fields.currentState }
+    assert.notStrictEqual(planHash(asUpdate as PlanFields), planHash(fields))
+  })
 
   it("is stable: the same plan, rebuilt, has the same hash and the same client token", () => {
     const build = () =>
@@ -397,10 +452,20 @@ describe("planHash", () => {
   })
 
   it("does not depend on the order of keys inside objects", () => {
-    const fields = base()
-    const reordered = Object.fromEntries(Object.entries(fields.currentState!).reverse())
-    assert.notDeepEqual(Object.keys(reordered), Object.keys(fields.currentState!))
+    const fields = updateFields()
+    const reordered = Object.fromEntries(Object.entries(fields.currentState).reverse()) as JsonObject
+    assert.notDeepEqual(Object.keys(reordered), Object.keys(fields.currentState))
     assert.strictEqual(planHash({ ...fields, currentState: reordered }), planHash(fields))
+  })
+
+  it("every plan decodes as the Plan union and keeps its operation's fields only", () => {
+    const created = right(planCreate(contextFor(s3()).ctx, { BucketName: "b" }))
+    const deleted = planDelete(contextFor(s3()).ctx, { identifier: bucketId, currentState: liveBucket })
+    assert.isTrue(Schema.is(Plan)(created))
+    assert.isTrue(Schema.is(Plan)(deleted))
+    assert.isFalse(Schema.is(Plan)({ ...deleted, identifier: undefined }))
+    assert.isFalse("patch" in created)
+    assert.isFalse("desiredState" in deleted)
   })
 })
 

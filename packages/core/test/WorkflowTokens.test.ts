@@ -3,24 +3,32 @@ import { Effect, Layer, Option, Result } from "effect"
 import { TestClock } from "effect/testing"
 import * as ApprovalStoreMemory from "../src/ApprovalStoreMemory.js"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
-import { Plan, region, typeName } from "../src/index.js"
-import { assertChain, issueToken, readToken, spendToken, TokenRecord } from "../src/WorkflowTokens.js"
+import { EnvironmentToken } from "../src/model/Token.js"
+import { assertChain, issueToken, readToken, spendToken } from "../src/WorkflowTokens.js"
+import { createPlan, deletePlan } from "./support/Plans.js"
+import * as SeededTokenIds from "./support/TokenIds.js"
 
 const minute = 60_000
-const store = (capacity = 100) => ApprovalStoreMemory.layerMemory({ capacity })
+const store = (capacity = 100) =>
+  Layer.merge(ApprovalStoreMemory.layerMemory({ capacity }), SeededTokenIds.layerSeeded())
 
 /** The memory store with a scheduling point before every operation, so concurrent fibers really interleave. */
-const interleavingStore = Layer.effect(
-  ApprovalStore,
-  Effect.map(ApprovalStoreMemory.make({ capacity: 100 }), (inner) =>
-    ApprovalStore.of({
-      put: (id, record) => Effect.andThen(Effect.yieldNow, inner.put(id, record)),
-      get: (id) => Effect.andThen(Effect.yieldNow, inner.get(id)),
-      take: (id) => Effect.andThen(Effect.yieldNow, inner.take(id)),
-      size: inner.size
-    })
-  )
+const interleavingStore = Layer.merge(
+  Layer.effect(
+    ApprovalStore,
+    Effect.map(ApprovalStoreMemory.make({ capacity: 100 }), (inner) =>
+      ApprovalStore.of({
+        put: (id, record) => Effect.andThen(Effect.yieldNow, inner.put(id, record)),
+        get: (id) => Effect.andThen(Effect.yieldNow, inner.get(id)),
+        take: (id) => Effect.andThen(Effect.yieldNow, inner.take(id)),
+        size: inner.size
+      })
+    )
+  ),
+  SeededTokenIds.layerSeeded()
 )
+
+const account = { accountId: "111122223333", region: "us-east-1" }
 
 const assertNoLeak = (error: { readonly message: string }, ...ids: ReadonlyArray<string>) => {
   for (const id of ids) {
@@ -32,9 +40,22 @@ const assertNoLeak = (error: { readonly message: string }, ...ids: ReadonlyArray
 /** A workflow chain: credentials → generated_code → explained, as the use-cases issue it. */
 const chain = (chainId: string) =>
   Effect.gen(function* () {
-    const credentials = yield* issueToken("credentials", { chainId: "session", accountId: "111122223333" }, 60 * minute)
-    const generated = yield* issueToken("generated_code", { chainId, parent: credentials }, 15 * minute)
-    const explained = yield* issueToken("explained", { chainId, parent: generated }, 15 * minute)
+    const credentials = yield* issueToken(
+      "credentials",
+      { chainId: "session", parent: "environment_x", ...account },
+      60 * minute
+    )
+    const plan = createPlan()
+    const generated = yield* issueToken(
+      "generated_code",
+      { chainId, parent: credentials, origin: credentials, ...account, plan },
+      15 * minute
+    )
+    const explained = yield* issueToken(
+      "explained",
+      { chainId, parent: generated, origin: credentials, ...account, plan },
+      15 * minute
+    )
     return { credentials, generated, explained }
   })
 
@@ -45,7 +66,13 @@ describe("workflow tokens", () => {
       Effect.gen(function* () {
         const id = yield* issueToken(
           "explained",
-          { chainId: "w1", parent: "generated_code_x", region: "eu-west-1" },
+          {
+            chainId: "w1",
+            parent: "generated_code_x",
+            accountId: "111122223333",
+            region: "eu-west-1",
+            plan: createPlan()
+          },
           minute
         )
         assert.match(id, /^explained_[A-Za-z0-9_-]{32}$/)
@@ -54,13 +81,14 @@ describe("workflow tokens", () => {
         assert.strictEqual(record.chainId, "w1")
         assert.strictEqual(record.region, "eu-west-1")
         assert.strictEqual(record.expiresAt - record.issuedAt, minute)
+        assert.strictEqual(record.plan.operation, "create")
       }).pipe(Effect.provide(store()))
   )
 
   it.effect("ids do not repeat", () =>
     Effect.gen(function* () {
       const ids = yield* Effect.all(
-        Array.from({ length: 500 }, () => issueToken("environment", { chainId: "s" }, minute))
+        Array.from({ length: 500 }, () => issueToken("environment", { chainId: "s", region: "us-east-1" }, minute))
       )
       assert.strictEqual(new Set(ids).size, 500)
     }).pipe(Effect.provide(store(1000)))
@@ -68,12 +96,12 @@ describe("workflow tokens", () => {
 
   it.effect("a forged or malformed token is TokenInvalid, and the message does not repeat it", () =>
     Effect.gen(function* () {
-      yield* issueToken("explained", { chainId: "w" }, minute)
+      yield* issueToken("explained", { chainId: "w", ...account, plan: deletePlan() }, minute)
       const forged = "explained_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".slice(0, 42)
       for (const input of [forged, "explained_short", "", 42, null, undefined, { id: forged }, "x".repeat(10_000)]) {
         const error = yield* Effect.flip(readToken("explained_token", input, "explained"))
         assert.strictEqual(error._tag, "TokenInvalid")
-        assert.strictEqual(error.parameter, "explained_token")
+        assert.strictEqual("parameter" in error ? error.parameter : undefined, "explained_token")
         assert.include(error.message, "explain")
         if (typeof input === "string" && input !== "") assertNoLeak(error, input)
       }
@@ -110,33 +138,26 @@ describe("workflow tokens", () => {
 
   it.effect("a spent token's tombstone keeps no plan or scan report (memory stays bounded by ids)", () =>
     Effect.gen(function* () {
-      const plan = Plan.make({
-        operation: "delete",
-        accountId: "111122223333",
-        region: region("us-east-1"),
-        typeName: typeName("AWS::S3::Bucket"),
-        diff: [],
-        tags: [],
-        template: {},
-        guardrails: [],
-        writeOnlyPaths: [],
-        createdAt: 0,
-        hash: "h"
-      })
-      const id = yield* issueToken("explained", { chainId: "w", parent: "p", plan }, 15 * minute)
+      const plan = deletePlan()
+      const id = yield* issueToken("explained", { chainId: "w", parent: "p", ...account, plan }, 15 * minute)
       const spent = yield* spendToken("explained_token", id, "explained")
       assert.strictEqual(spent.plan, plan)
       const tombstone = Option.getOrThrow(yield* (yield* ApprovalStore).get(id))
-      assert.isTrue(tombstone.spent)
-      assert.isUndefined(tombstone.plan)
-      assert.isUndefined(tombstone.scan)
-      assert.strictEqual(tombstone.parent, "p")
+      assert.strictEqual(tombstone.kind, "spent")
+      assert.isFalse("plan" in tombstone)
+      assert.isFalse("scan" in tombstone)
+      assert.strictEqual(tombstone.kind === "spent" ? tombstone.of : undefined, "explained")
+      assert.strictEqual(tombstone.kind === "spent" ? tombstone.parent : undefined, "p")
     }).pipe(Effect.provide(store()))
   )
 
   it.effect("a token expires by the Clock", () =>
     Effect.gen(function* () {
-      const id = yield* issueToken("credentials", { chainId: "session" }, 10 * minute)
+      const id = yield* issueToken(
+        "credentials",
+        { chainId: "session", parent: "environment_x", ...account },
+        10 * minute
+      )
       yield* TestClock.adjust("9 minutes")
       yield* readToken("credentials_token", id, "credentials")
       yield* TestClock.adjust("1 minute")
@@ -170,7 +191,7 @@ describe("workflow tokens", () => {
   it.effect("two concurrent spends of one token: exactly one wins, the other is TokenSpent", () =>
     Effect.gen(function* () {
       for (let round = 0; round < 50; round++) {
-        const id = yield* issueToken("explained", { chainId: `w${round}` }, minute)
+        const id = yield* issueToken("explained", { chainId: `w${round}`, ...account, plan: deletePlan() }, minute)
         const results = yield* Effect.all(
           Array.from({ length: round % 2 === 0 ? 2 : 8 }, () =>
             Effect.result(spendToken("explained_token", id, "explained"))
@@ -188,7 +209,7 @@ describe("workflow tokens", () => {
 
 describe("ApprovalStoreMemory", () => {
   const record = (id: string, issuedAt: number, ttl: number) =>
-    new TokenRecord({ id, kind: "environment", chainId: "s", issuedAt, expiresAt: issuedAt + ttl })
+    new EnvironmentToken({ id, chainId: "s", region: "us-east-1", issuedAt, expiresAt: issuedAt + ttl })
 
   it.effect("concurrent takes of one id: exactly one gets the record", () =>
     Effect.gen(function* () {
@@ -227,9 +248,9 @@ describe("ApprovalStoreMemory", () => {
 
   it.effect("issuing past the bound keeps the store at its bound; the evicted token is refused", () =>
     Effect.gen(function* () {
-      const first = yield* issueToken("environment", { chainId: "s" }, minute)
+      const first = yield* issueToken("environment", { chainId: "s", region: "us-east-1" }, minute)
       yield* TestClock.adjust(1)
-      for (let i = 0; i < 5; i++) yield* issueToken("environment", { chainId: "s" }, minute)
+      for (let i = 0; i < 5; i++) yield* issueToken("environment", { chainId: "s", region: "us-east-1" }, minute)
       assert.strictEqual(yield* (yield* ApprovalStore).size, 5)
       const error = yield* Effect.flip(readToken("environment_token", first, "environment"))
       assert.strictEqual(error._tag, "TokenInvalid")

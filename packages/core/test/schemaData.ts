@@ -4,7 +4,7 @@ import { gunzipSync } from "node:zlib"
 import { parseResourceSchema, type ResourceSchema } from "../src/index.js"
 
 const all = JSON.parse(
-  gunzipSync(readFileSync(new URL("../../testkit/data/us-east-1.json.gz", import.meta.url))).toString("utf8")
+  gunzipSync(readFileSync(new URL("../../memory-cloud/data/us-east-1.json.gz", import.meta.url))).toString("utf8")
 ) as Record<string, unknown>
 
 const cache = new Map<string, ResourceSchema>()

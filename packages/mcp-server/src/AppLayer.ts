@@ -1,11 +1,20 @@
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { type Config, Context, Duration, Effect, Layer, Logger, References } from "effect"
+import { type Config, Context, Duration, Effect, Layer } from "effect"
 import { AwsAdapter } from "@ccapi/aws-adapter"
 import { CheckovScanner } from "@ccapi/checkov-adapter"
-import { ApprovalStoreMemory, defaultTags, SessionState, WorkflowSettings } from "@ccapi/core"
-import { type SandboxStartFailed, start as startSandbox } from "@ccapi/sandbox"
+import {
+  ApprovalStoreMemory,
+  type CloudControl,
+  defaultTags,
+  type ResourceSchemas,
+  type TemplateGenerator,
+  TemplatesFromReads,
+  WorkflowSettings
+} from "@ccapi/core"
+import type { SandboxStartFailed } from "@ccapi/sandbox"
+import * as StderrLogger from "@ccapi/sandbox/StderrLogger"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import type { AppServices } from "./AppServices.js"
 import type { ServerConfig } from "./Config.js"
@@ -13,20 +22,12 @@ import * as CryptoRandom from "./CryptoRandom.js"
 import * as JsonlJournal from "./JsonlJournal.js"
 import { serverInfo, sourceUrl } from "./Server.js"
 
-/** Log lines go to stderr, never stdout (stdout carries JSON-RPC); Effect's default logger writes to stdout. */
-export const stderrLogger = Logger.map(Logger.formatLogFmt, (line) => {
-  process.stderr.write(`${line}\n`)
-})
-
 /**
- * Replaces Effect's loggers with the stderr logger (keeping the tracer logger, which records logs as span events), at
- * the configured level.
+ * Log lines go to stderr, never stdout (stdout carries JSON-RPC), at the configured level: the stderr logger the
+ * sandbox's bin uses too, imported through its own subpath so that it does not load the sandbox.
  */
 export const loggerLayer = (config: Pick<ServerConfig, "logLevel">) =>
-  Layer.merge(
-    Logger.layer([stderrLogger, Logger.tracerLogger]),
-    Layer.succeed(References.MinimumLogLevel, config.logLevel)
-  )
+  StderrLogger.layer({ minimumLevel: config.logLevel })
 
 /** The operator's workflow settings, from the parsed configuration. */
 export const settingsLayer = (config: ServerConfig) => {
@@ -57,10 +58,18 @@ export class SandboxEndpoint extends Context.Service<SandboxEndpoint, { readonly
   "@ccapi/mcp-server/SandboxEndpoint"
 ) {}
 
-/** The in-process sandbox on an ephemeral loopback port; it stops when the runtime is disposed (the scope closes). */
+/**
+ * The in-process sandbox on an ephemeral loopback port; it stops when the runtime is disposed (the scope closes).
+ * `@ccapi/sandbox` (and the in-memory cloud behind it) is loaded here, on first use, so a server without `--sandbox`
+ * never loads it.
+ */
 export const sandboxLayer = Layer.effect(
   SandboxEndpoint,
-  Effect.map(startSandbox({ port: 0, host: "127.0.0.1" }), (sandbox) => ({ url: sandbox.url }))
+  Effect.gen(function* () {
+    const { start } = yield* Effect.promise(() => import("@ccapi/sandbox"))
+    const sandbox = yield* start({ port: 0, host: "127.0.0.1" })
+    return { url: sandbox.url }
+  })
 )
 
 /** The static credentials the AWS adapter signs sandbox requests with (the sandbox accepts any). */
@@ -100,16 +109,27 @@ export const awsLayer = (config: ServerConfig) =>
     : AwsAdapter.layerConfig()
 
 /**
- * The one place the application is composed: AWS (or the sandbox), Checkov, the Ajv validator, the JSONL journal,
- * the in-memory approval store, the workflow settings and session state, a stderr logger and a CSPRNG `Random`.
+ * The template generator `create_template` uses: the IaC Generator of `ports`; in read-only mode templates built from
+ * reads through `ports` instead (`TemplatesFromReads`), since the IaC Generator would create a template in the account.
+ */
+export const templateGeneratorLayer = <ROut, E, RIn>(
+  config: Pick<ServerConfig, "readOnly">,
+  ports: Layer.Layer<ROut | CloudControl | ResourceSchemas | TemplateGenerator, E, RIn>
+): Layer.Layer<ROut | CloudControl | ResourceSchemas | TemplateGenerator, E, RIn> =>
+  config.readOnly ? TemplatesFromReads.layer.pipe(Layer.provideMerge(ports)) : ports
+
+/**
+ * The one place the application is composed: AWS (or the sandbox; templates from reads when read-only), Checkov, the Ajv validator, the JSONL journal,
+ * the in-memory approval store, the workflow settings, a stderr logger and the CSPRNG (Effect's `Random` and core's
+ * `TokenIds`, which mints the workflow tokens). Built once per process and
+ * shared by every session; each session's own services (id, delete counter, approver) are built with its server.
  */
 export const makeAppLayer = (config: ServerConfig): Layer.Layer<AppServices, Config.ConfigError | SandboxStartFailed> =>
   Layer.mergeAll(
-    awsLayer(config),
+    templateGeneratorLayer(config, awsLayer(config)),
     CheckovScanner.layerConfig({ fallbackBin: projectCheckov() }),
     AjvPropertyValidator.layer,
     config.journalPath === undefined ? JsonlJournal.layerOff : JsonlJournal.layer(config.journalPath),
     ApprovalStoreMemory.layerMemory({ capacity: 10_000 }),
-    settingsLayer(config),
-    SessionState.layer
+    settingsLayer(config)
   ).pipe(Layer.provideMerge(Layer.merge(loggerLayer(config), CryptoRandom.layer)))

@@ -6,12 +6,15 @@ import type {
   PropertyValidator,
   ResourceSchemas,
   SecurityScanner,
-  SessionState,
   TemplateGenerator,
+  TokenIds,
   WorkflowSettings
 } from "@ccapi/core"
 
-/** Every service the use-cases need from the application layer (the `Approver` is provided per request). */
+/**
+ * Every service the use-cases need from the application layer, built once per process and shared by its sessions
+ * (each session's own services — id, delete counter, approver — come from its session layer, see Session.ts).
+ */
 export type AppServices =
   | ApprovalStore
   | CloudControl
@@ -20,6 +23,6 @@ export type AppServices =
   | PropertyValidator
   | ResourceSchemas
   | SecurityScanner
-  | SessionState
   | TemplateGenerator
+  | TokenIds
   | WorkflowSettings

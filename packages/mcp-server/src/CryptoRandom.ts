@@ -1,5 +1,6 @@
 import * as crypto from "node:crypto"
-import { Layer, Random } from "effect"
+import { Effect, Layer, Random } from "effect"
+import { TokenIds } from "@ccapi/core"
 
 /** 53 random bits from `bytes` (the first 7): an integer in [0, 2^53). */
 const bits53 = (bytes: Buffer): number => (bytes.readUInt32BE(0) >>> 11) * 2 ** 32 + bytes.readUInt32BE(3)
@@ -19,14 +20,23 @@ const nextSafeInteger = (): number => {
 }
 
 /**
- * Effect's `Random` backed by the operating system's CSPRNG (node:crypto), so that workflow tokens, which core draws
- * from `Random`, cannot be predicted from earlier ones. Effect's default generator (`Math.random`) is not
- * cryptographic. Effect derives every `Random` operation (`next`, `nextIntBetween`, `shuffle`, …) from these two.
+ * Effect's `Random` backed by the operating system's CSPRNG (node:crypto), so that nothing drawn from `Random` can be
+ * predicted from earlier draws. Effect's default generator (`Math.random`) is not cryptographic. Effect derives every
+ * `Random` operation (`next`, `nextIntBetween`, `shuffle`, …) from these two. Workflow token ids do not depend on it:
+ * they come from `tokenIds` below.
  */
 export const cryptoRandom: Random.Random = {
   nextIntUnsafe: nextSafeInteger,
   nextDoubleUnsafe: nextDouble
 }
 
-/** Installs the CSPRNG-backed `Random` for every effect run on a runtime built with it. */
-export const layer = Layer.succeed(Random.Random, cryptoRandom)
+/** Core's `TokenIds` from the operating system's CSPRNG: the only real implementation, so workflow tokens are unguessable. */
+export const tokenIds: TokenIds["Service"] = TokenIds.of({
+  randomBytes: (size) => Effect.sync(() => new Uint8Array(crypto.randomBytes(size)))
+})
+
+/** Core's `TokenIds` alone. */
+export const layerTokenIds = Layer.succeed(TokenIds, tokenIds)
+
+/** Installs the CSPRNG as Effect's `Random` and as core's `TokenIds` for every effect run on a runtime built with it. */
+export const layer = Layer.merge(Layer.succeed(Random.Random, cryptoRandom), layerTokenIds)

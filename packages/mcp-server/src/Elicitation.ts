@@ -30,12 +30,15 @@ export const approvalMessage = (request: ApprovalRequest): string => {
 }
 
 /**
- * The `Approver` for one request: asks the user through MCP elicitation when the client declared the capability.
+ * The `Approver` of one session: asks the user through MCP elicitation when the client declared the capability.
  * Only an explicit "approve" is an approval; decline, cancel, or a failed elicitation are not.
  */
 export const makeApprover = (server: Server) =>
   Approver.of({
-    available: server.getClientCapabilities()?.elicitation?.form !== undefined,
+    // Read when asked: the client declares its capabilities when it initializes, after the session's layer is built.
+    get available() {
+      return server.getClientCapabilities()?.elicitation?.form !== undefined
+    },
     ask: (request) =>
       Effect.tryPromise((signal) =>
         server.elicitInput(

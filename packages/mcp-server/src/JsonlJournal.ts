@@ -1,7 +1,7 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { Effect, Layer, Ref, Schema } from "effect"
-import { Journal, JournalEntry } from "@ccapi/core"
+import { Effect, Layer, Ref, Schema, Semaphore } from "effect"
+import { Journal, JournalEntry, JournalUnavailable } from "@ccapi/core"
 
 /** Keys whose values are never written, whatever a caller puts in `details`: workflow tokens and credentials. */
 const secretKey =
@@ -26,19 +26,33 @@ const redact = (value: unknown): unknown => {
 
 const encode = Schema.encodeSync(JournalEntry)
 
+/** The error code of a failed file operation (`ENOTDIR`, `EACCES`, `ENOSPC`, …), when Node gave one. */
+const codeOf = (cause: unknown): string | undefined => {
+  const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined
+  return typeof code === "string" ? code : undefined
+}
+
 /**
- * The Journal port as a JSON Lines file: one entry per line, appended, the file created with mode 0600 in a 0700
- * directory. A write that fails is logged as a warning once and never fails the workflow.
+ * The Journal port as a JSON Lines file: one entry per line, appended in order (one write at a time), the file
+ * created with mode 0600 in a 0700 directory. A write that fails is a `JournalUnavailable` — the workflow then sends
+ * no mutation — and is logged as a warning once.
  */
 export const make = (file: string) =>
   Effect.gen(function* () {
     const warned = yield* Ref.make(false)
     const prepared = yield* Ref.make(false)
+    const oneWriter = yield* Semaphore.make(1)
     const write = (line: string) =>
       Effect.tryPromise(async () => {
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
         await fs.appendFile(file, line, { mode: 0o600 })
       })
+    const unavailable = (cause: unknown) => {
+      const code = codeOf(cause)
+      return new JournalUnavailable({
+        message: `The journal ${file} cannot be written${code !== undefined ? ` (${code})` : ""}. Every change is recorded before it is sent, so no change can be made until it can be written; reads keep working. Ask the operator to make CCAPI_JOURNAL a writable path, or to set CCAPI_JOURNAL=off.`
+      })
+    }
     return Journal.of({
       append: (entry) =>
         Effect.gen(function* () {
@@ -48,13 +62,17 @@ export const make = (file: string) =>
             yield* Effect.tryPromise(() => fs.chmod(file, 0o600)).pipe(Effect.ignore)
           }
         }).pipe(
+          oneWriter.withPermits(1),
           Effect.catchTag("UnknownError", (error) =>
-            Effect.flatMap(Ref.getAndSet(warned, true), (already) =>
-              already
-                ? Effect.void
-                : Effect.logWarning(
-                    `The journal ${file} cannot be written (${String(error.cause)}); mutations go on without it. Set CCAPI_JOURNAL to a writable path, or CCAPI_JOURNAL=off.`
-                  )
+            Effect.andThen(
+              Effect.flatMap(Ref.getAndSet(warned, true), (already) =>
+                already
+                  ? Effect.void
+                  : Effect.logWarning(
+                      `The journal ${file} cannot be written (${String(error.cause)}); mutations are refused until it can be. Set CCAPI_JOURNAL to a writable path, or CCAPI_JOURNAL=off.`
+                    )
+              ),
+              Effect.fail(unavailable(error.cause))
             )
           )
         )

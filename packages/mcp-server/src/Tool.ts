@@ -6,12 +6,12 @@ import type {
   ServerRequest,
   ToolAnnotations
 } from "@modelcontextprotocol/sdk/types.js"
-import { Cause, Effect, Exit, type ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, Fiber } from "effect"
 import type { z } from "zod"
-import { Approver, ReadOnlyMode, type ProgressEvent } from "@ccapi/core"
+import { ReadOnlyMode, type ProgressEvent } from "@ccapi/core"
 import type { AppServices } from "./AppServices.js"
-import { makeApprover } from "./Elicitation.js"
 import { sanitize, sanitizeText } from "./Sanitize.js"
+import { SessionId, type SessionServices } from "./Session.js"
 
 /** What a tool knows about the server it runs in (set by the operator at startup). */
 export interface ToolContext {
@@ -25,6 +25,15 @@ export interface ToolCall {
   readonly context: ToolContext
   readonly onProgress: ((event: ProgressEvent) => Effect.Effect<void>) | undefined
 }
+
+/** What a tool call runs with: the application's services and those of the session it came in on. */
+export type ToolServices = AppServices | SessionServices
+
+/** Runs a tool call's Effect as a fiber of its session, which interrupts it when the session closes. */
+export type ToolRunner = <A, E>(
+  effect: Effect.Effect<A, E, ToolServices>,
+  options?: Effect.RunOptions
+) => Fiber.Fiber<A, E>
 
 /** An error a tool reports to the model: core's domain errors all have a tag and a message. */
 export interface DomainFailure {
@@ -45,7 +54,7 @@ export interface ToolDefinition<In extends z.ZodRawShape = z.ZodRawShape, Out ex
   readonly run: (
     args: z.output<z.ZodObject<In>>,
     call: ToolCall
-  ) => Effect.Effect<z.input<z.ZodObject<Out>>, DomainFailure, AppServices | Approver>
+  ) => Effect.Effect<z.input<z.ZodObject<Out>>, DomainFailure, ToolServices>
 }
 
 /** Declares a tool, keeping its input and output types tied to its schemas. */
@@ -121,10 +130,10 @@ const isDomainFailure = (error: unknown): error is DomainFailure =>
   typeof (error as DomainFailure)._tag === "string" &&
   typeof (error as DomainFailure).message === "string"
 
-/** Registers one tool on `server`, running its Effect on `runtime` with the request's abort signal. */
+/** Registers one tool on `server`, running its Effect with `run` and the request's abort signal. */
 export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape>(
   server: McpServer,
-  runtime: ManagedRuntime.ManagedRuntime<AppServices, unknown>,
+  run: ToolRunner,
   context: ToolContext,
   tool: ToolDefinition<In, Out>
 ) =>
@@ -140,7 +149,7 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
     // The SDK's callback type for a generic shape is not expressible here; the arguments are parsed by `tool.input`.
     (async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> => {
       const call: ToolCall = { context, onProgress: progressSink(extra) }
-      const effect: Effect.Effect<unknown, DomainFailure, AppServices | Approver> =
+      const effect: Effect.Effect<unknown, DomainFailure, ToolServices> =
         tool.mutating && context.readOnly
           ? Effect.fail(
               new ReadOnlyMode({
@@ -148,17 +157,22 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
               })
             )
           : tool.run(dropNulls(args) as z.output<z.ZodObject<In>>, call)
-      const exit = await runtime.runPromiseExit(
+      const traced = SessionId.use((session) =>
         effect.pipe(
-          Effect.provideService(Approver, makeApprover(server.server)),
           // Logged as a Cause, so that the log line carries the defect's stack trace.
           Effect.tapDefect((defect) =>
             Effect.logError(`${tool.name} failed with an internal error`, Cause.die(defect))
           ),
-          Effect.withSpan(`tool.${tool.name}`)
-        ),
-        { signal: extra.signal }
+          Effect.tapError((error) =>
+            isDomainFailure(error)
+              ? Effect.void
+              : Effect.logError(`${tool.name} failed with an unexpected error`, error)
+          ),
+          Effect.withSpan(`tool.${tool.name}`, { attributes: { "mcp.session.id": session } }),
+          Effect.annotateLogs("session", session)
+        )
       )
+      const exit = await Effect.runPromise(Fiber.await(run(traced, { signal: extra.signal })))
       if (Exit.isSuccess(exit)) return success(exit.value)
       const error = Cause.findErrorOption(exit.cause)
       if (error._tag === "Some" && isDomainFailure(error.value)) return failure(error.value)
@@ -167,9 +181,6 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
           isError: true,
           content: [{ type: "text", text: `Cancelled: ${tool.name} was cancelled by the client.` }]
         }
-      }
-      if (error._tag === "Some") {
-        await runtime.runPromise(Effect.logError(`${tool.name} failed with an unexpected error`, error.value))
       }
       return internalError(tool.name)
     }) as never

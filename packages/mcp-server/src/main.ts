@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import { Cause, Config, Effect, Exit, ManagedRuntime, Result } from "effect"
+import { Cause, Config, Data, Deferred, Effect, Exit, Layer, Result } from "effect"
 import { Identity } from "@ccapi/core"
 import { makeAppLayer } from "./AppLayer.js"
 import { ConfigProblem, configErrorMessage, loadConfig, type ServerConfig } from "./Config.js"
-import { makeServer, serverInfo } from "./Server.js"
+import { serverInfo } from "./Server.js"
+import * as Stdio from "./transports/stdio.js"
 
 // stdout carries JSON-RPC and nothing else: anything that logs through console.log/info/debug goes to stderr.
 Object.assign(console, { log: console.error, info: console.error, debug: console.error })
@@ -23,6 +23,12 @@ CCAPI_TEMPLATE_WAIT_SECONDS; CCAPI_JOURNAL (path|off); CCAPI_TOKEN_TTL_MINUTES; 
 `
 
 const stderr = (text: string) => process.stderr.write(`${text}\n`)
+
+/** The bin cannot serve: what to write to stderr, and the exit code (2: the configuration is invalid). */
+class StartupFailed extends Data.TaggedError("StartupFailed")<{
+  readonly message: string
+  readonly exitCode: 1 | 2
+}> {}
 
 /** Writes what the server acts as to stderr; never fails, and does not wait long for credentials. */
 const startupInfo = (config: ServerConfig) =>
@@ -48,65 +54,100 @@ const startupInfo = (config: ServerConfig) =>
         .filter((part) => part !== "")
         .join(" ")
     )
-  })
-
-const main = async () => {
-  const loaded = await Effect.runPromiseExit(loadConfig(process.argv.slice(2), process.env))
-  if (Exit.isFailure(loaded)) {
-    const error = Cause.findErrorOption(loaded.cause)
-    stderr(
-      `${serverInfo.name}: invalid configuration.\n${error._tag === "Some" && error.value instanceof ConfigProblem ? error.value.message : Cause.pretty(loaded.cause)}\nRun with --help for the settings.`
+  }).pipe(
+    // A shutdown that comes first interrupts the startup info: say nothing then.
+    Effect.catchCause((cause) =>
+      Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.sync(() => stderr(`startup info: ${Cause.pretty(cause)}`))
     )
-    process.exit(2)
-  }
-  const config = loaded.value
-  if (config.flags.help) {
-    process.stdout.write(usage)
-    return
-  }
-  if (config.flags.version) {
-    process.stdout.write(`${serverInfo.version}\n`)
-    return
-  }
+  )
 
-  const runtime = ManagedRuntime.make(makeAppLayer(config))
-  const built = await Effect.runPromiseExit(runtime.contextEffect)
-  if (Exit.isFailure(built)) {
-    const error = Cause.findErrorOption(built.cause)
-    if (error._tag === "Some" && error.value instanceof Config.ConfigError) {
-      stderr(`${serverInfo.name}: invalid configuration.\n${configErrorMessage(error.value)}`)
-      process.exit(2)
-    }
-    stderr(`${serverInfo.name}: could not start.\n${Cause.pretty(built.cause)}`)
-    process.exit(1)
-  }
-
-  const server = makeServer({
-    runtime,
-    context: { readOnly: config.readOnly, sandbox: config.sandbox, securityScanning: config.securityScanning }
+/** The settings from the command line and the environment; invalid ones end the bin with exit code 2. */
+const settings = loadConfig(process.argv.slice(2), process.env).pipe(
+  Effect.catchCause((cause) => {
+    const error = Cause.findErrorOption(cause)
+    return Effect.fail(
+      new StartupFailed({
+        exitCode: 2,
+        message: `invalid configuration.\n${error._tag === "Some" && error.value instanceof ConfigProblem ? error.value.message : Cause.pretty(cause)}\nRun with --help for the settings.`
+      })
+    )
   })
-  let closing: Promise<void> | undefined
-  const shutdown = (reason: string) =>
-    (closing ??= (async () => {
-      stderr(`${serverInfo.name}: shutting down (${reason}).`)
-      await server.close().catch(() => undefined)
-      await runtime.dispose().catch(() => undefined)
-      process.exit(0)
-    })())
-  process.on("SIGINT", () => void shutdown("SIGINT"))
-  process.on("SIGTERM", () => void shutdown("SIGTERM"))
-  process.stdin.on("end", () => void shutdown("stdin closed"))
-  process.stdin.on("close", () => void shutdown("stdin closed"))
+)
 
-  await server.connect(new StdioServerTransport())
-  // A shutdown that comes first interrupts the startup info (disposing the runtime interrupts its fibers): say nothing.
-  const info = await runtime.runPromiseExit(startupInfo(config))
-  if (Exit.isFailure(info) && !Cause.hasInterruptsOnly(info.cause)) stderr(`startup info: ${Cause.pretty(info.cause)}`)
-}
+/** The application's services, built once for the process; an invalid adapter setting is exit code 2 as well. */
+const application = (config: ServerConfig) =>
+  Layer.build(makeAppLayer(config)).pipe(
+    Effect.catchCause((cause) => {
+      if (Cause.hasInterruptsOnly(cause)) return Effect.interrupt
+      const error = Cause.findErrorOption(cause)
+      return Effect.fail(
+        error._tag === "Some" && error.value instanceof Config.ConfigError
+          ? new StartupFailed({ exitCode: 2, message: `invalid configuration.\n${configErrorMessage(error.value)}` })
+          : new StartupFailed({ exitCode: 1, message: `could not start.\n${Cause.pretty(cause)}` })
+      )
+    })
+  )
+
+/**
+ * The first SIGINT or SIGTERM. The listeners stay until the scope closes, so that a second signal while the server
+ * shuts down is ignored rather than killing the process.
+ */
+const firstSignal = Effect.gen(function* () {
+  const received = yield* Deferred.make<NodeJS.Signals>()
+  const on = (signal: NodeJS.Signals) => void Deferred.doneUnsafe(received, Effect.succeed(signal))
+  yield* Effect.acquireRelease(
+    Effect.sync(() => process.on("SIGINT", on).on("SIGTERM", on)),
+    () => Effect.sync(() => process.off("SIGINT", on).off("SIGTERM", on))
+  )
+  return Deferred.await(received)
+})
+
+/**
+ * Serves MCP over stdio until stdin ends or a signal comes; then the scope closes what was opened, in reverse: the
+ * startup info if still running, the session's server, the application (the sandbox, the journal).
+ */
+const serve = (config: ServerConfig) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const signal = yield* firstSignal
+      const reason = yield* Effect.raceFirst(
+        Effect.gen(function* () {
+          const app = yield* application(config)
+          yield* Effect.forkScoped(startupInfo(config).pipe(Effect.provide(app)))
+          yield* Stdio.serve({
+            context: { readOnly: config.readOnly, sandbox: config.sandbox, securityScanning: config.securityScanning }
+          }).pipe(Effect.provide(app))
+          return "stdin closed"
+        }),
+        signal
+      )
+      stderr(`${serverInfo.name}: shutting down (${reason}).`)
+    })
+  )
+
+const program = Effect.gen(function* () {
+  const config = yield* settings
+  if (config.flags.help || config.flags.version) {
+    process.stdout.write(config.flags.help ? usage : `${serverInfo.version}\n`)
+    return "printed" as const
+  }
+  yield* serve(config)
+  return "served" as const
+})
 
 process.on("unhandledRejection", (reason) => stderr(`${serverInfo.name}: unhandled rejection: ${String(reason)}`))
 
-main().catch((error: unknown) => {
-  stderr(`${serverInfo.name}: fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+void Effect.runPromiseExit(program).then((exit) => {
+  if (Exit.isSuccess(exit)) {
+    // Help and version end on their own once stdout is flushed; a server leaves handles open (stdin, sockets).
+    if (exit.value === "served") process.exit(0)
+    return
+  }
+  const failure = Cause.findErrorOption(exit.cause)
+  if (failure._tag === "Some") {
+    stderr(`${serverInfo.name}: ${failure.value.message}`)
+    process.exit(failure.value.exitCode)
+  }
+  stderr(`${serverInfo.name}: fatal: ${Cause.pretty(exit.cause)}`)
   process.exit(1)
 })

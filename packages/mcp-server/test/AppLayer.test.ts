@@ -3,7 +3,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, ManagedRuntime, Random } from "effect"
-import { Identity, Journal, JournalEntry, WorkflowSettings } from "@ccapi/core"
+import { Identity, Journal, JournalEntry, TemplateGenerator, WorkflowSettings } from "@ccapi/core"
 import { makeAppLayer } from "../src/AppLayer.js"
 import { cryptoRandom } from "../src/CryptoRandom.js"
 import { testConfig } from "./support/TestServer.js"
@@ -48,6 +48,20 @@ describe("the application layer", () => {
       assert.deepStrictEqual(settings.defaultTags, [])
     } finally {
       await runtime.dispose()
+    }
+  })
+
+  it("chooses the template generator: the IaC Generator, or templates from reads with --readonly", async () => {
+    for (const [readOnly, source] of [
+      [false, "iac-generator"],
+      [true, "reads"]
+    ] as const) {
+      const runtime = ManagedRuntime.make(makeAppLayer(testConfig({ sandbox: true, readOnly })))
+      try {
+        assert.strictEqual((await runtime.runPromise(TemplateGenerator)).source, source)
+      } finally {
+        await runtime.dispose()
+      }
     }
   })
 })

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Random } from "effect"
+import { Effect, Layer, Random } from "effect"
+import { ApprovalStoreMemory, issueToken, TokenIds } from "@ccapi/core"
 import * as CryptoRandom from "../src/CryptoRandom.js"
 
 describe("CryptoRandom", () => {
@@ -45,5 +46,31 @@ describe("CryptoRandom", () => {
       assert.isTrue([...drawn].some((n) => n < 0) && [...drawn].some((n) => n > 0))
       assert.isTrue([...drawn].some((n) => Math.abs(n) > 2 ** 52))
     }).pipe(Effect.provide(CryptoRandom.layer))
+  )
+
+  it.effect("is core's TokenIds: the bytes asked for, never the same twice", () =>
+    Effect.gen(function* () {
+      const ids = yield* TokenIds
+      assert.strictEqual(ids, CryptoRandom.tokenIds)
+      const drawn = new Set<string>()
+      for (let i = 0; i < 1000; i++) {
+        const bytes = yield* ids.randomBytes(24)
+        assert.strictEqual(bytes.length, 24)
+        drawn.add(Buffer.from(bytes).toString("hex"))
+      }
+      assert.strictEqual(drawn.size, 1000)
+      const ones = [...drawn]
+        .join("")
+        .split("")
+        .filter((c) => "89abcdef".includes(c)).length
+      assert.approximately(ones / (1000 * 48), 0.5, 0.02)
+    }).pipe(Effect.provide(CryptoRandom.layer))
+  )
+
+  it.effect("workflow tokens minted with it keep their format: <kind>_<32 base64url characters>", () =>
+    Effect.gen(function* () {
+      const id = yield* issueToken("environment", { chainId: "session", region: "us-east-1" }, 60_000)
+      assert.match(id, /^environment_[A-Za-z0-9_-]{32}$/)
+    }).pipe(Effect.provide(Layer.merge(ApprovalStoreMemory.layerMemory({ capacity: 10 }), CryptoRandom.layerTokenIds)))
   )
 })

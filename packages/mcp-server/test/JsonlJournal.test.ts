@@ -2,16 +2,51 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Logger } from "effect"
+import { Effect, Logger, Schema } from "effect"
 import { Journal, JournalEntry } from "@ccapi/core"
+import { journalContract } from "@ccapi/testkit/contracts"
 import * as JsonlJournal from "../src/JsonlJournal.js"
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "ccapi-journal-"))
+
+/** A path whose directory is a regular file: neither the directory nor the file can ever be created. */
+const unwritablePath = () => {
+  const blocker = path.join(tempDir(), "not-a-directory")
+  fs.writeFileSync(blocker, "")
+  return path.join(blocker, "journal.jsonl")
+}
+
+const readEntries = (file: string) =>
+  Effect.sync(() =>
+    fs.existsSync(file)
+      ? fs
+          .readFileSync(file, "utf8")
+          .split("\n")
+          .filter((line) => line !== "")
+          .map((line) => Schema.decodeUnknownSync(JournalEntry)(JSON.parse(line)))
+      : []
+  )
+
+journalContract("JsonlJournal (a JSON Lines file)", {
+  make: () =>
+    Effect.gen(function* () {
+      const file = path.join(tempDir(), "state", "journal.jsonl")
+      return { journal: yield* JsonlJournal.make(file), entries: readEntries(file) }
+    }),
+  unwritable: () => JsonlJournal.make(unwritablePath())
+})
 
 const entry = (details: JournalEntry["details"]) =>
   new JournalEntry({ at: "2025-01-01T00:00:00.000Z", event: "mutation_submitted", planHash: "abc", details })
 
 describe("JsonlJournal", () => {
+  it.effect("layerOff records nothing and never fails", () =>
+    Effect.gen(function* () {
+      const journal = yield* Effect.provide(Journal, JsonlJournal.layerOff)
+      yield* journal.append(entry({ n: 1 }))
+    })
+  )
+
   it.effect("appends one JSON line per entry, creating the directories, the file mode 0600", () =>
     Effect.gen(function* () {
       const file = path.join(tempDir(), "nested", "state", "journal.jsonl")
@@ -44,21 +79,27 @@ describe("JsonlJournal", () => {
     })
   )
 
-  it.effect("a write failure never fails the workflow and is logged once", () =>
+  it.effect("a write failure is a JournalUnavailable on every append (so no mutation is sent) and is logged once", () =>
     Effect.gen(function* () {
-      const blocker = path.join(tempDir(), "not-a-directory")
-      fs.writeFileSync(blocker, "")
+      const file = unwritablePath()
       const logs: Array<string> = []
       const capture = Logger.layer([
         Logger.make(({ message }) => {
           logs.push(String(message))
         })
       ])
-      yield* Effect.gen(function* () {
+      const errors = yield* Effect.gen(function* () {
         const journal = yield* Journal
-        yield* journal.append(entry({ n: 1 }))
-        yield* journal.append(entry({ n: 2 }))
-      }).pipe(Effect.provide(JsonlJournal.layer(path.join(blocker, "journal.jsonl"))), Effect.provide(capture))
+        return [
+          yield* Effect.flip(journal.append(entry({ n: 1 }))),
+          yield* Effect.flip(journal.append(entry({ n: 2 })))
+        ]
+      }).pipe(Effect.provide(JsonlJournal.layer(file)), Effect.provide(capture))
+      for (const error of errors) {
+        assert.strictEqual(error._tag, "JournalUnavailable")
+        assert.include(error.message, "CCAPI_JOURNAL")
+        assert.match(error.message, /cannot be written \(E[A-Z]+\)/)
+      }
       assert.strictEqual(logs.filter((line) => line.includes("cannot be written")).length, 1)
     })
   )

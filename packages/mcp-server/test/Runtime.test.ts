@@ -1,14 +1,12 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { assert, describe, it } from "@effect/vitest"
-import { cleanBucket, credentials, explainCreate, useTestServers } from "./support/TestServer.js"
+import { cleanBucket, credentials, explainCreate, stopsPolling, useTestServers } from "./support/TestServer.js"
 
 /*
  * How tool calls run: progress notifications, cancellation through the request's abort signal, defects.
  */
 
 const start = useTestServers()
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe("running tool calls", () => {
   it("sends MCP progress notifications while a mutation is in progress, when the client asked for them", async () => {
@@ -81,17 +79,7 @@ describe("running tool calls", () => {
       undefined,
       { signal: controller.signal, timeout: 120_000 }
     )
-    await sleep(1500)
-    assert.isAbove(t.counts.statusPolls, 0, "the server was waiting")
-    controller.abort("the user changed their mind")
-    await pending.then(
-      () => assert.fail("the call should have been cancelled"),
-      () => undefined
-    )
-    await sleep(300)
-    const polls = t.counts.statusPolls
-    await sleep(2500)
-    assert.strictEqual(t.counts.statusPolls, polls)
+    await stopsPolling(t, pending, () => controller.abort("the user changed their mind"))
   })
 
   it("a defect is shown as an internal error that points to the server log, without its details", async () => {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { Duration, Effect, Exit, Fiber, Layer, Logger, Option, Schedule, Schema, Scope, Semaphore } from "effect"
-import { BundledSchemas, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/testkit"
+import { Duration, Effect, Exit, Fiber, Layer, Option, Schedule, Schema, Scope, Semaphore } from "effect"
+import { BundledSchemas, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/memory-cloud"
 import { type CloudControl, type Region, type ResourceSchemas, TemplateGenerator, typeName } from "@ccapi/core"
 import { dispatch } from "./internal/Dispatch.js"
 import { type FaultOptions, makeFaults } from "./internal/Faults.js"
@@ -8,6 +8,7 @@ import { Registry, RegistryData, type TemplateRecord } from "./internal/Registry
 import { readIfExists, removeLeftovers, writeAtomically } from "./internal/StateFile.js"
 import { newRequestId, type WireRequest } from "./internal/wire.js"
 import { SandboxState } from "./SandboxState.js"
+import * as StderrLogger from "./StderrLogger.js"
 
 export type { FaultOptions } from "./internal/Faults.js"
 
@@ -236,7 +237,7 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
 /** The tags `serve` answers through; provide them to run a sandbox over other implementations of the ports. */
 export type SandboxPorts = CloudControl | ResourceSchemas | TemplateGenerator
 
-/** The in-memory backend: the testkit cloud and template generator over the bundled provider schemas. */
+/** The in-memory backend: `@ccapi/memory-cloud`'s cloud and template generator over the bundled provider schemas. */
 export const layerMemory = (
   options: { readonly completionDelayMs?: number | undefined } = {}
 ): Layer.Layer<SandboxPorts | SandboxState> => {
@@ -253,8 +254,8 @@ export const layerMemory = (
 }
 
 /**
- * Start a sandbox backed by the testkit's in-memory cloud (validation against the bundled provider schemas,
- * the IN_PROGRESS → SUCCESS/FAILED lifecycle, idempotency, paging). It runs until `stop` or the scope closes.
+ * Start a sandbox backed by the in-memory cloud of `@ccapi/memory-cloud` (validation against the bundled provider
+ * schemas, the IN_PROGRESS → SUCCESS/FAILED lifecycle, idempotency, paging). It runs until `stop` or the scope closes.
  */
 export const start = (options: SandboxOptions = {}): Effect.Effect<Sandbox, SandboxStartFailed, Scope.Scope> =>
   Effect.gen(function* () {
@@ -262,18 +263,12 @@ export const start = (options: SandboxOptions = {}): Effect.Effect<Sandbox, Sand
     return yield* serve(options).pipe(Effect.provide(context))
   })
 
-// The default logger goes; the tracer logger (log events on spans) stays, as it did beside the v3 default logger.
-const stderrLogger = Logger.layer([
-  Logger.map(Logger.formatLogFmt, (line) => {
-    process.stderr.write(`${line}\n`)
-  }),
-  Logger.tracerLogger
-])
-
 /** `start` for callers outside Effect (tests, scripts, benchmarks): resolves once listening; logs go to stderr. */
 export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbox> => {
   const scope = Effect.runSync(Scope.make())
-  const exit = await Effect.runPromiseExit(start(options).pipe(Scope.provide(scope), Effect.provide(stderrLogger)))
+  const exit = await Effect.runPromiseExit(
+    start(options).pipe(Scope.provide(scope), Effect.provide(StderrLogger.layer()))
+  )
   if (Exit.isFailure(exit)) {
     await Effect.runPromise(Scope.close(scope, exit))
     return Effect.runPromise(exit)

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util"
-import { Cause, Effect, Exit, Logger } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { start } from "./SandboxServer.js"
+import * as StderrLogger from "./StderrLogger.js"
 
 const usage = `Usage: ccapi-sandbox [--port N] [--host 127.0.0.1] [--state FILE] [--delay-ms N]
 
@@ -68,7 +69,7 @@ const program = Effect.scoped(
     const signal = yield* waitForSignal
     yield* Effect.logInfo(`sandbox: ${signal} received, stopping`)
   })
-).pipe(Effect.provide(Logger.layer([Logger.withConsoleError(Logger.formatLogFmt), Logger.tracerLogger])))
+).pipe(Effect.provide(StderrLogger.layer()))
 
 Effect.runPromiseExit(program).then((exit) => {
   if (Exit.isFailure(exit)) {

@@ -66,7 +66,7 @@ const runBin = (args: ReadonlyArray<string>) => {
       const vitestAtRuntime = stderr.includes("Vitest failed to access its internal state")
       throw new Error(
         vitestAtRuntime
-          ? "ccapi-sandbox cannot start outside vitest: loading @ccapi/testkit loads vitest (its index re-exports the contract suites, which import @effect/vitest). The suites need their own entry point."
+          ? "ccapi-sandbox cannot start outside vitest: something it loads imports vitest or @effect/vitest (test code such as @ccapi/testkit reached the runtime)."
           : `ccapi-sandbox did not start: ${stderr}`
       )
     }

@@ -1,4 +1,4 @@
-import { MemoryCloud } from "@ccapi/testkit"
+import { MemoryCloud } from "@ccapi/memory-cloud"
 import { cloudControlContract } from "@ccapi/testkit/contracts"
 
 cloudControlContract("MemoryCloud (no delay)", { layer: () => MemoryCloud.layerMemory() })

@@ -1,5 +1,6 @@
 import { region } from "@ccapi/core"
-import { BundledSchemas, FakeIdentity, FakeSecurityScanner, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/testkit"
+import { BundledSchemas, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/memory-cloud"
+import { FakeIdentity, FakeSecurityScanner } from "@ccapi/testkit"
 import {
   identityContract,
   propertyValidatorContract,

@@ -5,9 +5,9 @@ import { AjvPropertyValidator } from "@ccapi/validator"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
 
-// The bundled schema data lives in @ccapi/testkit, which depends on this package; read the file, not the package.
+// The bundled schema data lives in @ccapi/memory-cloud, which depends on this package; read the file, not the package.
 const documents: Record<string, unknown> = JSON.parse(
-  gunzipSync(readFileSync(new URL("../../testkit/data/us-east-1.json.gz", import.meta.url))).toString("utf8")
+  gunzipSync(readFileSync(new URL("../../memory-cloud/data/us-east-1.json.gz", import.meta.url))).toString("utf8")
 )
 const schemaOf = (typeName: string): ResourceSchema => Result.getOrThrow(parseResourceSchema(documents[typeName]))
 

@@ -34,25 +34,11 @@ export const GuardrailVerdict = Schema.Struct({
 })
 export type GuardrailVerdict = typeof GuardrailVerdict.Type
 
-/**
- * The exact change the server will make, built by the server. What is explained, scanned and applied is this
- * value and nothing the model sends later. `hash` covers every other field.
- */
-export class Plan extends Schema.Class<Plan>("Plan")({
-  operation: PlanOperation,
+/** What every plan holds, whatever its operation. */
+const planFields = {
   accountId: Schema.String,
   region: Region,
   typeName: TypeName,
-  /** Absent for a create: the identifier is known only when Cloud Control has made the resource. */
-  identifier: Schema.optional(Identifier),
-  /** create: the exact desired state sent, default tags included. */
-  desiredState: Schema.optional(JsonObject),
-  /** update: the exact RFC 6902 patch sent. */
-  patch: Schema.optional(PatchDocument),
-  /** update / delete: the live properties read when the plan was made. */
-  currentState: Schema.optional(JsonObject),
-  /** update: the live properties with the patch applied. */
-  previewState: Schema.optional(JsonObject),
   diff: Schema.Array(DiffEntry),
   tags: Schema.Array(PlannedTag),
   /** The one-resource CloudFormation template that is scanned. */
@@ -62,9 +48,52 @@ export class Plan extends Schema.Class<Plan>("Plan")({
   writeOnlyPaths: Schema.Array(Schema.String),
   /** Epoch milliseconds. */
   createdAt: Schema.Number,
-  /** SHA-256 (hex) of the canonical JSON of every field above. */
+  /** SHA-256 (hex) of the canonical JSON of every other field of the plan. */
   hash: Schema.String
+}
+
+/** A create: the exact desired state sent, default tags included. The identifier is known only once AWS made it. */
+export class CreatePlan extends Schema.Class<CreatePlan>("CreatePlan")({
+  operation: Schema.tag("create"),
+  ...planFields,
+  desiredState: JsonObject
 }) {}
+
+/** An update of one live resource: the exact RFC 6902 patch sent, the state it was planned from and the preview. */
+export class UpdatePlan extends Schema.Class<UpdatePlan>("UpdatePlan")({
+  operation: Schema.tag("update"),
+  ...planFields,
+  identifier: Identifier,
+  patch: PatchDocument,
+  /** The live properties read when the plan was made. */
+  currentState: JsonObject,
+  /** The live properties with the patch applied. */
+  previewState: JsonObject
+}) {}
+
+/** A delete of exactly the live resource read when the plan was made. */
+export class DeletePlan extends Schema.Class<DeletePlan>("DeletePlan")({
+  operation: Schema.tag("delete"),
+  ...planFields,
+  identifier: Identifier,
+  /** The live properties read when the plan was made. */
+  currentState: JsonObject
+}) {}
+
+/**
+ * The exact change the server will make, built by the server. What is explained, scanned and applied is this
+ * value and nothing the model sends later. Each operation carries exactly the fields it needs; `hash` covers
+ * every other field.
+ */
+export const Plan = Schema.Union([CreatePlan, UpdatePlan, DeletePlan])
+export type Plan = CreatePlan | UpdatePlan | DeletePlan
+
+/** The plan of one operation. */
+export type PlanOf<O extends PlanOperation> = Extract<Plan, { readonly operation: O }>
+
+/** The identifier of the resource a plan changes; undefined for a create (AWS assigns it). */
+export const identifierOf = (plan: Plan): Identifier | undefined =>
+  plan.operation === "create" ? undefined : plan.identifier
 
 /** What a guardrail rule inspects: the properties that will exist after the change, and the patch itself. */
 export interface GuardrailSubject {

@@ -1,4 +1,5 @@
 import { Context, type Effect, Schema } from "effect"
+import type { JournalUnavailable } from "../Errors.js"
 import { JsonObject } from "../model/Json.js"
 
 export const JournalEvent = Schema.Literals([
@@ -8,6 +9,7 @@ export const JournalEvent = Schema.Literals([
   "findings_accepted",
   "approval",
   "refused",
+  "mutation_intent",
   "mutation_submitted",
   "mutation_outcome"
 ])
@@ -22,11 +24,14 @@ export class JournalEntry extends Schema.Class<JournalEntry>("JournalEntry")({
   details: JsonObject
 }) {}
 
-/** An append-only record of every plan, approval, acceptance of findings, mutation and outcome. */
+/**
+ * An append-only record of every plan, approval, acceptance of findings, mutation and outcome. An entry that cannot
+ * be recorded fails with `JournalUnavailable`: a mutation whose intent is not recorded is not sent.
+ */
 export class Journal extends Context.Service<
   Journal,
   {
-    /** Never fails: a journal that cannot be written is reported by the adapter, not to the workflow. */
-    readonly append: (entry: JournalEntry) => Effect.Effect<void>
+    /** Record one entry durably, after every entry appended before it. */
+    readonly append: (entry: JournalEntry) => Effect.Effect<void, JournalUnavailable>
   }
 >()("@ccapi/core/ports/Journal") {}

@@ -1,5 +1,13 @@
 import { Context, type Effect } from "effect"
-import type { CloudError, InvalidRequest, ResourceNotFound, TemplateGenerationFailed } from "../Errors.js"
+import type {
+  CloudError,
+  InvalidInput,
+  InvalidRequest,
+  ResourceNotFound,
+  TemplateGenerationFailed,
+  TypeNotFound,
+  UnsupportedAction
+} from "../Errors.js"
 import type { Region } from "../model/Ids.js"
 import type {
   DeletionPolicy,
@@ -9,17 +17,31 @@ import type {
   UpdateReplacePolicy
 } from "../model/Cloud.js"
 
-/** CloudFormation's IaC Generator: make a template from resources that already exist. */
+/**
+ * Makes a template from resources that already exist: CloudFormation's IaC Generator, or (read-only mode) the
+ * server's own reads of the live resources.
+ */
 export class TemplateGenerator extends Context.Service<
   TemplateGenerator,
   {
+    /** What builds the templates: the IaC Generator (creates a generated template in the account), or reads (writes nothing). */
+    readonly source: "iac-generator" | "reads"
     readonly start: (input: {
       readonly region: Region
       readonly templateName: string
       readonly resources: ReadonlyArray<TemplateResource>
       readonly deletionPolicy: DeletionPolicy
       readonly updateReplacePolicy: UpdateReplacePolicy
-    }) => Effect.Effect<{ readonly templateId: string }, CloudError | InvalidRequest | TemplateGenerationFailed>
+    }) => Effect.Effect<
+      { readonly templateId: string },
+      | CloudError
+      | InvalidRequest
+      | InvalidInput
+      | TypeNotFound
+      | ResourceNotFound
+      | UnsupportedAction
+      | TemplateGenerationFailed
+    >
     readonly status: (input: {
       readonly region: Region
       readonly templateId: string

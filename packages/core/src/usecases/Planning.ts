@@ -1,9 +1,10 @@
-import { Clock, Effect, Random } from "effect"
+import { Clock, Effect } from "effect"
 import { renderContent, renderExplanation } from "../Explanation.js"
 import { InvalidInput, PropertiesInvalid, ReadOnlyMode, TokenSpent, type Violation } from "../Errors.js"
 import { evaluateGuardrails } from "../Guardrails.js"
 import { isJsonObject, type JsonObject } from "../model/Json.js"
-import type { Plan } from "../model/Plan.js"
+import type { Region, TypeName } from "../model/Ids.js"
+import { type CreatePlan, identifierOf, type Plan, type UpdatePlan } from "../model/Plan.js"
 import type { ResourceSchema } from "../model/ResourceSchema.js"
 import { planCreate, planDelete, planUpdate, type PlanContext } from "../Plans.js"
 import { CloudControl } from "../ports/CloudControl.js"
@@ -12,7 +13,7 @@ import { Journal, JournalEntry } from "../ports/Journal.js"
 import { PropertyValidator } from "../ports/PropertyValidator.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { SecurityScanner } from "../ports/SecurityScanner.js"
-import { issueToken, readToken, spendToken } from "../WorkflowTokens.js"
+import { issueToken, randomBytes, readToken, spendToken } from "../WorkflowTokens.js"
 import { decodeIdentifier, decodeJsonObject, decodeTypeName, resolveRegion } from "./Inputs.js"
 import type { Explanation, GeneratedCode, ScanOutcome } from "./Results.js"
 import { requireApprovalChannel } from "./Approval.js"
@@ -31,9 +32,9 @@ export const journal = Effect.fn("Workflow.journal")(function* (
   )
 })
 
-/** A fresh workflow id, shared by every token of one plan's chain. */
-const newChainId = Effect.map(Effect.all([Random.nextInt, Random.nextInt, Random.nextInt, Random.nextInt]), (parts) =>
-  parts.map((n) => (n >>> 0).toString(16).padStart(8, "0")).join("")
+/** A fresh workflow id (128 bits, hex), shared by every token of one plan's chain. */
+const newChainId = Effect.map(randomBytes(16), (bytes) =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
 )
 
 const planContext = Effect.fn("Workflow.planContext")(function* (
@@ -79,6 +80,63 @@ const touchedBy = (violations: ReadonlyArray<Violation>, plan: Plan): ReadonlyAr
   )
 }
 
+/** Plan an update of a live resource from new properties or a patch, validated where the change touches it. */
+const planUpdateOf = Effect.fn("Workflow.planUpdateOf")(function* (
+  ctx: PlanContext,
+  input: {
+    readonly typeName: TypeName
+    readonly region: Region
+    readonly identifier: unknown
+    readonly properties?: unknown
+    readonly patchDocument?: unknown
+  }
+) {
+  const identifier = yield* decodeIdentifier("identifier", input.identifier)
+  const hasProperties = input.properties !== undefined && input.properties !== null
+  const hasPatch = input.patchDocument !== undefined && input.patchDocument !== null
+  if (hasProperties === hasPatch)
+    return yield* new InvalidInput({
+      message:
+        "To plan an update, give the identifier and exactly one of properties (the values to set) or patch_document (an RFC 6902 patch)."
+    })
+  const properties = hasProperties ? yield* decodeJsonObject("properties", input.properties) : undefined
+  const current = yield* (yield* CloudControl).get({ typeName: input.typeName, identifier, region: input.region })
+  const plan = yield* Effect.fromResult(
+    planUpdate(ctx, {
+      identifier,
+      currentState: current.properties,
+      properties,
+      patchDocument: hasPatch ? input.patchDocument : undefined
+    })
+  )
+  const violations = touchedBy(
+    yield* (yield* PropertyValidator).validate(ctx.schema, plan.previewState, "preview"),
+    plan
+  )
+  if (violations.length > 0) return yield* invalid(input.typeName, violations, "The updated properties")
+  return plan
+})
+
+/** Plan a create from the desired properties, validated against the schema. */
+const planCreateOf = Effect.fn("Workflow.planCreateOf")(function* (
+  ctx: PlanContext,
+  input: { readonly typeName: TypeName; readonly properties?: unknown; readonly patchDocument?: unknown }
+) {
+  if (input.patchDocument !== undefined && input.patchDocument !== null)
+    return yield* new InvalidInput({
+      message: "patch_document needs the identifier of the resource to update. To create a resource, send properties."
+    })
+  if (input.properties === undefined || input.properties === null)
+    return yield* new InvalidInput({
+      message: `properties is required to plan a new ${input.typeName}; to update an existing one, also give its identifier.`
+    })
+  const properties = yield* decodeJsonObject("properties", input.properties)
+  const plan = yield* Effect.fromResult(planCreate(ctx, properties))
+  const violations = yield* (yield* PropertyValidator).validate(ctx.schema, plan.desiredState, "create")
+  if (violations.length > 0) return yield* invalid(input.typeName, violations, "The properties")
+  return plan
+})
+
 /** Step 3: the server builds the exact change (desired state with default tags, or the patch) and validates it. */
 export const generateCode = Effect.fn("Workflow.generateCode")(function* (input: {
   readonly credentialsToken: unknown
@@ -99,53 +157,15 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (input:
   const typeName = yield* decodeTypeName("resource_type", input.typeName)
   const region = yield* resolveRegion(input.region)
   const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
-  const accountId = credentials.accountId ?? ""
+  const accountId = credentials.accountId
   const ctx = yield* planContext(schema, accountId, region, true)
-  const validator = yield* PropertyValidator
 
-  let plan: Plan
-  if (input.identifier !== undefined && input.identifier !== null && input.identifier !== "") {
-    const identifier = yield* decodeIdentifier("identifier", input.identifier)
-    const hasProperties = input.properties !== undefined && input.properties !== null
-    const hasPatch = input.patchDocument !== undefined && input.patchDocument !== null
-    if (hasProperties === hasPatch)
-      return yield* new InvalidInput({
-        message:
-          "To plan an update, give the identifier and exactly one of properties (the values to set) or patch_document (an RFC 6902 patch)."
-      })
-    const properties = hasProperties ? yield* decodeJsonObject("properties", input.properties) : undefined
-    const current = yield* (yield* CloudControl).get({ typeName, identifier, region })
-    plan = yield* Effect.fromResult(
-      planUpdate(ctx, {
-        identifier,
-        currentState: current.properties,
-        properties,
-        patchDocument: hasPatch ? input.patchDocument : undefined
-      })
-    )
-    const violations = touchedBy(yield* validator.validate(schema, plan.previewState ?? {}, "preview"), plan)
-    if (violations.length > 0) return yield* invalid(typeName, violations, "The updated properties")
-  } else {
-    if (input.patchDocument !== undefined && input.patchDocument !== null)
-      return yield* new InvalidInput({
-        message: "patch_document needs the identifier of the resource to update. To create a resource, send properties."
-      })
-    if (input.properties === undefined || input.properties === null)
-      return yield* new InvalidInput({
-        message: `properties is required to plan a new ${typeName}; to update an existing one, also give its identifier.`
-      })
-    const properties = yield* decodeJsonObject("properties", input.properties)
-    plan = yield* Effect.fromResult(planCreate(ctx, properties))
-    const violations = yield* validator.validate(schema, plan.desiredState ?? {}, "create")
-    if (violations.length > 0) return yield* invalid(typeName, violations, "The properties")
-  }
+  const plan: CreatePlan | UpdatePlan =
+    input.identifier !== undefined && input.identifier !== null && input.identifier !== ""
+      ? yield* planUpdateOf(ctx, { ...input, typeName, region, identifier: input.identifier })
+      : yield* planCreateOf(ctx, { ...input, typeName })
 
-  const chainId = yield* newChainId
-  const generatedCodeToken = yield* issueToken(
-    "generated_code",
-    { chainId, parent: credentials.id, origin: credentials.id, accountId, region, plan },
-    settings.tokenTtl.workflow
-  )
+  // Recorded before the token exists: a plan the journal cannot record gets no token.
   yield* journal(
     "plan",
     {
@@ -153,10 +173,16 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (input:
       typeName,
       region,
       accountId,
-      identifier: plan.identifier ?? null,
+      identifier: identifierOf(plan) ?? null,
       guardrails: plan.guardrails.length
     },
     plan.hash
+  )
+  const chainId = yield* newChainId
+  const generatedCodeToken = yield* issueToken(
+    "generated_code",
+    { chainId, parent: credentials.id, origin: credentials.id, accountId, region, plan },
+    settings.tokenTtl.workflow
   )
   return {
     generatedCodeToken,
@@ -202,22 +228,27 @@ export const explain = Effect.fn("Workflow.explain")(function* (input: {
 
   if (input.generatedCodeToken !== undefined && input.generatedCodeToken !== null && input.generatedCodeToken !== "") {
     // One explained token per plan: explaining spends the generated token atomically, so a plan cannot be explained
-    // twice into two tokens that could each be applied.
-    const generated = yield* spendToken("generated_code_token", input.generatedCodeToken, "generated_code").pipe(
-      Effect.catchTag("TokenSpent", () =>
-        Effect.fail(
-          new TokenSpent({
-            parameter: "generated_code_token",
-            message:
-              "This plan was already explained: each plan gets one explained_token. Use the explained_token that explain returned, or plan again with generate_infrastructure_code."
-          })
-        )
+    // twice into two tokens that could each be applied. The journal records first: a plan whose explanation cannot be
+    // recorded keeps its generated token, to be explained again once the journal works.
+    const alreadyExplained = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+      Effect.mapError(self, (error) =>
+        error instanceof TokenSpent
+          ? new TokenSpent({
+              parameter: "generated_code_token",
+              message:
+                "This plan was already explained: each plan gets one explained_token. Use the explained_token that explain returned, or plan again with generate_infrastructure_code."
+            })
+          : error
       )
+    const generated = yield* readToken("generated_code_token", input.generatedCodeToken, "generated_code").pipe(
+      alreadyExplained
     )
-    const plan = generated.plan!
+    const plan = generated.plan
     const explanation = renderExplanation(plan)
+    const spendGenerated = spendToken("generated_code_token", generated.id, "generated_code").pipe(alreadyExplained)
     if (plan.guardrails.length > 0) {
       yield* journal("refused", { reason: "guardrail", rules: plan.guardrails.map((g) => g.rule) }, plan.hash)
+      yield* spendGenerated
       return {
         explainedToken: undefined,
         explanation,
@@ -226,19 +257,20 @@ export const explain = Effect.fn("Workflow.explain")(function* (input: {
           "This plan breaks guardrail rules (listed in the explanation) and cannot be applied. Change the properties and generate again."
       } satisfies Explanation
     }
+    yield* journal("explained", { operation: plan.operation, typeName: plan.typeName }, plan.hash)
+    yield* spendGenerated
     const explainedToken = yield* issueToken(
       "explained",
       {
         chainId: generated.chainId,
         parent: generated.id,
-        ...(generated.origin !== undefined ? { origin: generated.origin } : {}),
-        ...(generated.accountId !== undefined ? { accountId: generated.accountId } : {}),
-        ...(generated.region !== undefined ? { region: generated.region } : {}),
+        origin: generated.origin,
+        accountId: generated.accountId,
+        region: generated.region,
         plan
       },
       settings.tokenTtl.workflow
     )
-    yield* journal("explained", { operation: plan.operation, typeName: plan.typeName }, plan.hash)
     return {
       explainedToken,
       explanation,
@@ -260,15 +292,15 @@ export const explain = Effect.fn("Workflow.explain")(function* (input: {
     const current = yield* (yield* CloudControl).get({ typeName, identifier, region })
     const ctx = yield* planContext(schema, identity.accountId, region, false)
     const plan = planDelete(ctx, { identifier: current.identifier, currentState: current.properties })
-    const explainedToken = yield* issueToken(
-      "explained",
-      { chainId: yield* newChainId, accountId: identity.accountId, region, plan },
-      settings.tokenTtl.workflow
-    )
     yield* journal(
       "explained",
       { operation: "delete", typeName, identifier, region, accountId: identity.accountId },
       plan.hash
+    )
+    const explainedToken = yield* issueToken(
+      "explained",
+      { chainId: yield* newChainId, accountId: identity.accountId, region, plan },
+      settings.tokenTtl.workflow
     )
     return {
       explainedToken,
@@ -309,25 +341,25 @@ export const runScan = Effect.fn("Workflow.runScan")(function* (input: {
         'framework: only "cloudformation" is supported — the plan is a CloudFormation template, and any other framework would scan nothing. Omit it.'
     })
   const explained = yield* readToken("explained_token", input.explainedToken, "explained")
-  const plan = explained.plan!
+  const plan = explained.plan
   const report = yield* (yield* SecurityScanner).scan(plan.template)
+  const failed = report.failedCheckIds
+  yield* journal(
+    "scan",
+    { scanner: report.scanner, passed: report.passed, failed: report.failed, failedCheckIds: [...failed] },
+    plan.hash
+  )
   const securityScanToken = yield* issueToken(
     "security_scan",
     {
       chainId: explained.chainId,
       parent: explained.id,
       ...(explained.origin !== undefined ? { origin: explained.origin } : {}),
-      ...(explained.accountId !== undefined ? { accountId: explained.accountId } : {}),
-      ...(explained.region !== undefined ? { region: explained.region } : {}),
+      accountId: explained.accountId,
+      region: explained.region,
       scan: report
     },
     settings.tokenTtl.workflow
-  )
-  const failed = report.failedCheckIds
-  yield* journal(
-    "scan",
-    { scanner: report.scanner, passed: report.passed, failed: report.failed, failedCheckIds: [...failed] },
-    plan.hash
   )
   const tool = `${plan.operation}_resource`
   return {

@@ -1,7 +1,13 @@
-import { Clock, Duration, Effect, Schema } from "effect"
-import { InvalidInput, TemplateGenerationFailed } from "../Errors.js"
+import { Clock, Duration, Effect, Layer, Ref, Schema } from "effect"
+import { InvalidInput, ResourceNotFound, TemplateGenerationFailed } from "../Errors.js"
 import { toYaml } from "../internal/yaml.js"
-import { DeletionPolicy, TemplateFormat, TemplateResource, UpdateReplacePolicy } from "../model/Cloud.js"
+import {
+  DeletionPolicy,
+  GeneratedTemplateState,
+  TemplateFormat,
+  TemplateResource,
+  UpdateReplacePolicy
+} from "../model/Cloud.js"
 import { Identifier } from "../model/Ids.js"
 import { isJsonObject, type JsonObject } from "../model/Json.js"
 import { CloudControl } from "../ports/CloudControl.js"
@@ -48,7 +54,17 @@ const resourcesOf = (body: string): TemplateResult["resources"] => {
   }
 }
 
-/** Export existing resources as a CloudFormation template: through the IaC Generator, or from reads when read-only. */
+/** What the model is told when a template is ready, by what built it. */
+const readyStep: Record<TemplateGenerator["Service"]["source"], string> = {
+  "iac-generator": "The template is ready.",
+  reads:
+    "Built from the live resources because the server is read-only (the IaC Generator would write to the account). Write-only properties cannot be read and are absent."
+}
+
+/**
+ * Export existing resources as a CloudFormation template with the `TemplateGenerator` the application chose: the IaC
+ * Generator, or (read-only) `TemplatesFromReads`.
+ */
 export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (input: {
   readonly templateName?: unknown
   readonly resources?: unknown
@@ -85,15 +101,16 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (in
         const body =
           format === "JSON" ? json.body : (yield* generator.fetch({ region, templateId, format: "YAML" })).body
         return {
-          templateId,
+          // A template built from reads is complete at once: there is nothing to come back for.
+          templateId: generator.source === "reads" ? undefined : templateId,
           templateName: state.templateName ?? templateName,
           status: state.status,
           statusReason: state.statusReason,
           format,
           body,
           resources: resourcesOf(json.body),
-          source: "iac-generator",
-          nextStep: "The template is ready."
+          source: generator.source,
+          nextStep: readyStep[generator.source]
         } satisfies TemplateResult
       }
       const now = yield* Clock.currentTimeMillis
@@ -106,7 +123,7 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (in
           format,
           body: undefined,
           resources: [],
-          source: "iac-generator",
+          source: generator.source,
           nextStep: `The IaC Generator is still working. Call create_template again with template_id="${templateId}" to fetch it.`
         } satisfies TemplateResult
       yield* Effect.sleep(Duration.millis(delay))
@@ -142,53 +159,6 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (in
       ? input.templateName
       : `ccapi-template-${new Date(now).toISOString().replace(/[:.]/g, "-")}`
 
-  if (settings.readOnly) {
-    // Read-only: the IaC Generator would create an artifact in the account, so build the template from reads.
-    const cloud = yield* CloudControl
-    const schemas = yield* ResourceSchemas
-    const entries: Array<[string, JsonObject]> = []
-    for (const resource of resources) {
-      const schema = yield* schemas.describe(resource.typeName, region)
-      const parts = schema.primaryIdentifierNames.map((name) => resource.identifier[name])
-      if (parts.some((p) => p === undefined))
-        return yield* new InvalidInput({
-          message: `ResourceIdentifier for ${resource.typeName} needs ${schema.primaryIdentifierNames.join(", ")}.`
-        })
-      const identifier = Identifier.make(parts.join("|"))
-      const live = yield* cloud.get({ typeName: resource.typeName, identifier, region })
-      let logicalId = logicalIdFor(resource.typeName)
-      for (let n = 2; entries.some(([id]) => id === logicalId); n++)
-        logicalId = `${logicalIdFor(resource.typeName)}${n}`
-      entries.push([
-        logicalId,
-        {
-          Type: resource.typeName,
-          DeletionPolicy: deletionPolicy === "DELETE" ? "Delete" : "Retain",
-          UpdateReplacePolicy: updateReplacePolicy === "DELETE" ? "Delete" : "Retain",
-          Properties: declarableProperties(schema, live.properties)
-        }
-      ])
-    }
-    const template: JsonObject = {
-      AWSTemplateFormatVersion: "2010-09-09",
-      Description: `Exported by ccapi from live resources (read-only mode) on ${new Date(now).toISOString()}`,
-      Resources: Object.fromEntries(entries)
-    }
-    const json = JSON.stringify(template, null, 2)
-    return {
-      templateId: undefined,
-      templateName,
-      status: "COMPLETE",
-      statusReason: undefined,
-      format,
-      body: format === "JSON" ? json : toYaml(template),
-      resources: resourcesOf(json),
-      source: "reads",
-      nextStep:
-        "Built from the live resources because the server is read-only (the IaC Generator would write to the account). Write-only properties cannot be read and are absent."
-    } satisfies TemplateResult
-  }
-
   const { templateId } = yield* generator.start({
     region,
     templateName,
@@ -198,3 +168,104 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (in
   })
   return yield* finish(templateId, templateName)
 })
+
+interface BuiltTemplate {
+  readonly templateName: string
+  readonly template: JsonObject
+}
+
+/** How many templates built from reads are kept for `status` and `fetch` (the use-case reads one right away). */
+const keptTemplates = 100
+
+const notBuiltHere = (templateId: string) =>
+  new ResourceNotFound({
+    typeName: "AWS::CloudFormation::GeneratedTemplate",
+    identifier: templateId,
+    message: `No template "${templateId}" was built from reads by this server. The server runs read-only, so it does not use the IaC Generator and cannot fetch a template the IaC Generator made: call create_template with resources to build one from the live resources, or restart the server without --readonly to fetch it.`
+  })
+
+/**
+ * A `TemplateGenerator` that builds each template from reads of the live resources (Cloud Control's GetResource, and
+ * the provider schema for the primary identifier and the read-only properties) and writes nothing: the one the
+ * application chooses in read-only mode, where the IaC Generator would create a generated template in the account.
+ * A template is complete when `start` returns; the last ones are kept in memory for `status` and `fetch`.
+ */
+const make = Effect.gen(function* () {
+  const cloud = yield* CloudControl
+  const schemas = yield* ResourceSchemas
+  const built = yield* Ref.make<{ readonly issued: number; readonly kept: ReadonlyArray<[string, BuiltTemplate]> }>({
+    issued: 0,
+    kept: []
+  })
+  const find = (templateId: string) =>
+    Effect.flatMap(Ref.get(built), ({ kept }) => {
+      const found = kept.find(([id]) => id === templateId)
+      return found === undefined ? Effect.fail(notBuiltHere(templateId)) : Effect.succeed(found[1])
+    })
+
+  const start: TemplateGenerator["Service"]["start"] = Effect.fn("TemplatesFromReads.start")(function* (input) {
+    const entries: Array<[string, JsonObject]> = []
+    for (const resource of input.resources) {
+      const schema = yield* schemas.describe(resource.typeName, input.region)
+      const parts = schema.primaryIdentifierNames.map((name) => resource.identifier[name])
+      if (parts.some((p) => p === undefined))
+        return yield* new InvalidInput({
+          message: `ResourceIdentifier for ${resource.typeName} needs ${schema.primaryIdentifierNames.join(", ")}.`
+        })
+      const identifier = Identifier.make(parts.join("|"))
+      const live = yield* cloud.get({ typeName: resource.typeName, identifier, region: input.region })
+      let logicalId = logicalIdFor(resource.typeName)
+      for (let n = 2; entries.some(([id]) => id === logicalId); n++)
+        logicalId = `${logicalIdFor(resource.typeName)}${n}`
+      entries.push([
+        logicalId,
+        {
+          Type: resource.typeName,
+          DeletionPolicy: input.deletionPolicy === "DELETE" ? "Delete" : "Retain",
+          UpdateReplacePolicy: input.updateReplacePolicy === "DELETE" ? "Delete" : "Retain",
+          Properties: declarableProperties(schema, live.properties)
+        }
+      ])
+    }
+    const now = yield* Clock.currentTimeMillis
+    const template: JsonObject = {
+      AWSTemplateFormatVersion: "2010-09-09",
+      Description: `Exported by ccapi from live resources (read-only mode) on ${new Date(now).toISOString()}`,
+      Resources: Object.fromEntries(entries)
+    }
+    return yield* Ref.modify(built, ({ issued, kept }) => {
+      const templateId = `reads-${issued + 1}`
+      const entry: [string, BuiltTemplate] = [templateId, { templateName: input.templateName, template }]
+      return [{ templateId }, { issued: issued + 1, kept: [...kept, entry].slice(-keptTemplates) }] as const
+    })
+  })
+
+  return TemplateGenerator.of({
+    source: "reads",
+    start,
+    status: (input) =>
+      Effect.map(
+        find(input.templateId),
+        (found) =>
+          new GeneratedTemplateState({
+            templateId: input.templateId,
+            templateName: found.templateName,
+            status: "COMPLETE"
+          })
+      ),
+    fetch: (input) =>
+      Effect.map(find(input.templateId), (found) => ({
+        body: input.format === "JSON" ? JSON.stringify(found.template, null, 2) : toYaml(found.template)
+      })),
+    remove: (input) =>
+      Effect.flatMap(find(input.templateId), () =>
+        Ref.update(built, (state) => ({ ...state, kept: state.kept.filter(([id]) => id !== input.templateId) }))
+      )
+  })
+})
+
+/** Templates from live reads (see `make`): the `TemplateGenerator` the application chooses in read-only mode. */
+export const TemplatesFromReads = {
+  make,
+  layer: Layer.effect(TemplateGenerator, make)
+} as const

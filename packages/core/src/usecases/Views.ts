@@ -1,6 +1,6 @@
 import { jsonEquals, type JsonObject, type JsonValue } from "../model/Json.js"
 import type { PatchDocument, ProgressEvent } from "../model/Cloud.js"
-import type { Plan } from "../model/Plan.js"
+import { identifierOf, type Plan } from "../model/Plan.js"
 import { maskWriteOnly, maskWriteOnlyAt } from "../Plans.js"
 import type { PlanView, RequestStatus } from "./Results.js"
 
@@ -10,22 +10,27 @@ export const maskPatch = (patch: PatchDocument, writeOnlyPaths: ReadonlyArray<st
     op.value !== undefined ? { ...op, value: maskWriteOnlyAt(op.value as JsonValue, op.path, writeOnlyPaths) } : op
   )
 
+/** The properties a plan shows: the desired state of a create, the preview of an update, the live state deleted. */
+const stateAfter = (plan: Plan): JsonObject => {
+  switch (plan.operation) {
+    case "create":
+      return plan.desiredState
+    case "update":
+      return plan.previewState
+    case "delete":
+      return plan.currentState
+  }
+}
+
 /** The plan as the model sees it: everything, with write-only values masked. */
 export const planView = (plan: Plan): PlanView => ({
   operation: plan.operation,
   accountId: plan.accountId,
   region: plan.region,
   typeName: plan.typeName,
-  identifier: plan.identifier,
-  properties:
-    plan.desiredState !== undefined
-      ? maskWriteOnly(plan.desiredState, plan.writeOnlyPaths)
-      : plan.previewState !== undefined
-        ? maskWriteOnly(plan.previewState, plan.writeOnlyPaths)
-        : plan.currentState !== undefined
-          ? maskWriteOnly(plan.currentState, plan.writeOnlyPaths)
-          : undefined,
-  patch: plan.patch !== undefined ? maskPatch(plan.patch, plan.writeOnlyPaths) : undefined,
+  identifier: identifierOf(plan),
+  properties: maskWriteOnly(stateAfter(plan), plan.writeOnlyPaths),
+  patch: plan.operation === "update" ? maskPatch(plan.patch, plan.writeOnlyPaths) : undefined,
   diff: plan.diff.map((entry) => ({
     ...entry,
     ...(entry.before !== undefined ? { before: maskWriteOnlyAt(entry.before, entry.path, plan.writeOnlyPaths) } : {}),

@@ -6,9 +6,9 @@ import {
   type ElicitRequestFormParams,
   type ElicitResult
 } from "@modelcontextprotocol/sdk/types.js"
-import { afterEach } from "@effect/vitest"
-import { Clock, Duration, Effect, Layer, ManagedRuntime } from "effect"
-import { ApprovalStoreMemory, CloudControl, Identity, SessionState, TemplateGenerator } from "@ccapi/core"
+import { afterEach, assert } from "@effect/vitest"
+import { Clock, Duration, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { ApprovalStoreMemory, CloudControl, Identity, TemplateGenerator } from "@ccapi/core"
 import {
   BundledSchemas,
   FakeIdentity,
@@ -18,7 +18,7 @@ import {
   MemoryTemplateGenerator
 } from "@ccapi/testkit"
 import { AjvPropertyValidator } from "@ccapi/validator"
-import { loggerLayer, settingsLayer } from "../../src/AppLayer.js"
+import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
 import type { AppServices } from "../../src/AppServices.js"
 import type { ServerConfig } from "../../src/Config.js"
 import * as CryptoRandom from "../../src/CryptoRandom.js"
@@ -123,51 +123,67 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
       : FakeIdentity.layerTest({ profile: "test", credentialSource: "profile" }),
     FakeSecurityScanner.layerTest(options.scanner === "missing" ? { unavailable: true } : {}),
     MemoryJournal.layerMemory,
-    countedTemplates,
+    // As the app layer does: templates from reads (through the counted cloud) when read-only.
+    templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
     AjvPropertyValidator.layer,
     ApprovalStoreMemory.layerMemory({ capacity: 1000 }),
-    settingsLayer(config),
-    SessionState.layer
+    settingsLayer(config)
   ).pipe(
     Layer.provideMerge(
       Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, shiftedClock(offset)))
     )
   )
   const runtime = ManagedRuntime.make(layer)
-  const server = makeServer({
-    runtime,
-    context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning },
-    ...(options.registerMutatingTools ? { registerMutatingTools: true } : {})
-  })
+  const sessions: Array<Scope.Closeable> = []
 
-  const client = new Client(
-    { name: "ccapi-test-client", version: "1.0.0" },
-    { capabilities: options.elicitation ? { elicitation: { form: {} } } : {} }
-  )
-  if (options.elicitation !== undefined) {
-    const answer = options.elicitation
-    client.setRequestHandler(ElicitRequestSchema, async (request): Promise<ElicitResult> => {
-      elicitations.push(request.params as ElicitRequestFormParams)
-      if (answer === "approve") return { action: "accept", content: { approve: true } }
-      if (answer === "reject") return { action: "accept", content: { approve: false } }
-      return { action: answer }
-    })
-  }
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
-  await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
+  /** A session of its own on the same application (runtime): a new server from the factory, and a client. */
+  const connectSession = async () => {
+    const scope = Scope.makeUnsafe()
+    sessions.push(scope)
+    const server = await runtime.runPromise(
+      makeServer({
+        sessionId: `test-session-${sessions.length}`,
+        context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning },
+        ...(options.registerMutatingTools ? { registerMutatingTools: true } : {})
+      }).pipe(Scope.provide(scope))
+    )
+    const client = new Client(
+      { name: "ccapi-test-client", version: "1.0.0" },
+      { capabilities: options.elicitation ? { elicitation: { form: {} } } : {} }
+    )
+    if (options.elicitation !== undefined) {
+      const answer = options.elicitation
+      client.setRequestHandler(ElicitRequestSchema, async (request): Promise<ElicitResult> => {
+        elicitations.push(request.params as ElicitRequestFormParams)
+        if (answer === "approve") return { action: "accept", content: { approve: true } }
+        if (answer === "reject") return { action: "accept", content: { approve: false } }
+        return { action: answer }
+      })
+    }
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
+    await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
 
-  const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-    const result = (await client.callTool({ name, arguments: args })) as CallToolResult
-    const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-    return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text, result }
+    const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+      return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text, result }
+    }
+
+    /** Call a tool that must succeed; fail the test with the tool's message otherwise. */
+    const must = async (name: string, args: Record<string, unknown> = {}) => {
+      const outcome = await call(name, args)
+      if (!outcome.ok) throw new Error(`${name} failed: ${outcome.text}`)
+      return outcome.data
+    }
+    /** End this session: its server closes, and a call still running on it is interrupted. */
+    const close = async () => {
+      await client.close()
+      await runtime.runPromise(Scope.close(scope, Exit.void))
+    }
+    return { client, call, must, close }
   }
 
-  /** Call a tool that must succeed; fail the test with the tool's message otherwise. */
-  const must = async (name: string, args: Record<string, unknown> = {}) => {
-    const outcome = await call(name, args)
-    if (!outcome.ok) throw new Error(`${name} failed: ${outcome.text}`)
-    return outcome.data
-  }
+  const { client, call, must } = await connectSession()
 
   const memoryCloud = () => runtime.runPromise(MemoryCloud.MemoryCloud)
 
@@ -176,6 +192,8 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     runtime,
     call,
     must,
+    /** Open another session against the same application: its own server, delete counter and approver. */
+    connectSession,
     counts,
     journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (journal) => journal.entries)),
     elicitations,
@@ -201,7 +219,8 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
       (await memoryCloud()).peek({ typeName, identifier, region }).pipe(Effect.runPromise),
     close: async () => {
       await client.close()
-      await server.close()
+      // Closing a session's scope closes its server (and interrupts any call still running on it).
+      for (const scope of sessions.splice(0)) await runtime.runPromise(Scope.close(scope, Exit.void))
       await runtime.dispose()
     }
   }
@@ -210,7 +229,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
 export type TestServer = Awaited<ReturnType<typeof makeTestServer>>
 
 /** Steps 1–2: the credentials token of a fresh session. */
-export const credentials = async (t: TestServer): Promise<string> => {
+export const credentials = async (t: Pick<TestServer, "must">): Promise<string> => {
   const env = await t.must("check_environment_variables")
   const session = await t.must("get_aws_session_info", { environment_token: env["environment_token"] })
   return session["credentials_token"] as string
@@ -218,7 +237,7 @@ export const credentials = async (t: TestServer): Promise<string> => {
 
 /** Steps 3–4 of a create: the tokens of an explained plan. */
 export const explainCreate = async (
-  t: TestServer,
+  t: Pick<TestServer, "must">,
   creds: string,
   properties: Record<string, unknown>,
   typeName = "AWS::S3::Bucket",
@@ -272,6 +291,26 @@ export const createThroughWorkflow = async (
     ...(scan["passed"] ? {} : { accept_findings: scan["failed_check_ids"] })
   })
   return { creds, identifier: created["identifier"] as string, created }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * For a call that waits on Cloud Control (a slow mutation): once the server polls for it, `stop` ends the call (a
+ * cancellation, a closed session); the call must end, and the server must poll no more.
+ */
+export const stopsPolling = async (t: TestServer, pending: Promise<unknown>, stop: () => unknown) => {
+  await sleep(1500)
+  assert.isAbove(t.counts.statusPolls, 0, "the server was waiting")
+  await stop()
+  await pending.then(
+    () => assert.fail("the call should have ended"),
+    () => undefined
+  )
+  await sleep(300)
+  const polls = t.counts.statusPolls
+  await sleep(2500)
+  assert.strictEqual(t.counts.statusPolls, polls, "the server stopped polling")
 }
 
 /** A `start` for a test file: each server it makes is closed after the test that made it. */

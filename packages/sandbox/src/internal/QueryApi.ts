@@ -246,6 +246,10 @@ const createGeneratedTemplate = Effect.fn("QueryApi.createGeneratedTemplate")(fu
     .pipe(
       Effect.catchTags({
         InvalidRequest: (error) => Effect.fail(validationError(error.message)),
+        InvalidInput: (error) => Effect.fail(validationError(error.message)),
+        TypeNotFound: (error) => Effect.fail(validationError(error.message)),
+        ResourceNotFound: (error) => Effect.fail(validationError(error.message)),
+        UnsupportedAction: (error) => Effect.fail(validationError(error.message)),
         TemplateGenerationFailed: (error) => Effect.fail(validationError(error.message)),
         AccessDenied: (error) => Effect.fail(clientError("AccessDenied", error.message, 403)),
         CredentialsMissing: (error) => Effect.fail(clientError("MissingAuthenticationToken", error.message, 403)),

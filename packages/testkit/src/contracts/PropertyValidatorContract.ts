@@ -1,7 +1,7 @@
 import { type JsonObject, PropertyValidator } from "@ccapi/core"
+import { BundledSchemas } from "@ccapi/memory-cloud"
 import { assert, describe } from "@effect/vitest"
 import { Effect, type Layer } from "effect"
-import { schemaOf } from "../BundledSchemas.js"
 import { testFor, type Timing } from "./support.js"
 
 export interface PropertyValidatorHarness extends Timing {
@@ -12,9 +12,9 @@ export interface PropertyValidatorHarness extends Timing {
 export const propertyValidatorContract = (name: string, harness: PropertyValidatorHarness): void => {
   const test = testFor(harness)
   const validate = (type: string, properties: JsonObject, mode: "create" | "preview" = "create") =>
-    Effect.flatMap(PropertyValidator, (validator) => validator.validate(schemaOf(type)!, properties, mode)).pipe(
-      Effect.provide(harness.layer())
-    )
+    Effect.flatMap(PropertyValidator, (validator) =>
+      validator.validate(BundledSchemas.schemaOf(type)!, properties, mode)
+    ).pipe(Effect.provide(harness.layer()))
   const paths = (violations: ReadonlyArray<{ readonly path: string }>) => violations.map((v) => v.path)
 
   describe(`PropertyValidator contract: ${name}`, () => {

@@ -7,9 +7,9 @@ import {
   TemplateGenerator,
   typeName
 } from "@ccapi/core"
+import { randomHex } from "@ccapi/memory-cloud"
 import { assert, describe } from "@effect/vitest"
 import { Effect, type Layer, Result } from "effect"
-import { randomHex } from "../internal/generate.js"
 import { awaitDone, pause, regionOf, testFor, type Timing, uniqueName } from "./support.js"
 
 export interface TemplateGeneratorHarness extends Timing {

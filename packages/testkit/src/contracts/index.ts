@@ -1,6 +1,8 @@
 /** The contract suites, one per port: vitest test definitions, kept apart from the runtime fakes. */
+export * from "./ApprovalStoreContract.js"
 export * from "./CloudControlContract.js"
 export * from "./IdentityContract.js"
+export * from "./JournalContract.js"
 export * from "./PropertyValidatorContract.js"
 export * from "./ResourceSchemasContract.js"
 export * from "./SecurityScannerContract.js"

@@ -1,8 +1,8 @@
 import { CloudControl, type ProgressEvent, type Region, region as makeRegion } from "@ccapi/core"
+import { randomHex } from "@ccapi/memory-cloud"
 import { it } from "@effect/vitest"
 import { type Duration, Effect } from "effect"
 import { TestClock } from "effect/testing"
-import { randomHex } from "../internal/generate.js"
 
 /** How a contract suite waits for an implementation: moving the `TestClock`, or (live) really sleeping. */
 export interface Timing {

@@ -1,5 +1,5 @@
 import { ClientToken, CloudControl, identifier, region, typeName } from "@ccapi/core"
-import { MemoryCloud } from "@ccapi/testkit"
+import { MemoryCloud } from "@ccapi/memory-cloud"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"

@@ -12,9 +12,9 @@ import {
   removeSchemaPath
 } from "@ccapi/core"
 import { Clock, Duration, Effect, Layer } from "effect"
+import { stringify } from "yaml"
 import * as BundledSchemas from "./BundledSchemas.js"
 import { randomHex } from "./internal/generate.js"
-import { toYaml } from "./internal/yaml.js"
 import { MemoryCloud } from "./MemoryCloud.js"
 
 export interface MemoryTemplateGeneratorOptions {
@@ -33,6 +33,13 @@ interface StoredTemplate {
   statusReason?: string
   body?: JsonObject
 }
+
+/**
+ * YAML that reads back the same under YAML 1.1 and 1.2 (strings such as `yes` or `2010-09-09` are quoted), with no
+ * anchors or aliases (CloudFormation does not take them) and no folded lines.
+ */
+const toYaml = (body: JsonObject): string =>
+  stringify(body, { version: "1.1", aliasDuplicateObjects: false, lineWidth: 0 })
 
 const policyWord = (policy: "DELETE" | "RETAIN"): string => (policy === "RETAIN" ? "Retain" : "Delete")
 
@@ -135,6 +142,7 @@ export const make = (
       })
 
     return {
+      source: "iac-generator",
       start: Effect.fn("MemoryTemplateGenerator.start")(function* (input) {
         if (input.resources.length === 0)
           return yield* new InvalidRequest({

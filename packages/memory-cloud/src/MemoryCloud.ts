@@ -111,7 +111,9 @@ export interface MemoryCloudService extends CloudControlService {
 }
 
 /** The in-memory cloud, for code that needs more than the `CloudControl` port (snapshots, peeking). */
-export class MemoryCloud extends Context.Service<MemoryCloud, MemoryCloudService>()("@ccapi/testkit/MemoryCloud") {}
+export class MemoryCloud extends Context.Service<MemoryCloud, MemoryCloudService>()(
+  "@ccapi/memory-cloud/MemoryCloud"
+) {}
 
 const MAX_RESULTS = 100
 const TERMINAL: ReadonlyArray<OperationStatus> = ["SUCCESS", "FAILED", "CANCEL_COMPLETE"]

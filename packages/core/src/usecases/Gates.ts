@@ -1,0 +1,286 @@
+import { Effect, Ref, Result } from "effect"
+import {
+  ApprovalDeclined,
+  DeleteLimitReached,
+  DeleteNotConfirmed,
+  GuardrailViolated,
+  PlanMismatch,
+  ReadOnlyMode,
+  TokenChainBroken
+} from "../Errors.js"
+import { decodePatch } from "../JsonPatch.js"
+import type { Finding } from "../model/Cloud.js"
+import type { Identifier, TypeName } from "../model/Ids.js"
+import { identifierOf, type Plan, type PlanOf, type PlanOperation } from "../model/Plan.js"
+import type { CredentialsToken, ExplainedToken } from "../model/Token.js"
+import { maskWriteOnly } from "../Plans.js"
+import { Approver } from "../ports/Approver.js"
+import { ResourceSchemas } from "../ports/ResourceSchemas.js"
+import { scanDisabledWarning, scanGate } from "../ScanGate.js"
+import { readToken } from "../WorkflowTokens.js"
+import { decodeIdentifier, decodeStringList, decodeTypeName, resolveRegion } from "./Inputs.js"
+import { journal } from "./Planning.js"
+import { SessionState, WorkflowSettings } from "./Settings.js"
+import { maskPatch, samePatch } from "./Views.js"
+
+/*
+ * The gates a mutation passes, one per guarantee of the design, in the order `authorize` composes them. Each reads
+ * only what it checks and fails with the error the model is shown; none spends a token or sends anything.
+ */
+
+const toolFor = (operation: PlanOperation) => `${operation}_resource`
+
+const mismatch = (field: string, message: string) =>
+  new PlanMismatch({
+    field,
+    message: `${message} The request must match the plan that was explained${field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, start again with generate_infrastructure_code.`
+  })
+
+/** Guarantee 6: a read-only server refuses every mutation before looking at it. */
+export const readOnlyGate = Effect.fn("Gate.readOnly")(function* (operation: PlanOperation) {
+  const settings = yield* WorkflowSettings
+  if (settings.readOnly)
+    return yield* new ReadOnlyMode({
+      message: `The server runs read-only (--readonly): ${toolFor(operation)} is not available. Ask the operator to restart it without --readonly to make changes.`
+    })
+})
+
+/** The resource a request names: its type, and its identifier unless it is a create. */
+export interface MutationTarget {
+  readonly typeName: TypeName
+  readonly identifier: Identifier | undefined
+}
+
+/** Decode the resource the request names. */
+export const decodeTarget = Effect.fn("Gate.decodeTarget")(function* (
+  operation: PlanOperation,
+  request: { readonly typeName: unknown; readonly identifier?: unknown }
+) {
+  const typeName = yield* decodeTypeName("resource_type", request.typeName)
+  const identifier = operation === "create" ? undefined : yield* decodeIdentifier("identifier", request.identifier)
+  return { typeName, identifier } satisfies MutationTarget
+})
+
+/**
+ * Guarantee 2: both tokens were issued here, are unspent and unexpired, and belong to one workflow — the explained
+ * plan was made with this credentials token (a delete: explained for this account).
+ */
+export const chainGate = Effect.fn("Gate.chain")(function* (
+  operation: PlanOperation,
+  request: { readonly credentialsToken: unknown; readonly explainedToken: unknown }
+) {
+  const credentials = yield* readToken("credentials_token", request.credentialsToken, "credentials")
+  const explained = yield* readToken("explained_token", request.explainedToken, "explained")
+  if (operation === "delete") {
+    if (explained.accountId !== credentials.accountId)
+      return yield* new TokenChainBroken({
+        message:
+          "The explained_token was made for another account than this credentials_token. Explain the delete again with the current credentials."
+      })
+  } else if (explained.origin !== credentials.id) {
+    return yield* new TokenChainBroken({
+      message:
+        "The explained_token does not come from a plan made with this credentials_token. Use the tokens of one workflow: generate_infrastructure_code → explain → run_checkov."
+    })
+  }
+  return { credentials, explained }
+})
+
+const isPlanOf = <O extends PlanOperation>(plan: Plan, operation: O): plan is PlanOf<O> => plan.operation === operation
+
+/**
+ * Guarantees 1 and 9: the request is bound to the plan — the same operation, resource type, identifier, region and
+ * patch — and the credentials are for the plan's account. Returns the plan of the requested operation.
+ */
+export const bindingGate = Effect.fn("Gate.binding")(function* <O extends PlanOperation>(
+  operation: O,
+  plan: Plan,
+  request: MutationTarget & { readonly region?: unknown; readonly patchDocument?: unknown },
+  credentials: CredentialsToken
+) {
+  if (!isPlanOf(plan, operation))
+    return yield* mismatch(
+      "operation",
+      `This explained_token is for a ${plan.operation}; call ${toolFor(plan.operation)} with it, not ${toolFor(operation)}.`
+    )
+  if (plan.typeName !== request.typeName)
+    return yield* mismatch(
+      "resource_type",
+      `resource_type ${request.typeName} differs from the plan's ${plan.typeName}.`
+    )
+  const planned = identifierOf(plan)
+  if (request.identifier !== undefined && planned !== request.identifier)
+    return yield* mismatch(
+      "identifier",
+      `identifier "${request.identifier}" differs from the identifier in the plan ("${planned}").`
+    )
+  if (request.region !== undefined && request.region !== null && request.region !== "") {
+    const region = yield* resolveRegion(request.region)
+    if (region !== plan.region)
+      return yield* mismatch("region", `region ${region} differs from the plan's region ${plan.region}.`)
+  }
+  if (credentials.accountId !== plan.accountId)
+    return yield* mismatch(
+      "account",
+      `The credentials are for account ${credentials.accountId}, the plan for ${plan.accountId}.`
+    )
+  // The plan as its union again, so its operation narrows it to the fields of that operation.
+  const bound: Plan = plan
+  if (bound.operation === "update" && request.patchDocument !== undefined && request.patchDocument !== null) {
+    const sent = decodePatch(request.patchDocument)
+    const schema = yield* (yield* ResourceSchemas).describe(bound.typeName, bound.region)
+    if (Result.isFailure(sent) || !samePatch(sent.success, bound.patch, schema.tagging.tagPropertyName))
+      return yield* mismatch(
+        "patch_document",
+        "patch_document differs from the patch that was explained. Omit patch_document: the server applies the explained patch."
+      )
+  }
+  return plan
+})
+
+/** Guarantee 4: a plan that breaks a guardrail rule cannot be applied. */
+export const guardrailGate = Effect.fn("Gate.guardrails")(function* (plan: Plan) {
+  if (plan.guardrails.length > 0)
+    return yield* new GuardrailViolated({
+      violations: plan.guardrails,
+      message: `The plan breaks guardrail rules: ${plan.guardrails.map((g) => `${g.rule} at ${g.path} (${g.reason})`).join("; ")}. It cannot be applied; change the properties and generate again.`
+    })
+})
+
+/** Guarantee 5 and the delete limit: a delete needs `confirmed=true`, and the session must be under the operator's cap. */
+export const deleteGate = Effect.fn("Gate.delete")(function* (plan: Plan, request: { readonly confirmed?: unknown }) {
+  if (plan.operation !== "delete") return
+  if (request.confirmed !== true)
+    return yield* new DeleteNotConfirmed({
+      message: "Deleting needs confirmed=true, set only after the user has seen the delete explanation and agreed."
+    })
+  const settings = yield* WorkflowSettings
+  if (settings.deleteLimit !== undefined) {
+    const deletes = yield* Ref.get((yield* SessionState).deletes)
+    if (deletes >= settings.deleteLimit)
+      return yield* new DeleteLimitReached({
+        limit: settings.deleteLimit,
+        message: `This session has reached the operator's limit of ${settings.deleteLimit} delete(s). Restart the server or ask the operator to raise CCAPI_DELETE_LIMIT.`
+      })
+  }
+})
+
+/** Whether a human is asked about mutations: the client can ask, and the operator did not switch asking off. */
+const humanCanBeAsked = Effect.gen(function* () {
+  const settings = yield* WorkflowSettings
+  const approver = yield* Approver
+  return approver.available && settings.approval !== "off"
+})
+
+const summaryOf = (plan: Plan): string => {
+  const identifier = identifierOf(plan)
+  const lines = [`**${plan.operation.toUpperCase()}** ${plan.typeName}${identifier ? ` \`${identifier}\`` : ""}`]
+  lines.push(`Account ${plan.accountId}, region ${plan.region}.`)
+  if (plan.operation === "update") lines.push(`Patch: ${JSON.stringify(maskPatch(plan.patch, plan.writeOnlyPaths))}`)
+  if (plan.operation === "create")
+    lines.push(`Properties: ${JSON.stringify(maskWriteOnly(plan.desiredState, plan.writeOnlyPaths))}`)
+  return lines.join("\n")
+}
+
+/** Put the change (and any failed checks) to the user; journal the answer; anything but approval stops it. */
+const askHuman = Effect.fn("Gate.askHuman")(function* (
+  plan: Plan,
+  findings: ReadonlyArray<Finding>,
+  failedCheckIds: ReadonlyArray<string>
+) {
+  const answer = yield* (yield* Approver).ask({
+    operation: plan.operation,
+    accountId: plan.accountId,
+    region: plan.region,
+    typeName: plan.typeName,
+    identifier: identifierOf(plan),
+    summary: summaryOf(plan),
+    findings
+  })
+  yield* journal("approval", { answer, failedCheckIds: failedCheckIds.slice() }, plan.hash)
+  if (answer !== "approved")
+    return yield* new ApprovalDeclined({ message: "The user did not approve this change. Nothing was changed." })
+})
+
+/** What the scan gate decided: the failed checks accepted (and by whom), the warnings to show, the scan token used. */
+export interface ScanDecision {
+  readonly accepted: ReadonlyArray<string>
+  readonly warnings: ReadonlyArray<string>
+  readonly findings: ReadonlyArray<Finding>
+  /** The security scan token to spend with the explained token. */
+  readonly scanTokenId: string | undefined
+  /** A human was already asked (to accept failed checks); the approval gate does not ask again. */
+  readonly humanAsked: boolean
+}
+
+/** The scan token the request passed, if any: it must have been made for this explained token. */
+const suppliedScan = Effect.fn("Gate.suppliedScan")(function* (explained: ExplainedToken, token: unknown) {
+  if (token === undefined || token === null || token === "") return undefined
+  const scan = yield* readToken("security_scan_token", token, "security_scan")
+  if (scan.parent !== explained.id)
+    return yield* new TokenChainBroken({
+      message:
+        "The security_scan_token was made for another explained_token. Run run_checkov with this workflow's explained_token."
+    })
+  return scan
+})
+
+/**
+ * Guarantee 3: a create or update needs a scan of this explained plan whose failed checks are accepted — exactly,
+ * by the request, or by a human asked here — unless the operator disabled scanning and the call says so. A delete has
+ * no scan. Accepted checks are journaled.
+ */
+export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
+  plan: Plan,
+  explained: ExplainedToken,
+  request: {
+    readonly securityScanToken?: unknown
+    readonly skipSecurityCheck?: unknown
+    readonly acceptFindings?: unknown
+  }
+) {
+  const settings = yield* WorkflowSettings
+  if (plan.operation === "delete")
+    return {
+      accepted: [],
+      warnings: settings.securityScanning === "disabled" ? [scanDisabledWarning] : [],
+      findings: [],
+      scanTokenId: undefined,
+      humanAsked: false
+    } satisfies ScanDecision
+  const scan = yield* suppliedScan(explained, request.securityScanToken)
+  const report = scan?.scan
+  const findings = report?.findings ?? []
+  const acceptedCheckIds = yield* decodeStringList("accept_findings", request.acceptFindings)
+  const input = {
+    scanning: settings.securityScanning,
+    report,
+    skipSecurityCheck: request.skipSecurityCheck === true,
+    acceptedCheckIds,
+    approvedByHuman: false
+  }
+  const first = scanGate(input)
+  const blocked = Result.isFailure(first) && first.failure._tag === "ScanBlocked" ? first.failure : undefined
+  const humanAsked = blocked !== undefined && (yield* humanCanBeAsked)
+  if (humanAsked) yield* askHuman(plan, findings, blocked.failedCheckIds)
+  const passed = yield* Effect.fromResult(humanAsked ? scanGate({ ...input, approvedByHuman: true }) : first)
+  if (passed.accepted.length > 0)
+    yield* journal(
+      "findings_accepted",
+      { checkIds: passed.accepted.slice(), by: humanAsked ? "user" : "request" },
+      plan.hash
+    )
+  return {
+    accepted: passed.accepted,
+    warnings: passed.warning !== undefined ? [passed.warning] : [],
+    findings,
+    scanTokenId: scan?.id,
+    humanAsked
+  } satisfies ScanDecision
+})
+
+/** Guarantees 7 and 10: when a human can be asked, every mutation is put to them (once), and only approval goes on. */
+export const humanApprovalGate = Effect.fn("Gate.humanApproval")(function* (plan: Plan, scan: ScanDecision) {
+  if (scan.humanAsked || !(yield* humanCanBeAsked)) return
+  yield* askHuman(plan, scan.findings, [])
+})

@@ -1,0 +1,472 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Ref } from "effect"
+import { TestClock } from "effect/testing"
+import { identifier, typeName } from "../src/model/Ids.js"
+import type { PlanOperation } from "../src/model/Plan.js"
+import { requireApprovalChannel } from "../src/usecases/Approval.js"
+import {
+  bindingGate,
+  chainGate,
+  decodeTarget,
+  deleteGate,
+  guardrailGate,
+  humanApprovalGate,
+  readOnlyGate,
+  type ScanDecision,
+  securityScanGate
+} from "../src/usecases/Gates.js"
+import { authorize } from "../src/usecases/Mutations.js"
+import { SessionState } from "../src/usecases/Settings.js"
+import { issueToken, readToken, spendToken } from "../src/WorkflowTokens.js"
+import { createPlan, deletePlan, updatePlan } from "./support/Plans.js"
+import { failingReport, passingReport, tokensFor, withWorkflow } from "./support/Workflow.js"
+
+const bucket = typeName("AWS::S3::Bucket")
+
+/** The credentials and explained records of `plan`'s workflow, read as the gates read them. */
+const recordsFor = (plan: Parameters<typeof tokensFor>[0], options: Parameters<typeof tokensFor>[1] = {}) =>
+  Effect.gen(function* () {
+    const tokens = yield* tokensFor(plan, options)
+    const credentials = yield* readToken("credentials_token", tokens.credentials, "credentials")
+    const explained = yield* readToken("explained_token", tokens.explained, "explained")
+    return { tokens, credentials, explained }
+  })
+
+/** A scan token for an explained token, holding `report`. */
+const scanTokenFor = (explainedId: string, report = passingReport) =>
+  issueToken(
+    "security_scan",
+    { chainId: "w", parent: explainedId, accountId: "111122223333", region: "us-east-1", scan: report },
+    900_000
+  )
+
+const noScan: ScanDecision = { accepted: [], warnings: [], findings: [], scanTokenId: undefined, humanAsked: false }
+
+describe("readOnlyGate", () => {
+  it.effect("refuses every mutation on a read-only server, naming the tool", () =>
+    withWorkflow(
+      () =>
+        Effect.gen(function* () {
+          const error = yield* Effect.flip(readOnlyGate("delete"))
+          assert.strictEqual(error._tag, "ReadOnlyMode")
+          assert.include(error.message, "delete_resource is not available")
+        }),
+      { settings: { readOnly: true } }
+    )
+  )
+
+  it.effect("lets a writable server's mutation on", () => withWorkflow(() => readOnlyGate("create")))
+})
+
+describe("decodeTarget", () => {
+  it.effect("decodes the type and, except for a create, the identifier", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const created = yield* decodeTarget("create", { typeName: "AWS::S3::Bucket", identifier: "ignored" })
+        assert.deepStrictEqual(created, { typeName: bucket, identifier: undefined })
+        const deleted = yield* decodeTarget("delete", { typeName: "AWS::S3::Bucket", identifier: "b" })
+        assert.strictEqual(deleted.identifier, identifier("b"))
+        const error = yield* Effect.flip(decodeTarget("update", { typeName: "S3 bucket", identifier: "b" }))
+        assert.strictEqual(error._tag, "InvalidInput")
+      })
+    )
+  )
+})
+
+describe("chainGate", () => {
+  it.effect("passes the tokens of one workflow and returns their records", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const { credentials, explained } = yield* tokensFor(createPlan())
+        const records = yield* chainGate("create", { credentialsToken: credentials, explainedToken: explained })
+        assert.strictEqual(records.credentials.id, credentials)
+        assert.strictEqual(records.explained.plan.operation, "create")
+      })
+    )
+  )
+
+  it.effect("refuses an explained token planned with another credentials token", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const a = yield* tokensFor(createPlan())
+        const b = yield* tokensFor(createPlan())
+        const error = yield* Effect.flip(
+          chainGate("create", { credentialsToken: b.credentials, explainedToken: a.explained })
+        )
+        assert.strictEqual(error._tag, "TokenChainBroken")
+        assert.include(error.message, "does not come from a plan made with this credentials_token")
+      })
+    )
+  )
+
+  it.effect("refuses a delete explained for another account than the credentials'", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const { credentials, explained } = yield* tokensFor(deletePlan(), { credentialsAccount: "999988887777" })
+        const error = yield* Effect.flip(
+          chainGate("delete", { credentialsToken: credentials, explainedToken: explained })
+        )
+        assert.strictEqual(error._tag, "TokenChainBroken")
+        assert.include(error.message, "another account")
+      })
+    )
+  )
+
+  it.effect("refuses a spent, an expired and a wrong-kind token", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const spent = yield* tokensFor(createPlan())
+        yield* spendToken("explained_token", spent.explained, "explained")
+        const spentError = yield* Effect.flip(
+          chainGate("create", { credentialsToken: spent.credentials, explainedToken: spent.explained })
+        )
+        assert.strictEqual(spentError._tag, "TokenSpent")
+        const swapped = yield* Effect.flip(
+          chainGate("create", { credentialsToken: spent.explained, explainedToken: spent.credentials })
+        )
+        assert.strictEqual(swapped._tag, "TokenInvalid")
+        const later = yield* tokensFor(createPlan())
+        yield* TestClock.adjust("16 minutes")
+        const expired = yield* Effect.flip(
+          chainGate("create", { credentialsToken: later.credentials, explainedToken: later.explained })
+        )
+        assert.strictEqual(expired._tag, "TokenExpired")
+      })
+    )
+  )
+})
+
+describe("bindingGate", () => {
+  const bind = <O extends PlanOperation>(
+    plan: Parameters<typeof tokensFor>[0],
+    operation: O,
+    request: Partial<Parameters<typeof bindingGate>[2]> = {},
+    options: Parameters<typeof tokensFor>[1] = {}
+  ) =>
+    Effect.gen(function* () {
+      const { credentials } = yield* recordsFor(plan, options)
+      return yield* bindingGate(
+        operation,
+        plan,
+        { typeName: plan.typeName, identifier: plan.operation === "create" ? undefined : plan.identifier, ...request },
+        credentials
+      )
+    })
+
+  it.effect("returns the plan of the requested operation when everything matches", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const plan = updatePlan()
+        const bound = yield* bind(plan, "update", { region: "us-east-1", patchDocument: plan.patch })
+        assert.strictEqual(bound, plan)
+        assert.strictEqual(bound.patch, plan.patch)
+      })
+    )
+  )
+
+  it.effect("refuses another operation, type, identifier, region or account, each by its field", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const plan = updatePlan()
+        const cases = [
+          [Effect.asVoid(bind(plan, "delete")), "operation", "call update_resource with it, not delete_resource"],
+          [
+            Effect.asVoid(bind(plan, "update", { typeName: typeName("AWS::SQS::Queue") })),
+            "resource_type",
+            "AWS::SQS::Queue"
+          ],
+          [Effect.asVoid(bind(plan, "update", { identifier: identifier("other") })), "identifier", '"other"'],
+          [Effect.asVoid(bind(plan, "update", { region: "eu-west-1" })), "region", "eu-west-1"],
+          [Effect.asVoid(bind(plan, "update", {}, { credentialsAccount: "999988887777" })), "account", "999988887777"]
+        ] as const
+        for (const [gate, field, detail] of cases) {
+          const error = yield* Effect.flip(gate)
+          assert.strictEqual(error._tag, "PlanMismatch")
+          assert.strictEqual(error._tag === "PlanMismatch" ? error.field : undefined, field)
+          assert.include(error.message, detail)
+          assert.include(error.message, "nothing was changed")
+        }
+      })
+    )
+  )
+
+  it.effect("refuses a re-sent patch that differs from the explained one", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          bind(updatePlan(), "update", { patchDocument: [{ op: "remove", path: "/BucketName" }] })
+        )
+        assert.strictEqual(error._tag, "PlanMismatch")
+        assert.strictEqual(error._tag === "PlanMismatch" ? error.field : undefined, "patch_document")
+        const unreadable = yield* Effect.flip(bind(updatePlan(), "update", { patchDocument: "not a patch" }))
+        assert.strictEqual(unreadable._tag, "PlanMismatch")
+      })
+    )
+  )
+})
+
+describe("guardrailGate", () => {
+  it.effect("refuses a plan with verdicts, naming each rule and path", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const plan = createPlan("b", { verdicts: [{ rule: "public-bucket", path: "/PublicAccess", reason: "open" }] })
+        const error = yield* Effect.flip(guardrailGate(plan))
+        assert.strictEqual(error._tag, "GuardrailViolated")
+        assert.include(error.message, "public-bucket at /PublicAccess (open)")
+      })
+    )
+  )
+
+  it.effect("lets a plan without verdicts on", () => withWorkflow(() => guardrailGate(createPlan())))
+})
+
+describe("deleteGate", () => {
+  it.effect("asks nothing of a create or an update", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        yield* deleteGate(createPlan(), {})
+        yield* deleteGate(updatePlan(), {})
+      })
+    )
+  )
+
+  it.effect("needs confirmed=true, exactly", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        for (const confirmed of [undefined, false, "true", 1]) {
+          const error = yield* Effect.flip(deleteGate(deletePlan(), { confirmed }))
+          assert.strictEqual(error._tag, "DeleteNotConfirmed")
+        }
+        yield* deleteGate(deletePlan(), { confirmed: true })
+      })
+    )
+  )
+
+  it.effect("refuses a delete once the session reached the operator's limit", () =>
+    withWorkflow(
+      () =>
+        Effect.gen(function* () {
+          yield* deleteGate(deletePlan(), { confirmed: true })
+          yield* Ref.set((yield* SessionState).deletes, 2)
+          const error = yield* Effect.flip(deleteGate(deletePlan(), { confirmed: true }))
+          assert.strictEqual(error._tag, "DeleteLimitReached")
+          assert.include(error.message, "limit of 2 delete(s)")
+        }),
+      { settings: { deleteLimit: 2 } }
+    )
+  )
+})
+
+describe("requireApprovalChannel", () => {
+  it.effect("with CCAPI_APPROVAL=required, refuses a client that cannot ask", () =>
+    withWorkflow(
+      () =>
+        Effect.gen(function* () {
+          const error = yield* Effect.flip(requireApprovalChannel())
+          assert.strictEqual(error._tag, "ApprovalUnavailable")
+        }),
+      { settings: { approval: "required" } }
+    )
+  )
+
+  it.effect("with CCAPI_APPROVAL=required, lets a client that can ask on", () =>
+    withWorkflow(() => requireApprovalChannel(), { settings: { approval: "required" }, approverAvailable: true })
+  )
+})
+
+describe("securityScanGate", () => {
+  it.effect("a delete has no scan; with scanning disabled it carries the warning", () =>
+    withWorkflow(
+      () =>
+        Effect.gen(function* () {
+          const { explained } = yield* recordsFor(deletePlan())
+          const decision = yield* securityScanGate(deletePlan(), explained, {})
+          assert.deepStrictEqual(decision.accepted, [])
+          assert.strictEqual(decision.warnings.length, 1)
+          assert.include(decision.warnings[0], "SECURITY_SCANNING=disabled")
+        }),
+      { settings: { securityScanning: "disabled" } }
+    )
+  )
+
+  it.effect("with scanning enabled, a create without a scan is ScanRequired", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const plan = createPlan()
+        const { explained } = yield* recordsFor(plan)
+        const error = yield* Effect.flip(securityScanGate(plan, explained, { skipSecurityCheck: true }))
+        assert.strictEqual(error._tag, "ScanRequired")
+        assert.include(error.message, "skip_security_check=true has no effect")
+      })
+    )
+  )
+
+  it.effect("a scan token made for another explained token is refused", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const plan = createPlan()
+        const { explained } = yield* recordsFor(plan)
+        const other = yield* recordsFor(plan)
+        const scan = yield* scanTokenFor(other.explained.id)
+        const error = yield* Effect.flip(securityScanGate(plan, explained, { securityScanToken: scan }))
+        assert.strictEqual(error._tag, "TokenChainBroken")
+      })
+    )
+  )
+
+  it.effect("a passing scan lets the change on, with its scan token to spend", () =>
+    withWorkflow((harness) =>
+      Effect.gen(function* () {
+        const plan = createPlan()
+        const { explained } = yield* recordsFor(plan)
+        const scan = yield* scanTokenFor(explained.id)
+        const decision = yield* securityScanGate(plan, explained, { securityScanToken: scan })
+        assert.deepStrictEqual<ScanDecision>(decision, { ...noScan, scanTokenId: scan })
+        assert.deepStrictEqual(harness.journal, [])
+      })
+    )
+  )
+
+  it.effect("failed checks block unless exactly those are accepted; the acceptance is journaled", () =>
+    withWorkflow((harness) =>
+      Effect.gen(function* () {
+        const plan = createPlan()
+        const { explained } = yield* recordsFor(plan)
+        const scan = yield* scanTokenFor(explained.id, failingReport(["CKV_AWS_18", "CKV_AWS_21"]))
+        const blocked = yield* Effect.flip(
+          securityScanGate(plan, explained, { securityScanToken: scan, acceptFindings: ["CKV_AWS_18"] })
+        )
+        assert.strictEqual(blocked._tag, "ScanBlocked")
+        assert.deepStrictEqual(harness.asked, [])
+        const decision = yield* securityScanGate(plan, explained, {
+          securityScanToken: scan,
+          acceptFindings: "CKV_AWS_21, CKV_AWS_18"
+        })
+        assert.deepStrictEqual(decision.accepted, ["CKV_AWS_18", "CKV_AWS_21"])
+        assert.isFalse(decision.humanAsked)
+        assert.deepStrictEqual(
+          harness.journal.map((e) => [e.event, e.details["by"], e.planHash]),
+          [["findings_accepted", "request", plan.hash]]
+        )
+      })
+    )
+  )
+
+  it.effect("blocked checks are put to a human who can be asked; the answer decides", () =>
+    withWorkflow(
+      (harness) =>
+        Effect.gen(function* () {
+          const plan = createPlan()
+          const { explained } = yield* recordsFor(plan)
+          const scan = yield* scanTokenFor(explained.id, failingReport(["CKV_AWS_18"]))
+          const decision = yield* securityScanGate(plan, explained, { securityScanToken: scan })
+          assert.isTrue(decision.humanAsked)
+          assert.deepStrictEqual(decision.accepted, ["CKV_AWS_18"])
+          assert.strictEqual(harness.asked.length, 1)
+          assert.deepStrictEqual(
+            harness.journal.map((e) => [e.event, e.details["by"] ?? e.details["answer"]]),
+            [
+              ["approval", "approved"],
+              ["findings_accepted", "user"]
+            ]
+          )
+          harness.answer = "declined"
+          const declined = yield* Effect.flip(securityScanGate(plan, explained, { securityScanToken: scan }))
+          assert.strictEqual(declined._tag, "ApprovalDeclined")
+        }),
+      { approverAvailable: true }
+    )
+  )
+
+  it.effect("with scanning disabled, a create needs skip_security_check=true and then carries the warning", () =>
+    withWorkflow(
+      () =>
+        Effect.gen(function* () {
+          const plan = createPlan()
+          const { explained } = yield* recordsFor(plan)
+          const refused = yield* Effect.flip(securityScanGate(plan, explained, {}))
+          assert.strictEqual(refused._tag, "ScanRequired")
+          const decision = yield* securityScanGate(plan, explained, { skipSecurityCheck: true })
+          assert.include(decision.warnings[0], "without a security scan")
+        }),
+      { settings: { securityScanning: "disabled" } }
+    )
+  )
+})
+
+describe("humanApprovalGate", () => {
+  it.effect("asks nobody when the client cannot ask", () =>
+    withWorkflow((harness) =>
+      Effect.gen(function* () {
+        yield* humanApprovalGate(createPlan(), noScan)
+        assert.deepStrictEqual(harness.asked, [])
+      })
+    )
+  )
+
+  it.effect("asks once when the client can, showing the change; only approval goes on", () =>
+    withWorkflow(
+      (harness) =>
+        Effect.gen(function* () {
+          const plan = createPlan("shown-bucket")
+          yield* humanApprovalGate(plan, noScan)
+          assert.strictEqual(harness.asked.length, 1)
+          assert.strictEqual(harness.asked[0]!.operation, "create")
+          assert.include(harness.asked[0]!.summary, "shown-bucket")
+          assert.deepStrictEqual(
+            harness.journal.map((e) => e.event),
+            ["approval"]
+          )
+          yield* humanApprovalGate(plan, { ...noScan, humanAsked: true })
+          assert.strictEqual(harness.asked.length, 1)
+          harness.answer = "cancelled"
+          const error = yield* Effect.flip(humanApprovalGate(plan, noScan))
+          assert.strictEqual(error._tag, "ApprovalDeclined")
+        }),
+      { approverAvailable: true }
+    )
+  )
+
+  it.effect("asks nobody when the operator switched asking off", () =>
+    withWorkflow(
+      (harness) =>
+        Effect.gen(function* () {
+          yield* humanApprovalGate(deletePlan(), noScan)
+          assert.deepStrictEqual(harness.asked, [])
+        }),
+      { approverAvailable: true, settings: { approval: "off" } }
+    )
+  )
+})
+
+describe("authorize", () => {
+  it.effect("composes the gates in order: the binding is checked before the guardrails", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const plan = createPlan("b", { verdicts: [{ rule: "r", path: "/p", reason: "x" }] })
+        const { credentials, explained } = yield* tokensFor(plan)
+        const request = { credentialsToken: credentials, explainedToken: explained }
+        const mismatch = yield* Effect.flip(authorize("create", { ...request, typeName: "AWS::SQS::Queue" }))
+        assert.strictEqual(mismatch._tag, "PlanMismatch")
+        const guardrail = yield* Effect.flip(authorize("create", { ...request, typeName: "AWS::S3::Bucket" }))
+        assert.strictEqual(guardrail._tag, "GuardrailViolated")
+      })
+    )
+  )
+
+  it.effect("spends nothing: a request that passes every gate leaves its tokens usable", () =>
+    withWorkflow(
+      (harness) =>
+        Effect.gen(function* () {
+          const plan = createPlan()
+          const { credentials, explained } = yield* tokensFor(plan)
+          const request = { credentialsToken: credentials, explainedToken: explained, typeName: "AWS::S3::Bucket" }
+          const passed = yield* authorize("create", { ...request, skipSecurityCheck: true })
+          assert.strictEqual(passed.plan.desiredState, plan.desiredState)
+          yield* readToken("explained_token", explained, "explained")
+          assert.deepStrictEqual(harness.sent, [])
+        }),
+      { settings: { securityScanning: "disabled" } }
+    )
+  )
+})

@@ -1,0 +1,21 @@
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import { Context, Layer } from "effect"
+import { Approver, SessionState } from "@ccapi/core"
+import { makeApprover } from "./Elicitation.js"
+
+/** The id of one MCP session: the log lines and spans of its tool calls carry it. */
+export class SessionId extends Context.Service<SessionId, string>()("@ccapi/mcp-server/SessionId") {}
+
+/** What each MCP session has of its own, beside the application's services: its id, delete counter and approver. */
+export type SessionServices = SessionId | SessionState | Approver
+
+/**
+ * The services of one session: its id (chosen by the transport), a delete counter of its own (the delete limit is
+ * per session, whichever transport and however many sessions), and an approver that asks this session's client.
+ */
+export const sessionLayer = (options: { readonly id: string; readonly server: Server }): Layer.Layer<SessionServices> =>
+  Layer.mergeAll(
+    Layer.succeed(SessionId, options.id),
+    SessionState.layer,
+    Layer.succeed(Approver, makeApprover(options.server))
+  )

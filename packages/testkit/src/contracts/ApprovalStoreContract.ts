@@ -1,0 +1,313 @@
+import {
+  ApprovalStore,
+  CreatePlan,
+  EnvironmentToken,
+  ExplainedToken,
+  Finding,
+  issueToken,
+  readToken,
+  region,
+  ScanReport,
+  SecurityScanToken,
+  spendToken,
+  SpentToken,
+  StoredToken,
+  TokenIds,
+  typeName
+} from "@ccapi/core"
+import { assert, describe } from "@effect/vitest"
+import { Clock, Effect, Layer, Option, Result, Schema } from "effect"
+import { testFor, type Timing } from "./support.js"
+
+export interface ApprovalStoreHarness extends Timing {
+  /** A fresh, empty store that keeps at most `capacity` records. */
+  readonly layer: (options: { readonly capacity: number }) => Layer.Layer<ApprovalStore>
+  /** A store whose backend cannot answer (down, unreachable), when the implementation can be made so. */
+  readonly unavailable?: () => Layer.Layer<ApprovalStore>
+}
+
+const minute = 60_000
+
+/** Token ids for the workflow steps of the suite: distinct and deterministic (the product uses the CSPRNG). */
+const countingTokenIds = Layer.sync(TokenIds, () => {
+  let counter = 0
+  return TokenIds.of({
+    randomBytes: (size) =>
+      Effect.sync(() => {
+        counter += 1
+        const bytes = new Uint8Array(size)
+        for (let i = 0, n = counter; i < 6 && i < size; i++, n = Math.floor(n / 256)) bytes[size - 1 - i] = n % 256
+        return bytes
+      })
+  })
+})
+
+const plan = new CreatePlan({
+  accountId: "111122223333",
+  region: region("us-east-1"),
+  typeName: typeName("AWS::S3::Bucket"),
+  desiredState: { BucketName: "contract-bucket", Tags: [{ Key: "team", Value: "data" }], Nested: { List: [1, null] } },
+  diff: [{ path: "/BucketName", kind: "added", after: "contract-bucket", flags: ["createOnly"] }],
+  tags: [{ key: "team", value: "data", source: "user" }],
+  template: { Resources: { S3Bucket: { Type: "AWS::S3::Bucket", Properties: { BucketName: "contract-bucket" } } } },
+  guardrails: [],
+  writeOnlyPaths: [],
+  createdAt: 1_750_000_000_000,
+  hash: "0".repeat(64)
+})
+
+const report = new ScanReport({
+  scanner: "contract",
+  passed: 1,
+  failed: 1,
+  skipped: 0,
+  findings: [
+    new Finding({ checkId: "CKV_AWS_18", title: "logging", resource: "S3Bucket", severity: null, guideline: null })
+  ],
+  passedCheckIds: ["CKV_AWS_21"]
+})
+
+/** One record of every shape a store keeps, issued at `now`. */
+const recordsAt = (now: number): ReadonlyArray<StoredToken> => [
+  new EnvironmentToken({
+    id: "environment_contract",
+    chainId: "session",
+    region: "us-east-1",
+    issuedAt: now,
+    expiresAt: now + minute
+  }),
+  new ExplainedToken({
+    id: "explained_contract",
+    chainId: "w1",
+    parent: "generated_code_contract",
+    origin: "credentials_contract",
+    accountId: "111122223333",
+    region: "us-east-1",
+    plan,
+    issuedAt: now,
+    expiresAt: now + 15 * minute
+  }),
+  new SecurityScanToken({
+    id: "security_scan_contract",
+    chainId: "w1",
+    parent: "explained_contract",
+    accountId: "111122223333",
+    region: "us-east-1",
+    scan: report,
+    issuedAt: now,
+    expiresAt: now + 15 * minute
+  }),
+  new SpentToken({
+    id: "generated_code_contract",
+    of: "generated_code",
+    chainId: "w1",
+    parent: "credentials_contract",
+    issuedAt: now,
+    expiresAt: now + 24 * 60 * minute
+  })
+]
+
+const environmentRecord = (id: string, issuedAt: number, expiresAt: number) =>
+  new EnvironmentToken({ id, chainId: "session", region: "us-east-1", issuedAt, expiresAt })
+
+const encodeStored = Schema.encodeSync(StoredToken)
+
+/**
+ * What every `ApprovalStore` must do for the workflow's guarantees to hold: keep records whole, take each one at most
+ * once under concurrency, stay within its bound, keep an expired record readable until room is needed (so the
+ * workflow can say "expired" rather than "forged"), and report an outage as `StoreUnavailable`.
+ */
+export const approvalStoreContract = (name: string, harness: ApprovalStoreHarness): void => {
+  const test = testFor(harness)
+  const run = <A, E>(effect: Effect.Effect<A, E, ApprovalStore | TokenIds>, capacity = 100) =>
+    Effect.provide(effect, Layer.merge(harness.layer({ capacity }), countingTokenIds))
+
+  describe(`ApprovalStore contract: ${name}`, () => {
+    test("a record put is read back whole, for every kind of token and the tombstone of a spent one", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const records = recordsAt(yield* Clock.currentTimeMillis)
+          for (const record of records) yield* store.put(record.id, record)
+          for (const record of records) {
+            const found = yield* store.get(record.id)
+            assert.isTrue(Option.isSome(found), record.id)
+            const value = Option.getOrThrow(found)
+            assert.isTrue(Schema.is(StoredToken)(value))
+            assert.strictEqual(value.kind, record.kind)
+            assert.deepStrictEqual(encodeStored(value), encodeStored(record))
+          }
+          const scan = Option.getOrThrow(yield* store.get("security_scan_contract"))
+          assert.deepStrictEqual(scan.kind === "security_scan" ? scan.scan.failedCheckIds : [], ["CKV_AWS_18"])
+          assert.strictEqual(yield* store.size, records.length)
+        })
+      ))
+
+    test("an id never put is nothing, to get and to take", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          assert.isTrue(Option.isNone(yield* store.get("explained_never")))
+          assert.isTrue(Option.isNone(yield* store.take("explained_never")))
+          assert.strictEqual(yield* store.size, 0)
+        })
+      ))
+
+    test("a put under an id replaces the record there", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          yield* store.put("environment_a", environmentRecord("environment_a", now, now + minute))
+          yield* store.put("environment_a", environmentRecord("environment_a", now, now + 2 * minute))
+          const found = Option.getOrThrow(yield* store.get("environment_a"))
+          assert.strictEqual(found.expiresAt, now + 2 * minute)
+          assert.strictEqual(yield* store.size, 1)
+        })
+      ))
+
+    test("take removes and returns a record once; later gets and takes see nothing", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          yield* store.put("environment_t", environmentRecord("environment_t", now, now + minute))
+          const taken = yield* store.take("environment_t")
+          assert.strictEqual(Option.getOrThrow(taken).id, "environment_t")
+          assert.isTrue(Option.isNone(yield* store.take("environment_t")))
+          assert.isTrue(Option.isNone(yield* store.get("environment_t")))
+        })
+      ))
+
+    test("of concurrent takes of one id, exactly one gets the record", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          for (let round = 0; round < 20; round++) {
+            const id = `environment_round${round}`
+            yield* store.put(id, environmentRecord(id, now, now + minute))
+            const taken = yield* Effect.all(
+              Array.from({ length: 8 }, () => Effect.andThen(Effect.yieldNow, store.take(id))),
+              { concurrency: "unbounded" }
+            )
+            assert.strictEqual(taken.filter(Option.isSome).length, 1)
+          }
+        })
+      ))
+
+    test("concurrent puts of distinct ids are all kept while below the bound", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          const ids = Array.from({ length: 40 }, (_, i) => `environment_p${i}`)
+          yield* Effect.all(
+            ids.map((id) => Effect.andThen(Effect.yieldNow, store.put(id, environmentRecord(id, now, now + minute)))),
+            { concurrency: "unbounded" }
+          )
+          for (const id of ids) assert.isTrue(Option.isSome(yield* store.get(id)), id)
+          assert.strictEqual(yield* store.size, ids.length)
+        })
+      ))
+
+    test("the store stays within its bound, and the record just put is always kept", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          for (let i = 0; i < 12; i++) {
+            const id = `environment_b${i}`
+            yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
+            assert.isAtMost(yield* store.size, 5)
+            assert.isTrue(Option.isSome(yield* store.get(id)), id)
+          }
+        }),
+        5
+      ))
+
+    test("at its bound the store lets expired records go before live ones", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          yield* store.put("environment_old_live", environmentRecord("environment_old_live", now - 3, now + minute))
+          yield* store.put("environment_expired1", environmentRecord("environment_expired1", now - 2, now - 1))
+          yield* store.put("environment_expired2", environmentRecord("environment_expired2", now - 1, now - 1))
+          yield* store.put("environment_new", environmentRecord("environment_new", now, now + minute))
+          assert.isAtMost(yield* store.size, 3)
+          assert.isTrue(Option.isSome(yield* store.get("environment_old_live")))
+          assert.isTrue(Option.isSome(yield* store.get("environment_new")))
+        }),
+        3
+      ))
+
+    test("a record past its expiry stays readable, so the workflow reports TokenExpired, not a forged token", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          const id = `environment_${"E".repeat(32)}`
+          yield* store.put(id, environmentRecord(id, now - 20 * minute, now - 10 * minute))
+          assert.isTrue(Option.isSome(yield* store.get(id)))
+          const error = yield* Effect.flip(readToken("environment_token", id, "environment"))
+          assert.strictEqual(error._tag, "TokenExpired")
+        })
+      ))
+
+    test("through the workflow: a token reads back, is spent once, and is TokenSpent on every later use", () =>
+      run(
+        Effect.gen(function* () {
+          const id = yield* issueToken("environment", { chainId: "session", region: "us-east-1" }, minute)
+          assert.strictEqual((yield* readToken("environment_token", id, "environment")).id, id)
+          const results = yield* Effect.all(
+            Array.from({ length: 6 }, () => Effect.result(spendToken("environment_token", id, "environment"))),
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual(results.filter(Result.isSuccess).length, 1)
+          for (const result of results)
+            if (Result.isFailure(result)) assert.strictEqual(result.failure._tag, "TokenSpent")
+          const later = yield* Effect.flip(readToken("environment_token", id, "environment"))
+          assert.strictEqual(later._tag, "TokenSpent")
+        })
+      ))
+
+    const unavailable = harness.unavailable
+    if (unavailable !== undefined) {
+      const runDown = <A, E>(effect: Effect.Effect<A, E, ApprovalStore | TokenIds>) =>
+        Effect.provide(effect, Layer.merge(unavailable(), countingTokenIds))
+
+      test("a store that cannot answer fails every operation with StoreUnavailable and a message", () =>
+        runDown(
+          Effect.gen(function* () {
+            const store = yield* ApprovalStore
+            const now = yield* Clock.currentTimeMillis
+            const errors = [
+              yield* Effect.flip(store.put("environment_x", environmentRecord("environment_x", now, now + minute))),
+              yield* Effect.flip(store.get("environment_x")),
+              yield* Effect.flip(store.take("environment_x")),
+              yield* Effect.flip(store.size)
+            ]
+            for (const error of errors) {
+              assert.strictEqual(error._tag, "StoreUnavailable")
+              assert.isNotEmpty(error.message)
+            }
+          })
+        ))
+
+      test("the workflow reports the outage as StoreUnavailable, not as a token it does not know", () =>
+        runDown(
+          Effect.gen(function* () {
+            const id = `explained_${"A".repeat(32)}`
+            const read = yield* Effect.flip(readToken("explained_token", id, "explained"))
+            assert.strictEqual(read._tag, "StoreUnavailable")
+            assert.notInclude(read.message, id)
+            const issued = yield* Effect.flip(issueToken("environment", { chainId: "s", region: "us-east-1" }, minute))
+            assert.strictEqual(issued._tag, "StoreUnavailable")
+            const spent = yield* Effect.flip(spendToken("explained_token", id, "explained"))
+            assert.strictEqual(spent._tag, "StoreUnavailable")
+          })
+        ))
+    }
+  })
+}
