@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Schema } from "effect"
-import { applyDefaultTags, defaultTags, readTags, type Tag } from "../src/DefaultTags.js"
+import { applyDefaultTags, defaultTags, readTags, type Tag } from "../src/policy/DefaultTags.js"
 import type { JsonObject } from "../src/model/Json.js"
 import { boolean, oneOf, string, uniqueArray } from "./arbitraries.js"
 import { deepFreeze, schemaOf } from "./schemaData.js"

@@ -3,7 +3,7 @@ import { Effect, Ref } from "effect"
 import { TestClock } from "effect/testing"
 import { identifier, typeName } from "../src/model/Ids.js"
 import type { PlanOperation } from "../src/model/Plan.js"
-import { requireApprovalChannel } from "../src/usecases/Approval.js"
+import { requireApprovalChannel } from "../src/workflow/Approval.js"
 import {
   bindingGate,
   chainGate,
@@ -14,10 +14,10 @@ import {
   readOnlyGate,
   type ScanDecision,
   securityScanGate
-} from "../src/usecases/Gates.js"
+} from "../src/workflow/Gates.js"
 import { authorize } from "../src/usecases/Mutations.js"
-import { SessionState } from "../src/usecases/Settings.js"
-import { issueToken, readToken, spendToken } from "../src/WorkflowTokens.js"
+import { SessionState } from "../src/workflow/Settings.js"
+import { issueToken, readToken, spendToken } from "../src/workflow/WorkflowTokens.js"
 import { createPlan, deletePlan, updatePlan } from "./support/Plans.js"
 import { failingReport, passingReport, tokensFor, withWorkflow } from "./support/Workflow.js"
 

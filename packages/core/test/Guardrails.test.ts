@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Schema } from "effect"
-import { evaluateGuardrails, guardrailRules } from "../src/Guardrails.js"
+import { evaluateGuardrails, guardrailRules } from "../src/policy/Guardrails.js"
 import type { PatchDocument } from "../src/model/Cloud.js"
 import { typeName } from "../src/model/Ids.js"
 import type { JsonObject, JsonValue } from "../src/model/Json.js"

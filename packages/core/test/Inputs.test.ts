@@ -5,7 +5,7 @@ import { Identity } from "../src/ports/Identity.js"
 import { ResourceSchemas } from "../src/ports/ResourceSchemas.js"
 import { TemplateGenerator } from "../src/ports/TemplateGenerator.js"
 import { decodeIdentifier, decodeJsonObject, decodeTypeName } from "../src/usecases/Inputs.js"
-import { WorkflowSettings } from "../src/usecases/Settings.js"
+import { WorkflowSettings } from "../src/workflow/Settings.js"
 import { createTemplate } from "../src/usecases/Templates.js"
 
 const typeNameHint = "Use the CloudFormation type name, e.g. AWS::S3::Bucket (see get_resource_schema_information)."

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Result, Schema } from "effect"
-import { templateFor } from "../src/CfnTemplate.js"
-import { defaultTags } from "../src/DefaultTags.js"
-import { applyPatch } from "../src/JsonPatch.js"
+import { templateFor } from "../src/workflow/CfnTemplate.js"
+import { defaultTags } from "../src/policy/DefaultTags.js"
+import { applyPatch } from "../src/json/JsonPatch.js"
 import { ClientToken, identifier, region, typeName } from "../src/model/Ids.js"
 import type { PatchDocument } from "../src/model/Cloud.js"
 import type { JsonObject } from "../src/model/Json.js"
@@ -25,7 +25,7 @@ import {
   planDelete,
   planHash,
   planUpdate
-} from "../src/Plans.js"
+} from "../src/workflow/Plans.js"
 import { deepFreeze, schemaOf } from "./schemaData.js"
 
 const defaults = defaultTags({ version: "1.0.0", sourceUrl: "https://github.com/ccapi-dev/ccapi", extra: [] })

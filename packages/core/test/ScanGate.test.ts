@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Result } from "effect"
-import { ScanFailed, ScannerUnavailable } from "../src/Errors.js"
+import { ScanFailed, ScannerUnavailable } from "../src/model/Errors.js"
 import { Finding, ScanReport } from "../src/model/Cloud.js"
-import { scanGate, type ScanGateInput } from "../src/ScanGate.js"
+import { scanGate, type ScanGateInput } from "../src/policy/ScanGate.js"
 
 const finding = (checkId: string) =>
   new Finding({

@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, type Duration, Effect, Fiber, Layer, Ref, Result } from "effect"
 import { TestClock } from "effect/testing"
-import { RequestNotFound } from "../src/Errors.js"
+import { RequestNotFound } from "../src/model/Errors.js"
 import { type OperationStatus, ProgressEvent } from "../src/model/Cloud.js"
 import { region, RequestToken, typeName } from "../src/model/Ids.js"
 import { CloudControl } from "../src/ports/CloudControl.js"
-import { waitForCompletion } from "../src/Waiter.js"
+import { waitForCompletion } from "../src/workflow/Waiter.js"
 
 interface Step {
   readonly status: OperationStatus

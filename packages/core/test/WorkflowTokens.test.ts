@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Result } from "effect"
 import { TestClock } from "effect/testing"
-import * as ApprovalStoreMemory from "../src/ApprovalStoreMemory.js"
+import * as ApprovalStoreMemory from "../src/memory/ApprovalStoreMemory.js"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
 import { EnvironmentToken } from "../src/model/Token.js"
-import { assertChain, issueToken, readToken, spendToken } from "../src/WorkflowTokens.js"
+import { assertChain, issueToken, readToken, spendToken } from "../src/workflow/WorkflowTokens.js"
 import { createPlan, deletePlan } from "./support/Plans.js"
 import * as SeededTokenIds from "./support/TokenIds.js"
 

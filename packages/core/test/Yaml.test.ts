@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { parse } from "yaml"
-import { toYaml } from "../src/internal/yaml.js"
+import { toYaml } from "../src/render/Yaml.js"
 import type { JsonValue } from "../src/index.js"
 
 describe("toYaml", () => {

@@ -1,5 +1,5 @@
 import { Context, type Effect, type Option } from "effect"
-import type { StoreUnavailable } from "../Errors.js"
+import type { StoreUnavailable } from "../model/Errors.js"
 import type { StoredToken } from "../model/Token.js"
 
 /**

@@ -11,7 +11,7 @@ import type {
   ResourceNotFound,
   TypeNotFound,
   UnsupportedAction
-} from "../Errors.js"
+} from "../model/Errors.js"
 import type { ClientToken, Identifier, Region, RequestToken, TypeName } from "../model/Ids.js"
 import type { JsonObject } from "../model/Json.js"
 import type { PatchDocument, ProgressEvent, ResourceDescription, ResourcePage } from "../model/Cloud.js"

@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { CloudError } from "../Errors.js"
+import type { CloudError } from "../model/Errors.js"
 import type { Region } from "../model/Ids.js"
 import type { CallerIdentity, EnvironmentInfo } from "../model/Cloud.js"
 

@@ -1,5 +1,5 @@
 import { Context, type Effect, Schema } from "effect"
-import type { JournalUnavailable } from "../Errors.js"
+import type { JournalUnavailable } from "../model/Errors.js"
 import { JsonObject } from "../model/Json.js"
 
 export const JournalEvent = Schema.Literals([

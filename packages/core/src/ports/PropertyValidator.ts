@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { Violation } from "../Errors.js"
+import type { Violation } from "../model/Errors.js"
 import type { JsonObject } from "../model/Json.js"
 import type { ResourceSchema } from "../model/ResourceSchema.js"
 

@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { CloudError, TypeNotFound } from "../Errors.js"
+import type { CloudError, TypeNotFound } from "../model/Errors.js"
 import type { Region, TypeName } from "../model/Ids.js"
 import type { ResourceSchema } from "../model/ResourceSchema.js"
 

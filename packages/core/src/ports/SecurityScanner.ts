@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { ScanFailed, ScannerUnavailable } from "../Errors.js"
+import type { ScanFailed, ScannerUnavailable } from "../model/Errors.js"
 import type { JsonObject } from "../model/Json.js"
 import type { ScanReport } from "../model/Cloud.js"
 

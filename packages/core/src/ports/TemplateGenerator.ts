@@ -7,7 +7,7 @@ import type {
   TemplateGenerationFailed,
   TypeNotFound,
   UnsupportedAction
-} from "../Errors.js"
+} from "../model/Errors.js"
 import type { Region } from "../model/Ids.js"
 import type {
   DeletionPolicy,

@@ -1,5 +1,5 @@
 import { Effect, Schema, SchemaIssue } from "effect"
-import { InvalidInput } from "../Errors.js"
+import { InvalidInput } from "../model/Errors.js"
 import { Identifier, Region, TypeName } from "../model/Ids.js"
 import { isJsonObject, type JsonObject, JsonValue } from "../model/Json.js"
 import { Identity } from "../ports/Identity.js"

@@ -1,14 +1,14 @@
 import { Effect, Option, Ref, Result } from "effect"
-import type { JournalUnavailable } from "../Errors.js"
+import type { JournalUnavailable } from "../model/Errors.js"
 import type { ProgressEvent } from "../model/Cloud.js"
 import type { JsonObject } from "../model/Json.js"
 import { identifierOf, type Plan, type PlanOperation } from "../model/Plan.js"
 import type { ExplainedToken } from "../model/Token.js"
-import { clientTokenFor, maskWriteOnly } from "../Plans.js"
+import { clientTokenFor, maskWriteOnly } from "../workflow/Plans.js"
 import { CloudControl } from "../ports/CloudControl.js"
-import { waitForCompletion } from "../Waiter.js"
-import { spendToken } from "../WorkflowTokens.js"
-import { requireApprovalChannel } from "./Approval.js"
+import { waitForCompletion } from "../workflow/Waiter.js"
+import { spendToken } from "../workflow/WorkflowTokens.js"
+import { requireApprovalChannel } from "../workflow/Approval.js"
 import {
   bindingGate,
   chainGate,
@@ -19,10 +19,10 @@ import {
   readOnlyGate,
   type ScanDecision,
   securityScanGate
-} from "./Gates.js"
+} from "../workflow/Gates.js"
 import { journal } from "./Planning.js"
 import type { MutationResult } from "./Results.js"
-import { SessionState, WorkflowSettings } from "./Settings.js"
+import { SessionState, WorkflowSettings } from "../workflow/Settings.js"
 import { isoTime } from "./Views.js"
 
 interface MutationRequest {

@@ -1,6 +1,6 @@
 import { Effect, Result, Schema } from "effect"
-import { templateFor } from "../CfnTemplate.js"
-import { InvalidInput } from "../Errors.js"
+import { templateFor } from "../workflow/CfnTemplate.js"
+import { InvalidInput } from "../model/Errors.js"
 import { RequestToken } from "../model/Ids.js"
 import type { JsonObject } from "../model/Json.js"
 import { propertyNameOf, type ResourceSchema } from "../model/ResourceSchema.js"
@@ -10,7 +10,7 @@ import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { SecurityScanner } from "../ports/SecurityScanner.js"
 import { decodeIdentifier, decodeJsonObject, decodeTypeName, resolveRegion } from "./Inputs.js"
 import type { ResourceList, ResourceView, SchemaInformation, SecurityAnalysis } from "./Results.js"
-import { WorkflowSettings } from "./Settings.js"
+import { WorkflowSettings } from "../workflow/Settings.js"
 import { requestStatusView } from "./Views.js"
 
 /** The properties a template may declare: read-only attributes removed. */

@@ -1,8 +1,8 @@
 import { Effect } from "effect"
 import { Identity } from "../ports/Identity.js"
-import { issueToken, readToken } from "../WorkflowTokens.js"
+import { issueToken, readToken } from "../workflow/WorkflowTokens.js"
 import type { EnvironmentCheck, SessionInfo } from "./Results.js"
-import { WorkflowSettings } from "./Settings.js"
+import { WorkflowSettings } from "../workflow/Settings.js"
 
 /** Step 1 of the workflow: what AWS environment the server sees; mints the environment token. */
 export const checkEnvironment = Effect.fn("Workflow.checkEnvironment")(function* () {

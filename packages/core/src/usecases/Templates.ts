@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect, Layer, Ref, Schema } from "effect"
-import { InvalidInput, ResourceNotFound, TemplateGenerationFailed } from "../Errors.js"
-import { toYaml } from "../internal/yaml.js"
+import { InvalidInput, ResourceNotFound, TemplateGenerationFailed } from "../model/Errors.js"
+import { toYaml } from "../render/Yaml.js"
 import {
   DeletionPolicy,
   GeneratedTemplateState,
@@ -13,11 +13,11 @@ import { isJsonObject, type JsonObject } from "../model/Json.js"
 import { CloudControl } from "../ports/CloudControl.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { TemplateGenerator } from "../ports/TemplateGenerator.js"
-import { logicalIdFor } from "../CfnTemplate.js"
+import { logicalIdFor } from "../workflow/CfnTemplate.js"
 import { resolveRegion } from "./Inputs.js"
 import { declarableProperties } from "./Reads.js"
 import type { TemplateResult } from "./Results.js"
-import { WorkflowSettings } from "./Settings.js"
+import { WorkflowSettings } from "../workflow/Settings.js"
 
 const ResourcesInput = Schema.Array(
   Schema.Struct({

@@ -1,7 +1,7 @@
 import { jsonEquals, type JsonObject, type JsonValue } from "../model/Json.js"
 import type { PatchDocument, ProgressEvent } from "../model/Cloud.js"
 import { identifierOf, type Plan } from "../model/Plan.js"
-import { maskWriteOnly, maskWriteOnlyAt } from "../Plans.js"
+import { maskWriteOnly, maskWriteOnlyAt } from "../workflow/Plans.js"
 import type { PlanView, RequestStatus } from "./Results.js"
 
 /** A patch with write-only values masked, also where they sit inside a larger value. */

@@ -2,7 +2,7 @@ import { Result } from "effect"
 import type { JsonObject } from "../../src/model/Json.js"
 import { identifier, region } from "../../src/model/Ids.js"
 import type { CreatePlan, DeletePlan, GuardrailVerdict, UpdatePlan } from "../../src/model/Plan.js"
-import { type PlanContext, planCreate, planDelete, planUpdate } from "../../src/Plans.js"
+import { type PlanContext, planCreate, planDelete, planUpdate } from "../../src/workflow/Plans.js"
 import { schemaOf } from "../schemaData.js"
 import { accountId } from "./Workflow.js"
 

@@ -1,7 +1,7 @@
 import { Effect, Layer, Option, Ref } from "effect"
-import * as ApprovalStoreMemory from "../../src/ApprovalStoreMemory.js"
-import { JournalUnavailable, ResourceNotFound, StoreUnavailable } from "../../src/Errors.js"
-import { applyPatch } from "../../src/JsonPatch.js"
+import * as ApprovalStoreMemory from "../../src/memory/ApprovalStoreMemory.js"
+import { JournalUnavailable, ResourceNotFound, StoreUnavailable } from "../../src/model/Errors.js"
+import { applyPatch } from "../../src/json/JsonPatch.js"
 import {
   CallerIdentity,
   EnvironmentInfo,
@@ -22,8 +22,8 @@ import { PropertyValidator } from "../../src/ports/PropertyValidator.js"
 import { ResourceSchemas } from "../../src/ports/ResourceSchemas.js"
 import { SecurityScanner } from "../../src/ports/SecurityScanner.js"
 import type { TokenIds } from "../../src/ports/TokenIds.js"
-import { SessionState, WorkflowSettings } from "../../src/usecases/Settings.js"
-import { issueToken } from "../../src/WorkflowTokens.js"
+import { SessionState, WorkflowSettings } from "../../src/workflow/Settings.js"
+import { issueToken } from "../../src/workflow/WorkflowTokens.js"
 import { schemaOf } from "../schemaData.js"
 import * as SeededTokenIds from "./TokenIds.js"
 

@@ -1,5 +1,5 @@
 import { Context, type Duration, Effect, Layer, Ref } from "effect"
-import type { Tag } from "../DefaultTags.js"
+import type { Tag } from "../policy/DefaultTags.js"
 
 /** How mutations are put to a human: ask when the client can, require it, or never ask. */
 export type ApprovalMode = "auto" | "required" | "off"

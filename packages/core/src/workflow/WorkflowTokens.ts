@@ -1,6 +1,6 @@
 import { Clock, Effect, Option } from "effect"
 import { Base64Url } from "effect/encoding"
-import { TokenChainBroken, TokenExpired, TokenInvalid, TokenSpent } from "./Errors.js"
+import { TokenChainBroken, TokenExpired, TokenInvalid, TokenSpent } from "../model/Errors.js"
 import {
   isTokenOf,
   makeTokenRecord,
@@ -9,9 +9,9 @@ import {
   type TokenKind,
   type TokenRecord,
   type TokenRecordOf
-} from "./model/Token.js"
-import { ApprovalStore } from "./ports/ApprovalStore.js"
-import { TokenIds } from "./ports/TokenIds.js"
+} from "../model/Token.js"
+import { ApprovalStore } from "../ports/ApprovalStore.js"
+import { TokenIds } from "../ports/TokenIds.js"
 
 /** The tool that issues each kind of token, named in messages so the model knows what to call. */
 export const tokenProducer: Record<TokenKind, string> = {

@@ -1,6 +1,6 @@
 import { Result } from "effect"
 import { parsePointer, toPointer } from "./JsonPatch.js"
-import { isJsonObject, type JsonObject, type JsonValue } from "./model/Json.js"
+import { isJsonObject, type JsonObject, type JsonValue } from "../model/Json.js"
 
 /*
  * Paths as provider schemas write them — `/properties/Rules/*\/Prefix`, where `*` is every array item — and the walks

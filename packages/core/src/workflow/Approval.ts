@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { ApprovalUnavailable } from "../Errors.js"
+import { ApprovalUnavailable } from "../model/Errors.js"
 import { Approver } from "../ports/Approver.js"
 import { WorkflowSettings } from "./Settings.js"
 

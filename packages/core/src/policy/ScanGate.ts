@@ -1,6 +1,6 @@
 import { Result } from "effect"
-import { ScanBlocked, type ScanFailed, ScanRequired, type ScannerUnavailable } from "./Errors.js"
-import type { ScanReport } from "./model/Cloud.js"
+import { ScanBlocked, type ScanFailed, ScanRequired, type ScannerUnavailable } from "../model/Errors.js"
+import type { ScanReport } from "../model/Cloud.js"
 
 /** What the gate was given: the operator's setting, the scan (if any) and what the call or a human accepted. */
 export interface ScanGateInput {

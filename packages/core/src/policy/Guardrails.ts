@@ -1,6 +1,6 @@
-import type { PatchOperation } from "./model/Cloud.js"
-import { isJsonObject, type JsonObject, type JsonValue } from "./model/Json.js"
-import type { GuardrailSubject, GuardrailVerdict, PlanOperation } from "./model/Plan.js"
+import type { PatchOperation } from "../model/Cloud.js"
+import { isJsonObject, type JsonObject, type JsonValue } from "../model/Json.js"
+import type { GuardrailSubject, GuardrailVerdict, PlanOperation } from "../model/Plan.js"
 
 /** One finding of a rule: where (a JSON pointer into the properties or the patch target) and why. */
 export interface GuardrailFinding {

@@ -1,6 +1,6 @@
 import { Clock, Effect, HashMap, Layer, Ref } from "effect"
-import type { StoredToken } from "./model/Token.js"
-import { ApprovalStore } from "./ports/ApprovalStore.js"
+import type { StoredToken } from "../model/Token.js"
+import { ApprovalStore } from "../ports/ApprovalStore.js"
 
 /** Makes room for one more record: drops expired records first, then the oldest issued, until below `capacity`. */
 const evict = (

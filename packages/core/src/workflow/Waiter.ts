@@ -1,7 +1,7 @@
 import { Clock, Duration, Effect } from "effect"
-import type { ProgressEvent } from "./model/Cloud.js"
-import type { Region, RequestToken } from "./model/Ids.js"
-import { CloudControl } from "./ports/CloudControl.js"
+import type { ProgressEvent } from "../model/Cloud.js"
+import type { Region, RequestToken } from "../model/Ids.js"
+import { CloudControl } from "../ports/CloudControl.js"
 
 const backoffMillis = [500, 1000, 2000, 4000] as const
 const maxBackoffMillis = 5000

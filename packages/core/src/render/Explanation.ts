@@ -1,7 +1,7 @@
-import type { ScanReport } from "./model/Cloud.js"
-import { isJsonObject, type JsonObject, type JsonValue } from "./model/Json.js"
-import type { Plan, UpdatePlan } from "./model/Plan.js"
-import { MASK, maskWriteOnly, maskWriteOnlyAt } from "./Plans.js"
+import type { ScanReport } from "../model/Cloud.js"
+import { isJsonObject, type JsonObject, type JsonValue } from "../model/Json.js"
+import type { Plan, UpdatePlan } from "../model/Plan.js"
+import { MASK, maskWriteOnly, maskWriteOnlyAt } from "../workflow/Plans.js"
 
 /*
  * Markdown renderings of plans. Every string that came from the plan or the scan is shown inside a code span or a

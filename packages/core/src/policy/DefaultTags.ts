@@ -1,6 +1,6 @@
-import type { PlannedTag } from "./model/Plan.js"
-import { isJsonObject, type JsonObject, type JsonValue } from "./model/Json.js"
-import type { ResourceSchema } from "./model/ResourceSchema.js"
+import type { PlannedTag } from "../model/Plan.js"
+import { isJsonObject, type JsonObject, type JsonValue } from "../model/Json.js"
+import type { ResourceSchema } from "../model/ResourceSchema.js"
 
 /** A resource tag. */
 export interface Tag {

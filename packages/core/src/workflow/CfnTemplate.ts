@@ -1,5 +1,5 @@
-import type { TypeName } from "./model/Ids.js"
-import type { JsonObject } from "./model/Json.js"
+import type { TypeName } from "../model/Ids.js"
+import type { JsonObject } from "../model/Json.js"
 
 /** The logical id of the one resource in a plan's template: service and resource, `S3Bucket` for `AWS::S3::Bucket`. */
 export const logicalIdFor = (typeName: TypeName): string => {

@@ -7,21 +7,21 @@ import {
   PlanMismatch,
   ReadOnlyMode,
   TokenChainBroken
-} from "../Errors.js"
-import { decodePatch } from "../JsonPatch.js"
+} from "../model/Errors.js"
+import { decodePatch } from "../json/JsonPatch.js"
 import type { Finding } from "../model/Cloud.js"
 import type { Identifier, TypeName } from "../model/Ids.js"
 import { identifierOf, type Plan, type PlanOf, type PlanOperation } from "../model/Plan.js"
 import type { CredentialsToken, ExplainedToken } from "../model/Token.js"
-import { maskWriteOnly } from "../Plans.js"
+import { maskWriteOnly } from "./Plans.js"
 import { Approver } from "../ports/Approver.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
-import { scanDisabledWarning, scanGate } from "../ScanGate.js"
-import { readToken } from "../WorkflowTokens.js"
-import { decodeIdentifier, decodeStringList, decodeTypeName, resolveRegion } from "./Inputs.js"
-import { journal } from "./Planning.js"
+import { scanDisabledWarning, scanGate } from "../policy/ScanGate.js"
+import { readToken } from "./WorkflowTokens.js"
+import { decodeIdentifier, decodeStringList, decodeTypeName, resolveRegion } from "../usecases/Inputs.js"
+import { journal } from "../usecases/Planning.js"
 import { SessionState, WorkflowSettings } from "./Settings.js"
-import { maskPatch, samePatch } from "./Views.js"
+import { maskPatch, samePatch } from "../usecases/Views.js"
 
 /*
  * The gates a mutation passes, one per guarantee of the design, in the order `authorize` composes them. Each reads

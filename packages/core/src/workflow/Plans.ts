@@ -1,13 +1,21 @@
 import { Result } from "effect"
-import { applyDefaultTags, hasDefaultTags, readTags, type Tag } from "./DefaultTags.js"
+import { applyDefaultTags, hasDefaultTags, readTags, type Tag } from "../policy/DefaultTags.js"
 import { templateFor } from "./CfnTemplate.js"
-import { InvalidInput, NotUpdatable, PatchInvalid, PropertiesInvalid, type Violation } from "./Errors.js"
-import { sha256Hex } from "./internal/sha256.js"
-import { applyPatch, decodePatch, diffPatch, escapePointerSegment } from "./JsonPatch.js"
-import { collect, isAncestorOf, isAtOrUnder, patternOf, rewrite, segmentsOf, type Segments } from "./SchemaPaths.js"
-import type { PatchDocument } from "./model/Cloud.js"
-import { ClientToken, type Identifier, type Region } from "./model/Ids.js"
-import { canonicalJson, isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "./model/Json.js"
+import { InvalidInput, NotUpdatable, PatchInvalid, PropertiesInvalid, type Violation } from "../model/Errors.js"
+import { sha256Hex } from "../internal/sha256.js"
+import { applyPatch, decodePatch, diffPatch, escapePointerSegment } from "../json/JsonPatch.js"
+import {
+  collect,
+  isAncestorOf,
+  isAtOrUnder,
+  patternOf,
+  rewrite,
+  segmentsOf,
+  type Segments
+} from "../json/SchemaPaths.js"
+import type { PatchDocument } from "../model/Cloud.js"
+import { ClientToken, type Identifier, type Region } from "../model/Ids.js"
+import { canonicalJson, isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "../model/Json.js"
 import {
   CreatePlan,
   DeletePlan,
@@ -18,8 +26,8 @@ import {
   type PlannedTag,
   type PlanOperation,
   UpdatePlan
-} from "./model/Plan.js"
-import type { ResourceSchema } from "./model/ResourceSchema.js"
+} from "../model/Plan.js"
+import type { ResourceSchema } from "../model/ResourceSchema.js"
 
 /** What every plan builder needs besides its input: the schema, where the change goes, the time, tags and guardrails. */
 export interface PlanContext {

@@ -1,7 +1,7 @@
 import { Result } from "effect"
-import { PatchInvalid, type Violation } from "./Errors.js"
-import type { PatchDocument, PatchOperation } from "./model/Cloud.js"
-import { isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "./model/Json.js"
+import { PatchInvalid, type Violation } from "../model/Errors.js"
+import type { PatchDocument, PatchOperation } from "../model/Cloud.js"
+import { isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "../model/Json.js"
 
 /*
  * RFC 6902 JSON Patch and RFC 6901 JSON Pointer, pure: inputs are never mutated, every failure is a `PatchInvalid`
