@@ -8,7 +8,8 @@ import {
   ScanFailed,
   ScannerUnavailable,
   ScanReport,
-  SecurityScanner
+  SecurityScanner,
+  toPointer
 } from "@ccapi/core"
 import { Config, Duration, Effect, Layer, Option, Schema } from "effect"
 import {
@@ -78,8 +79,6 @@ const tail = (text: string, lines = 6, chars = 800): string => {
   return kept.length > chars ? `…${kept.slice(-chars)}` : kept
 }
 
-const pointerEscape = (segment: string) => segment.replaceAll("~", "~0").replaceAll("/", "~1")
-
 const resourcesOf = (template: JsonObject): Record<string, JsonObject> | string => {
   const resources = template["Resources"]
   if (resources === undefined) return {}
@@ -96,7 +95,7 @@ const resourcesOf = (template: JsonObject): Record<string, JsonObject> | string 
 
 const locate = (check: CheckResult, resources: Record<string, JsonObject>): string | undefined => {
   for (const [id, resource] of Object.entries(resources)) {
-    if (check.resource === `${String(resource["Type"])}.${id}`) return `/Resources/${pointerEscape(id)}`
+    if (check.resource === `${String(resource["Type"])}.${id}`) return toPointer(["Resources", id])
   }
   const range = check.file_line_range
   if (range && range.length === 2) return `${TEMPLATE_FILE}:${range[0]}-${range[1]}`

@@ -2,10 +2,10 @@
  * @ccapi/core, by concept (ARCHITECTURE.md draws the arrows):
  *   model/     ids, JSON values, plans, tokens, provider schemas, domain errors
  *   ports/     what the core needs from the outside world, one Context.Service each
- *   json/      RFC 6902 patches and provider-schema paths
+ *   json/      RFC 6901 pointers, RFC 6902 patches and provider-schema paths
  *   policy/    guardrails, default tags, the scan gate
  *   workflow/  plan builders, the token chain, the gates a mutation passes, settings, waiting
- *   render/    what a person reads: the explanation, YAML, "did you mean"
+ *   render/    what a person reads: the explanation, invisible characters, "did you mean"
  *   memory/    the in-memory ApprovalStore (the local default)
  *   usecases/  the steps behind the 14 tools
  */
@@ -29,6 +29,7 @@ export * from "./ports/TemplateGenerator.js"
 export * from "./ports/TokenIds.js"
 
 export * from "./json/JsonPatch.js"
+export * from "./json/JsonPointer.js"
 export { removeSchemaPath, valuesAtSchemaPath } from "./json/SchemaPaths.js"
 
 export * from "./policy/DefaultTags.js"
@@ -42,6 +43,7 @@ export * from "./workflow/Waiter.js"
 export * from "./workflow/WorkflowTokens.js"
 
 export * from "./render/Explanation.js"
+export * from "./render/Invisible.js"
 export * from "./render/Names.js"
 
 export * as ApprovalStoreMemory from "./memory/ApprovalStoreMemory.js"

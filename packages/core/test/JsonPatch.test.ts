@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Result, Schema } from "effect"
 import * as oracle from "fast-json-patch"
-import { applyPatch, decodePatch, diffPatch, escapePointerSegment, patchTouches } from "../src/json/JsonPatch.js"
+import { applyPatch, decodePatch, diffPatch, patchTouches } from "../src/json/JsonPatch.js"
+import { escapePointerSegment } from "../src/json/JsonPointer.js"
 import type { PatchDocument, PatchOperation } from "../src/model/Cloud.js"
 import { isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "../src/model/Json.js"
 import {

@@ -5,7 +5,7 @@ import { RequestNotFound } from "../src/model/Errors.js"
 import { type OperationStatus, ProgressEvent } from "../src/model/Cloud.js"
 import { region, RequestToken, typeName } from "../src/model/Ids.js"
 import { CloudControl } from "../src/ports/CloudControl.js"
-import { waitForCompletion } from "../src/workflow/Waiter.js"
+import { pollUntilDone, waitForCompletion } from "../src/workflow/Waiter.js"
 
 interface Step {
   readonly status: OperationStatus
@@ -105,6 +105,49 @@ describe("waitForCompletion", () => {
     Effect.gen(function* () {
       const { result } = yield* run([{ status: "IN_PROGRESS" }], "1 minute", "unknown")
       assert.isTrue(Result.isFailure(result) && result.failure._tag === "RequestNotFound")
+    })
+  )
+})
+
+/** Poll a counter that is done at check `doneAt` (never, when absent), giving up before a wait that passes the bound. */
+const runShort = (bound: Duration.Input, doneAt?: number) =>
+  Effect.gen(function* () {
+    const polls = yield* Ref.make<ReadonlyArray<number>>([])
+    const check = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Ref.modify(polls, (times) => [times.length + 1, [...times, now]] as const)
+    )
+    const fiber = yield* pollUntilDone({
+      check,
+      isDone: (n) => n === doneAt,
+      bound,
+      lastCheckAtBound: false
+    }).pipe(Effect.forkChild)
+    yield* TestClock.adjust("10 minutes")
+    return { result: yield* Fiber.join(fiber), polls: yield* Ref.get(polls) }
+  })
+
+describe("pollUntilDone without a last check at the bound (a generated template)", () => {
+  it.effect("stops when the next wait would pass the bound, with the last value not completed", () =>
+    Effect.gen(function* () {
+      const { polls, result } = yield* runShort("30 seconds")
+      assert.deepStrictEqual(polls, [0, 500, 1500, 3500, 7500, 12500, 17500, 22500, 27500])
+      assert.deepStrictEqual(result, { value: 9, completed: false })
+    })
+  )
+
+  it.effect("returns the value that is done, completed", () =>
+    Effect.gen(function* () {
+      const { polls, result } = yield* runShort("30 seconds", 3)
+      assert.deepStrictEqual(polls, [0, 500, 1500])
+      assert.deepStrictEqual(result, { value: 3, completed: true })
+    })
+  )
+
+  it.effect("checks once when the bound is shorter than the first wait", () =>
+    Effect.gen(function* () {
+      const { polls, result } = yield* runShort("400 millis")
+      assert.deepStrictEqual(polls, [0])
+      assert.deepStrictEqual(result, { value: 1, completed: false })
     })
   )
 })

@@ -10,7 +10,6 @@ import {
   defaultTags,
   type ResourceSchemas,
   type TemplateGenerator,
-  TemplatesFromReads,
   WorkflowSettings
 } from "@ccapi/core"
 import type { SandboxStartFailed } from "@ccapi/sandbox"
@@ -21,6 +20,7 @@ import type { ServerConfig } from "./Config.js"
 import * as CryptoRandom from "./CryptoRandom.js"
 import * as JsonlJournal from "./JsonlJournal.js"
 import { serverInfo, sourceUrl } from "./Server.js"
+import * as TemplatesFromReads from "./TemplatesFromReads.js"
 
 /**
  * Log lines go to stderr, never stdout (stdout carries JSON-RPC), at the configured level: the stderr logger the

@@ -1,9 +1,11 @@
+import { invisibleClass } from "@ccapi/core"
+
 /**
- * Characters that render as nothing or reorder text: zero-width and joiner characters, bidirectional embeddings,
- * overrides and isolates, invisible operators, the byte-order mark, the soft hyphen, Unicode tag characters (which
- * can smuggle hidden ASCII) and every other format character (Cf).
+ * Characters that render as nothing or reorder text (core's `invisibleRanges`: zero-width and joiner characters,
+ * bidirectional controls, invisible operators, the byte-order mark, the soft hyphen, Unicode tag characters, …) and
+ * every other format character (Cf).
  */
-const invisible = /[\p{Cf}\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu
+const invisible = new RegExp(`[\\p{Cf}${invisibleClass}]`, "gu")
 
 /** Strip invisible and bidirectional-control characters from one string. */
 export const sanitizeText = (text: string): string => text.replace(invisible, "")

@@ -52,6 +52,15 @@ describe("sanitize", () => {
     })
   }
 
+  it("strips exactly the format characters (Cf) and the tag block, and keeps every other code point", () => {
+    for (let c = 0; c <= 0x10ffff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue
+      const char = String.fromCodePoint(c)
+      const hiddenChar = /\p{Cf}/u.test(char) || (c >= 0xe0000 && c <= 0xe007f)
+      if (sanitizeText(char) !== (hiddenChar ? "" : char)) assert.fail(`U+${c.toString(16)}`)
+    }
+  })
+
   it("strips a tag-character payload that spells hidden ASCII", () => {
     const smuggled = [..."delete all"].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join("")
     assert.strictEqual(sanitizeText(`my-bucket${smuggled}`), "my-bucket")

@@ -12,10 +12,10 @@ import {
   removeSchemaPath
 } from "@ccapi/core"
 import { Clock, Duration, Effect, Layer } from "effect"
-import { stringify } from "yaml"
 import * as BundledSchemas from "./BundledSchemas.js"
 import { randomHex } from "./internal/generate.js"
 import { MemoryCloud } from "./MemoryCloud.js"
+import { templateYaml } from "./TemplateYaml.js"
 
 export interface MemoryTemplateGeneratorOptions {
   /** How long a template stays in progress (Effect `Clock` time). The first status is always in progress. */
@@ -33,13 +33,6 @@ interface StoredTemplate {
   statusReason?: string
   body?: JsonObject
 }
-
-/**
- * YAML that reads back the same under YAML 1.1 and 1.2 (strings such as `yes` or `2010-09-09` are quoted), with no
- * anchors or aliases (CloudFormation does not take them) and no folded lines.
- */
-const toYaml = (body: JsonObject): string =>
-  stringify(body, { version: "1.1", aliasDuplicateObjects: false, lineWidth: 0 })
 
 const policyWord = (policy: "DELETE" | "RETAIN"): string => (policy === "RETAIN" ? "Retain" : "Delete")
 
@@ -192,7 +185,7 @@ export const make = (
                 ? `The template could not be generated: ${template.statusReason ?? "unknown reason"}`
                 : "The template is still being generated. Poll its status until it is COMPLETE, then fetch it."
           })
-        return { body: format === "YAML" ? toYaml(template.body) : JSON.stringify(template.body, null, 2) }
+        return { body: format === "YAML" ? templateYaml(template.body) : JSON.stringify(template.body, null, 2) }
       }),
 
       remove: Effect.fn("MemoryTemplateGenerator.remove")(function* ({ region, templateId }) {

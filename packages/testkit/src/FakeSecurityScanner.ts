@@ -1,4 +1,5 @@
 import {
+  escapePointerSegment,
   Finding,
   isJsonObject,
   type JsonObject,
@@ -172,8 +173,6 @@ export const defaultRules: ReadonlyArray<Rule> = [
   }
 ]
 
-const pointerEscape = (token: string): string => token.replace(/~/g, "~0").replace(/\//g, "~1")
-
 /** Apply rules to every resource of a CloudFormation template, reporting the way the Checkov adapter does. */
 export const scanTemplate = (template: JsonObject, rules: ReadonlyArray<Rule> = defaultRules): ScanReport => {
   const resources = isJsonObject(template["Resources"]) ? template["Resources"] : {}
@@ -196,7 +195,7 @@ export const scanTemplate = (template: JsonObject, rules: ReadonlyArray<Rule> = 
             resource: `${type}.${logicalId}`,
             severity: null,
             guideline: null,
-            location: `/Resources/${pointerEscape(logicalId)}`
+            location: `/Resources/${escapePointerSegment(logicalId)}`
           })
         )
     }

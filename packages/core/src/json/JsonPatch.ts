@@ -2,9 +2,10 @@ import { Result } from "effect"
 import { PatchInvalid, type Violation } from "../model/Errors.js"
 import type { PatchDocument, PatchOperation } from "../model/Cloud.js"
 import { isJsonObject, jsonEquals, type JsonObject, type JsonValue } from "../model/Json.js"
+import { escapePointerSegment, parsePointer, toPointer } from "./JsonPointer.js"
 
 /*
- * RFC 6902 JSON Patch and RFC 6901 JSON Pointer, pure: inputs are never mutated, every failure is a `PatchInvalid`
+ * RFC 6902 JSON Patch (over the RFC 6901 pointers of JsonPointer.ts), pure: inputs are never mutated, every failure is a `PatchInvalid`
  * naming the operation index and the pointer, so the model can fix exactly that operation.
  */
 
@@ -37,28 +38,6 @@ export const cloneJson = <A extends JsonValue>(value: A): A => {
     return out as A
   }
   return value
-}
-
-/** Escape one property name for use in a JSON pointer (RFC 6901). */
-export const escapePointerSegment = (segment: string): string => segment.replace(/~/g, "~0").replace(/\//g, "~1")
-
-/** A JSON pointer from its unescaped segments. */
-export const toPointer = (segments: ReadonlyArray<string>): string =>
-  segments.map((s) => `/${escapePointerSegment(s)}`).join("")
-
-/** The unescaped segments of a JSON pointer, or why it is not one. */
-export const parsePointer = (pointer: string): Result.Result<ReadonlyArray<string>, string> => {
-  if (pointer === "") return Result.succeed([])
-  if (!pointer.startsWith("/"))
-    return Result.fail(`"${pointer}" is not a JSON pointer: it must be empty or start with "/" (e.g. "/${pointer}")`)
-  if (/~(?![01])/.test(pointer))
-    return Result.fail(`"${pointer}" has a "~" that is not "~0" or "~1"; write "~0" for "~" and "~1" for "/"`)
-  return Result.succeed(
-    pointer
-      .slice(1)
-      .split("/")
-      .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-  )
 }
 
 const isJson = (value: unknown, seen: Set<unknown> = new Set()): value is JsonValue => {

@@ -1,5 +1,5 @@
 import { Result } from "effect"
-import { parsePointer, toPointer } from "./JsonPatch.js"
+import { parsePointer, toPointer } from "./JsonPointer.js"
 import { isJsonObject, type JsonObject, type JsonValue } from "../model/Json.js"
 
 /*

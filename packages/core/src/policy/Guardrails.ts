@@ -1,3 +1,4 @@
+import { escapePointerSegment, unescapePointerSegment } from "../json/JsonPointer.js"
 import type { PatchOperation } from "../model/Cloud.js"
 import { isJsonObject, type JsonObject, type JsonValue } from "../model/Json.js"
 import type { GuardrailSubject, GuardrailVerdict, PlanOperation } from "../model/Plan.js"
@@ -19,8 +20,7 @@ export interface GuardrailRule {
 
 // ── Walking JSON ──────────────────────────────────────────────────────────────
 
-const escapePointer = (segment: string): string => segment.replace(/~/g, "~0").replace(/\//g, "~1")
-const child = (pointer: string, key: string | number): string => `${pointer}/${escapePointer(String(key))}`
+const child = (pointer: string, key: string | number): string => `${pointer}/${escapePointerSegment(String(key))}`
 
 /** A string that is a JSON object with a `Statement`, parsed; anything else is `undefined`. */
 const parsePolicyString = (text: string): JsonObject | undefined => {
@@ -145,7 +145,7 @@ const encryptionSettings = new Set([
   "StorageEncrypted",
   "SSESpecification"
 ])
-const lastSegment = (pointer: string) => (pointer.split("/").pop() ?? "").replace(/~1/g, "/").replace(/~0/g, "~")
+const lastSegment = (pointer: string) => unescapePointerSegment(pointer.split("/").pop() ?? "")
 
 const patchDisablesEncryption = (op: PatchOperation): ReadonlyArray<GuardrailFinding> => {
   const name = lastSegment(op.path)

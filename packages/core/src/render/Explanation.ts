@@ -2,6 +2,7 @@ import type { ScanReport } from "../model/Cloud.js"
 import { isJsonObject, type JsonObject, type JsonValue } from "../model/Json.js"
 import type { Plan, UpdatePlan } from "../model/Plan.js"
 import { MASK, maskWriteOnly, maskWriteOnlyAt } from "../workflow/Plans.js"
+import { invisibleRanges } from "./Invisible.js"
 
 /*
  * Markdown renderings of plans. Every string that came from the plan or the scan is shown inside a code span or a
@@ -9,21 +10,15 @@ import { MASK, maskWriteOnly, maskWriteOnlyAt } from "../workflow/Plans.js"
  * so no value can close a block, open a heading or hide text.
  */
 
-// Zero-width, bidi-control, soft hyphen, BOM and other format characters, plus C0/C1 controls except tab and newlines.
+// C0/C1 controls except tab and newlines, the line and paragraph separators, and the invisible characters. Matched by
+// UTF-16 code unit, so the ranges beyond the BMP (the tag characters) never match here; the MCP edge strips those.
 const HIDDEN_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x00, 0x08],
   [0x0b, 0x0c],
   [0x0e, 0x1f],
   [0x7f, 0x9f],
-  [0xad, 0xad],
-  [0x61c, 0x61c],
-  [0x180e, 0x180e],
-  [0x200b, 0x200f],
-  [0x2028, 0x202e],
-  [0x2060, 0x2064],
-  [0x2066, 0x206f],
-  [0xfeff, 0xfeff],
-  [0xfff9, 0xfffb]
+  [0x2028, 0x2029],
+  ...invisibleRanges
 ]
 
 const visible = (text: string): string => {

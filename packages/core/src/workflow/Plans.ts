@@ -3,7 +3,8 @@ import { applyDefaultTags, hasDefaultTags, readTags, type Tag } from "../policy/
 import { templateFor } from "./CfnTemplate.js"
 import { InvalidInput, NotUpdatable, PatchInvalid, PropertiesInvalid, type Violation } from "../model/Errors.js"
 import { sha256Hex } from "../internal/sha256.js"
-import { applyPatch, decodePatch, diffPatch, escapePointerSegment } from "../json/JsonPatch.js"
+import { applyPatch, decodePatch, diffPatch } from "../json/JsonPatch.js"
+import { escapePointerSegment } from "../json/JsonPointer.js"
 import {
   collect,
   isAncestorOf,

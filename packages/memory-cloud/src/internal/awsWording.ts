@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from "@ccapi/core"
+import { type JsonObject, type JsonValue, unescapePointerSegment } from "@ccapi/core"
 import type { AjvPropertyValidator } from "@ccapi/validator"
 
 type Issue = AjvPropertyValidator.Issue
@@ -6,7 +6,7 @@ type Issue = AjvPropertyValidator.Issue
 const valueAt = (root: JsonObject, pointer: string): JsonValue | undefined => {
   let node: JsonValue | undefined = root
   for (const raw of pointer.split("/").slice(1)) {
-    const token = raw.replace(/~1/g, "/").replace(/~0/g, "~")
+    const token = unescapePointerSegment(raw)
     if (Array.isArray(node)) node = node[Number(token)]
     else if (node !== null && typeof node === "object") node = (node as JsonObject)[token]
     else return undefined

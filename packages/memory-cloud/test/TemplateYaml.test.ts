@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { parse } from "yaml"
-import { toYaml } from "../src/render/Yaml.js"
-import type { JsonValue } from "../src/index.js"
+import type { JsonObject } from "@ccapi/core"
+import { templateYaml } from "../src/TemplateYaml.js"
 
-describe("toYaml", () => {
+describe("templateYaml", () => {
   it("writes a CloudFormation template that a YAML parser reads back unchanged", () => {
     const template = {
       AWSTemplateFormatVersion: "2010-09-09",
@@ -23,10 +23,18 @@ describe("toYaml", () => {
         }
       }
     }
-    assert.deepStrictEqual(parse(toYaml(template)), template)
+    assert.deepStrictEqual(parse(templateYaml(template)), template)
+    assert.deepStrictEqual(parse(templateYaml(template), { version: "1.1" }), template)
+  })
+
+  it("uses no anchors or aliases for a value that appears twice", () => {
+    const tags = [{ Key: "team", Value: "a" }]
+    const text = templateYaml({ One: { Tags: tags }, Two: { Tags: tags } })
+    assert.notMatch(text, /[&*]\w/)
+    assert.deepStrictEqual(parse(text), { One: { Tags: tags }, Two: { Tags: tags } })
   })
 
   it.prop("round-trips any JSON object", [Schema.Record(Schema.String, Schema.Json)], ([value]) => {
-    assert.deepStrictEqual(parse(toYaml(value as JsonValue)), JSON.parse(JSON.stringify(value)))
+    assert.deepStrictEqual(parse(templateYaml(value as JsonObject)), JSON.parse(JSON.stringify(value)))
   })
 })
