@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Ref } from "effect"
+import { Effect, Ref, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { identifier, typeName } from "../src/model/Ids.js"
 import type { PlanOperation } from "../src/model/Plan.js"
 import { requireApprovalChannel } from "../src/workflow/Approval.js"
 import {
+  accountGate,
   bindingGate,
   chainGate,
   decodeTarget,
@@ -12,13 +13,15 @@ import {
   guardrailGate,
   humanApprovalGate,
   readOnlyGate,
+  reserveDeleteSlot,
   type ScanDecision,
   securityScanGate
 } from "../src/workflow/Gates.js"
 import { authorize } from "../src/usecases/Mutations.js"
 import { SessionState } from "../src/workflow/Settings.js"
 import { issueToken, readToken, spendToken } from "../src/workflow/WorkflowTokens.js"
-import { createPlan, deletePlan, updatePlan } from "./support/Plans.js"
+import { createPlan, deletePlan, planContext, updatePlan } from "./support/Plans.js"
+import { planCreate } from "../src/workflow/Plans.js"
 import { failingReport, passingReport, tokensFor, withWorkflow } from "./support/Workflow.js"
 
 const bucket = typeName("AWS::S3::Bucket")
@@ -253,6 +256,67 @@ describe("deleteGate", () => {
           assert.include(error.message, "limit of 2 delete(s)")
         }),
       { settings: { deleteLimit: 2 } }
+    )
+  )
+})
+
+describe("reserveDeleteSlot", () => {
+  it.effect(
+    "of two deletes reserved at once under a limit of one, exactly one gets the slot; giving it back frees it",
+    () =>
+      withWorkflow(
+        () =>
+          Effect.gen(function* () {
+            const results = yield* Effect.all(
+              [reserveDeleteSlot(deletePlan()), reserveDeleteSlot(deletePlan())].map(Effect.result),
+              {
+                concurrency: "unbounded"
+              }
+            )
+            assert.deepStrictEqual(results.map((r) => (Result.isSuccess(r) ? "reserved" : r.failure._tag)).sort(), [
+              "DeleteLimitReached",
+              "reserved"
+            ])
+            assert.strictEqual(yield* Ref.get((yield* SessionState).deletes), 1)
+            const release = results.find(Result.isSuccess)!.success
+            yield* release
+            assert.strictEqual(yield* Ref.get((yield* SessionState).deletes), 0)
+            yield* reserveDeleteSlot(deletePlan())
+          }),
+        { settings: { deleteLimit: 1 } }
+      )
+  )
+
+  it.effect("reserves nothing for a create or an update", () =>
+    withWorkflow(
+      () =>
+        Effect.gen(function* () {
+          yield* reserveDeleteSlot(createPlan())
+          yield* reserveDeleteSlot(updatePlan())
+          assert.strictEqual(yield* Ref.get((yield* SessionState).deletes), 0)
+        }),
+      { settings: { deleteLimit: 0 } }
+    )
+  )
+})
+
+describe("accountGate", () => {
+  it.effect("lets a plan of the account the credentials resolve to on", () =>
+    withWorkflow(() => accountGate(createPlan()))
+  )
+
+  it.effect("refuses a plan made for another account than the credentials resolve to now", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const other = Result.getOrThrow(
+          planCreate({ ...planContext(), accountId: "999988887777" }, { BucketName: "elsewhere" })
+        )
+        const error = yield* Effect.flip(accountGate(other))
+        assert.strictEqual(error._tag, "PlanMismatch")
+        assert.strictEqual(error._tag === "PlanMismatch" ? error.field : "", "account")
+        assert.include(error.message, "999988887777")
+        assert.include(error.message, "Nothing was sent")
+      })
     )
   )
 })

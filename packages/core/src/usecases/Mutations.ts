@@ -1,4 +1,4 @@
-import { Effect, Option, Ref, Result } from "effect"
+import { Effect, Option, Result } from "effect"
 import type { JournalUnavailable } from "../model/Errors.js"
 import type { ProgressEvent } from "../model/Cloud.js"
 import type { JsonObject } from "../model/Json.js"
@@ -10,6 +10,7 @@ import { waitForCompletion } from "../workflow/Waiter.js"
 import { spendToken } from "../workflow/WorkflowTokens.js"
 import { requireApprovalChannel } from "../workflow/Approval.js"
 import {
+  accountGate,
   bindingGate,
   chainGate,
   decodeTarget,
@@ -17,12 +18,13 @@ import {
   guardrailGate,
   humanApprovalGate,
   readOnlyGate,
+  reserveDeleteSlot,
   type ScanDecision,
   securityScanGate
 } from "../workflow/Gates.js"
 import { journal } from "./Planning.js"
 import type { MutationResult } from "./Results.js"
-import { SessionState, WorkflowSettings } from "../workflow/Settings.js"
+import { WorkflowSettings } from "../workflow/Settings.js"
 import { isoTime } from "./Views.js"
 
 interface MutationRequest {
@@ -103,7 +105,9 @@ const journalAfterSend = (event: "mutation_submitted" | "mutation_outcome", deta
 const submit = Effect.fn("Workflow.submit")(function* (
   plan: Plan,
   approved: Pick<ScanDecision, "accepted" | "warnings">,
-  onProgress: MutationRequest["onProgress"]
+  onProgress: MutationRequest["onProgress"],
+  /** Gives back the delete slot when Cloud Control did not take the request. */
+  releaseUnsent: Effect.Effect<void>
 ) {
   const settings = yield* WorkflowSettings
   const cloud = yield* CloudControl
@@ -123,8 +127,9 @@ const submit = Effect.fn("Workflow.submit")(function* (
                 clientToken,
                 region
               })
-            : yield* cloud.delete({ typeName: plan.typeName, identifier: plan.identifier, clientToken, region })
-      if (plan.operation === "delete") yield* Ref.update((yield* SessionState).deletes, (n) => n + 1)
+            : yield* cloud
+                .delete({ typeName: plan.typeName, identifier: plan.identifier, clientToken, region })
+                .pipe(Effect.onError(() => releaseUnsent))
       const warning = yield* journalAfterSend(
         "mutation_submitted",
         {
@@ -211,8 +216,10 @@ const submit = Effect.fn("Workflow.submit")(function* (
 /** Pass every gate, record and spend, then send: the one path of every mutation. */
 const mutate = Effect.fn("Workflow.mutate")(function* (operation: PlanOperation, request: MutationRequest) {
   const { plan, explained, scan } = yield* authorize(operation, request)
-  yield* commit(plan, explained, scan)
-  return yield* submit(plan, scan, request.onProgress)
+  yield* accountGate(plan)
+  const release = yield* reserveDeleteSlot(plan)
+  yield* commit(plan, explained, scan).pipe(Effect.onError(() => release))
+  return yield* submit(plan, scan, request.onProgress, release)
 })
 
 /** Create the resource of an explained (and scanned) plan — exactly the stored desired state. */

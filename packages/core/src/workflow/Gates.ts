@@ -15,6 +15,7 @@ import { identifierOf, type Plan, type PlanOf, type PlanOperation } from "../mod
 import type { CredentialsToken, ExplainedToken } from "../model/Token.js"
 import { maskWriteOnly } from "./Plans.js"
 import { Approver } from "../ports/Approver.js"
+import { Identity } from "../ports/Identity.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { scanDisabledWarning, scanGate } from "../policy/ScanGate.js"
 import { readToken } from "./WorkflowTokens.js"
@@ -157,12 +158,42 @@ export const deleteGate = Effect.fn("Gate.delete")(function* (plan: Plan, reques
   const settings = yield* WorkflowSettings
   if (settings.deleteLimit !== undefined) {
     const deletes = yield* Ref.get((yield* SessionState).deletes)
-    if (deletes >= settings.deleteLimit)
-      return yield* new DeleteLimitReached({
-        limit: settings.deleteLimit,
-        message: `This session has reached the operator's limit of ${settings.deleteLimit} delete(s). Restart the server or ask the operator to raise CCAPI_DELETE_LIMIT.`
-      })
+    if (deletes >= settings.deleteLimit) return yield* deleteLimitReached(settings.deleteLimit)
   }
+})
+
+const deleteLimitReached = (limit: number) =>
+  new DeleteLimitReached({
+    limit,
+    message: `This session has reached the operator's limit of ${limit} delete(s). Restart the server or ask the operator to raise CCAPI_DELETE_LIMIT.`
+  })
+
+/**
+ * The delete limit, atomically: takes one of the session's delete slots right before the delete is recorded and sent
+ * (of two concurrent deletes under a limit of one, exactly one gets it), and returns the effect that gives it back
+ * when nothing was sent. `deleteGate` refuses early with the same answer; this is the check that holds under races.
+ */
+export const reserveDeleteSlot = Effect.fn("Gate.reserveDeleteSlot")(function* (plan: Plan) {
+  if (plan.operation !== "delete") return Effect.void
+  const limit = (yield* WorkflowSettings).deleteLimit
+  const deletes = (yield* SessionState).deletes
+  const taken = yield* Ref.modify(deletes, (n) => (limit !== undefined && n >= limit ? [false, n] : [true, n + 1]))
+  if (!taken) return yield* deleteLimitReached(limit ?? 0)
+  return Ref.update(deletes, (n) => n - 1)
+})
+
+/**
+ * Guarantee 9, right before sending: the credentials still resolve to the plan's account. The credentials token holds
+ * the account seen when the session was opened; credentials can change under a running server (a profile switched,
+ * a role re-assumed), and a change must never land in an account the user was not shown.
+ */
+export const accountGate = Effect.fn("Gate.account")(function* (plan: Plan) {
+  const caller = yield* (yield* Identity).whoAmI(plan.region)
+  if (caller.accountId !== plan.accountId)
+    return yield* mismatch(
+      "account",
+      `The credentials now resolve to account ${caller.accountId}, but the plan was made and shown for account ${plan.accountId}. Nothing was sent. Check AWS_PROFILE and the credentials, then start again with get_aws_session_info.`
+    )
 })
 
 /** Whether a human is asked about mutations: the client can ask, and the operator did not switch asking off. */

@@ -1,0 +1,851 @@
+import { spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import {
+  type CallToolResult,
+  type ClientCapabilities,
+  ElicitRequestSchema,
+  type ElicitResult
+} from "@modelcontextprotocol/sdk/types.js"
+import { afterEach, assert, describe, it } from "@effect/vitest"
+import { Clock, Context, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import {
+  ApprovalStore,
+  ApprovalStoreMemory,
+  CloudControl,
+  CloudUnavailable,
+  Identity,
+  Journal,
+  JournalUnavailable,
+  StoreUnavailable,
+  TemplateGenerator
+} from "@ccapi/core"
+import {
+  BundledSchemas,
+  FakeIdentity,
+  FakeSecurityScanner,
+  MemoryCloud,
+  MemoryJournal,
+  MemoryTemplateGenerator
+} from "@ccapi/testkit"
+import { AjvPropertyValidator } from "@ccapi/validator"
+import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
+import { loadConfig, type ServerConfig } from "../src/Config.js"
+import * as CryptoRandom from "../src/CryptoRandom.js"
+import { makeServer } from "../src/Server.js"
+import { cleanBucket, testConfig } from "./support/TestServer.js"
+
+/*
+ * Attacks on the session's changes (sessions, gates, typed store/journal failures, per-kind tokens, approval modes,
+ * Effect 4 config) written as a hostile model would make them, through the SDK Client. Unlike support/TestServer,
+ * this harness can make the journal, the token store, the identity and Cloud Control misbehave at runtime, and each
+ * session chooses its own client capabilities.
+ *
+ * Attacks that still get through are not here: they are described in the closing notes of the issues that fix them
+ * ("Nothing lost", "Approvals a model cannot fake").
+ */
+
+const BUCKET = "AWS::S3::Bucket"
+type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Outcome {
+  readonly ok: boolean
+  readonly data: Loose
+  readonly text: string
+}
+
+type Answer = "approve" | "reject" | "decline" | "cancel"
+
+interface SessionOptions {
+  /** The client answers every elicitation this way; absent: the client declares no elicitation. */
+  readonly elicitation?: Answer
+  /** Override the declared capabilities (e.g. the legacy `elicitation: {}`). */
+  readonly capabilities?: ClientCapabilities
+}
+
+interface Controls {
+  /** Journal events that fail with JournalUnavailable while listed. */
+  readonly journalFails: Set<string>
+  /** Store operations that fail with StoreUnavailable while listed. */
+  readonly storeFails: Set<"get" | "put" | "take">
+  /** The account the credentials resolve to right now (credentials can change under a running server). */
+  accountId: string
+  /** The next create reaches the cloud and then fails like a lost response (an ambiguous failure). */
+  loseNextCreateResponse: boolean
+  /** Delay (ms) inside every delete before it reaches the cloud (a slow network). */
+  deleteLatencyMs: number
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const makeAttackServer = async (options: { readonly config?: Partial<ServerConfig> } & SessionOptions = {}) => {
+  const config = testConfig(options.config)
+  const counts = { create: 0, update: 0, delete: 0, templates: 0 }
+  const controls: Controls = {
+    journalFails: new Set(),
+    storeFails: new Set(),
+    accountId: "123456789012",
+    loseNextCreateResponse: false,
+    deleteLatencyMs: 0
+  }
+  const elicitations: Array<string> = []
+
+  const cloud = MemoryCloud.layerWith({}).pipe(Layer.provide(BundledSchemas.layerMemory))
+  const countedCloud = Layer.effect(
+    CloudControl,
+    Effect.map(MemoryCloud.MemoryCloud, (inner) =>
+      CloudControl.of({
+        ...inner,
+        create: (input) =>
+          Effect.suspend(() => {
+            counts.create += 1
+            if (!controls.loseNextCreateResponse) return inner.create(input)
+            controls.loseNextCreateResponse = false
+            return Effect.flatMap(inner.create(input), () =>
+              Effect.fail(new CloudUnavailable({ service: "cloudcontrol", message: "socket hang up" }))
+            )
+          }),
+        update: (input) => Effect.suspend(() => ((counts.update += 1), inner.update(input))),
+        delete: (input) =>
+          Effect.suspend(() => {
+            counts.delete += 1
+            return Effect.andThen(
+              Effect.promise(() => sleep(controls.deleteLatencyMs)),
+              inner.delete(input)
+            )
+          })
+      })
+    )
+  ).pipe(Layer.provide(cloud))
+  const countedTemplates = Layer.effect(
+    TemplateGenerator,
+    Effect.map(TemplateGenerator, (inner) =>
+      TemplateGenerator.of({
+        ...inner,
+        start: (input) => Effect.suspend(() => ((counts.templates += 1), inner.start(input))),
+        status: (input) => Effect.suspend(() => ((counts.templates += 1), inner.status(input))),
+        fetch: (input) => Effect.suspend(() => ((counts.templates += 1), inner.fetch(input)))
+      })
+    )
+  ).pipe(Layer.provide(MemoryTemplateGenerator.layerMemory()), Layer.provide(cloud))
+
+  const journal = Layer.effectContext(
+    Effect.map(MemoryJournal.make, ({ journal, reader }) =>
+      Context.make(
+        Journal,
+        Journal.of({
+          append: (entry) =>
+            controls.journalFails.has(entry.event)
+              ? Effect.fail(new JournalUnavailable({ message: "the journal's disk is full" }))
+              : journal.append(entry)
+        })
+      ).pipe(Context.add(MemoryJournal.MemoryJournal, reader))
+    )
+  )
+  const store = Layer.effect(
+    ApprovalStore,
+    Effect.map(ApprovalStoreMemory.make({ capacity: 1000 }), (inner) => {
+      const guard =
+        (op: "get" | "put" | "take") =>
+        <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | StoreUnavailable> =>
+          Effect.suspend(
+            (): Effect.Effect<A, E | StoreUnavailable> =>
+              controls.storeFails.has(op)
+                ? Effect.fail(new StoreUnavailable({ message: "the token store did not answer" }))
+                : effect
+          )
+      return ApprovalStore.of({
+        put: (id, record) => guard("put")(inner.put(id, record)),
+        get: (id) => guard("get")(inner.get(id)),
+        take: (id) => guard("take")(inner.take(id)),
+        size: inner.size
+      })
+    })
+  )
+  const identity = Layer.succeed(
+    Identity,
+    Identity.of({
+      environment: FakeIdentity.make({ profile: "test", credentialSource: "profile" }).environment,
+      whoAmI: (region) =>
+        FakeIdentity.make({ profile: "test", credentialSource: "profile", accountId: controls.accountId }).whoAmI(
+          region
+        )
+    })
+  )
+
+  const layer = Layer.mergeAll(
+    cloud,
+    countedCloud,
+    BundledSchemas.layerMemory,
+    identity,
+    FakeSecurityScanner.layerTest({}),
+    journal,
+    templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
+    AjvPropertyValidator.layer,
+    store,
+    settingsLayer(config)
+  ).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, Clock.Clock.defaultValue()))
+    )
+  )
+  const runtime = ManagedRuntime.make(layer)
+  const scopes: Array<Scope.Closeable> = []
+  const clients: Array<Client> = []
+
+  const connectSession = async (session: SessionOptions = {}) => {
+    const scope = Scope.makeUnsafe()
+    scopes.push(scope)
+    const server = await runtime.runPromise(
+      makeServer({
+        sessionId: `attack-session-${scopes.length}`,
+        context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning }
+      }).pipe(Scope.provide(scope))
+    )
+    const capabilities = session.capabilities ?? (session.elicitation ? { elicitation: { form: {} } } : {})
+    const client = new Client({ name: "attacker", version: "1.0.0" }, { capabilities })
+    clients.push(client)
+    if (session.elicitation !== undefined || capabilities.elicitation !== undefined) {
+      const answer = session.elicitation ?? "approve"
+      client.setRequestHandler(ElicitRequestSchema, async (request): Promise<ElicitResult> => {
+        elicitations.push(String(request.params.message))
+        // A real user takes a moment: the model's other calls run meanwhile.
+        await sleep(50)
+        if (answer === "approve") return { action: "accept", content: { approve: true } }
+        if (answer === "reject") return { action: "accept", content: { approve: false } }
+        return { action: answer }
+      })
+    }
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
+    await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
+    const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+      return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text }
+    }
+    const must = async (name: string, args: Record<string, unknown> = {}) => {
+      const outcome = await call(name, args)
+      if (!outcome.ok) throw new Error(`${name} failed: ${outcome.text}`)
+      return outcome.data
+    }
+    return { call, must }
+  }
+
+  const main = await connectSession(options)
+  const memory = () => runtime.runPromise(MemoryCloud.MemoryCloud)
+  return {
+    ...main,
+    connectSession,
+    counts,
+    controls,
+    elicitations,
+    journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (j) => j.entries)),
+    seed: (typeName: string, desiredState: Record<string, unknown>, region = "us-east-1") =>
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const inner = yield* MemoryCloud.MemoryCloud
+          const event = yield* inner.create({
+            typeName: typeName as never,
+            desiredState: desiredState as never,
+            clientToken: `seed-${Math.random().toString(36).slice(2)}` as never,
+            region: region as never
+          })
+          return yield* inner.requestStatus({ requestToken: event.requestToken, region: region as never })
+        }).pipe(Effect.orDie)
+      ),
+    /** Someone else changes the resource out of band (the console, another tool). */
+    tamper: (
+      typeName: string,
+      identifier: string,
+      patch: ReadonlyArray<Record<string, unknown>>,
+      region = "us-east-1"
+    ) =>
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const inner = yield* MemoryCloud.MemoryCloud
+          const event = yield* inner.update({
+            typeName: typeName as never,
+            identifier: identifier as never,
+            patch: patch as never,
+            clientToken: `tamper-${Math.random().toString(36).slice(2)}` as never,
+            region: region as never
+          })
+          return yield* inner.requestStatus({ requestToken: event.requestToken, region: region as never })
+        }).pipe(Effect.orDie)
+      ),
+    peek: async (typeName: string, identifier: string, region = "us-east-1") =>
+      (await memory()).peek({ typeName, identifier, region }).pipe(Effect.runPromise),
+    resources: async (region = "us-east-1") => (await memory()).resources(region).pipe(Effect.runPromise),
+    close: async () => {
+      for (const client of clients.splice(0)) await client.close().catch(() => undefined)
+      for (const scope of scopes.splice(0)) await runtime.runPromise(Scope.close(scope, Exit.void))
+      await runtime.dispose()
+    }
+  }
+}
+
+type AttackServer = Awaited<ReturnType<typeof makeAttackServer>>
+type Session = Pick<AttackServer, "call" | "must">
+
+const servers: Array<AttackServer> = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((t) => t.close()))
+})
+const start = async (options: Parameters<typeof makeAttackServer>[0] = {}) => {
+  const t = await makeAttackServer(options)
+  servers.push(t)
+  return t
+}
+
+const refused = (outcome: Outcome, tag: string) => {
+  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
+  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
+}
+
+const credentials = async (s: Session): Promise<string> => {
+  const env = await s.must("check_environment_variables")
+  const info = await s.must("get_aws_session_info", { environment_token: env["environment_token"] })
+  return info["credentials_token"] as string
+}
+
+const explainCreate = async (s: Session, creds: string, properties: Record<string, unknown>) => {
+  const generated = await s.must("generate_infrastructure_code", {
+    resource_type: BUCKET,
+    credentials_token: creds,
+    properties
+  })
+  const explained = await s.must("explain", { generated_code_token: generated["generated_code_token"] })
+  return explained["explained_token"] as string
+}
+
+/** A create explained and scanned (clean: the scan passes). */
+const readyCreate = async (s: Session, name: string | undefined) => {
+  const creds = await credentials(s)
+  const properties: Record<string, unknown> = { ...cleanBucket(name ?? "x") }
+  if (name === undefined) delete properties["BucketName"]
+  const explainedToken = await explainCreate(s, creds, properties)
+  const scan = await s.must("run_checkov", { explained_token: explainedToken })
+  return {
+    creds,
+    explainedToken,
+    args: {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      security_scan_token: scan["security_scan_token"] as string
+    }
+  }
+}
+
+const explainDelete = async (s: Session, identifier: string) =>
+  (await s.must("explain", { content: { resource_type: BUCKET, identifier }, operation: "delete" }))[
+    "explained_token"
+  ] as string
+
+// ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+describe("sessions of one application", () => {
+  it("A1: a token minted in one session works in another (tokens are bound to their chain, not to a session)", async () => {
+    // Decision, from the design: tokens name their predecessor; sessions share the application's store so that a
+    // stateless transport (2026-07-28) or several replicas can serve one workflow. Binding is to the subject (OAuth),
+    // which stdio does not have. This documents that cross-session use works and is counted where it is applied.
+    const t = await start({ config: { deleteLimit: 1 } })
+    const other = await t.connectSession()
+    const ready = await readyCreate(t, "minted-in-a")
+    const created = await other.call("create_resource", ready.args)
+    assert.isTrue(created.ok, created.text)
+    assert.strictEqual(t.counts.create, 1)
+    const replay = await t.call("create_resource", ready.args)
+    refused(replay, "TokenSpent")
+    assert.strictEqual(t.counts.create, 1)
+  })
+
+  it("A2: one explained token submitted at once from two sessions makes exactly one mutation", async () => {
+    const t = await start()
+    const other = await t.connectSession()
+    const ready = await readyCreate(t, "raced-across-sessions")
+    const outcomes = await Promise.all([
+      t.call("create_resource", ready.args),
+      other.call("create_resource", ready.args)
+    ])
+    assert.strictEqual(outcomes.filter((o) => o.ok).length, 1, outcomes.map((o) => o.text).join("\n---\n"))
+    refused(outcomes.find((o) => !o.ok)!, "TokenSpent")
+    assert.strictEqual(t.counts.create, 1)
+  })
+})
+
+describe("the delete limit", () => {
+  it("A4: CCAPI_DELETE_LIMIT=1 holds when two deletes of one session are submitted at once (user approving)", async () => {
+    const t = await start({ config: { deleteLimit: 1 }, elicitation: "approve" })
+    await t.seed(BUCKET, cleanBucket("race-one"))
+    await t.seed(BUCKET, cleanBucket("race-two"))
+    const creds = await credentials(t)
+    const [first, second] = [await explainDelete(t, "race-one"), await explainDelete(t, "race-two")]
+    const outcomes = await Promise.all(
+      [
+        ["race-one", first],
+        ["race-two", second]
+      ].map(([identifier, token]) =>
+        t.call("delete_resource", {
+          resource_type: BUCKET,
+          identifier,
+          credentials_token: creds,
+          explained_token: token,
+          confirmed: true
+        })
+      )
+    )
+    assert.strictEqual(
+      t.counts.delete,
+      1,
+      `deletes sent: ${t.counts.delete}\n${outcomes.map((o) => o.text).join("\n---\n")}`
+    )
+    assert.strictEqual(outcomes.filter((o) => o.ok).length, 1)
+  })
+
+  it("A5: CCAPI_DELETE_LIMIT=1 holds when two deletes are submitted at once over a slow network (no elicitation)", async () => {
+    const t = await start({ config: { deleteLimit: 1 } })
+    t.controls.deleteLatencyMs = 100
+    await t.seed(BUCKET, cleanBucket("slow-one"))
+    await t.seed(BUCKET, cleanBucket("slow-two"))
+    const creds = await credentials(t)
+    const tokens = [await explainDelete(t, "slow-one"), await explainDelete(t, "slow-two")]
+    const outcomes = await Promise.all(
+      ["slow-one", "slow-two"].map((identifier, i) =>
+        t.call("delete_resource", {
+          resource_type: BUCKET,
+          identifier,
+          credentials_token: creds,
+          explained_token: tokens[i],
+          confirmed: true
+        })
+      )
+    )
+    assert.strictEqual(
+      t.counts.delete,
+      1,
+      `deletes sent: ${t.counts.delete}\n${outcomes.map((o) => o.text).join("\n---\n")}`
+    )
+  })
+})
+
+describe("a journal or a store that fails", () => {
+  it("A6: a journal down at the intent stops the create before AWS; the unspent token works once the journal is back", async () => {
+    const t = await start()
+    const ready = await readyCreate(t, "journal-down")
+    t.controls.journalFails.add("mutation_intent")
+    refused(await t.call("create_resource", ready.args), "JournalUnavailable")
+    assert.strictEqual(t.counts.create, 0)
+    // Safe to keep the token: nothing was sent, and the retry journals its intent before sending.
+    t.controls.journalFails.clear()
+    const retried = await t.call("create_resource", ready.args)
+    assert.isTrue(retried.ok, retried.text)
+    assert.strictEqual(t.counts.create, 1)
+    refused(await t.call("create_resource", ready.args), "TokenSpent")
+    const events = (await t.journal()).map((e) => e.event)
+    assert.strictEqual(events.filter((e) => e === "mutation_submitted").length, 1)
+  })
+
+  it("A7: a journal that fails after the intent (submitted and outcome) still returns the request token, and one create", async () => {
+    const t = await start()
+    const ready = await readyCreate(t, "journal-after-intent")
+    t.controls.journalFails.add("mutation_submitted")
+    t.controls.journalFails.add("mutation_outcome")
+    const out = await t.call("create_resource", ready.args)
+    assert.isTrue(out.ok, out.text)
+    assert.isString(out.data["request_token"])
+    assert.match(JSON.stringify(out.data["warnings"]), /JournalUnavailable/)
+    assert.strictEqual(t.counts.create, 1)
+    t.controls.journalFails.clear()
+    refused(await t.call("create_resource", ready.args), "TokenSpent")
+    assert.strictEqual(t.counts.create, 1)
+  })
+
+  it("A8: a store down when the token is spent stops the create before AWS, says StoreUnavailable, and a retry works once", async () => {
+    const t = await start()
+    const ready = await readyCreate(t, "store-down")
+    t.controls.storeFails.add("take")
+    const out = await t.call("create_resource", ready.args)
+    refused(out, "StoreUnavailable")
+    assert.strictEqual(t.counts.create, 0)
+    t.controls.storeFails.clear()
+    const retried = await t.call("create_resource", ready.args)
+    assert.isTrue(retried.ok, retried.text)
+    assert.strictEqual(t.counts.create, 1)
+  })
+
+  it("A10: a store down at reads refuses every workflow step with StoreUnavailable, minting nothing", async () => {
+    const t = await start()
+    const creds = await credentials(t)
+    t.controls.storeFails.add("get")
+    const out = await t.call("generate_infrastructure_code", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      properties: cleanBucket("no-store")
+    })
+    refused(out, "StoreUnavailable")
+    t.controls.storeFails.clear()
+  })
+})
+
+describe("never the wrong account (guarantee 9)", () => {
+  it("A11: credentials that now resolve to another account stop the create right before sending", async () => {
+    const t = await start()
+    const ready = await readyCreate(t, "wrong-account")
+    // The user switches AWS_PROFILE / SSO to production in another terminal; the same process now signs as 210987654321.
+    t.controls.accountId = "210987654321"
+    const out = await t.call("create_resource", ready.args)
+    assert.isFalse(out.ok, `the create went to account 210987654321, planned for 123456789012: ${out.text}`)
+    assert.strictEqual(t.counts.create, 0)
+  })
+})
+
+describe("the scan cannot be skipped or flooded away", () => {
+  it("A31: skip_security_check=true while scanning is enabled does not replace the scan", async () => {
+    const t = await start()
+    const creds = await credentials(t)
+    const explainedToken = await explainCreate(t, creds, cleanBucket("skip-it"))
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      skip_security_check: true
+    })
+    refused(out, "ScanRequired")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it(
+    "A32: flooding the bounded token store evicts, but never resurrects a spent token",
+    { timeout: 60_000 },
+    async () => {
+      const t = await start()
+      const ready = await readyCreate(t, "flooded")
+      assert.isTrue((await t.call("create_resource", ready.args)).ok)
+      // The store holds 1000 records here; the model mints 1100 environment tokens to push the tombstone out.
+      for (let i = 0; i < 1100; i++) await t.must("check_environment_variables")
+      const replay = await t.call("create_resource", ready.args)
+      assert.isFalse(replay.ok, replay.text)
+      assert.strictEqual(t.counts.create, 1)
+    }
+  )
+})
+
+describe("tokens of the wrong operation or made up", () => {
+  it("A15: a delete's explained_token is refused by create_resource and update_resource", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("delete-token"))
+    const creds = await credentials(t)
+    const token = await explainDelete(t, "delete-token")
+    refused(
+      await t.call("create_resource", {
+        resource_type: BUCKET,
+        credentials_token: creds,
+        explained_token: token,
+        skip_security_check: true
+      }),
+      "(PlanMismatch|TokenChainBroken)"
+    )
+    refused(
+      await t.call("update_resource", {
+        resource_type: BUCKET,
+        identifier: "delete-token",
+        credentials_token: creds,
+        explained_token: token,
+        patch_document: [{ op: "remove", path: "/PublicAccessBlockConfiguration" }]
+      }),
+      "(PlanMismatch|TokenChainBroken)"
+    )
+    assert.deepStrictEqual([t.counts.create, t.counts.update], [0, 0])
+    // The token survives the refusals and still deletes exactly what was explained.
+    const deleted = await t.call("delete_resource", {
+      resource_type: BUCKET,
+      identifier: "delete-token",
+      credentials_token: creds,
+      explained_token: token,
+      confirmed: true
+    })
+    assert.isTrue(deleted.ok, deleted.text)
+  })
+
+  it("A16: an update's explained_token cannot delete the resource", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("update-token"))
+    const creds = await credentials(t)
+    const generated = await t.must("generate_infrastructure_code", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      identifier: "update-token",
+      patch_document: [{ op: "replace", path: "/VersioningConfiguration/Status", value: "Suspended" }]
+    })
+    const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
+    refused(
+      await t.call("delete_resource", {
+        resource_type: BUCKET,
+        identifier: "update-token",
+        credentials_token: creds,
+        explained_token: explained["explained_token"],
+        confirmed: true
+      }),
+      "PlanMismatch"
+    )
+    assert.strictEqual(t.counts.delete, 0)
+  })
+
+  it("A17: swapping type, identifier or region at delete time is refused; the region check normalizes nothing", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("swap-me"))
+    await t.seed(BUCKET, cleanBucket("swap-other"))
+    const creds = await credentials(t)
+    const token = await explainDelete(t, "swap-me")
+    const base = { credentials_token: creds, explained_token: token, confirmed: true }
+    refused(
+      await t.call("delete_resource", { ...base, resource_type: "AWS::SQS::Queue", identifier: "swap-me" }),
+      "PlanMismatch"
+    )
+    refused(
+      await t.call("delete_resource", { ...base, resource_type: BUCKET, identifier: "swap-other" }),
+      "PlanMismatch"
+    )
+    refused(await t.call("delete_resource", { ...base, resource_type: BUCKET, identifier: "swap-me " }), "PlanMismatch")
+    const regionSwap = await t.call("delete_resource", {
+      ...base,
+      resource_type: BUCKET,
+      identifier: "swap-me",
+      region: "eu-west-1"
+    })
+    refused(regionSwap, "PlanMismatch")
+    assert.strictEqual(t.counts.delete, 0)
+  })
+
+  it("A18: forged ids of the right shape for every kind are refused without being echoed, and mint nothing", async () => {
+    const t = await start()
+    const creds = await credentials(t)
+    const forge = (kind: string) => `${kind}_${"Q".repeat(32)}`
+    const outs = [
+      await t.call("get_aws_session_info", { environment_token: forge("environment") }),
+      await t.call("generate_infrastructure_code", {
+        resource_type: BUCKET,
+        credentials_token: forge("credentials"),
+        properties: cleanBucket("f")
+      }),
+      await t.call("explain", { generated_code_token: forge("generated_code") }),
+      await t.call("run_checkov", { explained_token: forge("explained") }),
+      await t.call("create_resource", {
+        resource_type: BUCKET,
+        credentials_token: creds,
+        explained_token: forge("explained"),
+        security_scan_token: forge("security_scan")
+      })
+    ]
+    for (const out of outs) {
+      refused(out, "TokenInvalid")
+      assert.notInclude(out.text, "Q".repeat(32))
+    }
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("A19: a real token id re-prefixed as another kind (same 32 characters) is not the other kind's token", async () => {
+    const t = await start()
+    const ready = await readyCreate(t, "re-prefixed")
+    const suffix = ready.explainedToken.slice("explained_".length)
+    const out = await t.call("create_resource", {
+      ...ready.args,
+      security_scan_token: `security_scan_${suffix}`
+    })
+    refused(out, "TokenInvalid")
+    assert.strictEqual(t.counts.create, 0)
+  })
+})
+
+describe("a person decides", () => {
+  for (const answer of ["decline", "cancel", "reject"] as const) {
+    it(`A20: CCAPI_APPROVAL=required with a client that can ask but answers ${answer}: nothing is created, the token stays unspent`, async () => {
+      const t = await start({ config: { approval: "required" }, elicitation: answer })
+      const ready = await readyCreate(t, `required-${answer}`)
+      refused(await t.call("create_resource", ready.args), "ApprovalDeclined")
+      assert.strictEqual(t.counts.create, 0)
+      assert.strictEqual(t.elicitations.length, 1)
+      const approval = (await t.journal()).find((e) => e.event === "approval")
+      assert.isDefined(approval)
+    })
+  }
+
+  it("A21: a client that declares elicitation the 2025-06 way (elicitation: {}) is asked, not silently skipped", async () => {
+    const t = await start({ capabilities: { elicitation: {} }, elicitation: "decline" })
+    const ready = await readyCreate(t, "legacy-elicitation")
+    refused(await t.call("create_resource", ready.args), "ApprovalDeclined")
+    assert.strictEqual(t.counts.create, 0)
+  })
+
+  it("A22: a client that declares only URL-mode elicitation is not treated as able to approve under approval=required", async () => {
+    const t = await start({ config: { approval: "required" }, capabilities: { elicitation: { url: {} } } })
+    const creds = await credentials(t)
+    refused(
+      await t.call("generate_infrastructure_code", {
+        resource_type: BUCKET,
+        credentials_token: creds,
+        properties: cleanBucket("url-only")
+      }),
+      "ApprovalUnavailable"
+    )
+  })
+})
+
+describe("read-only", () => {
+  it("A24: create_template with a template_id (of the IaC Generator) in read-only mode never touches the IaC Generator", async () => {
+    const t = await start({ config: { readOnly: true } })
+    const out = await t.call("create_template", {
+      template_id: "arn:aws:cloudformation:us-east-1:123456789012:generatedtemplate/x"
+    })
+    refused(out, "ResourceNotFound")
+    const made = await t.call("create_template", {
+      resources: [{ ResourceType: BUCKET, ResourceIdentifier: { BucketName: "nope" } }]
+    })
+    assert.isFalse(made.ok)
+    assert.strictEqual(t.counts.templates, 0)
+    refused(
+      await t.call("explain", { content: { resource_type: BUCKET, identifier: "x" }, operation: "delete" }),
+      "ReadOnlyMode"
+    )
+  })
+})
+
+describe("configuration (Effect 4 Config)", () => {
+  const env = (vars: Record<string, string>) => ({ HOME: "/home/u", ...vars })
+  const load = (vars: Record<string, string>) => Effect.runPromise(Effect.result(loadConfig([], env(vars))))
+
+  it("A25: an empty or blank security or approval setting never weakens the server", async () => {
+    for (const value of ["", " ", "\t"]) {
+      const scanning = await load({ SECURITY_SCANNING: value })
+      if (scanning._tag === "Success") assert.strictEqual(scanning.success.securityScanning, "enabled")
+      const approval = await load({ CCAPI_APPROVAL: value })
+      if (approval._tag === "Success") assert.strictEqual(approval.success.approval, "auto")
+      const tags = await load({ DEFAULT_TAGS: value })
+      if (tags._tag === "Success") assert.strictEqual(tags.success.defaultTags, "enabled")
+      const guardrails = await load({ CCAPI_DISABLED_GUARDRAILS: value })
+      if (guardrails._tag === "Success") assert.deepStrictEqual(guardrails.success.disabledGuardrails, [])
+    }
+  })
+
+  it("A28: the environment is read as given (a snapshot), and odd spellings of the secure values are refused", async () => {
+    const vars: Record<string, string> = { SECURITY_SCANNING: "enabled" }
+    const pending = loadConfig([], env(vars))
+    vars["SECURITY_SCANNING"] = "disabled"
+    const config = await Effect.runPromise(pending)
+    // env() copied the record: what counts is the value at the call.
+    assert.strictEqual(config.securityScanning, "enabled")
+    for (const value of ["disable", "0", "false", "no", "enabled,disabled"]) {
+      const result = await load({ SECURITY_SCANNING: value })
+      assert.strictEqual(result._tag, "Failure", value)
+    }
+  })
+})
+
+// ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const bin = fileURLToPath(new URL("../bin/ccapi-mcp-server.js", import.meta.url))
+const dist = fileURLToPath(new URL("../dist/main.js", import.meta.url))
+
+describe("the built bin", () => {
+  it(
+    "A34: an invalid setting ends the bin with exit code 2, the reason on stderr and nothing on stdout",
+    { timeout: 30_000 },
+    async () => {
+      const child = spawn(process.execPath, [bin, "--sandbox"], {
+        env: { ...process.env, SECURITY_SCANNING: "off", CCAPI_APPROVAL: "sometimes" },
+        stdio: ["pipe", "pipe", "pipe"]
+      })
+      let stdout = ""
+      let stderr = ""
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
+      assert.strictEqual(code, 2, stderr)
+      assert.strictEqual(stdout, "")
+      assert.include(stderr, "SECURITY_SCANNING")
+      assert.include(stderr, "CCAPI_APPROVAL")
+    }
+  )
+
+  it("A33: the bundle carries no test double (testkit is dev-only)", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs")
+    const dir = fileURLToPath(new URL("../dist/", import.meta.url))
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".js"))) {
+      const text = readFileSync(`${dir}${file}`, "utf8")
+      for (const name of ["FakeSecurityScanner", "FakeIdentity", "MemoryJournal"]) assert.notInclude(text, name, file)
+    }
+  })
+
+  it(
+    "A29: with --sandbox and debug logging, stdout carries JSON-RPC and nothing else",
+    { timeout: 60_000 },
+    async () => {
+      assert.isTrue(existsSync(dist), "build first: scripts/with-node npm run build")
+      const child = spawn(process.execPath, [bin, "--sandbox"], {
+        env: {
+          ...process.env,
+          CCAPI_LOG_LEVEL: "debug",
+          CCAPI_JOURNAL: "off",
+          SECURITY_SCANNING: "disabled",
+          AWS_REGION: "us-east-1"
+        },
+        stdio: ["pipe", "pipe", "pipe"]
+      })
+      let stdout = ""
+      let stderr = ""
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+      const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`)
+      const waitFor = async (id: number) => {
+        for (let i = 0; i < 300; i++) {
+          if (stdout.split("\n").some((line) => line.includes(`"id":${id}`))) return
+          await sleep(100)
+        }
+        throw new Error(`no answer to ${id}; stderr:\n${stderr}`)
+      }
+      send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "purity", version: "1" } }
+      })
+      await waitFor(1)
+      send({ jsonrpc: "2.0", method: "notifications/initialized" })
+      send({ jsonrpc: "2.0", id: 2, method: "tools/list" })
+      await waitFor(2)
+      send({
+        jsonrpc: "2.0",
+        id: 3,
+        method: "tools/call",
+        params: { name: "check_environment_variables", arguments: {} }
+      })
+      await waitFor(3)
+      send({
+        jsonrpc: "2.0",
+        id: 4,
+        method: "tools/call",
+        params: { name: "list_resources", arguments: { resource_type: BUCKET } }
+      })
+      await waitFor(4)
+      send({
+        jsonrpc: "2.0",
+        id: 5,
+        method: "tools/call",
+        params: { name: "get_resource", arguments: { resource_type: BUCKET, identifier: "no-such" } }
+      })
+      await waitFor(5)
+      child.stdin.end()
+      await new Promise((resolve) => child.on("exit", resolve))
+      const lines = stdout.split("\n").filter((line) => line !== "")
+      assert.isAtLeast(lines.length, 5)
+      for (const line of lines) {
+        const parsed = JSON.parse(line) as { jsonrpc?: string }
+        assert.strictEqual(parsed.jsonrpc, "2.0", line)
+      }
+      assert.match(stderr, /SANDBOX/)
+    }
+  )
+})
