@@ -15,7 +15,6 @@ import {
   ApprovalStore,
   ApprovalStoreMemory,
   CloudControl,
-  CloudUnavailable,
   Identity,
   Journal,
   JournalUnavailable,
@@ -35,7 +34,7 @@ import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLa
 import { loadConfig, type ServerConfig } from "../src/Config.js"
 import * as CryptoRandom from "../src/CryptoRandom.js"
 import { makeServer } from "../src/Server.js"
-import { cleanBucket, testConfig } from "./support/TestServer.js"
+import { cleanBucket, seedResource, testConfig } from "./support/TestServer.js"
 
 /*
  * Attacks on the session's changes (sessions, gates, typed store/journal failures, per-kind tokens, approval modes,
@@ -72,8 +71,6 @@ interface Controls {
   readonly storeFails: Set<"get" | "put" | "take">
   /** The account the credentials resolve to right now (credentials can change under a running server). */
   accountId: string
-  /** The next create reaches the cloud and then fails like a lost response (an ambiguous failure). */
-  loseNextCreateResponse: boolean
   /** Delay (ms) inside every delete before it reaches the cloud (a slow network). */
   deleteLatencyMs: number
 }
@@ -87,7 +84,6 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
     journalFails: new Set(),
     storeFails: new Set(),
     accountId: "123456789012",
-    loseNextCreateResponse: false,
     deleteLatencyMs: 0
   }
   const elicitations: Array<string> = []
@@ -98,15 +94,7 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
     Effect.map(MemoryCloud.MemoryCloud, (inner) =>
       CloudControl.of({
         ...inner,
-        create: (input) =>
-          Effect.suspend(() => {
-            counts.create += 1
-            if (!controls.loseNextCreateResponse) return inner.create(input)
-            controls.loseNextCreateResponse = false
-            return Effect.flatMap(inner.create(input), () =>
-              Effect.fail(new CloudUnavailable({ service: "cloudcontrol", message: "socket hang up" }))
-            )
-          }),
+        create: (input) => Effect.suspend(() => ((counts.create += 1), inner.create(input))),
         update: (input) => Effect.suspend(() => ((counts.update += 1), inner.update(input))),
         delete: (input) =>
           Effect.suspend(() => {
@@ -243,38 +231,7 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
     elicitations,
     journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (j) => j.entries)),
     seed: (typeName: string, desiredState: Record<string, unknown>, region = "us-east-1") =>
-      runtime.runPromise(
-        Effect.gen(function* () {
-          const inner = yield* MemoryCloud.MemoryCloud
-          const event = yield* inner.create({
-            typeName: typeName as never,
-            desiredState: desiredState as never,
-            clientToken: `seed-${Math.random().toString(36).slice(2)}` as never,
-            region: region as never
-          })
-          return yield* inner.requestStatus({ requestToken: event.requestToken, region: region as never })
-        }).pipe(Effect.orDie)
-      ),
-    /** Someone else changes the resource out of band (the console, another tool). */
-    tamper: (
-      typeName: string,
-      identifier: string,
-      patch: ReadonlyArray<Record<string, unknown>>,
-      region = "us-east-1"
-    ) =>
-      runtime.runPromise(
-        Effect.gen(function* () {
-          const inner = yield* MemoryCloud.MemoryCloud
-          const event = yield* inner.update({
-            typeName: typeName as never,
-            identifier: identifier as never,
-            patch: patch as never,
-            clientToken: `tamper-${Math.random().toString(36).slice(2)}` as never,
-            region: region as never
-          })
-          return yield* inner.requestStatus({ requestToken: event.requestToken, region: region as never })
-        }).pipe(Effect.orDie)
-      ),
+      runtime.runPromise(seedResource(typeName, desiredState, region)),
     peek: async (typeName: string, identifier: string, region = "us-east-1") =>
       (await memory()).peek({ typeName, identifier, region }).pipe(Effect.runPromise),
     resources: async (region = "us-east-1") => (await memory()).resources(region).pipe(Effect.runPromise),

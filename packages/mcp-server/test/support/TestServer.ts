@@ -24,6 +24,19 @@ import type { ServerConfig } from "../../src/Config.js"
 import * as CryptoRandom from "../../src/CryptoRandom.js"
 import { makeServer } from "../../src/Server.js"
 
+/** Put a resource straight into the memory cloud (not a mutation through the server, so not counted). */
+export const seedResource = (typeName: string, desiredState: Record<string, unknown>, region = "us-east-1") =>
+  Effect.gen(function* () {
+    const inner = yield* MemoryCloud.MemoryCloud
+    const event = yield* inner.create({
+      typeName: typeName as never,
+      desiredState: desiredState as never,
+      clientToken: `seed-${Math.random().toString(36).slice(2)}` as never,
+      region: region as never
+    })
+    return yield* inner.requestStatus({ requestToken: event.requestToken, region: region as never })
+  }).pipe(Effect.orDie)
+
 export interface TestServerOptions {
   readonly config?: Partial<ServerConfig>
   /** The scanner: testkit's rule-based fake (default), or missing (every scan fails with ScannerUnavailable). */
@@ -203,18 +216,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     },
     /** Put a resource straight into the fake cloud (not counted as a mutation through the server). */
     seed: (typeName: string, desiredState: Record<string, unknown>, region = "us-east-1") =>
-      runtime.runPromise(
-        Effect.gen(function* () {
-          const inner = yield* MemoryCloud.MemoryCloud
-          const event = yield* inner.create({
-            typeName: typeName as never,
-            desiredState: desiredState as never,
-            clientToken: `seed-${Math.random().toString(36).slice(2)}` as never,
-            region: region as never
-          })
-          return yield* inner.requestStatus({ requestToken: event.requestToken, region: region as never })
-        }).pipe(Effect.orDie)
-      ),
+      runtime.runPromise(seedResource(typeName, desiredState, region)),
     peek: async (typeName: string, identifier: string, region = "us-east-1") =>
       (await memoryCloud()).peek({ typeName, identifier, region }).pipe(Effect.runPromise),
     close: async () => {
