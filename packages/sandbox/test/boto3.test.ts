@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from "node:child_process"
+import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type Sandbox, startSandbox } from "../src/index.js"
@@ -13,8 +14,12 @@ const available = (command: string, args: ReadonlyArray<string>): boolean => {
     return false
   }
 }
-const hasBoto3 = available("python3", ["-c", "import boto3"])
-const hasCli = available("aws", ["--version"])
+// The project's own clients (`node scripts/setup-aws-clients.mjs`, run by `npm test`), else whatever is on PATH.
+const clientsBin = fileURLToPath(new URL("../../../.venv/aws-clients/bin/", import.meta.url))
+const python = existsSync(`${clientsBin}python`) ? `${clientsBin}python` : "python3"
+const aws = existsSync(`${clientsBin}aws`) ? `${clientsBin}aws` : "aws"
+const hasBoto3 = available(python, ["-c", "import boto3"])
+const hasCli = available(aws, ["--version"])
 
 /** Off CI a missing client is a skip (with the reason); on CI it is a failure. */
 const requireClient = (present: boolean, what: string) => {
@@ -49,7 +54,7 @@ describe("clients nobody here wrote", () => {
   it.skipIf(!requireClient(hasBoto3, "python3 with boto3"))(
     "boto3 creates, reads, lists, updates and deletes a resource and calls DescribeType through AWS_ENDPOINT_URL",
     async () => {
-      const { code, stdout, stderr } = await run("python3", [script], clientEnv())
+      const { code, stdout, stderr } = await run(python, [script], clientEnv())
       expect(stderr.split("\n").filter((l) => l.startsWith("boto3_roundtrip:"))).toEqual([])
       expect(code).toBe(0)
       const report = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>
@@ -67,14 +72,14 @@ describe("clients nobody here wrote", () => {
     "the AWS CLI lists resources and describes a type through --endpoint-url",
     async () => {
       const listed = await run(
-        "aws",
+        aws,
         ["cloudcontrol", "list-resources", "--type-name", "AWS::Logs::LogGroup", "--endpoint-url", sandbox.url],
         clientEnv()
       )
       expect(listed.stderr).toBe("")
       expect(JSON.parse(listed.stdout)).toMatchObject({ TypeName: "AWS::Logs::LogGroup", ResourceDescriptions: [] })
       const described = await run(
-        "aws",
+        aws,
         [
           "cloudformation",
           "describe-type",
@@ -91,7 +96,7 @@ describe("clients nobody here wrote", () => {
       const schema = JSON.parse((JSON.parse(described.stdout) as { Schema: string }).Schema) as { typeName: string }
       expect(schema.typeName).toBe("AWS::Logs::LogGroup")
       const missing = await run(
-        "aws",
+        aws,
         ["cloudcontrol", "get-resource", "--type-name", "AWS::Logs::LogGroup", "--identifier", "nope"],
         clientEnv()
       )
