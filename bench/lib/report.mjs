@@ -195,7 +195,7 @@ export const renderReport = (r) => {
   out.push("## Cold start")
   out.push("")
   out.push(
-    "From just before the spawn (`node packages/mcp-server/dist/main.js`, and the reference's console script " +
+    "From just before the spawn (`node packages/mcp-server/bin/ccapi-mcp-server.js`, the bin entry that turns on the compile cache in front of the bundle, and the reference's console script " +
       "`awslabs.ccapi-mcp-server`) to the `initialize` response, and to the first `tools/list` answer. " +
       "Default settings (scanning enabled), sandbox credentials. The reference calls STS `GetCallerIdentity` " +
       "before it starts serving; ccapi connects the transport first and looks its identity up afterwards."
