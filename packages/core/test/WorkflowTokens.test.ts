@@ -4,7 +4,7 @@ import { TestClock } from "effect/testing"
 import * as ApprovalStoreMemory from "../src/memory/ApprovalStoreMemory.js"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
 import { EnvironmentToken } from "../src/model/Token.js"
-import { assertChain, issueToken, readToken, spendToken } from "../src/workflow/WorkflowTokens.js"
+import { assertChain, decodeTokenId, issueToken, readToken, spendToken } from "../src/workflow/WorkflowTokens.js"
 import { createPlan, deletePlan } from "./support/Plans.js"
 import * as SeededTokenIds from "./support/TokenIds.js"
 
@@ -99,7 +99,11 @@ describe("workflow tokens", () => {
       yield* issueToken("explained", { chainId: "w", ...account, plan: deletePlan() }, minute)
       const forged = "explained_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".slice(0, 42)
       for (const input of [forged, "explained_short", "", 42, null, undefined, { id: forged }, "x".repeat(10_000)]) {
-        const error = yield* Effect.flip(readToken("explained_token", input, "explained"))
+        const error = yield* Effect.flip(
+          Effect.flatMap(decodeTokenId("explained_token", "explained", input), (id) =>
+            readToken("explained_token", id, "explained")
+          )
+        )
         assert.strictEqual(error._tag, "TokenInvalid")
         assert.strictEqual("parameter" in error ? error.parameter : undefined, "explained_token")
         assert.include(error.message, "explain")
@@ -111,7 +115,7 @@ describe("workflow tokens", () => {
   it.effect("a token of the wrong kind is TokenInvalid naming the tool that issues the right one", () =>
     Effect.gen(function* () {
       const { credentials } = yield* chain("w")
-      const error = yield* Effect.flip(readToken("explained_token", credentials, "explained"))
+      const error = yield* Effect.flip(decodeTokenId("explained_token", "explained", credentials))
       assert.strictEqual(error._tag, "TokenInvalid")
       assert.include(error.message, "explain")
       assert.include(error.message, "get_aws_session_info")

@@ -10,7 +10,14 @@ import {
 } from "../model/Errors.js"
 import { decodePatch } from "../json/JsonPatch.js"
 import type { Finding } from "../model/Cloud.js"
-import type { Identifier, TypeName } from "../model/Ids.js"
+import type {
+  CredentialsTokenId,
+  ExplainedTokenId,
+  Identifier,
+  Region,
+  SecurityScanTokenId,
+  TypeName
+} from "../model/Ids.js"
 import { identifierOf, type Plan, type PlanOf, type PlanOperation } from "../model/Plan.js"
 import type { CredentialsToken, ExplainedToken } from "../model/Token.js"
 import { maskWriteOnly } from "./Plans.js"
@@ -18,7 +25,6 @@ import { Approver } from "../ports/Approver.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { scanDisabledWarning, scanGate } from "../policy/ScanGate.js"
 import { readToken } from "./WorkflowTokens.js"
-import { decodeIdentifier, decodeStringList, decodeTypeName, resolveRegion } from "../usecases/Inputs.js"
 import { journal } from "../usecases/Planning.js"
 import { SessionState, WorkflowSettings } from "./Settings.js"
 import { maskPatch, samePatch } from "../usecases/Views.js"
@@ -51,23 +57,13 @@ export interface MutationTarget {
   readonly identifier: Identifier | undefined
 }
 
-/** Decode the resource the request names. */
-export const decodeTarget = Effect.fn("Gate.decodeTarget")(function* (
-  operation: PlanOperation,
-  request: { readonly typeName: unknown; readonly identifier?: unknown }
-) {
-  const typeName = yield* decodeTypeName("resource_type", request.typeName)
-  const identifier = operation === "create" ? undefined : yield* decodeIdentifier("identifier", request.identifier)
-  return { typeName, identifier } satisfies MutationTarget
-})
-
 /**
  * Guarantee 2: both tokens were issued here, are unspent and unexpired, and belong to one workflow — the explained
  * plan was made with this credentials token (a delete: explained for this account).
  */
 export const chainGate = Effect.fn("Gate.chain")(function* (
   operation: PlanOperation,
-  request: { readonly credentialsToken: unknown; readonly explainedToken: unknown }
+  request: { readonly credentialsToken: CredentialsTokenId; readonly explainedToken: ExplainedTokenId }
 ) {
   const credentials = yield* readToken("credentials_token", request.credentialsToken, "credentials")
   const explained = yield* readToken("explained_token", request.explainedToken, "explained")
@@ -95,7 +91,7 @@ const isPlanOf = <O extends PlanOperation>(plan: Plan, operation: O): plan is Pl
 export const bindingGate = Effect.fn("Gate.binding")(function* <O extends PlanOperation>(
   operation: O,
   plan: Plan,
-  request: MutationTarget & { readonly region?: unknown; readonly patchDocument?: unknown },
+  request: MutationTarget & { readonly region?: Region | undefined; readonly patchDocument?: unknown },
   credentials: CredentialsToken
 ) {
   if (!isPlanOf(plan, operation))
@@ -114,11 +110,8 @@ export const bindingGate = Effect.fn("Gate.binding")(function* <O extends PlanOp
       "identifier",
       `identifier "${request.identifier}" differs from the identifier in the plan ("${planned}").`
     )
-  if (request.region !== undefined && request.region !== null && request.region !== "") {
-    const region = yield* resolveRegion(request.region)
-    if (region !== plan.region)
-      return yield* mismatch("region", `region ${region} differs from the plan's region ${plan.region}.`)
-  }
+  if (request.region !== undefined && request.region !== plan.region)
+    return yield* mismatch("region", `region ${request.region} differs from the plan's region ${plan.region}.`)
   if (credentials.accountId !== plan.accountId)
     return yield* mismatch(
       "account",
@@ -148,7 +141,10 @@ export const guardrailGate = Effect.fn("Gate.guardrails")(function* (plan: Plan)
 })
 
 /** Guarantee 5 and the delete limit: a delete needs `confirmed=true`, and the session must be under the operator's cap. */
-export const deleteGate = Effect.fn("Gate.delete")(function* (plan: Plan, request: { readonly confirmed?: unknown }) {
+export const deleteGate = Effect.fn("Gate.delete")(function* (
+  plan: Plan,
+  request: { readonly confirmed?: boolean | undefined }
+) {
   if (plan.operation !== "delete") return
   if (request.confirmed !== true)
     return yield* new DeleteNotConfirmed({
@@ -208,14 +204,17 @@ export interface ScanDecision {
   readonly warnings: ReadonlyArray<string>
   readonly findings: ReadonlyArray<Finding>
   /** The security scan token to spend with the explained token. */
-  readonly scanTokenId: string | undefined
+  readonly scanTokenId: SecurityScanTokenId | undefined
   /** A human was already asked (to accept failed checks); the approval gate does not ask again. */
   readonly humanAsked: boolean
 }
 
 /** The scan token the request passed, if any: it must have been made for this explained token. */
-const suppliedScan = Effect.fn("Gate.suppliedScan")(function* (explained: ExplainedToken, token: unknown) {
-  if (token === undefined || token === null || token === "") return undefined
+const suppliedScan = Effect.fn("Gate.suppliedScan")(function* (
+  explained: ExplainedToken,
+  token: SecurityScanTokenId | undefined
+) {
+  if (token === undefined) return undefined
   const scan = yield* readToken("security_scan_token", token, "security_scan")
   if (scan.parent !== explained.id)
     return yield* new TokenChainBroken({
@@ -234,9 +233,9 @@ export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
   plan: Plan,
   explained: ExplainedToken,
   request: {
-    readonly securityScanToken?: unknown
-    readonly skipSecurityCheck?: unknown
-    readonly acceptFindings?: unknown
+    readonly securityScanToken?: SecurityScanTokenId | undefined
+    readonly skipSecurityCheck?: boolean | undefined
+    readonly acceptFindings?: ReadonlyArray<string> | undefined
   }
 ) {
   const settings = yield* WorkflowSettings
@@ -251,7 +250,7 @@ export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
   const scan = yield* suppliedScan(explained, request.securityScanToken)
   const report = scan?.scan
   const findings = report?.findings ?? []
-  const acceptedCheckIds = yield* decodeStringList("accept_findings", request.acceptFindings)
+  const acceptedCheckIds = request.acceptFindings ?? []
   const input = {
     scanning: settings.securityScanning,
     report,
@@ -274,7 +273,7 @@ export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
     accepted: passed.accepted,
     warnings: passed.warning !== undefined ? [passed.warning] : [],
     findings,
-    scanTokenId: scan?.id,
+    scanTokenId: request.securityScanToken,
     humanAsked
   } satisfies ScanDecision
 })

@@ -10,6 +10,7 @@ import {
   type TokenRecord,
   type TokenRecordOf
 } from "../model/Token.js"
+import type { TokenIdOf } from "../model/Ids.js"
 import { ApprovalStore } from "../ports/ApprovalStore.js"
 import { TokenIds } from "../ports/TokenIds.js"
 
@@ -42,7 +43,7 @@ export const issueToken = Effect.fn("WorkflowTokens.issueToken")(function* <K ex
   ttlMillis: number
 ) {
   const store = yield* ApprovalStore
-  const id = `${kind}_${Base64Url.encode(yield* randomBytes(tokenIdBytes))}`
+  const id = `${kind}_${Base64Url.encode(yield* randomBytes(tokenIdBytes))}` as TokenIdOf<K>
   const now = yield* Clock.currentTimeMillis
   yield* store.put(id, makeTokenRecord(kind, { ...fields, id, issuedAt: now, expiresAt: now + ttlMillis }))
   return id
@@ -70,26 +71,37 @@ const minutes = (millis: number) => {
   return `${n} minute${n === 1 ? "" : "s"}`
 }
 
+/**
+ * The id of a `kind` token, as a request passes it (surrounding space ignored): it must be written as this server
+ * writes ids of that kind. Says nothing of whether the token exists: `readToken` does.
+ */
+export const decodeTokenId = <K extends TokenKind>(
+  parameter: string,
+  kind: K,
+  id: unknown
+): Effect.Effect<TokenIdOf<K>, TokenInvalid> => {
+  const match = typeof id === "string" ? idPattern.exec(id.trim()) : null
+  if (match === null) return Effect.fail(invalid(parameter, kind, "is not a token this server issued."))
+  const given = match[1] as TokenKind
+  if (given !== kind)
+    return Effect.fail(
+      invalid(
+        parameter,
+        kind,
+        `must be the ${kind} token from ${tokenProducer[kind]}, but a ${given} token (from ${tokenProducer[given]}) was passed.`
+      )
+    )
+  return Effect.succeed(match[0] as TokenIdOf<K>)
+}
+
 /** Look a token up for `parameter` without consuming it: it must exist, be of `kind`, unspent and unexpired. */
 export const readToken = Effect.fn("WorkflowTokens.readToken")(function* <K extends TokenKind>(
   parameter: string,
-  id: unknown,
+  id: TokenIdOf<K>,
   kind: K
 ) {
-  const match = typeof id === "string" ? idPattern.exec(id.trim()) : null
-  if (match === null) {
-    return yield* invalid(parameter, kind, "is not a token this server issued.")
-  }
-  const given = match[1] as TokenKind
-  if (given !== kind) {
-    return yield* invalid(
-      parameter,
-      kind,
-      `must be the ${kind} token from ${tokenProducer[kind]}, but a ${given} token (from ${tokenProducer[given]}) was passed.`
-    )
-  }
   const store = yield* ApprovalStore
-  const found = yield* store.get(match[0])
+  const found = yield* store.get(id)
   if (Option.isSome(found) && found.value.kind === "spent" && found.value.of === kind) {
     return yield* spentError(parameter, kind)
   }
@@ -123,7 +135,7 @@ const chainLinks = (record: TokenRecord): { readonly parent?: string; readonly o
 /** Consume a token atomically: of concurrent spends exactly one succeeds; a later use is told it was spent. */
 export const spendToken = Effect.fn("WorkflowTokens.spendToken")(function* <K extends TokenKind>(
   parameter: string,
-  id: unknown,
+  id: TokenIdOf<K>,
   kind: K
 ) {
   const record = yield* readToken(parameter, id, kind)

@@ -1,6 +1,14 @@
 import { Effect } from "effect"
 import { z } from "zod"
 import { generateCode } from "@ccapi/core"
+import {
+  decodeIdentifier,
+  decodeOptionalJsonObject,
+  decodeOptionalPatch,
+  decodeRegion,
+  decodeTokenId,
+  decodeTypeName
+} from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import {
   credentialsTokenField,
@@ -43,14 +51,17 @@ export const generate_infrastructure_code = defineTool({
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
   run: (args) =>
     Effect.map(
-      generateCode({
-        credentialsToken: args.credentials_token,
-        typeName: args.resource_type,
-        region: args.region,
-        properties: args.properties,
-        identifier: args.identifier === "" ? undefined : args.identifier,
-        patchDocument:
-          Array.isArray(args.patch_document) && args.patch_document.length === 0 ? undefined : args.patch_document
+      Effect.gen(function* () {
+        const credentialsToken = yield* decodeTokenId("credentials_token", "credentials", args.credentials_token)
+        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const region = yield* decodeRegion("region", args.region)
+        const identifier =
+          args.identifier === undefined || args.identifier === ""
+            ? undefined
+            : yield* decodeIdentifier("identifier", args.identifier)
+        const properties = yield* decodeOptionalJsonObject("properties", args.properties)
+        const patchDocument = yield* decodeOptionalPatch(args.patch_document)
+        return yield* generateCode({ credentialsToken, typeName, region, identifier, properties, patchDocument })
       }),
       (result) => ({
         generated_code_token: result.generatedCodeToken,

@@ -2,7 +2,9 @@ import {
   ApprovalStore,
   CreatePlan,
   EnvironmentToken,
+  EnvironmentTokenId,
   ExplainedToken,
+  ExplainedTokenId,
   Finding,
   issueToken,
   readToken,
@@ -247,7 +249,7 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
         Effect.gen(function* () {
           const store = yield* ApprovalStore
           const now = yield* Clock.currentTimeMillis
-          const id = `environment_${"E".repeat(32)}`
+          const id = EnvironmentTokenId.make(`environment_${"E".repeat(32)}`)
           yield* store.put(id, environmentRecord(id, now - 20 * minute, now - 10 * minute))
           assert.isTrue(Option.isSome(yield* store.get(id)))
           const error = yield* Effect.flip(readToken("environment_token", id, "environment"))
@@ -298,7 +300,7 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       test("the workflow reports the outage as StoreUnavailable, not as a token it does not know", () =>
         runDown(
           Effect.gen(function* () {
-            const id = `explained_${"A".repeat(32)}`
+            const id = ExplainedTokenId.make(`explained_${"A".repeat(32)}`)
             const read = yield* Effect.flip(readToken("explained_token", id, "explained"))
             assert.strictEqual(read._tag, "StoreUnavailable")
             assert.notInclude(read.message, id)
