@@ -26,8 +26,8 @@ const bucket = typeName("AWS::S3::Bucket")
 const recordsFor = (plan: Parameters<typeof tokensFor>[0], options: Parameters<typeof tokensFor>[1] = {}) =>
   Effect.gen(function* () {
     const tokens = yield* tokensFor(plan, options)
-    const credentials = yield* readToken("credentials_token", tokens.credentials, "credentials")
-    const explained = yield* readToken("explained_token", tokens.explained, "explained")
+    const credentials = yield* readToken(tokens.credentials, "credentials")
+    const explained = yield* readToken(tokens.explained, "explained")
     return { tokens, credentials, explained }
   })
 
@@ -78,7 +78,8 @@ describe("chainGate", () => {
           chainGate("create", { credentialsToken: b.credentials, explainedToken: a.explained })
         )
         assert.strictEqual(error._tag, "TokenChainBroken")
-        assert.include(error.message, "does not come from a plan made with this credentials_token")
+        assert.include(error.message, "does not come from a plan made with this credentials token")
+        assert.strictEqual(error._tag === "TokenChainBroken" ? error.reason : undefined, "other_credentials")
       })
     )
   )
@@ -100,7 +101,7 @@ describe("chainGate", () => {
     withWorkflow(() =>
       Effect.gen(function* () {
         const spent = yield* tokensFor(createPlan())
-        yield* spendToken("explained_token", spent.explained, "explained")
+        yield* spendToken(spent.explained, "explained")
         const spentError = yield* Effect.flip(
           chainGate("create", { credentialsToken: spent.credentials, explainedToken: spent.explained })
         )
@@ -456,7 +457,7 @@ describe("authorize", () => {
           const request = { credentialsToken: credentials, explainedToken: explained, typeName: bucket }
           const passed = yield* authorize("create", { ...request, skipSecurityCheck: true, acceptFindings: [] })
           assert.strictEqual(passed.plan.desiredState, plan.desiredState)
-          yield* readToken("explained_token", explained, "explained")
+          yield* readToken(explained, "explained")
           assert.deepStrictEqual(harness.sent, [])
         }),
       { settings: { securityScanning: "disabled" } }

@@ -143,7 +143,7 @@ describe("the journal or the token store fails", () => {
         const error = yield* Effect.flip(createResource(request))
         assert.strictEqual(error._tag, "JournalUnavailable")
         assert.deepStrictEqual(harness.sent, [])
-        yield* readToken("explained_token", request.explainedToken, "explained")
+        yield* readToken(request.explainedToken, "explained")
         harness.journalDown = () => false
         const created = yield* createResource(request)
         assert.strictEqual(created.status, "SUCCESS")

@@ -93,9 +93,8 @@ const commit = Effect.fn("Workflow.commit")(function* (
     },
     plan.hash
   )
-  yield* spendToken("explained_token", explainedToken, "explained")
-  if (scan.scanTokenId !== undefined)
-    yield* Effect.ignore(spendToken("security_scan_token", scan.scanTokenId, "security_scan"))
+  yield* spendToken(explainedToken, "explained")
+  if (scan.scanTokenId !== undefined) yield* Effect.ignore(spendToken(scan.scanTokenId, "security_scan"))
 })
 
 /** After the request was sent, a journal that fails is a warning on the result: the request token must come back. */

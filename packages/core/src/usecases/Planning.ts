@@ -152,7 +152,7 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (comman
         "The server runs read-only: no change can be planned or applied. Use the read tools (get_resource, list_resources)."
     })
   yield* requireApprovalChannel()
-  const credentials = yield* readToken("credentials_token", command.credentialsToken, "credentials")
+  const credentials = yield* readToken(command.credentialsToken, "credentials")
   const typeName = command.typeName
   const region = yield* resolveRegion(command.region)
   const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
@@ -205,20 +205,17 @@ export const explain = Effect.fn("Workflow.explain")(function* (command: Explain
       Effect.mapError(self, (error) =>
         error instanceof TokenSpent
           ? new TokenSpent({
-              parameter: "generated_code_token",
+              kind: "generated_code",
+              spentBy: "explanation",
               message:
-                "This plan was already explained: each plan gets one explained_token. Use the explained_token that explain returned, or plan again with generate_infrastructure_code."
+                "This plan was already explained: each plan gets one explained token. Use the explained token its explanation returned, or plan again."
             })
           : error
       )
-    const generated = yield* readToken("generated_code_token", command.generatedCodeToken, "generated_code").pipe(
-      alreadyExplained
-    )
+    const generated = yield* readToken(command.generatedCodeToken, "generated_code").pipe(alreadyExplained)
     const plan = generated.plan
     const explanation = renderExplanation(plan)
-    const spendGenerated = spendToken("generated_code_token", command.generatedCodeToken, "generated_code").pipe(
-      alreadyExplained
-    )
+    const spendGenerated = spendToken(command.generatedCodeToken, "generated_code").pipe(alreadyExplained)
     if (plan.guardrails.length > 0) {
       yield* journal("refused", { reason: "guardrail", rules: plan.guardrails.map((g) => g.rule) }, plan.hash)
       yield* spendGenerated
@@ -297,7 +294,7 @@ export const explain = Effect.fn("Workflow.explain")(function* (command: Explain
 /** Step 5: scan the plan's template with the security scanner; mints the scan token bound to the explained token. */
 export const runScan = Effect.fn("Workflow.runScan")(function* (command: RunScanCommand) {
   const settings = yield* WorkflowSettings
-  const explained = yield* readToken("explained_token", command.explainedToken, "explained")
+  const explained = yield* readToken(command.explainedToken, "explained")
   const plan = explained.plan
   const report = yield* (yield* SecurityScanner).scan(plan.template)
   const failed = report.failedCheckIds

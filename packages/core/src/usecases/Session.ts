@@ -25,7 +25,7 @@ export const checkEnvironment = Effect.fn("Workflow.checkEnvironment")(function*
 /** Step 2: who the server acts as (account, ARN, credential source, region); mints the credentials token. */
 export const sessionInfo = Effect.fn("Workflow.sessionInfo")(function* (command: SessionInfoCommand) {
   const settings = yield* WorkflowSettings
-  const environment = yield* readToken("environment_token", command.environmentToken, "environment")
+  const environment = yield* readToken(command.environmentToken, "environment")
   const identity = yield* (yield* Identity).whoAmI()
   const credentialsToken = yield* issueToken(
     "credentials",

@@ -65,18 +65,24 @@ export const chainGate = Effect.fn("Gate.chain")(function* (
   operation: PlanOperation,
   request: { readonly credentialsToken: CredentialsTokenId; readonly explainedToken: ExplainedTokenId }
 ) {
-  const credentials = yield* readToken("credentials_token", request.credentialsToken, "credentials")
-  const explained = yield* readToken("explained_token", request.explainedToken, "explained")
+  const credentials = yield* readToken(request.credentialsToken, "credentials")
+  const explained = yield* readToken(request.explainedToken, "explained")
   if (operation === "delete") {
     if (explained.accountId !== credentials.accountId)
       return yield* new TokenChainBroken({
+        reason: "other_account",
+        child: "explained",
+        parent: "credentials",
         message:
-          "The explained_token was made for another account than this credentials_token. Explain the delete again with the current credentials."
+          "The explained token was made for another account than this credentials token. Explain the delete again with the current credentials."
       })
   } else if (explained.origin !== credentials.id) {
     return yield* new TokenChainBroken({
+      reason: "other_credentials",
+      child: "explained",
+      parent: "credentials",
       message:
-        "The explained_token does not come from a plan made with this credentials_token. Use the tokens of one workflow: generate_infrastructure_code → explain → run_checkov."
+        "The explained token does not come from a plan made with this credentials token. Use the tokens of one workflow: plan, explain, scan."
     })
   }
   return { credentials, explained }
@@ -215,11 +221,13 @@ const suppliedScan = Effect.fn("Gate.suppliedScan")(function* (
   token: SecurityScanTokenId | undefined
 ) {
   if (token === undefined) return undefined
-  const scan = yield* readToken("security_scan_token", token, "security_scan")
+  const scan = yield* readToken(token, "security_scan")
   if (scan.parent !== explained.id)
     return yield* new TokenChainBroken({
-      message:
-        "The security_scan_token was made for another explained_token. Run run_checkov with this workflow's explained_token."
+      reason: "other_explanation",
+      child: "security_scan",
+      parent: "explained",
+      message: "The security scan token was made for another explained token. Scan this workflow's explained plan."
     })
   return scan
 })

@@ -10,6 +10,7 @@ import {
   Region,
   RequestToken,
   TemplateResource,
+  type TokenKind,
   TypeName
 } from "@ccapi/core"
 
@@ -114,15 +115,12 @@ export const decodeChoice = <const L extends ReadonlyArray<string>>(
   )
 }
 
-/** A workflow token argument: written as this server writes tokens of that kind. */
+/** A workflow token argument (`<kind>_token`): written as this server writes tokens of that kind. */
 export { decodeTokenId }
 
 /** An optional workflow token argument. */
-export const decodeOptionalTokenId = <K extends Parameters<typeof decodeTokenId>[1]>(
-  parameter: string,
-  kind: K,
-  value: unknown
-) => (isAbsent(value) ? Effect.succeed(undefined) : decodeTokenId(parameter, kind, value))
+export const decodeOptionalTokenId = <K extends TokenKind>(kind: K, value: unknown) =>
+  isAbsent(value) ? Effect.succeed(undefined) : decodeTokenId(kind, value)
 
 /** An RFC 6902 patch argument (an array, or JSON text of one); absent when not given or empty. */
 export const decodeOptionalPatch = (value: unknown) =>

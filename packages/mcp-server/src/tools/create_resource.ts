@@ -40,14 +40,10 @@ export const create_resource = defineTool({
     Effect.map(
       Effect.gen(function* () {
         const typeName = yield* decodeTypeName("resource_type", args.resource_type)
-        const credentialsToken = yield* decodeTokenId("credentials_token", "credentials", args.credentials_token)
-        const explainedToken = yield* decodeTokenId("explained_token", "explained", args.explained_token)
+        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
+        const explainedToken = yield* decodeTokenId("explained", args.explained_token)
         const region = yield* decodeRegion("region", args.region)
-        const securityScanToken = yield* decodeOptionalTokenId(
-          "security_scan_token",
-          "security_scan",
-          args.security_scan_token
-        )
+        const securityScanToken = yield* decodeOptionalTokenId("security_scan", args.security_scan_token)
         const acceptFindings = yield* decodeStringList("accept_findings", args.accept_findings)
         return yield* createResource(
           {

@@ -42,8 +42,8 @@ export const delete_resource = defineTool({
       Effect.gen(function* () {
         const typeName = yield* decodeTypeName("resource_type", args.resource_type)
         const identifier = yield* decodeIdentifier("identifier", args.identifier)
-        const credentialsToken = yield* decodeTokenId("credentials_token", "credentials", args.credentials_token)
-        const explainedToken = yield* decodeTokenId("explained_token", "explained", args.explained_token)
+        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
+        const explainedToken = yield* decodeTokenId("explained", args.explained_token)
         const region = yield* decodeRegion("region", args.region)
         return yield* deleteResource(
           { typeName, identifier, credentialsToken, explainedToken, region, confirmed: args.confirmed === true },

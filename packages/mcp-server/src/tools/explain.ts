@@ -21,7 +21,7 @@ const explainCommand = Effect.fn("explain.command")(function* (args: {
 }) {
   if (args.generated_code_token !== undefined && args.generated_code_token !== null && args.generated_code_token !== "")
     return ExplainPlan.make({
-      generatedCodeToken: yield* decodeTokenId("generated_code_token", "generated_code", args.generated_code_token)
+      generatedCodeToken: yield* decodeTokenId("generated_code", args.generated_code_token)
     })
   if (args.operation?.toLowerCase() === "delete") {
     const content = deleteContent(args.content)

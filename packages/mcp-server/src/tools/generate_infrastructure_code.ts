@@ -52,7 +52,7 @@ export const generate_infrastructure_code = defineTool({
   run: (args) =>
     Effect.map(
       Effect.gen(function* () {
-        const credentialsToken = yield* decodeTokenId("credentials_token", "credentials", args.credentials_token)
+        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
         const typeName = yield* decodeTypeName("resource_type", args.resource_type)
         const region = yield* decodeRegion("region", args.region)
         const identifier =

@@ -30,7 +30,7 @@ export const get_aws_session_info = defineTool({
   annotations: readAnnotations(true),
   run: (args, call) =>
     Effect.map(
-      Effect.flatMap(decodeTokenId("environment_token", "environment", args.environment_token), (environmentToken) =>
+      Effect.flatMap(decodeTokenId("environment", args.environment_token), (environmentToken) =>
         sessionInfo({ environmentToken })
       ),
       (result) => ({

@@ -45,7 +45,7 @@ export const run_checkov = defineTool({
               'framework: only "cloudformation" is supported — the plan is a CloudFormation template, and any other framework would scan nothing. Omit it.'
           })
         return yield* runScan({
-          explainedToken: yield* decodeTokenId("explained_token", "explained", args.explained_token)
+          explainedToken: yield* decodeTokenId("explained", args.explained_token)
         })
       }),
       (result) => {

@@ -1,0 +1,103 @@
+import { TokenChainBroken, TokenExpired, TokenInvalid, type TokenKind, TokenSpent } from "@ccapi/core"
+
+/*
+ * Core's failures in the words of the MCP interface: core says which kind of token, which step; the model reads the
+ * parameter it passed and the tool to call.
+ */
+
+/** The tool that issues each kind of token, named in messages so the model knows what to call. */
+export const tokenProducer: Record<TokenKind, string> = {
+  environment: "check_environment_variables",
+  credentials: "get_aws_session_info",
+  generated_code: "generate_infrastructure_code",
+  explained: "explain",
+  security_scan: "run_checkov"
+}
+
+/** The parameter a token of each kind is passed in. */
+export const tokenParameter = (kind: TokenKind): string => `${kind}_token`
+
+const restartHint = (kind: TokenKind): string =>
+  kind === "environment" || kind === "credentials"
+    ? `Call ${tokenProducer[kind]} again to get a new one.`
+    : "Start the change again: generate_infrastructure_code, then explain (and run_checkov when scanning is enabled); for a delete, explain the resource again."
+
+const minutes = (millis: number) => {
+  const n = Math.max(1, Math.round(millis / 60_000))
+  return `${n} minute${n === 1 ? "" : "s"}`
+}
+
+const invalidDetail = (error: TokenInvalid): string => {
+  switch (error.reason) {
+    case "malformed":
+      return "is not a token this server issued."
+    case "wrong_kind":
+      return `must be the ${error.kind} token from ${tokenProducer[error.kind]}, but a ${error.given} token (from ${
+        error.given === undefined ? "another tool" : tokenProducer[error.given]
+      }) was passed.`
+    case "unknown":
+      return "is not a token this server knows: it was never issued, or it was forgotten (the server restarted, or it expired long ago)."
+  }
+}
+
+const chainMessage = (error: TokenChainBroken): string => {
+  switch (error.reason) {
+    case "other_workflow": {
+      const parent = tokenParameter(error.parent)
+      const hint = restartHint(error.child)
+        .replace(/^Start/, "start")
+        .replace(/^Call/, "call")
+      return `The ${error.child} token and ${parent} come from different workflows: the ${error.child} token was not issued from this ${parent}. Pass the tokens of one workflow, or ${hint}`
+    }
+    case "other_account":
+      return "The explained_token was made for another account than this credentials_token. Explain the delete again with the current credentials."
+    case "other_credentials":
+      return "The explained_token does not come from a plan made with this credentials_token. Use the tokens of one workflow: generate_infrastructure_code → explain → run_checkov."
+    case "other_explanation":
+      return "The security_scan_token was made for another explained_token. Run run_checkov with this workflow's explained_token."
+  }
+}
+
+/** A failure as the model reads it: its tag, its message, and the details shown beside it. */
+export interface RenderedFailure {
+  readonly tag: string
+  readonly message: string
+  readonly details: Record<string, unknown>
+}
+
+/** Core's failure in MCP terms; a failure that names no token is shown as core worded it. */
+export const renderFailure = (error: { readonly _tag: string; readonly message: string }): RenderedFailure => {
+  if (error instanceof TokenInvalid) {
+    const parameter = tokenParameter(error.kind)
+    return {
+      tag: error._tag,
+      message: `${parameter} ${invalidDetail(error)} Pass the token that ${tokenProducer[error.kind]} returned in this session.`,
+      details: { parameter }
+    }
+  }
+  if (error instanceof TokenExpired) {
+    const parameter = tokenParameter(error.kind)
+    return {
+      tag: error._tag,
+      message: `${parameter} expired ${minutes(error.expiredFor)} ago (it was valid for ${minutes(error.validFor)}). ${restartHint(error.kind)}`,
+      details: { parameter }
+    }
+  }
+  if (error instanceof TokenSpent) {
+    const parameter = tokenParameter(error.kind)
+    return {
+      tag: error._tag,
+      message:
+        error.spentBy === "explanation"
+          ? "This plan was already explained: each plan gets one explained_token. Use the explained_token that explain returned, or plan again with generate_infrastructure_code."
+          : `${parameter} was already used by a submitted change; each token works once. ${restartHint(error.kind)}`,
+      details: { parameter }
+    }
+  }
+  if (error instanceof TokenChainBroken) return { tag: error._tag, message: chainMessage(error), details: {} }
+  const { _tag, message, ...details } = error as { readonly _tag: string; readonly message: string } & Record<
+    string,
+    unknown
+  >
+  return { tag: _tag, message, details }
+}

@@ -1,0 +1,94 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { decodeTokenId, TokenChainBroken, TokenExpired, TokenInvalid, TokenSpent } from "@ccapi/core"
+import { renderFailure } from "../src/Wording.js"
+
+/*
+ * Core's token failures name kinds and steps; the model reads the parameter it passed and the tool to call. These
+ * are the words the model has always read.
+ */
+
+describe("token failures in MCP terms", () => {
+  it.effect("a malformed or wrong-kind token names the parameter and the tool that issues the right one", () =>
+    Effect.gen(function* () {
+      const malformed = renderFailure(yield* Effect.flip(decodeTokenId("explained", "explained_short")))
+      assert.strictEqual(
+        malformed.message,
+        "explained_token is not a token this server issued. Pass the token that explain returned in this session."
+      )
+      assert.deepStrictEqual(malformed.details, { parameter: "explained_token" })
+      const wrongKind = renderFailure(yield* Effect.flip(decodeTokenId("explained", `credentials_${"A".repeat(32)}`)))
+      assert.strictEqual(wrongKind.tag, "TokenInvalid")
+      assert.include(wrongKind.message, "explain")
+      assert.include(wrongKind.message, "get_aws_session_info")
+      assert.strictEqual(
+        wrongKind.message,
+        "explained_token must be the explained token from explain, but a credentials token (from get_aws_session_info) was passed. Pass the token that explain returned in this session."
+      )
+    })
+  )
+
+  it("an unknown token says it was never issued or forgotten", () => {
+    const rendered = renderFailure(
+      new TokenInvalid({ kind: "credentials", reason: "unknown", message: "core's wording" })
+    )
+    assert.strictEqual(
+      rendered.message,
+      "credentials_token is not a token this server knows: it was never issued, or it was forgotten (the server restarted, or it expired long ago). Pass the token that get_aws_session_info returned in this session."
+    )
+  })
+
+  it("a spent token says how to start again; a plan explained twice says to use the first explanation", () => {
+    const spent = renderFailure(new TokenSpent({ kind: "explained", spentBy: "mutation", message: "core's wording" }))
+    assert.include(spent.message, "generate_infrastructure_code")
+    assert.strictEqual(
+      spent.message,
+      "explained_token was already used by a submitted change; each token works once. Start the change again: generate_infrastructure_code, then explain (and run_checkov when scanning is enabled); for a delete, explain the resource again."
+    )
+    const explained = renderFailure(
+      new TokenSpent({ kind: "generated_code", spentBy: "explanation", message: "core's wording" })
+    )
+    assert.strictEqual(
+      explained.message,
+      "This plan was already explained: each plan gets one explained_token. Use the explained_token that explain returned, or plan again with generate_infrastructure_code."
+    )
+    assert.deepStrictEqual(explained.details, { parameter: "generated_code_token" })
+  })
+
+  it("an expired token says how long ago and which tool issues a new one", () => {
+    const rendered = renderFailure(
+      new TokenExpired({ kind: "credentials", expiredFor: 60_000, validFor: 600_000, message: "core's wording" })
+    )
+    assert.include(rendered.message, "get_aws_session_info")
+    assert.strictEqual(
+      rendered.message,
+      "credentials_token expired 1 minute ago (it was valid for 10 minutes). Call get_aws_session_info again to get a new one."
+    )
+  })
+
+  it("a broken chain names the parameters of the tokens that do not belong together", () => {
+    const render = (
+      reason: TokenChainBroken["reason"],
+      child: TokenChainBroken["child"],
+      parent: TokenChainBroken["parent"]
+    ) => renderFailure(new TokenChainBroken({ reason, child, parent, message: "core's wording" }))
+    const spliced = render("other_workflow", "explained", "generated_code")
+    assert.include(spliced.message, "generated_code_token")
+    assert.strictEqual(
+      spliced.message,
+      "The explained token and generated_code_token come from different workflows: the explained token was not issued from this generated_code_token. Pass the tokens of one workflow, or start the change again: generate_infrastructure_code, then explain (and run_checkov when scanning is enabled); for a delete, explain the resource again."
+    )
+    assert.deepStrictEqual(spliced.details, {})
+    assert.include(
+      render("other_credentials", "explained", "credentials").message,
+      "does not come from a plan made with this credentials_token"
+    )
+    assert.include(render("other_account", "explained", "credentials").message, "another account")
+    assert.include(render("other_explanation", "security_scan", "explained").message, "Run run_checkov")
+  })
+
+  it("a failure that names no token is shown as core worded it, with its details", () => {
+    const rendered = renderFailure({ _tag: "PlanMismatch", message: "region differs.", field: "region" } as never)
+    assert.deepStrictEqual(rendered, { tag: "PlanMismatch", message: "region differs.", details: { field: "region" } })
+  })
+})
