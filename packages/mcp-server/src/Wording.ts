@@ -1,8 +1,16 @@
-import { TokenChainBroken, TokenExpired, TokenInvalid, type TokenKind, TokenSpent } from "@ccapi/core"
+import {
+  type NextStep,
+  type PlanOperation,
+  TokenChainBroken,
+  TokenExpired,
+  TokenInvalid,
+  type TokenKind,
+  TokenSpent
+} from "@ccapi/core"
 
 /*
- * Core's failures in the words of the MCP interface: core says which kind of token, which step; the model reads the
- * parameter it passed and the tool to call.
+ * Core's failures and next steps in the words of the MCP interface: core says which kind of token, which step; the
+ * model reads the parameter it passed and the tool to call.
  */
 
 /** The tool that issues each kind of token, named in messages so the model knows what to call. */
@@ -100,4 +108,42 @@ export const renderFailure = (error: { readonly _tag: string; readonly message: 
     unknown
   >
   return { tag: _tag, message, details }
+}
+
+const mutationTool = (operation: PlanOperation) => `${operation}_resource`
+
+/** What the workflow expects next, as the tool result's `next_step` tells the model. */
+export const renderNextStep = (next: NextStep): string => {
+  switch (next._tag) {
+    case "Explain":
+      return "Call explain with this generated_code_token and show the explanation to the user."
+    case "FixGuardrails":
+      return next.inExplanation
+        ? "This plan breaks guardrail rules (listed in the explanation) and cannot be applied. Change the properties and generate again."
+        : `This plan breaks ${next.verdicts} guardrail rule(s) (${next.rules.join(", ")}) and cannot be applied. Change the properties and generate again.`
+    case "Scan":
+      return "Show this explanation to the user. Then call run_checkov with the explained_token."
+    case "ApplyUnscanned":
+      return `Show this explanation to the user. Security scanning is disabled by the operator: call ${mutationTool(next.operation)} with skip_security_check=true.`
+    case "ConfirmDelete":
+      return "Show this to the user and ask them to confirm. Only then call delete_resource with the same resource_type and identifier, the credentials_token, this explained_token and confirmed=true."
+    case "DescriptionOnly":
+      return "This is a description only; it authorizes nothing. To change a resource, start with generate_infrastructure_code."
+    case "Apply":
+      return `No failed checks. Call ${mutationTool(next.operation)} with the credentials_token, explained_token and this security_scan_token.`
+    case "ReviewFindings":
+      return `${next.failedCheckIds.length} check(s) failed: ${next.failedCheckIds.join(", ")}. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — only if the user explicitly accepts these findings — call ${mutationTool(next.operation)} with accept_findings=${JSON.stringify(next.failedCheckIds)}.`
+    case "Done":
+      return "Done."
+    case "RequestFailed":
+      return `The request failed (${next.errorCode ?? "unknown error"}): ${next.statusMessage ?? ""} Fix the cause and start a new workflow.`
+    case "FollowRequest":
+      return `Still in progress. Follow it with get_resource_request_status(request_token="${next.requestToken}").`
+    case "TemplateReady":
+      return next.fromReads
+        ? "Built from the live resources because the server is read-only (the IaC Generator would write to the account). Write-only properties cannot be read and are absent."
+        : "The template is ready."
+    case "TemplatePending":
+      return `The IaC Generator is still working. Call create_template again with template_id="${next.templateId}" to fetch it.`
+  }
 }

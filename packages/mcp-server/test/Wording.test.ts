@@ -1,7 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { decodeTokenId, TokenChainBroken, TokenExpired, TokenInvalid, TokenSpent } from "@ccapi/core"
-import { renderFailure } from "../src/Wording.js"
+import {
+  ApplyNext,
+  decodeTokenId,
+  FixGuardrails,
+  FollowRequest,
+  ReviewFindings,
+  TokenChainBroken,
+  TokenExpired,
+  TokenInvalid,
+  TokenSpent
+} from "@ccapi/core"
+import { renderFailure, renderNextStep } from "../src/Wording.js"
 
 /*
  * Core's token failures name kinds and steps; the model reads the parameter it passed and the tool to call. These
@@ -90,5 +100,26 @@ describe("token failures in MCP terms", () => {
   it("a failure that names no token is shown as core worded it, with its details", () => {
     const rendered = renderFailure({ _tag: "PlanMismatch", message: "region differs.", field: "region" } as never)
     assert.deepStrictEqual(rendered, { tag: "PlanMismatch", message: "region differs.", details: { field: "region" } })
+  })
+})
+
+describe("next steps in MCP terms", () => {
+  it("names the tool to call and the parameters to pass", () => {
+    assert.strictEqual(
+      renderNextStep(ApplyNext.make({ operation: "update" })),
+      "No failed checks. Call update_resource with the credentials_token, explained_token and this security_scan_token."
+    )
+    assert.strictEqual(
+      renderNextStep(ReviewFindings.make({ operation: "create", failedCheckIds: ["CKV_AWS_18"] })),
+      '1 check(s) failed: CKV_AWS_18. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — only if the user explicitly accepts these findings — call create_resource with accept_findings=["CKV_AWS_18"].'
+    )
+    assert.strictEqual(
+      renderNextStep(FollowRequest.make({ requestToken: "r-1" })),
+      'Still in progress. Follow it with get_resource_request_status(request_token="r-1").'
+    )
+    assert.strictEqual(
+      renderNextStep(FixGuardrails.make({ verdicts: 2, rules: ["a", "b"], inExplanation: false })),
+      "This plan breaks 2 guardrail rule(s) (a, b) and cannot be applied. Change the properties and generate again."
+    )
   })
 })

@@ -25,6 +25,7 @@ import type {
   MutationCommand,
   UpdateResourceCommand
 } from "./Commands.js"
+import { Done, FollowRequest, RequestFailed } from "./NextStep.js"
 import { journal } from "./Planning.js"
 import type { MutationResult } from "./Results.js"
 import { SessionState, WorkflowSettings } from "../workflow/Settings.js"
@@ -210,11 +211,11 @@ const submit = Effect.fn("Workflow.submit")(function* (
     planHash: plan.hash,
     acceptedFindings: approved.accepted,
     warnings,
-    nextStep: event.isComplete
+    next: event.isComplete
       ? event.status === "SUCCESS"
-        ? "Done."
-        : `The request failed (${event.errorCode ?? "unknown error"}): ${event.statusMessage ?? ""} Fix the cause and start a new workflow.`
-      : `Still in progress. Follow it with get_resource_request_status(request_token="${event.requestToken}").`
+        ? Done.make({})
+        : RequestFailed.make({ errorCode: event.errorCode, statusMessage: event.statusMessage })
+      : FollowRequest.make({ requestToken: event.requestToken })
   } satisfies MutationResult
 })
 

@@ -16,6 +16,16 @@ import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { SecurityScanner } from "../ports/SecurityScanner.js"
 import { issueToken, randomBytes, readToken, spendToken } from "../workflow/WorkflowTokens.js"
 import type { ExplainCommand, GenerateCodeCommand, RunScanCommand } from "./Commands.js"
+import {
+  ApplyNext,
+  ApplyUnscanned,
+  ConfirmDelete,
+  DescriptionOnly,
+  ExplainNext,
+  FixGuardrails,
+  ReviewFindings,
+  ScanNext
+} from "./NextStep.js"
 import { resolveRegion } from "./Region.js"
 import type { Explanation, GeneratedCode, ScanOutcome } from "./Results.js"
 import { requireApprovalChannel } from "../workflow/Approval.js"
@@ -186,10 +196,14 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (comman
   return {
     generatedCodeToken,
     plan: planView(plan),
-    nextStep:
+    next:
       plan.guardrails.length > 0
-        ? `This plan breaks ${plan.guardrails.length} guardrail rule(s) (${[...new Set(plan.guardrails.map((g) => g.rule))].join(", ")}) and cannot be applied. Change the properties and generate again.`
-        : "Call explain with this generated_code_token and show the explanation to the user."
+        ? FixGuardrails.make({
+            verdicts: plan.guardrails.length,
+            rules: [...new Set(plan.guardrails.map((g) => g.rule))],
+            inExplanation: false
+          })
+        : ExplainNext.make({})
   } satisfies GeneratedCode
 })
 
@@ -223,8 +237,11 @@ export const explain = Effect.fn("Workflow.explain")(function* (command: Explain
         explainedToken: undefined,
         explanation,
         plan: planView(plan),
-        nextStep:
-          "This plan breaks guardrail rules (listed in the explanation) and cannot be applied. Change the properties and generate again."
+        next: FixGuardrails.make({
+          verdicts: plan.guardrails.length,
+          rules: [...new Set(plan.guardrails.map((g) => g.rule))],
+          inExplanation: true
+        })
       } satisfies Explanation
     }
     yield* journal("explained", { operation: plan.operation, typeName: plan.typeName }, plan.hash)
@@ -245,10 +262,8 @@ export const explain = Effect.fn("Workflow.explain")(function* (command: Explain
       explainedToken,
       explanation,
       plan: planView(plan),
-      nextStep:
-        settings.securityScanning === "enabled"
-          ? "Show this explanation to the user. Then call run_checkov with the explained_token."
-          : `Show this explanation to the user. Security scanning is disabled by the operator: call ${plan.operation}_resource with skip_security_check=true.`
+      next:
+        settings.securityScanning === "enabled" ? ScanNext.make({}) : ApplyUnscanned.make({ operation: plan.operation })
     } satisfies Explanation
   }
 
@@ -277,8 +292,7 @@ export const explain = Effect.fn("Workflow.explain")(function* (command: Explain
       explainedToken,
       explanation: renderExplanation(plan),
       plan: planView(plan),
-      nextStep:
-        "Show this to the user and ask them to confirm. Only then call delete_resource with the same resource_type and identifier, the credentials_token, this explained_token and confirmed=true."
+      next: ConfirmDelete.make({})
     } satisfies Explanation
   }
 
@@ -286,8 +300,7 @@ export const explain = Effect.fn("Workflow.explain")(function* (command: Explain
     explainedToken: undefined,
     explanation: renderContent(command.content),
     plan: undefined,
-    nextStep:
-      "This is a description only; it authorizes nothing. To change a resource, start with generate_infrastructure_code."
+    next: DescriptionOnly.make({})
   } satisfies Explanation
 })
 
@@ -315,15 +328,14 @@ export const runScan = Effect.fn("Workflow.runScan")(function* (command: RunScan
     },
     settings.tokenTtl.workflow
   )
-  const tool = `${plan.operation}_resource`
   return {
     securityScanToken,
     report,
     passed: failed.length === 0,
     failedCheckIds: failed,
-    nextStep:
+    next:
       failed.length === 0
-        ? `No failed checks. Call ${tool} with the credentials_token, explained_token and this security_scan_token.`
-        : `${failed.length} check(s) failed: ${failed.join(", ")}. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — only if the user explicitly accepts these findings — call ${tool} with accept_findings=${JSON.stringify(failed)}.`
+        ? ApplyNext.make({ operation: plan.operation })
+        : ReviewFindings.make({ operation: plan.operation, failedCheckIds: failed })
   } satisfies ScanOutcome
 })

@@ -1,3 +1,4 @@
+import type { NextStep } from "./NextStep.js"
 import type { CallerIdentity, EnvironmentInfo, Finding, ScanReport } from "../model/Cloud.js"
 import type { JsonObject } from "../model/Json.js"
 import type { DiffEntry, GuardrailVerdict, PlannedTag, PlanOperation } from "../model/Plan.js"
@@ -41,7 +42,7 @@ export interface PlanView {
 export interface GeneratedCode {
   readonly generatedCodeToken: string
   readonly plan: PlanView
-  readonly nextStep: string
+  readonly next: NextStep
 }
 
 export interface Explanation {
@@ -49,7 +50,7 @@ export interface Explanation {
   readonly explainedToken: string | undefined
   readonly explanation: string
   readonly plan: PlanView | undefined
-  readonly nextStep: string
+  readonly next: NextStep
 }
 
 export interface ScanOutcome {
@@ -57,7 +58,7 @@ export interface ScanOutcome {
   readonly report: ScanReport
   readonly passed: boolean
   readonly failedCheckIds: ReadonlyArray<string>
-  readonly nextStep: string
+  readonly next: NextStep
 }
 
 /** The reference's progress-event shape, plus what we know at the end. */
@@ -79,7 +80,7 @@ export interface MutationResult {
   readonly planHash: string
   readonly acceptedFindings: ReadonlyArray<string>
   readonly warnings: ReadonlyArray<string>
-  readonly nextStep: string
+  readonly next: NextStep
 }
 
 export interface ResourceView {
@@ -143,5 +144,5 @@ export interface TemplateResult {
   readonly resources: ReadonlyArray<{ readonly logicalId: string; readonly typeName: string }>
   /** `iac-generator` (CloudFormation made it) or `reads` (built from GetResource, in read-only mode). */
   readonly source: "iac-generator" | "reads"
-  readonly nextStep: string
+  readonly next: NextStep
 }

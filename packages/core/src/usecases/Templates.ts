@@ -9,6 +9,7 @@ import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { TemplateGenerator } from "../ports/TemplateGenerator.js"
 import { logicalIdFor } from "../workflow/CfnTemplate.js"
 import type { CreateTemplateCommand } from "./Commands.js"
+import { TemplatePending, TemplateReady } from "./NextStep.js"
 import { resolveRegion } from "./Region.js"
 import { declarableProperties } from "./Reads.js"
 import type { TemplateResult } from "./Results.js"
@@ -27,13 +28,6 @@ const resourcesOf = (body: string): TemplateResult["resources"] => {
   } catch {
     return []
   }
-}
-
-/** What the model is told when a template is ready, by what built it. */
-const readyStep: Record<TemplateGenerator["Service"]["source"], string> = {
-  "iac-generator": "The template is ready.",
-  reads:
-    "Built from the live resources because the server is read-only (the IaC Generator would write to the account). Write-only properties cannot be read and are absent."
 }
 
 /**
@@ -70,7 +64,7 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (co
           body,
           resources: resourcesOf(json.body),
           source: generator.source,
-          nextStep: readyStep[generator.source]
+          next: TemplateReady.make({ fromReads: generator.source === "reads" })
         } satisfies TemplateResult
       }
       const now = yield* Clock.currentTimeMillis
@@ -84,7 +78,7 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (co
           body: undefined,
           resources: [],
           source: generator.source,
-          nextStep: `The IaC Generator is still working. Call create_template again with template_id="${templateId}" to fetch it.`
+          next: TemplatePending.make({ templateId })
         } satisfies TemplateResult
       yield* Effect.sleep(Duration.millis(delay))
       delay = Math.min(delay * 2, 5_000)

@@ -11,6 +11,7 @@ import {
 import { decodeChoice, decodeRegion, decodeTemplateResources } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import { regionField } from "./Shapes.js"
+import { renderNextStep } from "../Wording.js"
 
 /** What create_template is asked: start a template of `resources`, or fetch the one started as `template_id`. */
 export const templateCommand = Effect.fn("create_template.command")(function* (args: {
@@ -106,6 +107,6 @@ export const create_template = defineTool({
       template_body: result.body,
       resources: result.resources.map((r) => ({ logical_id: r.logicalId, resource_type: r.typeName })),
       source: result.source,
-      next_step: result.nextStep
+      next_step: renderNextStep(result.next)
     }))
 })

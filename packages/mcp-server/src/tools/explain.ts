@@ -12,6 +12,7 @@ import {
 import { decodeIdentifier, decodeRegion, decodeTokenId, decodeTypeName } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import { planShape, planViewOut } from "./Shapes.js"
+import { renderNextStep } from "../Wording.js"
 
 /** What `explain` is asked: a plan to explain, a live resource to explain deleting, or content to describe. */
 const explainCommand = Effect.fn("explain.command")(function* (args: {
@@ -105,6 +106,6 @@ export const explain = defineTool({
       explained_token: result.explainedToken,
       explanation: result.explanation,
       plan: result.plan === undefined ? undefined : planViewOut(result.plan),
-      next_step: result.nextStep
+      next_step: renderNextStep(result.next)
     }))
 })

@@ -19,6 +19,7 @@ import {
   regionField,
   resourceTypeField
 } from "./Shapes.js"
+import { renderNextStep } from "../Wording.js"
 
 /** Step 3: the server builds and validates the exact change. */
 export const generate_infrastructure_code = defineTool({
@@ -66,7 +67,7 @@ export const generate_infrastructure_code = defineTool({
       (result) => ({
         generated_code_token: result.generatedCodeToken,
         plan: planViewOut(result.plan),
-        next_step: result.nextStep
+        next_step: renderNextStep(result.next)
       })
     )
 })

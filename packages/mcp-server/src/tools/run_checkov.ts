@@ -4,6 +4,7 @@ import { InvalidInput, runScan } from "@ccapi/core"
 import { decodeTokenId } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import { findingShape, scanReportShape, scanReportView } from "./Shapes.js"
+import { renderNextStep } from "../Wording.js"
 
 /** Step 5: the security scan of the stored plan. */
 export const run_checkov = defineTool({
@@ -57,7 +58,7 @@ export const run_checkov = defineTool({
           failed_check_ids: [...result.failedCheckIds],
           failed_checks,
           summary,
-          next_step: result.nextStep
+          next_step: renderNextStep(result.next)
         }
       }
     )
