@@ -157,10 +157,10 @@ describe("bindingGate", () => {
       Effect.gen(function* () {
         const plan = updatePlan()
         const cases = [
-          [Effect.asVoid(bind(plan, "delete")), "operation", "call update_resource with it, not delete_resource"],
+          [Effect.asVoid(bind(plan, "delete")), "operation", "to update a resource, not to delete one"],
           [
             Effect.asVoid(bind(plan, "update", { typeName: typeName("AWS::SQS::Queue") })),
-            "resource_type",
+            "typeName",
             "AWS::SQS::Queue"
           ],
           [Effect.asVoid(bind(plan, "update", { identifier: identifier("other") })), "identifier", '"other"'],
@@ -185,7 +185,7 @@ describe("bindingGate", () => {
           bind(updatePlan(), "update", { patchDocument: [{ op: "remove", path: "/BucketName" }] })
         )
         assert.strictEqual(error._tag, "PlanMismatch")
-        assert.strictEqual(error._tag === "PlanMismatch" ? error.field : undefined, "patch_document")
+        assert.strictEqual(error._tag === "PlanMismatch" ? error.field : undefined, "patch")
         const unreadable = yield* Effect.flip(bind(updatePlan(), "update", { patchDocument: "not a patch" }))
         assert.strictEqual(unreadable._tag, "PlanMismatch")
       })

@@ -1,5 +1,6 @@
 import {
   type NextStep,
+  PlanMismatch,
   type PlanOperation,
   TokenChainBroken,
   TokenExpired,
@@ -66,6 +67,38 @@ const chainMessage = (error: TokenChainBroken): string => {
   }
 }
 
+/** The parameter each field of a plan is sent in (the account is no parameter: it comes with the credentials). */
+const mismatchParameter: Record<PlanMismatch["field"], string> = {
+  operation: "operation",
+  typeName: "resource_type",
+  identifier: "identifier",
+  region: "region",
+  account: "account",
+  patch: "patch_document"
+}
+
+const mismatchMessage = (error: PlanMismatch): string => {
+  const planned = error.planned ?? ""
+  const requested = error.requested ?? ""
+  const detail = (() => {
+    switch (error.field) {
+      case "operation":
+        return `This explained_token is for a ${planned}; call ${planned}_resource with it, not ${requested}_resource.`
+      case "typeName":
+        return `resource_type ${requested} differs from the plan's ${planned}.`
+      case "identifier":
+        return `identifier "${requested}" differs from the identifier in the plan ("${planned}").`
+      case "region":
+        return `region ${requested} differs from the plan's region ${planned}.`
+      case "account":
+        return `The credentials are for account ${requested}, the plan for ${planned}.`
+      case "patch":
+        return "patch_document differs from the patch that was explained. Omit patch_document: the server applies the explained patch."
+    }
+  })()
+  return `${detail} The request must match the plan that was explained${error.field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, start again with generate_infrastructure_code.`
+}
+
 /** A failure as the model reads it: its tag, its message, and the details shown beside it. */
 export interface RenderedFailure {
   readonly tag: string
@@ -103,6 +136,8 @@ export const renderFailure = (error: { readonly _tag: string; readonly message: 
     }
   }
   if (error instanceof TokenChainBroken) return { tag: error._tag, message: chainMessage(error), details: {} }
+  if (error instanceof PlanMismatch)
+    return { tag: error._tag, message: mismatchMessage(error), details: { field: mismatchParameter[error.field] } }
   const { _tag, message, ...details } = error as { readonly _tag: string; readonly message: string } & Record<
     string,
     unknown

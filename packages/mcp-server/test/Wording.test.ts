@@ -5,6 +5,7 @@ import {
   decodeTokenId,
   FixGuardrails,
   FollowRequest,
+  PlanMismatch,
   ReviewFindings,
   TokenChainBroken,
   TokenExpired,
@@ -97,9 +98,37 @@ describe("token failures in MCP terms", () => {
     assert.include(render("other_explanation", "security_scan", "explained").message, "Run run_checkov")
   })
 
+  it("a request that differs from the plan names the parameter that differs", () => {
+    const operation = renderFailure(
+      new PlanMismatch({ field: "operation", planned: "update", requested: "delete", message: "core's wording" })
+    )
+    assert.include(operation.message, "call update_resource with it, not delete_resource")
+    assert.strictEqual(
+      operation.message,
+      "This explained_token is for a update; call update_resource with it, not delete_resource. The request must match the plan that was explained; nothing was changed. To change something else, start again with generate_infrastructure_code."
+    )
+    assert.deepStrictEqual(operation.details, { field: "operation" })
+    const type = renderFailure(
+      new PlanMismatch({
+        field: "typeName",
+        planned: "AWS::S3::Bucket",
+        requested: "AWS::SQS::Queue",
+        message: "core's wording"
+      })
+    )
+    assert.strictEqual(
+      type.message,
+      "resource_type AWS::SQS::Queue differs from the plan's AWS::S3::Bucket. The request must match the plan that was explained and scanned; nothing was changed. To change something else, start again with generate_infrastructure_code."
+    )
+    assert.deepStrictEqual(type.details, { field: "resource_type" })
+    const patch = renderFailure(new PlanMismatch({ field: "patch", message: "core's wording" }))
+    assert.include(patch.message, "patch_document differs from the patch that was explained. Omit patch_document")
+    assert.deepStrictEqual(patch.details, { field: "patch_document" })
+  })
+
   it("a failure that names no token is shown as core worded it, with its details", () => {
-    const rendered = renderFailure({ _tag: "PlanMismatch", message: "region differs.", field: "region" } as never)
-    assert.deepStrictEqual(rendered, { tag: "PlanMismatch", message: "region differs.", details: { field: "region" } })
+    const rendered = renderFailure({ _tag: "DeleteLimitReached", message: "limit reached.", limit: 2 } as never)
+    assert.deepStrictEqual(rendered, { tag: "DeleteLimitReached", message: "limit reached.", details: { limit: 2 } })
   })
 })
 

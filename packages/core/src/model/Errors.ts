@@ -160,7 +160,11 @@ export class TokenChainBroken extends Schema.TaggedError<TokenChainBroken>()("To
 
 /** The request differs from the plan that was explained and scanned. */
 export class PlanMismatch extends Schema.TaggedError<PlanMismatch>()("PlanMismatch", {
-  field: Schema.String,
+  /** What differs from the plan. */
+  field: Schema.Literals(["operation", "typeName", "identifier", "region", "account", "patch"]),
+  /** The plan's value and the request's (none for a patch). */
+  planned: Schema.optional(Schema.String),
+  requested: Schema.optional(Schema.String),
   message: Schema.String
 }) {}
 

@@ -36,10 +36,29 @@ import { maskPatch, samePatch } from "../usecases/Views.js"
 
 const toolFor = (operation: PlanOperation) => `${operation}_resource`
 
-const mismatch = (field: string, message: string) =>
+const mismatchDetail = (field: PlanMismatch["field"], planned: string, requested: string): string => {
+  switch (field) {
+    case "operation":
+      return `The explained plan is to ${planned} a resource, not to ${requested} one.`
+    case "typeName":
+      return `The resource type ${requested} differs from the plan's ${planned}.`
+    case "identifier":
+      return `The identifier "${requested}" differs from the identifier in the plan ("${planned}").`
+    case "region":
+      return `The region ${requested} differs from the plan's region ${planned}.`
+    case "account":
+      return `The credentials are for account ${requested}, the plan for ${planned}.`
+    case "patch":
+      return "The patch differs from the patch that was explained; send none: the explained patch is applied."
+  }
+}
+
+const mismatch = (field: PlanMismatch["field"], planned?: string, requested?: string) =>
   new PlanMismatch({
     field,
-    message: `${message} The request must match the plan that was explained${field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, start again with generate_infrastructure_code.`
+    ...(planned !== undefined ? { planned } : {}),
+    ...(requested !== undefined ? { requested } : {}),
+    message: `${mismatchDetail(field, planned ?? "", requested ?? "")} The request must match the plan that was explained${field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, plan again.`
   })
 
 /** Guarantee 6: a read-only server refuses every mutation before looking at it. */
@@ -100,39 +119,21 @@ export const bindingGate = Effect.fn("Gate.binding")(function* <O extends PlanOp
   request: MutationTarget & { readonly region?: Region | undefined; readonly patchDocument?: unknown },
   credentials: CredentialsToken
 ) {
-  if (!isPlanOf(plan, operation))
-    return yield* mismatch(
-      "operation",
-      `This explained_token is for a ${plan.operation}; call ${toolFor(plan.operation)} with it, not ${toolFor(operation)}.`
-    )
-  if (plan.typeName !== request.typeName)
-    return yield* mismatch(
-      "resource_type",
-      `resource_type ${request.typeName} differs from the plan's ${plan.typeName}.`
-    )
+  if (!isPlanOf(plan, operation)) return yield* mismatch("operation", plan.operation, operation)
+  if (plan.typeName !== request.typeName) return yield* mismatch("typeName", plan.typeName, request.typeName)
   const planned = identifierOf(plan)
   if (request.identifier !== undefined && planned !== request.identifier)
-    return yield* mismatch(
-      "identifier",
-      `identifier "${request.identifier}" differs from the identifier in the plan ("${planned}").`
-    )
+    return yield* mismatch("identifier", String(planned), request.identifier)
   if (request.region !== undefined && request.region !== plan.region)
-    return yield* mismatch("region", `region ${request.region} differs from the plan's region ${plan.region}.`)
-  if (credentials.accountId !== plan.accountId)
-    return yield* mismatch(
-      "account",
-      `The credentials are for account ${credentials.accountId}, the plan for ${plan.accountId}.`
-    )
+    return yield* mismatch("region", plan.region, request.region)
+  if (credentials.accountId !== plan.accountId) return yield* mismatch("account", plan.accountId, credentials.accountId)
   // The plan as its union again, so its operation narrows it to the fields of that operation.
   const bound: Plan = plan
   if (bound.operation === "update" && request.patchDocument !== undefined && request.patchDocument !== null) {
     const sent = decodePatch(request.patchDocument)
     const schema = yield* (yield* ResourceSchemas).describe(bound.typeName, bound.region)
     if (Result.isFailure(sent) || !samePatch(sent.success, bound.patch, schema.tagging.tagPropertyName))
-      return yield* mismatch(
-        "patch_document",
-        "patch_document differs from the patch that was explained. Omit patch_document: the server applies the explained patch."
-      )
+      return yield* mismatch("patch")
   }
   return plan
 })
