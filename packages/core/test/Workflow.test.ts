@@ -1,9 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Ref, Result } from "effect"
+import { Effect, Ref, Result, Schema } from "effect"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
 import { createResource, deleteResource, updateResource } from "../src/usecases/Mutations.js"
 import { explain, generateCode, runScan } from "../src/usecases/Planning.js"
 import { getResource, listResources } from "../src/usecases/Reads.js"
+import { GeneratedCode, MutationResult, ResourceList, ResourceView, ScanOutcome } from "../src/usecases/Results.js"
 import { SessionState } from "../src/workflow/Settings.js"
 import { issueToken, readToken } from "../src/workflow/WorkflowTokens.js"
 import { identifier, typeName } from "../src/model/Ids.js"
@@ -34,6 +35,8 @@ const planCreate = (name: string) =>
     })
     const explained = yield* explain({ _tag: "ExplainPlan", generatedCodeToken: generated.generatedCodeToken })
     const scan = yield* runScan({ explainedToken: explained.explainedToken! })
+    assert.isTrue(Schema.is(GeneratedCode)(generated))
+    assert.isTrue(Schema.is(ScanOutcome)(scan))
     return {
       credentialsToken,
       explainedToken: explained.explainedToken!,
@@ -55,6 +58,7 @@ describe("the workflow over core's fakes", () => {
         const created = yield* createResource(request)
         assert.strictEqual(created.status, "SUCCESS")
         assert.strictEqual(created.identifier, "exact-bucket")
+        assert.isTrue(Schema.is(MutationResult)(created))
         assert.deepStrictEqual(harness.sent.length, 1)
         assert.deepStrictEqual(
           (harness.sent[0]!.input as { desiredState: unknown }).desiredState,
@@ -276,7 +280,9 @@ describe("the journal or the token store fails", () => {
           analyzeSecurity: false
         })
         assert.strictEqual(resource.properties["BucketName"], "read-bucket")
+        assert.isTrue(Schema.is(ResourceView)(resource))
         const listed = yield* listResources({ typeName: bucket, analyzeSecurity: false })
+        assert.isTrue(Schema.is(ResourceList)(listed))
         assert.deepStrictEqual(
           listed.resources.map((r) => r.identifier),
           ["read-bucket"]
