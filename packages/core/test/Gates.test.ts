@@ -1,14 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Ref, Result } from "effect"
 import { TestClock } from "effect/testing"
-import { identifier, typeName } from "../src/model/Ids.js"
+import { identifier, region, typeName } from "../src/model/Ids.js"
 import type { PlanOperation } from "../src/model/Plan.js"
 import { requireApprovalChannel } from "../src/workflow/Approval.js"
 import {
   accountGate,
   bindingGate,
   chainGate,
-  decodeTarget,
   deleteGate,
   guardrailGate,
   humanApprovalGate,
@@ -30,8 +29,8 @@ const bucket = typeName("AWS::S3::Bucket")
 const recordsFor = (plan: Parameters<typeof tokensFor>[0], options: Parameters<typeof tokensFor>[1] = {}) =>
   Effect.gen(function* () {
     const tokens = yield* tokensFor(plan, options)
-    const credentials = yield* readToken("credentials_token", tokens.credentials, "credentials")
-    const explained = yield* readToken("explained_token", tokens.explained, "explained")
+    const credentials = yield* readToken(tokens.credentials, "credentials")
+    const explained = yield* readToken(tokens.explained, "explained")
     return { tokens, credentials, explained }
   })
 
@@ -61,21 +60,6 @@ describe("readOnlyGate", () => {
   it.effect("lets a writable server's mutation on", () => withWorkflow(() => readOnlyGate("create")))
 })
 
-describe("decodeTarget", () => {
-  it.effect("decodes the type and, except for a create, the identifier", () =>
-    withWorkflow(() =>
-      Effect.gen(function* () {
-        const created = yield* decodeTarget("create", { typeName: "AWS::S3::Bucket", identifier: "ignored" })
-        assert.deepStrictEqual(created, { typeName: bucket, identifier: undefined })
-        const deleted = yield* decodeTarget("delete", { typeName: "AWS::S3::Bucket", identifier: "b" })
-        assert.strictEqual(deleted.identifier, identifier("b"))
-        const error = yield* Effect.flip(decodeTarget("update", { typeName: "S3 bucket", identifier: "b" }))
-        assert.strictEqual(error._tag, "InvalidInput")
-      })
-    )
-  )
-})
-
 describe("chainGate", () => {
   it.effect("passes the tokens of one workflow and returns their records", () =>
     withWorkflow(() =>
@@ -97,7 +81,8 @@ describe("chainGate", () => {
           chainGate("create", { credentialsToken: b.credentials, explainedToken: a.explained })
         )
         assert.strictEqual(error._tag, "TokenChainBroken")
-        assert.include(error.message, "does not come from a plan made with this credentials_token")
+        assert.include(error.message, "does not come from a plan made with this credentials token")
+        assert.strictEqual(error._tag === "TokenChainBroken" ? error.reason : undefined, "other_credentials")
       })
     )
   )
@@ -119,13 +104,16 @@ describe("chainGate", () => {
     withWorkflow(() =>
       Effect.gen(function* () {
         const spent = yield* tokensFor(createPlan())
-        yield* spendToken("explained_token", spent.explained, "explained")
+        yield* spendToken(spent.explained, "explained")
         const spentError = yield* Effect.flip(
           chainGate("create", { credentialsToken: spent.credentials, explainedToken: spent.explained })
         )
         assert.strictEqual(spentError._tag, "TokenSpent")
         const swapped = yield* Effect.flip(
-          chainGate("create", { credentialsToken: spent.explained, explainedToken: spent.credentials })
+          chainGate("create", {
+            credentialsToken: spent.explained as never,
+            explainedToken: spent.credentials as never
+          })
         )
         assert.strictEqual(swapped._tag, "TokenInvalid")
         const later = yield* tokensFor(createPlan())
@@ -160,7 +148,7 @@ describe("bindingGate", () => {
     withWorkflow(() =>
       Effect.gen(function* () {
         const plan = updatePlan()
-        const bound = yield* bind(plan, "update", { region: "us-east-1", patchDocument: plan.patch })
+        const bound = yield* bind(plan, "update", { region: region("us-east-1"), patchDocument: plan.patch })
         assert.strictEqual(bound, plan)
         assert.strictEqual(bound.patch, plan.patch)
       })
@@ -172,14 +160,14 @@ describe("bindingGate", () => {
       Effect.gen(function* () {
         const plan = updatePlan()
         const cases = [
-          [Effect.asVoid(bind(plan, "delete")), "operation", "call update_resource with it, not delete_resource"],
+          [Effect.asVoid(bind(plan, "delete")), "operation", "to update a resource, not to delete one"],
           [
             Effect.asVoid(bind(plan, "update", { typeName: typeName("AWS::SQS::Queue") })),
-            "resource_type",
+            "typeName",
             "AWS::SQS::Queue"
           ],
           [Effect.asVoid(bind(plan, "update", { identifier: identifier("other") })), "identifier", '"other"'],
-          [Effect.asVoid(bind(plan, "update", { region: "eu-west-1" })), "region", "eu-west-1"],
+          [Effect.asVoid(bind(plan, "update", { region: region("eu-west-1") })), "region", "eu-west-1"],
           [Effect.asVoid(bind(plan, "update", {}, { credentialsAccount: "999988887777" })), "account", "999988887777"]
         ] as const
         for (const [gate, field, detail] of cases) {
@@ -200,7 +188,7 @@ describe("bindingGate", () => {
           bind(updatePlan(), "update", { patchDocument: [{ op: "remove", path: "/BucketName" }] })
         )
         assert.strictEqual(error._tag, "PlanMismatch")
-        assert.strictEqual(error._tag === "PlanMismatch" ? error.field : undefined, "patch_document")
+        assert.strictEqual(error._tag === "PlanMismatch" ? error.field : undefined, "patch")
         const unreadable = yield* Effect.flip(bind(updatePlan(), "update", { patchDocument: "not a patch" }))
         assert.strictEqual(unreadable._tag, "PlanMismatch")
       })
@@ -237,7 +225,8 @@ describe("deleteGate", () => {
     withWorkflow(() =>
       Effect.gen(function* () {
         for (const confirmed of [undefined, false, "true", 1]) {
-          const error = yield* Effect.flip(deleteGate(deletePlan(), { confirmed }))
+          // Only `true` confirms, whatever a caller that skipped decoding passes.
+          const error = yield* Effect.flip(deleteGate(deletePlan(), { confirmed: confirmed as boolean | undefined }))
           assert.strictEqual(error._tag, "DeleteNotConfirmed")
         }
         yield* deleteGate(deletePlan(), { confirmed: true })
@@ -404,7 +393,7 @@ describe("securityScanGate", () => {
         assert.deepStrictEqual(harness.asked, [])
         const decision = yield* securityScanGate(plan, explained, {
           securityScanToken: scan,
-          acceptFindings: "CKV_AWS_21, CKV_AWS_18"
+          acceptFindings: ["CKV_AWS_21", "CKV_AWS_18"]
         })
         assert.deepStrictEqual(decision.accepted, ["CKV_AWS_18", "CKV_AWS_21"])
         assert.isFalse(decision.humanAsked)
@@ -509,10 +498,15 @@ describe("authorize", () => {
       Effect.gen(function* () {
         const plan = createPlan("b", { verdicts: [{ rule: "r", path: "/p", reason: "x" }] })
         const { credentials, explained } = yield* tokensFor(plan)
-        const request = { credentialsToken: credentials, explainedToken: explained }
-        const mismatch = yield* Effect.flip(authorize("create", { ...request, typeName: "AWS::SQS::Queue" }))
+        const request = {
+          credentialsToken: credentials,
+          explainedToken: explained,
+          skipSecurityCheck: false,
+          acceptFindings: []
+        }
+        const mismatch = yield* Effect.flip(authorize("create", { ...request, typeName: typeName("AWS::SQS::Queue") }))
         assert.strictEqual(mismatch._tag, "PlanMismatch")
-        const guardrail = yield* Effect.flip(authorize("create", { ...request, typeName: "AWS::S3::Bucket" }))
+        const guardrail = yield* Effect.flip(authorize("create", { ...request, typeName: bucket }))
         assert.strictEqual(guardrail._tag, "GuardrailViolated")
       })
     )
@@ -524,10 +518,10 @@ describe("authorize", () => {
         Effect.gen(function* () {
           const plan = createPlan()
           const { credentials, explained } = yield* tokensFor(plan)
-          const request = { credentialsToken: credentials, explainedToken: explained, typeName: "AWS::S3::Bucket" }
-          const passed = yield* authorize("create", { ...request, skipSecurityCheck: true })
+          const request = { credentialsToken: credentials, explainedToken: explained, typeName: bucket }
+          const passed = yield* authorize("create", { ...request, skipSecurityCheck: true, acceptFindings: [] })
           assert.strictEqual(passed.plan.desiredState, plan.desiredState)
-          yield* readToken("explained_token", explained, "explained")
+          yield* readToken(explained, "explained")
           assert.deepStrictEqual(harness.sent, [])
         }),
       { settings: { securityScanning: "disabled" } }

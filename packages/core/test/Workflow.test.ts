@@ -1,11 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Ref, Result } from "effect"
+import { Effect, Ref, Result, Schema } from "effect"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
 import { createResource, deleteResource, updateResource } from "../src/usecases/Mutations.js"
 import { explain, generateCode, runScan } from "../src/usecases/Planning.js"
 import { getResource, listResources } from "../src/usecases/Reads.js"
+import { GeneratedCode, MutationResult, ResourceList, ResourceView, ScanOutcome } from "../src/usecases/Results.js"
 import { SessionState } from "../src/workflow/Settings.js"
 import { issueToken, readToken } from "../src/workflow/WorkflowTokens.js"
+import { identifier, typeName } from "../src/model/Ids.js"
 import { liveBucket } from "./support/Plans.js"
 import { accountId, type Harness, seedResource, withWorkflow } from "./support/Workflow.js"
 
@@ -13,6 +15,8 @@ import { accountId, type Harness, seedResource, withWorkflow } from "./support/W
  * The use-cases end to end over core's fakes: what is sent is exactly what was planned, and when the journal or the
  * token store fails, a mutation is not sent (before it) or its request token still comes back (after it).
  */
+
+const bucket = typeName("AWS::S3::Bucket")
 
 const credentials = issueToken(
   "credentials",
@@ -26,16 +30,20 @@ const planCreate = (name: string) =>
     const credentialsToken = yield* credentials
     const generated = yield* generateCode({
       credentialsToken,
-      typeName: "AWS::S3::Bucket",
+      typeName: bucket,
       properties: { BucketName: name }
     })
-    const explained = yield* explain({ generatedCodeToken: generated.generatedCodeToken })
-    const scan = yield* runScan({ explainedToken: explained.explainedToken })
+    const explained = yield* explain({ _tag: "ExplainPlan", generatedCodeToken: generated.generatedCodeToken })
+    const scan = yield* runScan({ explainedToken: explained.explainedToken! })
+    assert.isTrue(Schema.is(GeneratedCode)(generated))
+    assert.isTrue(Schema.is(ScanOutcome)(scan))
     return {
       credentialsToken,
-      explainedToken: explained.explainedToken,
+      explainedToken: explained.explainedToken!,
       securityScanToken: scan.securityScanToken,
-      typeName: "AWS::S3::Bucket",
+      typeName: bucket,
+      skipSecurityCheck: false,
+      acceptFindings: [],
       plan: generated.plan
     }
   })
@@ -50,6 +58,7 @@ describe("the workflow over core's fakes", () => {
         const created = yield* createResource(request)
         assert.strictEqual(created.status, "SUCCESS")
         assert.strictEqual(created.identifier, "exact-bucket")
+        assert.isTrue(Schema.is(MutationResult)(created))
         assert.deepStrictEqual(harness.sent.length, 1)
         assert.deepStrictEqual(
           (harness.sent[0]!.input as { desiredState: unknown }).desiredState,
@@ -80,29 +89,31 @@ describe("the workflow over core's fakes", () => {
           const credentialsToken = yield* credentials
           const generated = yield* generateCode({
             credentialsToken,
-            typeName: "AWS::S3::Bucket",
-            identifier: "live-bucket",
+            typeName: bucket,
+            identifier: identifier("live-bucket"),
             properties: { VersioningConfiguration: { Status: "Enabled" } }
           })
-          const explained = yield* explain({ generatedCodeToken: generated.generatedCodeToken })
+          const explained = yield* explain({ _tag: "ExplainPlan", generatedCodeToken: generated.generatedCodeToken })
           yield* updateResource({
             credentialsToken,
-            explainedToken: explained.explainedToken,
-            typeName: "AWS::S3::Bucket",
-            identifier: "live-bucket",
-            skipSecurityCheck: true
+            explainedToken: explained.explainedToken!,
+            typeName: bucket,
+            identifier: identifier("live-bucket"),
+            skipSecurityCheck: true,
+            acceptFindings: []
           })
           assert.deepStrictEqual((harness.sent[0]!.input as { patch: unknown }).patch, generated.plan.patch)
 
           const toDelete = yield* explain({
-            operation: "delete",
-            content: { resource_type: "AWS::S3::Bucket", identifier: "live-bucket" }
+            _tag: "ExplainDelete",
+            typeName: bucket,
+            identifier: identifier("live-bucket")
           })
           yield* deleteResource({
             credentialsToken,
-            explainedToken: toDelete.explainedToken,
-            typeName: "AWS::S3::Bucket",
-            identifier: "live-bucket",
+            explainedToken: toDelete.explainedToken!,
+            typeName: bucket,
+            identifier: identifier("live-bucket"),
             confirmed: true
           })
           assert.strictEqual((harness.sent[1]!.input as { identifier: unknown }).identifier, "live-bucket")
@@ -136,7 +147,7 @@ describe("the journal or the token store fails", () => {
         const error = yield* Effect.flip(createResource(request))
         assert.strictEqual(error._tag, "JournalUnavailable")
         assert.deepStrictEqual(harness.sent, [])
-        yield* readToken("explained_token", request.explainedToken, "explained")
+        yield* readToken(request.explainedToken, "explained")
         harness.journalDown = () => false
         const created = yield* createResource(request)
         assert.strictEqual(created.status, "SUCCESS")
@@ -209,7 +220,7 @@ describe("the journal or the token store fails", () => {
         const before = yield* (yield* ApprovalStore).size
         harness.journalDown = () => true
         const error = yield* Effect.flip(
-          generateCode({ credentialsToken, typeName: "AWS::S3::Bucket", properties: { BucketName: "b" } })
+          generateCode({ credentialsToken, typeName: bucket, properties: { BucketName: "b" } })
         )
         assert.strictEqual(error._tag, "JournalUnavailable")
         assert.strictEqual(yield* (yield* ApprovalStore).size, before)
@@ -223,14 +234,16 @@ describe("the journal or the token store fails", () => {
         const credentialsToken = yield* credentials
         const generated = yield* generateCode({
           credentialsToken,
-          typeName: "AWS::S3::Bucket",
+          typeName: bucket,
           properties: { BucketName: "b" }
         })
         harness.journalDown = (entry) => entry.event === "explained"
-        const error = yield* Effect.flip(explain({ generatedCodeToken: generated.generatedCodeToken }))
+        const error = yield* Effect.flip(
+          explain({ _tag: "ExplainPlan", generatedCodeToken: generated.generatedCodeToken })
+        )
         assert.strictEqual(error._tag, "JournalUnavailable")
         harness.journalDown = () => false
-        const explained = yield* explain({ generatedCodeToken: generated.generatedCodeToken })
+        const explained = yield* explain({ _tag: "ExplainPlan", generatedCodeToken: generated.generatedCodeToken })
         assert.isString(explained.explainedToken)
       })
     )
@@ -242,13 +255,13 @@ describe("the journal or the token store fails", () => {
         const credentialsToken = yield* credentials
         const generated = yield* generateCode({
           credentialsToken,
-          typeName: "AWS::S3::Bucket",
+          typeName: bucket,
           properties: { BucketName: "b" }
         })
-        const explained = yield* explain({ generatedCodeToken: generated.generatedCodeToken })
+        const explained = yield* explain({ _tag: "ExplainPlan", generatedCodeToken: generated.generatedCodeToken })
         const before = yield* (yield* ApprovalStore).size
         harness.journalDown = (entry) => entry.event === "scan"
-        const error = yield* Effect.flip(runScan({ explainedToken: explained.explainedToken }))
+        const error = yield* Effect.flip(runScan({ explainedToken: explained.explainedToken! }))
         assert.strictEqual(error._tag, "JournalUnavailable")
         assert.strictEqual(yield* (yield* ApprovalStore).size, before)
       })
@@ -261,9 +274,15 @@ describe("the journal or the token store fails", () => {
         seedResource(harness, "AWS::S3::Bucket", "read-bucket", liveBucket("read-bucket"))
         harness.journalDown = () => true
         harness.storeDown = () => true
-        const resource = yield* getResource({ typeName: "AWS::S3::Bucket", identifier: "read-bucket" })
+        const resource = yield* getResource({
+          typeName: bucket,
+          identifier: identifier("read-bucket"),
+          analyzeSecurity: false
+        })
         assert.strictEqual(resource.properties["BucketName"], "read-bucket")
-        const listed = yield* listResources({ typeName: "AWS::S3::Bucket" })
+        assert.isTrue(Schema.is(ResourceView)(resource))
+        const listed = yield* listResources({ typeName: bucket, analyzeSecurity: false })
+        assert.isTrue(Schema.is(ResourceList)(listed))
         assert.deepStrictEqual(
           listed.resources.map((r) => r.identifier),
           ["read-bucket"]

@@ -4,7 +4,7 @@ import { TestClock } from "effect/testing"
 import * as ApprovalStoreMemory from "../src/memory/ApprovalStoreMemory.js"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
 import { EnvironmentToken } from "../src/model/Token.js"
-import { assertChain, issueToken, readToken, spendToken } from "../src/workflow/WorkflowTokens.js"
+import { assertChain, decodeTokenId, issueToken, readToken, spendToken } from "../src/workflow/WorkflowTokens.js"
 import { createPlan, deletePlan } from "./support/Plans.js"
 import * as SeededTokenIds from "./support/TokenIds.js"
 
@@ -76,7 +76,7 @@ describe("workflow tokens", () => {
           minute
         )
         assert.match(id, /^explained_[A-Za-z0-9_-]{32}$/)
-        const record = yield* readToken("explained_token", id, "explained")
+        const record = yield* readToken(id, "explained")
         assert.strictEqual(record.id, id)
         assert.strictEqual(record.chainId, "w1")
         assert.strictEqual(record.region, "eu-west-1")
@@ -99,9 +99,11 @@ describe("workflow tokens", () => {
       yield* issueToken("explained", { chainId: "w", ...account, plan: deletePlan() }, minute)
       const forged = "explained_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".slice(0, 42)
       for (const input of [forged, "explained_short", "", 42, null, undefined, { id: forged }, "x".repeat(10_000)]) {
-        const error = yield* Effect.flip(readToken("explained_token", input, "explained"))
+        const error = yield* Effect.flip(
+          Effect.flatMap(decodeTokenId("explained", input), (id) => readToken(id, "explained"))
+        )
         assert.strictEqual(error._tag, "TokenInvalid")
-        assert.strictEqual("parameter" in error ? error.parameter : undefined, "explained_token")
+        assert.strictEqual(error._tag === "TokenInvalid" ? error.kind : undefined, "explained")
         assert.include(error.message, "explain")
         if (typeof input === "string" && input !== "") assertNoLeak(error, input)
       }
@@ -111,10 +113,12 @@ describe("workflow tokens", () => {
   it.effect("a token of the wrong kind is TokenInvalid naming the tool that issues the right one", () =>
     Effect.gen(function* () {
       const { credentials } = yield* chain("w")
-      const error = yield* Effect.flip(readToken("explained_token", credentials, "explained"))
+      const error = yield* Effect.flip(decodeTokenId("explained", credentials))
       assert.strictEqual(error._tag, "TokenInvalid")
       assert.include(error.message, "explain")
-      assert.include(error.message, "get_aws_session_info")
+      // The edge names the tools (mcp-server's Wording test); core names the kinds.
+      assert.strictEqual(error.reason, "wrong_kind")
+      assert.strictEqual(error.given, "credentials")
       assertNoLeak(error, credentials)
     }).pipe(Effect.provide(store()))
   )
@@ -122,16 +126,17 @@ describe("workflow tokens", () => {
   it.effect("a spent token is TokenSpent on every later use, even after it would have expired", () =>
     Effect.gen(function* () {
       const { explained } = yield* chain("w")
-      const spent = yield* spendToken("explained_token", explained, "explained")
+      const spent = yield* spendToken(explained, "explained")
       assert.strictEqual(spent.chainId, "w")
       for (const use of [spendToken, readToken]) {
-        const error = yield* Effect.flip(use("explained_token", explained, "explained"))
+        const error = yield* Effect.flip(use(explained, "explained"))
         assert.strictEqual(error._tag, "TokenSpent")
-        assert.include(error.message, "generate_infrastructure_code")
+        assert.include(error.message, "planning step")
+        assert.strictEqual(error._tag === "TokenSpent" ? error.kind : undefined, "explained")
         assertNoLeak(error, explained)
       }
       yield* TestClock.adjust("2 hours")
-      const later = yield* Effect.flip(spendToken("explained_token", explained, "explained"))
+      const later = yield* Effect.flip(spendToken(explained, "explained"))
       assert.strictEqual(later._tag, "TokenSpent")
     }).pipe(Effect.provide(store()))
   )
@@ -140,7 +145,7 @@ describe("workflow tokens", () => {
     Effect.gen(function* () {
       const plan = deletePlan()
       const id = yield* issueToken("explained", { chainId: "w", parent: "p", ...account, plan }, 15 * minute)
-      const spent = yield* spendToken("explained_token", id, "explained")
+      const spent = yield* spendToken(id, "explained")
       assert.strictEqual(spent.plan, plan)
       const tombstone = Option.getOrThrow(yield* (yield* ApprovalStore).get(id))
       assert.strictEqual(tombstone.kind, "spent")
@@ -159,13 +164,14 @@ describe("workflow tokens", () => {
         10 * minute
       )
       yield* TestClock.adjust("9 minutes")
-      yield* readToken("credentials_token", id, "credentials")
+      yield* readToken(id, "credentials")
       yield* TestClock.adjust("1 minute")
-      const error = yield* Effect.flip(readToken("credentials_token", id, "credentials"))
+      const error = yield* Effect.flip(readToken(id, "credentials"))
       assert.strictEqual(error._tag, "TokenExpired")
-      assert.include(error.message, "get_aws_session_info")
+      assert.include(error.message, "session step")
+      assert.strictEqual(error._tag === "TokenExpired" ? error.kind : undefined, "credentials")
       assertNoLeak(error, id)
-      const spend = yield* Effect.flip(spendToken("credentials_token", id, "credentials"))
+      const spend = yield* Effect.flip(spendToken(id, "credentials"))
       assert.strictEqual(spend._tag, "TokenExpired")
     }).pipe(Effect.provide(store()))
   )
@@ -174,17 +180,15 @@ describe("workflow tokens", () => {
     Effect.gen(function* () {
       const a = yield* chain("workflow-a")
       const b = yield* chain("workflow-b")
-      const explainedA = yield* readToken("explained_token", a.explained, "explained")
-      yield* assertChain(explainedA, a.generated, "generated_code_token")
-      const error = yield* Effect.flip(assertChain(explainedA, b.generated, "generated_code_token"))
+      const explainedA = yield* readToken(a.explained, "explained")
+      yield* assertChain(explainedA, a.generated, "generated_code")
+      const error = yield* Effect.flip(assertChain(explainedA, b.generated, "generated_code"))
       assert.strictEqual(error._tag, "TokenChainBroken")
-      assert.include(error.message, "generated_code_token")
+      assert.include(error.message, "generated_code token")
+      assert.strictEqual(error.parent, "generated_code")
       assertNoLeak(error, a.generated, b.generated, a.explained)
-      const root = yield* readToken("credentials_token", a.credentials, "credentials")
-      assert.strictEqual(
-        (yield* Effect.flip(assertChain(root, a.credentials, "credentials_token")))._tag,
-        "TokenChainBroken"
-      )
+      const root = yield* readToken(a.credentials, "credentials")
+      assert.strictEqual((yield* Effect.flip(assertChain(root, a.credentials, "credentials")))._tag, "TokenChainBroken")
     }).pipe(Effect.provide(store()))
   )
 
@@ -193,9 +197,7 @@ describe("workflow tokens", () => {
       for (let round = 0; round < 50; round++) {
         const id = yield* issueToken("explained", { chainId: `w${round}`, ...account, plan: deletePlan() }, minute)
         const results = yield* Effect.all(
-          Array.from({ length: round % 2 === 0 ? 2 : 8 }, () =>
-            Effect.result(spendToken("explained_token", id, "explained"))
-          ),
+          Array.from({ length: round % 2 === 0 ? 2 : 8 }, () => Effect.result(spendToken(id, "explained"))),
           { concurrency: "unbounded" }
         )
         assert.strictEqual(results.filter(Result.isSuccess).length, 1)
@@ -252,7 +254,7 @@ describe("ApprovalStoreMemory", () => {
       yield* TestClock.adjust(1)
       for (let i = 0; i < 5; i++) yield* issueToken("environment", { chainId: "s", region: "us-east-1" }, minute)
       assert.strictEqual(yield* (yield* ApprovalStore).size, 5)
-      const error = yield* Effect.flip(readToken("environment_token", first, "environment"))
+      const error = yield* Effect.flip(readToken(first, "environment"))
       assert.strictEqual(error._tag, "TokenInvalid")
       assertNoLeak(error, first)
     }).pipe(Effect.provide(store(5)))

@@ -12,6 +12,7 @@ import { ReadOnlyMode, type ProgressEvent } from "@ccapi/core"
 import type { AppServices } from "./AppServices.js"
 import { sanitize, sanitizeText } from "./Sanitize.js"
 import { SessionId, type SessionServices } from "./Session.js"
+import { renderFailure } from "./Wording.js"
 
 /** What a tool knows about the server it runs in (set by the operator at startup). */
 export interface ToolContext {
@@ -106,11 +107,11 @@ export const success = (value: unknown): CallToolResult => {
 }
 
 const failure = (error: DomainFailure): CallToolResult => {
-  const { _tag, message, ...details } = error as DomainFailure & Record<string, unknown>
-  const content: CallToolResult["content"] = [{ type: "text", text: sanitizeText(`${_tag}: ${message}`) }]
+  const { tag, message, details } = renderFailure(error)
+  const content: CallToolResult["content"] = [{ type: "text", text: sanitizeText(`${tag}: ${message}`) }]
   const extra = sanitize(JSON.parse(JSON.stringify(details))) as Record<string, unknown>
   if (Object.keys(extra).length > 0)
-    content.push({ type: "text", text: JSON.stringify({ error: _tag, ...extra }, null, 2) })
+    content.push({ type: "text", text: JSON.stringify({ error: tag, ...extra }, null, 2) })
   return { isError: true, content }
 }
 

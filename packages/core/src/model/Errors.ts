@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { TokenKind } from "./Token.js"
 
 /*
  * Domain errors: outcomes a caller branches on. Every one carries a `message` written for the model that will
@@ -119,31 +120,51 @@ export class GuardrailViolated extends Schema.TaggedError<GuardrailViolated>()("
 
 // ── Workflow tokens ───────────────────────────────────────────────────────────
 
-/** A token that this server did not issue, or of the wrong kind for this parameter. */
+/** A token that this server did not issue, or of another kind than the step needs. */
 export class TokenInvalid extends Schema.TaggedError<TokenInvalid>()("TokenInvalid", {
-  parameter: Schema.String,
+  /** The kind of token the step needs. */
+  kind: TokenKind,
+  /** Not written as this server writes tokens; a token of another kind; or one this server does not know. */
+  reason: Schema.Literals(["malformed", "wrong_kind", "unknown"]),
+  /** The kind of the token that was passed instead (`wrong_kind`). */
+  given: Schema.optional(TokenKind),
   message: Schema.String
 }) {}
 
+/** A token past its expiry. */
 export class TokenExpired extends Schema.TaggedError<TokenExpired>()("TokenExpired", {
-  parameter: Schema.String,
+  kind: TokenKind,
+  /** How long ago it expired, and how long it was valid, in milliseconds. */
+  expiredFor: Schema.Number,
+  validFor: Schema.Number,
   message: Schema.String
 }) {}
 
-/** The token was already used by a submitted mutation. */
+/** The token was already used: by a submitted mutation, or (a plan's token) by the explanation of its plan. */
 export class TokenSpent extends Schema.TaggedError<TokenSpent>()("TokenSpent", {
-  parameter: Schema.String,
+  kind: TokenKind,
+  spentBy: Schema.Literals(["mutation", "explanation"]),
   message: Schema.String
 }) {}
 
-/** Tokens that do not belong to the same workflow. */
+/**
+ * Tokens that do not belong to the same workflow: `child` was not issued from the `parent` token passed with it; or
+ * the explained plan was made with other credentials, for another account (a delete), or the scan for another plan.
+ */
 export class TokenChainBroken extends Schema.TaggedError<TokenChainBroken>()("TokenChainBroken", {
+  reason: Schema.Literals(["other_workflow", "other_credentials", "other_account", "other_explanation"]),
+  child: TokenKind,
+  parent: TokenKind,
   message: Schema.String
 }) {}
 
 /** The request differs from the plan that was explained and scanned. */
 export class PlanMismatch extends Schema.TaggedError<PlanMismatch>()("PlanMismatch", {
-  field: Schema.String,
+  /** What differs from the plan. */
+  field: Schema.Literals(["operation", "typeName", "identifier", "region", "account", "patch"]),
+  /** The plan's value and the request's (none for a patch). */
+  planned: Schema.optional(Schema.String),
+  requested: Schema.optional(Schema.String),
   message: Schema.String
 }) {}
 

@@ -42,3 +42,46 @@ export const typeName = (value: string): TypeName => TypeName.make(value)
 export const region = (value: string): Region => Region.make(value)
 export const accountId = (value: string): AccountId => AccountId.make(value)
 export const identifier = (value: string): Identifier => Identifier.make(value)
+
+/** `<kind>_<32 base64url characters>`: 192 random bits, prefixed with the token's kind. */
+const tokenIdPattern = (kind: string) => Schema.isPattern(new RegExp(`^${kind}_[A-Za-z0-9_-]{32}$`))
+
+/** The id of an environment token (`environment_<32 base64url characters>`), as check_environment_variables issues it. */
+export const EnvironmentTokenId = Schema.String.check(tokenIdPattern("environment")).pipe(
+  Schema.brand("EnvironmentTokenId")
+)
+export type EnvironmentTokenId = typeof EnvironmentTokenId.Type
+
+/** The id of a credentials token. */
+export const CredentialsTokenId = Schema.String.check(tokenIdPattern("credentials")).pipe(
+  Schema.brand("CredentialsTokenId")
+)
+export type CredentialsTokenId = typeof CredentialsTokenId.Type
+
+/** The id of a generated-code token (a plan, not yet explained). */
+export const GeneratedCodeTokenId = Schema.String.check(tokenIdPattern("generated_code")).pipe(
+  Schema.brand("GeneratedCodeTokenId")
+)
+export type GeneratedCodeTokenId = typeof GeneratedCodeTokenId.Type
+
+/** The id of an explained token (a plan a mutation may apply). */
+export const ExplainedTokenId = Schema.String.check(tokenIdPattern("explained")).pipe(Schema.brand("ExplainedTokenId"))
+export type ExplainedTokenId = typeof ExplainedTokenId.Type
+
+/** The id of a security-scan token. */
+export const SecurityScanTokenId = Schema.String.check(tokenIdPattern("security_scan")).pipe(
+  Schema.brand("SecurityScanTokenId")
+)
+export type SecurityScanTokenId = typeof SecurityScanTokenId.Type
+
+/** The id schema of each kind of token. */
+export const TokenIdSchemas = {
+  environment: EnvironmentTokenId,
+  credentials: CredentialsTokenId,
+  generated_code: GeneratedCodeTokenId,
+  explained: ExplainedTokenId,
+  security_scan: SecurityScanTokenId
+} as const
+
+/** The id of a token of kind `K`. */
+export type TokenIdOf<K extends keyof typeof TokenIdSchemas> = (typeof TokenIdSchemas)[K]["Type"]

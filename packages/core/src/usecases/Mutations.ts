@@ -3,7 +3,7 @@ import type { JournalUnavailable } from "../model/Errors.js"
 import type { ProgressEvent } from "../model/Cloud.js"
 import type { JsonObject } from "../model/Json.js"
 import { identifierOf, type Plan, type PlanOperation } from "../model/Plan.js"
-import type { ExplainedToken } from "../model/Token.js"
+import type { ExplainedTokenId } from "../model/Ids.js"
 import { clientTokenFor, maskWriteOnly } from "../workflow/Plans.js"
 import { CloudControl } from "../ports/CloudControl.js"
 import { waitForCompletion } from "../workflow/Waiter.js"
@@ -13,7 +13,6 @@ import {
   accountGate,
   bindingGate,
   chainGate,
-  decodeTarget,
   deleteGate,
   guardrailGate,
   humanApprovalGate,
@@ -22,23 +21,27 @@ import {
   type ScanDecision,
   securityScanGate
 } from "../workflow/Gates.js"
+import type {
+  CreateResourceCommand,
+  DeleteResourceCommand,
+  MutationCommand,
+  UpdateResourceCommand
+} from "./Commands.js"
+import { Done, FollowRequest, RequestFailed } from "./NextStep.js"
 import { journal } from "./Planning.js"
 import type { MutationResult } from "./Results.js"
 import { WorkflowSettings } from "../workflow/Settings.js"
 import { isoTime } from "./Views.js"
 
-interface MutationRequest {
-  readonly typeName: unknown
-  readonly identifier?: unknown
-  readonly credentialsToken: unknown
-  readonly explainedToken: unknown
-  readonly region?: unknown
-  readonly patchDocument?: unknown
-  readonly securityScanToken?: unknown
-  readonly skipSecurityCheck?: unknown
-  readonly acceptFindings?: unknown
-  readonly confirmed?: unknown
+/** How a mutation's caller follows it: each Cloud Control progress event, as it comes. */
+export interface MutationProgress {
   readonly onProgress?: ((event: ProgressEvent) => Effect.Effect<void>) | undefined
+}
+
+interface MutationCommands {
+  readonly create: CreateResourceCommand
+  readonly update: UpdateResourceCommand
+  readonly delete: DeleteResourceCommand
 }
 
 /**
@@ -47,21 +50,26 @@ interface MutationRequest {
  */
 export const authorize = Effect.fn("Workflow.authorize")(function* <O extends PlanOperation>(
   operation: O,
-  request: MutationRequest
+  request: MutationCommands[O]
 ) {
+  const command: MutationCommand = request
   yield* readOnlyGate(operation)
-  const target = yield* decodeTarget(operation, request)
-  const { credentials, explained } = yield* chainGate(operation, request)
+  const { credentials, explained } = yield* chainGate(operation, command)
   const plan = yield* bindingGate(
     operation,
     explained.plan,
-    { ...target, region: request.region, patchDocument: request.patchDocument },
+    {
+      typeName: command.typeName,
+      identifier: operation === "create" || !("identifier" in command) ? undefined : command.identifier,
+      region: command.region,
+      patchDocument: "patchDocument" in command ? command.patchDocument : undefined
+    },
     credentials
   )
   yield* guardrailGate(plan)
-  yield* deleteGate(plan, request)
+  yield* deleteGate(plan, "confirmed" in command ? command : {})
   yield* requireApprovalChannel()
-  const scan = yield* securityScanGate(plan, explained, request)
+  const scan = yield* securityScanGate(plan, explained, "skipSecurityCheck" in command ? command : {})
   yield* humanApprovalGate(plan, scan)
   return { plan, explained, scan }
 })
@@ -70,7 +78,11 @@ export const authorize = Effect.fn("Workflow.authorize")(function* <O extends Pl
  * Record the intent, then spend the tokens atomically, so of two concurrent submissions of one plan exactly one goes
  * on. A mutation whose intent the journal cannot record, or whose token the store cannot spend, is not sent.
  */
-const commit = Effect.fn("Workflow.commit")(function* (plan: Plan, explained: ExplainedToken, scan: ScanDecision) {
+const commit = Effect.fn("Workflow.commit")(function* (
+  plan: Plan,
+  explainedToken: ExplainedTokenId,
+  scan: ScanDecision
+) {
   yield* journal(
     "mutation_intent",
     {
@@ -84,9 +96,8 @@ const commit = Effect.fn("Workflow.commit")(function* (plan: Plan, explained: Ex
     },
     plan.hash
   )
-  yield* spendToken("explained_token", explained.id, "explained")
-  if (scan.scanTokenId !== undefined)
-    yield* Effect.ignore(spendToken("security_scan_token", scan.scanTokenId, "security_scan"))
+  yield* spendToken(explainedToken, "explained")
+  if (scan.scanTokenId !== undefined) yield* Effect.ignore(spendToken(scan.scanTokenId, "security_scan"))
 })
 
 /** After the request was sent, a journal that fails is a warning on the result: the request token must come back. */
@@ -105,7 +116,7 @@ const journalAfterSend = (event: "mutation_submitted" | "mutation_outcome", deta
 const submit = Effect.fn("Workflow.submit")(function* (
   plan: Plan,
   approved: Pick<ScanDecision, "accepted" | "warnings">,
-  onProgress: MutationRequest["onProgress"],
+  onProgress: MutationProgress["onProgress"],
   /** Gives back the delete slot when Cloud Control did not take the request. */
   releaseUnsent: Effect.Effect<void>
 ) {
@@ -205,34 +216,47 @@ const submit = Effect.fn("Workflow.submit")(function* (
     planHash: plan.hash,
     acceptedFindings: approved.accepted,
     warnings,
-    nextStep: event.isComplete
+    next: event.isComplete
       ? event.status === "SUCCESS"
-        ? "Done."
-        : `The request failed (${event.errorCode ?? "unknown error"}): ${event.statusMessage ?? ""} Fix the cause and start a new workflow.`
-      : `Still in progress. Follow it with get_resource_request_status(request_token="${event.requestToken}").`
+        ? Done.make({})
+        : RequestFailed.make({ errorCode: event.errorCode, statusMessage: event.statusMessage })
+      : FollowRequest.make({ requestToken: event.requestToken })
   } satisfies MutationResult
 })
 
 /** Pass every gate, record and spend, then send: the one path of every mutation. */
-const mutate = Effect.fn("Workflow.mutate")(function* (operation: PlanOperation, request: MutationRequest) {
-  const { plan, explained, scan } = yield* authorize(operation, request)
+const mutate = Effect.fn("Workflow.mutate")(function* <O extends PlanOperation>(
+  operation: O,
+  command: MutationCommands[O],
+  progress: MutationProgress
+) {
+  const { plan, scan } = yield* authorize(operation, command)
   yield* accountGate(plan)
   const release = yield* reserveDeleteSlot(plan)
-  yield* commit(plan, explained, scan).pipe(Effect.onError(() => release))
-  return yield* submit(plan, scan, request.onProgress, release)
+  yield* commit(plan, command.explainedToken, scan).pipe(Effect.onError(() => release))
+  return yield* submit(plan, scan, progress.onProgress, release)
 })
 
 /** Create the resource of an explained (and scanned) plan — exactly the stored desired state. */
-export const createResource = Effect.fn("Workflow.createResource")(function* (request: MutationRequest) {
-  return yield* mutate("create", request)
+export const createResource = Effect.fn("Workflow.createResource")(function* (
+  command: CreateResourceCommand,
+  progress: MutationProgress = {}
+) {
+  return yield* mutate("create", command, progress)
 })
 
 /** Update a resource with exactly the explained (and scanned) patch. */
-export const updateResource = Effect.fn("Workflow.updateResource")(function* (request: MutationRequest) {
-  return yield* mutate("update", request)
+export const updateResource = Effect.fn("Workflow.updateResource")(function* (
+  command: UpdateResourceCommand,
+  progress: MutationProgress = {}
+) {
+  return yield* mutate("update", command, progress)
 })
 
 /** Delete exactly the resource whose delete was explained from its live state, once confirmed. */
-export const deleteResource = Effect.fn("Workflow.deleteResource")(function* (request: MutationRequest) {
-  return yield* mutate("delete", request)
+export const deleteResource = Effect.fn("Workflow.deleteResource")(function* (
+  command: DeleteResourceCommand,
+  progress: MutationProgress = {}
+) {
+  return yield* mutate("delete", command, progress)
 })

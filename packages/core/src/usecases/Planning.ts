@@ -1,9 +1,10 @@
 import { Clock, Effect } from "effect"
 import { renderContent, renderExplanation } from "../render/Explanation.js"
 import { InvalidInput, PropertiesInvalid, ReadOnlyMode, TokenSpent, type Violation } from "../model/Errors.js"
+import type { PatchDocument } from "../model/Cloud.js"
 import { evaluateGuardrails } from "../policy/Guardrails.js"
-import { isJsonObject, type JsonObject } from "../model/Json.js"
-import type { Region, TypeName } from "../model/Ids.js"
+import type { JsonObject } from "../model/Json.js"
+import type { Identifier, Region, TypeName } from "../model/Ids.js"
 import { type CreatePlan, identifierOf, type Plan, type UpdatePlan } from "../model/Plan.js"
 import type { ResourceSchema } from "../model/ResourceSchema.js"
 import { planCreate, planDelete, planUpdate, type PlanContext } from "../workflow/Plans.js"
@@ -14,7 +15,18 @@ import { PropertyValidator } from "../ports/PropertyValidator.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { SecurityScanner } from "../ports/SecurityScanner.js"
 import { issueToken, randomBytes, readToken, spendToken } from "../workflow/WorkflowTokens.js"
-import { decodeIdentifier, decodeJsonObject, decodeTypeName, resolveRegion } from "./Inputs.js"
+import type { ExplainCommand, GenerateCodeCommand, RunScanCommand } from "./Commands.js"
+import {
+  ApplyNext,
+  ApplyUnscanned,
+  ConfirmDelete,
+  DescriptionOnly,
+  ExplainNext,
+  FixGuardrails,
+  ReviewFindings,
+  ScanNext
+} from "./NextStep.js"
+import { resolveRegion } from "./Region.js"
 import type { Explanation, GeneratedCode, ScanOutcome } from "./Results.js"
 import { requireApprovalChannel } from "../workflow/Approval.js"
 import { WorkflowSettings } from "../workflow/Settings.js"
@@ -86,27 +98,27 @@ const planUpdateOf = Effect.fn("Workflow.planUpdateOf")(function* (
   input: {
     readonly typeName: TypeName
     readonly region: Region
-    readonly identifier: unknown
-    readonly properties?: unknown
-    readonly patchDocument?: unknown
+    readonly identifier: Identifier
+    readonly properties?: JsonObject | undefined
+    readonly patchDocument?: PatchDocument | undefined
   }
 ) {
-  const identifier = yield* decodeIdentifier("identifier", input.identifier)
-  const hasProperties = input.properties !== undefined && input.properties !== null
-  const hasPatch = input.patchDocument !== undefined && input.patchDocument !== null
+  const identifier = input.identifier
+  const hasProperties = input.properties !== undefined
+  const hasPatch = input.patchDocument !== undefined
   if (hasProperties === hasPatch)
     return yield* new InvalidInput({
       message:
         "To plan an update, give the identifier and exactly one of properties (the values to set) or patch_document (an RFC 6902 patch)."
     })
-  const properties = hasProperties ? yield* decodeJsonObject("properties", input.properties) : undefined
+  const properties = input.properties
   const current = yield* (yield* CloudControl).get({ typeName: input.typeName, identifier, region: input.region })
   const plan = yield* Effect.fromResult(
     planUpdate(ctx, {
       identifier,
       currentState: current.properties,
       properties,
-      patchDocument: hasPatch ? input.patchDocument : undefined
+      patchDocument: input.patchDocument
     })
   )
   const violations = touchedBy(
@@ -120,17 +132,21 @@ const planUpdateOf = Effect.fn("Workflow.planUpdateOf")(function* (
 /** Plan a create from the desired properties, validated against the schema. */
 const planCreateOf = Effect.fn("Workflow.planCreateOf")(function* (
   ctx: PlanContext,
-  input: { readonly typeName: TypeName; readonly properties?: unknown; readonly patchDocument?: unknown }
+  input: {
+    readonly typeName: TypeName
+    readonly properties?: JsonObject | undefined
+    readonly patchDocument?: PatchDocument | undefined
+  }
 ) {
-  if (input.patchDocument !== undefined && input.patchDocument !== null)
+  if (input.patchDocument !== undefined)
     return yield* new InvalidInput({
       message: "patch_document needs the identifier of the resource to update. To create a resource, send properties."
     })
-  if (input.properties === undefined || input.properties === null)
+  const properties = input.properties
+  if (properties === undefined)
     return yield* new InvalidInput({
       message: `properties is required to plan a new ${input.typeName}; to update an existing one, also give its identifier.`
     })
-  const properties = yield* decodeJsonObject("properties", input.properties)
   const plan = yield* Effect.fromResult(planCreate(ctx, properties))
   const violations = yield* (yield* PropertyValidator).validate(ctx.schema, plan.desiredState, "create")
   if (violations.length > 0) return yield* invalid(input.typeName, violations, "The properties")
@@ -138,14 +154,7 @@ const planCreateOf = Effect.fn("Workflow.planCreateOf")(function* (
 })
 
 /** Step 3: the server builds the exact change (desired state with default tags, or the patch) and validates it. */
-export const generateCode = Effect.fn("Workflow.generateCode")(function* (input: {
-  readonly credentialsToken: unknown
-  readonly typeName: unknown
-  readonly region?: unknown
-  readonly properties?: unknown
-  readonly identifier?: unknown
-  readonly patchDocument?: unknown
-}) {
+export const generateCode = Effect.fn("Workflow.generateCode")(function* (command: GenerateCodeCommand) {
   const settings = yield* WorkflowSettings
   if (settings.readOnly)
     return yield* new ReadOnlyMode({
@@ -153,17 +162,17 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (input:
         "The server runs read-only: no change can be planned or applied. Use the read tools (get_resource, list_resources)."
     })
   yield* requireApprovalChannel()
-  const credentials = yield* readToken("credentials_token", input.credentialsToken, "credentials")
-  const typeName = yield* decodeTypeName("resource_type", input.typeName)
-  const region = yield* resolveRegion(input.region)
+  const credentials = yield* readToken(command.credentialsToken, "credentials")
+  const typeName = command.typeName
+  const region = yield* resolveRegion(command.region)
   const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
   const accountId = credentials.accountId
   const ctx = yield* planContext(schema, accountId, region, true)
 
   const plan: CreatePlan | UpdatePlan =
-    input.identifier !== undefined && input.identifier !== null && input.identifier !== ""
-      ? yield* planUpdateOf(ctx, { ...input, typeName, region, identifier: input.identifier })
-      : yield* planCreateOf(ctx, { ...input, typeName })
+    command.identifier !== undefined
+      ? yield* planUpdateOf(ctx, { ...command, region, identifier: command.identifier })
+      : yield* planCreateOf(ctx, command)
 
   // Recorded before the token exists: a plan the journal cannot record gets no token.
   yield* journal(
@@ -187,46 +196,22 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (input:
   return {
     generatedCodeToken,
     plan: planView(plan),
-    nextStep:
+    next:
       plan.guardrails.length > 0
-        ? `This plan breaks ${plan.guardrails.length} guardrail rule(s) (${[...new Set(plan.guardrails.map((g) => g.rule))].join(", ")}) and cannot be applied. Change the properties and generate again.`
-        : "Call explain with this generated_code_token and show the explanation to the user."
+        ? FixGuardrails.make({
+            verdicts: plan.guardrails.length,
+            rules: [...new Set(plan.guardrails.map((g) => g.rule))],
+            inExplanation: false
+          })
+        : ExplainNext.make({})
   } satisfies GeneratedCode
 })
 
-const deleteContent = Effect.fn("Workflow.deleteContent")(function* (content: unknown) {
-  let value: unknown = content
-  if (typeof content === "string") {
-    try {
-      value = JSON.parse(content)
-    } catch {
-      value = undefined
-    }
-  }
-  if (!isJsonObject(value))
-    return yield* new InvalidInput({
-      message:
-        'To explain a delete, send content={"resource_type": "AWS::…", "identifier": "…"} with operation="delete".'
-    })
-  const typeName = yield* decodeTypeName("content.resource_type", value["resource_type"] ?? value["ResourceType"])
-  const identifier = yield* decodeIdentifier("content.identifier", value["identifier"] ?? value["Identifier"])
-  const region = yield* resolveRegion(value["region"])
-  return { typeName, identifier, region }
-})
-
 /** Step 4: render the plan in full; mints the explained token that a mutation needs. Deletes are explained from the live resource. */
-export const explain = Effect.fn("Workflow.explain")(function* (input: {
-  readonly generatedCodeToken?: unknown
-  readonly content?: unknown
-  readonly operation?: unknown
-  readonly format?: unknown
-  readonly userIntent?: unknown
-  readonly context?: unknown
-}) {
+export const explain = Effect.fn("Workflow.explain")(function* (command: ExplainCommand) {
   const settings = yield* WorkflowSettings
-  const operation = typeof input.operation === "string" ? input.operation.toLowerCase() : undefined
 
-  if (input.generatedCodeToken !== undefined && input.generatedCodeToken !== null && input.generatedCodeToken !== "") {
+  if (command._tag === "ExplainPlan") {
     // One explained token per plan: explaining spends the generated token atomically, so a plan cannot be explained
     // twice into two tokens that could each be applied. The journal records first: a plan whose explanation cannot be
     // recorded keeps its generated token, to be explained again once the journal works.
@@ -234,18 +219,17 @@ export const explain = Effect.fn("Workflow.explain")(function* (input: {
       Effect.mapError(self, (error) =>
         error instanceof TokenSpent
           ? new TokenSpent({
-              parameter: "generated_code_token",
+              kind: "generated_code",
+              spentBy: "explanation",
               message:
-                "This plan was already explained: each plan gets one explained_token. Use the explained_token that explain returned, or plan again with generate_infrastructure_code."
+                "This plan was already explained: each plan gets one explained token. Use the explained token its explanation returned, or plan again."
             })
           : error
       )
-    const generated = yield* readToken("generated_code_token", input.generatedCodeToken, "generated_code").pipe(
-      alreadyExplained
-    )
+    const generated = yield* readToken(command.generatedCodeToken, "generated_code").pipe(alreadyExplained)
     const plan = generated.plan
     const explanation = renderExplanation(plan)
-    const spendGenerated = spendToken("generated_code_token", generated.id, "generated_code").pipe(alreadyExplained)
+    const spendGenerated = spendToken(command.generatedCodeToken, "generated_code").pipe(alreadyExplained)
     if (plan.guardrails.length > 0) {
       yield* journal("refused", { reason: "guardrail", rules: plan.guardrails.map((g) => g.rule) }, plan.hash)
       yield* spendGenerated
@@ -253,8 +237,11 @@ export const explain = Effect.fn("Workflow.explain")(function* (input: {
         explainedToken: undefined,
         explanation,
         plan: planView(plan),
-        nextStep:
-          "This plan breaks guardrail rules (listed in the explanation) and cannot be applied. Change the properties and generate again."
+        next: FixGuardrails.make({
+          verdicts: plan.guardrails.length,
+          rules: [...new Set(plan.guardrails.map((g) => g.rule))],
+          inExplanation: true
+        })
       } satisfies Explanation
     }
     yield* journal("explained", { operation: plan.operation, typeName: plan.typeName }, plan.hash)
@@ -275,18 +262,17 @@ export const explain = Effect.fn("Workflow.explain")(function* (input: {
       explainedToken,
       explanation,
       plan: planView(plan),
-      nextStep:
-        settings.securityScanning === "enabled"
-          ? "Show this explanation to the user. Then call run_checkov with the explained_token."
-          : `Show this explanation to the user. Security scanning is disabled by the operator: call ${plan.operation}_resource with skip_security_check=true.`
+      next:
+        settings.securityScanning === "enabled" ? ScanNext.make({}) : ApplyUnscanned.make({ operation: plan.operation })
     } satisfies Explanation
   }
 
-  if (operation === "delete") {
+  if (command._tag === "ExplainDelete") {
     if (settings.readOnly)
       return yield* new ReadOnlyMode({ message: "The server runs read-only: nothing can be deleted." })
     yield* requireApprovalChannel()
-    const { typeName, identifier, region } = yield* deleteContent(input.content)
+    const { typeName, identifier } = command
+    const region = yield* resolveRegion(command.region)
     const identity = yield* (yield* Identity).whoAmI(region)
     const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
     const current = yield* (yield* CloudControl).get({ typeName, identifier, region })
@@ -306,41 +292,22 @@ export const explain = Effect.fn("Workflow.explain")(function* (input: {
       explainedToken,
       explanation: renderExplanation(plan),
       plan: planView(plan),
-      nextStep:
-        "Show this to the user and ask them to confirm. Only then call delete_resource with the same resource_type and identifier, the credentials_token, this explained_token and confirmed=true."
+      next: ConfirmDelete.make({})
     } satisfies Explanation
   }
 
-  if (input.content === undefined || input.content === null)
-    return yield* new InvalidInput({
-      message:
-        'Give generated_code_token (to explain a planned change), or content with operation="delete" (to explain a delete), or content to describe.'
-    })
   return {
     explainedToken: undefined,
-    explanation: renderContent(input.content),
+    explanation: renderContent(command.content),
     plan: undefined,
-    nextStep:
-      "This is a description only; it authorizes nothing. To change a resource, start with generate_infrastructure_code."
+    next: DescriptionOnly.make({})
   } satisfies Explanation
 })
 
 /** Step 5: scan the plan's template with the security scanner; mints the scan token bound to the explained token. */
-export const runScan = Effect.fn("Workflow.runScan")(function* (input: {
-  readonly explainedToken: unknown
-  readonly framework?: unknown
-}) {
+export const runScan = Effect.fn("Workflow.runScan")(function* (command: RunScanCommand) {
   const settings = yield* WorkflowSettings
-  if (
-    input.framework !== undefined &&
-    input.framework !== null &&
-    String(input.framework).toLowerCase() !== "cloudformation"
-  )
-    return yield* new InvalidInput({
-      message:
-        'framework: only "cloudformation" is supported — the plan is a CloudFormation template, and any other framework would scan nothing. Omit it.'
-    })
-  const explained = yield* readToken("explained_token", input.explainedToken, "explained")
+  const explained = yield* readToken(command.explainedToken, "explained")
   const plan = explained.plan
   const report = yield* (yield* SecurityScanner).scan(plan.template)
   const failed = report.failedCheckIds
@@ -361,15 +328,14 @@ export const runScan = Effect.fn("Workflow.runScan")(function* (input: {
     },
     settings.tokenTtl.workflow
   )
-  const tool = `${plan.operation}_resource`
   return {
     securityScanToken,
     report,
     passed: failed.length === 0,
     failedCheckIds: failed,
-    nextStep:
+    next:
       failed.length === 0
-        ? `No failed checks. Call ${tool} with the credentials_token, explained_token and this security_scan_token.`
-        : `${failed.length} check(s) failed: ${failed.join(", ")}. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — only if the user explicitly accepts these findings — call ${tool} with accept_findings=${JSON.stringify(failed)}.`
+        ? ApplyNext.make({ operation: plan.operation })
+        : ReviewFindings.make({ operation: plan.operation, failedCheckIds: failed })
   } satisfies ScanOutcome
 })

@@ -1,14 +1,19 @@
-import { Effect, Result, Schema } from "effect"
+import { Effect } from "effect"
 import { templateFor } from "../workflow/CfnTemplate.js"
 import { InvalidInput } from "../model/Errors.js"
-import { RequestToken } from "../model/Ids.js"
 import type { JsonObject } from "../model/Json.js"
 import { propertyNameOf, type ResourceSchema } from "../model/ResourceSchema.js"
 import type { TypeName } from "../model/Ids.js"
 import { CloudControl } from "../ports/CloudControl.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { SecurityScanner } from "../ports/SecurityScanner.js"
-import { decodeIdentifier, decodeJsonObject, decodeTypeName, resolveRegion } from "./Inputs.js"
+import type {
+  GetResourceCommand,
+  ListResourcesCommand,
+  RequestStatusCommand,
+  SchemaInformationCommand
+} from "./Commands.js"
+import { resolveRegion } from "./Region.js"
 import type { ResourceList, ResourceView, SchemaInformation, SecurityAnalysis } from "./Results.js"
 import { WorkflowSettings } from "../workflow/Settings.js"
 import { requestStatusView } from "./Views.js"
@@ -37,18 +42,12 @@ const analyze = Effect.fn("Workflow.analyze")(function* (
 })
 
 /** Read one resource's current properties (optionally with a security analysis). */
-export const getResource = Effect.fn("Workflow.getResource")(function* (input: {
-  readonly typeName: unknown
-  readonly identifier: unknown
-  readonly region?: unknown
-  readonly analyzeSecurity?: unknown
-}) {
-  const typeName = yield* decodeTypeName("resource_type", input.typeName)
-  const identifier = yield* decodeIdentifier("identifier", input.identifier)
-  const region = yield* resolveRegion(input.region)
+export const getResource = Effect.fn("Workflow.getResource")(function* (command: GetResourceCommand) {
+  const { typeName, identifier } = command
+  const region = yield* resolveRegion(command.region)
   const resource = yield* (yield* CloudControl).get({ typeName, identifier, region })
   let security: SecurityAnalysis | undefined
-  if (input.analyzeSecurity === true) {
+  if (command.analyzeSecurity) {
     const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
     security = yield* analyze(schema, typeName, resource.properties)
   }
@@ -56,44 +55,30 @@ export const getResource = Effect.fn("Workflow.getResource")(function* (input: {
 })
 
 /** List one page of the resources of a type (parent-scoped types take `resource_model`). */
-export const listResources = Effect.fn("Workflow.listResources")(function* (input: {
-  readonly typeName: unknown
-  readonly region?: unknown
-  readonly nextToken?: unknown
-  readonly maxResults?: unknown
-  readonly resourceModel?: unknown
-  readonly analyzeSecurity?: unknown
-  readonly maxResourcesToAnalyze?: unknown
-}) {
+export const listResources = Effect.fn("Workflow.listResources")(function* (command: ListResourcesCommand) {
   const settings = yield* WorkflowSettings
-  const typeName = yield* decodeTypeName("resource_type", input.typeName)
-  const region = yield* resolveRegion(input.region)
+  const { typeName, resourceModel } = command
+  const region = yield* resolveRegion(command.region)
   const { default: pageDefault, max: pageMax } = settings.listPageSize
   let maxResults = pageDefault
-  if (input.maxResults !== undefined && input.maxResults !== null) {
-    if (typeof input.maxResults !== "number" || !Number.isInteger(input.maxResults) || input.maxResults < 1)
+  if (command.maxResults !== undefined) {
+    if (!Number.isInteger(command.maxResults) || command.maxResults < 1)
       return yield* new InvalidInput({ message: `max_results: a whole number from 1 to ${pageMax}.` })
-    maxResults = Math.min(input.maxResults, pageMax)
+    maxResults = Math.min(command.maxResults, pageMax)
   }
-  if (input.nextToken !== undefined && input.nextToken !== null && typeof input.nextToken !== "string")
-    return yield* new InvalidInput({ message: "next_token: pass back the next_token of the previous page unchanged." })
-  const resourceModel =
-    input.resourceModel === undefined || input.resourceModel === null
-      ? undefined
-      : yield* decodeJsonObject("resource_model", input.resourceModel)
   const cloud = yield* CloudControl
   const page = yield* cloud.list({
     typeName,
     region,
     maxResults,
-    ...(typeof input.nextToken === "string" && input.nextToken !== "" ? { nextToken: input.nextToken } : {}),
+    ...(command.nextToken !== undefined && command.nextToken !== "" ? { nextToken: command.nextToken } : {}),
     ...(resourceModel ? { resourceModel } : {})
   })
   let security: ResourceList["security"] = undefined
-  if (input.analyzeSecurity === true) {
+  if (command.analyzeSecurity) {
     const limit =
-      typeof input.maxResourcesToAnalyze === "number" && input.maxResourcesToAnalyze > 0
-        ? Math.min(Math.floor(input.maxResourcesToAnalyze), 20)
+      command.maxResourcesToAnalyze !== undefined && command.maxResourcesToAnalyze > 0
+        ? Math.min(Math.floor(command.maxResourcesToAnalyze), 20)
         : 5
     const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
     security = yield* Effect.forEach(
@@ -120,12 +105,9 @@ export const listResources = Effect.fn("Workflow.listResources")(function* (inpu
 })
 
 /** The provider schema of a type: what properties it takes, which are required, read-only, create-only, write-only. */
-export const schemaInformation = Effect.fn("Workflow.schemaInformation")(function* (input: {
-  readonly typeName: unknown
-  readonly region?: unknown
-}) {
-  const typeName = yield* decodeTypeName("resource_type", input.typeName)
-  const region = yield* resolveRegion(input.region)
+export const schemaInformation = Effect.fn("Workflow.schemaInformation")(function* (command: SchemaInformationCommand) {
+  const typeName = command.typeName
+  const region = yield* resolveRegion(command.region)
   const schema = yield* (yield* ResourceSchemas).describe(typeName, region)
   return {
     typeName,
@@ -143,14 +125,8 @@ export const schemaInformation = Effect.fn("Workflow.schemaInformation")(functio
 })
 
 /** The state of a mutation request, by its request token. */
-export const requestStatus = Effect.fn("Workflow.requestStatus")(function* (input: {
-  readonly requestToken: unknown
-  readonly region?: unknown
-}) {
-  const token = Schema.decodeUnknownResult(RequestToken)(input.requestToken)
-  if (Result.isFailure(token))
-    return yield* new InvalidInput({ message: "request_token: pass the request_token a mutation returned." })
-  const region = yield* resolveRegion(input.region)
-  const event = yield* (yield* CloudControl).requestStatus({ requestToken: token.success, region })
+export const requestStatus = Effect.fn("Workflow.requestStatus")(function* (command: RequestStatusCommand) {
+  const region = yield* resolveRegion(command.region)
+  const event = yield* (yield* CloudControl).requestStatus({ requestToken: command.requestToken, region })
   return requestStatusView(event)
 })

@@ -1,147 +1,170 @@
-import type { CallerIdentity, EnvironmentInfo, Finding, ScanReport } from "../model/Cloud.js"
-import type { JsonObject } from "../model/Json.js"
-import type { DiffEntry, GuardrailVerdict, PlannedTag, PlanOperation } from "../model/Plan.js"
-import type { PatchDocument } from "../model/Cloud.js"
+import { Schema } from "effect"
+import { CallerIdentity, EnvironmentInfo, Finding, PatchDocument, ScanReport } from "../model/Cloud.js"
+import {
+  CredentialsTokenId,
+  EnvironmentTokenId,
+  ExplainedTokenId,
+  GeneratedCodeTokenId,
+  SecurityScanTokenId
+} from "../model/Ids.js"
+import { JsonObject } from "../model/Json.js"
+import { DiffEntry, GuardrailVerdict, PlannedTag, PlanOperation } from "../model/Plan.js"
+import { NextStep } from "./NextStep.js"
 
 /*
- * What the use-cases return. Plain data, ready to be shown; the MCP tools map them to the reference's field names.
- * No result ever contains a write-only value, and none echoes a token the caller sent.
+ * What the use-cases return, as Schemas: plain data, ready to be shown; the MCP tools map them to the reference's
+ * field names. No result ever contains a write-only value, and none echoes a token the caller sent.
  */
 
-export interface EnvironmentCheck {
-  readonly environmentToken: string
-  readonly environment: EnvironmentInfo
-  readonly readOnly: boolean
-  readonly securityScanning: "enabled" | "disabled"
-}
+const SecurityScanning = Schema.Literals(["enabled", "disabled"])
 
-export interface SessionInfo {
-  readonly credentialsToken: string
-  readonly identity: CallerIdentity
-  readonly readOnly: boolean
-  readonly securityScanning: "enabled" | "disabled"
-}
+export const EnvironmentCheck = Schema.Struct({
+  environmentToken: EnvironmentTokenId,
+  environment: EnvironmentInfo,
+  readOnly: Schema.Boolean,
+  securityScanning: SecurityScanning
+})
+export type EnvironmentCheck = typeof EnvironmentCheck.Type
+
+export const SessionInfo = Schema.Struct({
+  credentialsToken: CredentialsTokenId,
+  identity: CallerIdentity,
+  readOnly: Schema.Boolean,
+  securityScanning: SecurityScanning
+})
+export type SessionInfo = typeof SessionInfo.Type
 
 /** The plan as shown to the model (write-only values masked). */
-export interface PlanView {
-  readonly operation: PlanOperation
-  readonly accountId: string
-  readonly region: string
-  readonly typeName: string
-  readonly identifier: string | undefined
-  readonly properties: JsonObject | undefined
-  readonly patch: PatchDocument | undefined
-  readonly diff: ReadonlyArray<DiffEntry>
-  readonly tags: ReadonlyArray<PlannedTag>
-  readonly guardrails: ReadonlyArray<GuardrailVerdict>
-  readonly template: JsonObject
-  readonly hash: string
-}
+export const PlanView = Schema.Struct({
+  operation: PlanOperation,
+  accountId: Schema.String,
+  region: Schema.String,
+  typeName: Schema.String,
+  identifier: Schema.UndefinedOr(Schema.String),
+  properties: Schema.UndefinedOr(JsonObject),
+  patch: Schema.UndefinedOr(PatchDocument),
+  diff: Schema.Array(DiffEntry),
+  tags: Schema.Array(PlannedTag),
+  guardrails: Schema.Array(GuardrailVerdict),
+  template: JsonObject,
+  hash: Schema.String
+})
+export type PlanView = typeof PlanView.Type
 
-export interface GeneratedCode {
-  readonly generatedCodeToken: string
-  readonly plan: PlanView
-  readonly nextStep: string
-}
+export const GeneratedCode = Schema.Struct({
+  generatedCodeToken: GeneratedCodeTokenId,
+  plan: PlanView,
+  next: NextStep
+})
+export type GeneratedCode = typeof GeneratedCode.Type
 
-export interface Explanation {
+export const Explanation = Schema.Struct({
   /** Absent when the content was not a plan (a general explanation), or when a guardrail blocks the plan. */
-  readonly explainedToken: string | undefined
-  readonly explanation: string
-  readonly plan: PlanView | undefined
-  readonly nextStep: string
-}
+  explainedToken: Schema.UndefinedOr(ExplainedTokenId),
+  explanation: Schema.String,
+  plan: Schema.UndefinedOr(PlanView),
+  next: NextStep
+})
+export type Explanation = typeof Explanation.Type
 
-export interface ScanOutcome {
-  readonly securityScanToken: string
-  readonly report: ScanReport
-  readonly passed: boolean
-  readonly failedCheckIds: ReadonlyArray<string>
-  readonly nextStep: string
-}
+export const ScanOutcome = Schema.Struct({
+  securityScanToken: SecurityScanTokenId,
+  report: ScanReport,
+  passed: Schema.Boolean,
+  failedCheckIds: Schema.Array(Schema.String),
+  next: NextStep
+})
+export type ScanOutcome = typeof ScanOutcome.Type
 
 /** The reference's progress-event shape, plus what we know at the end. */
-export interface MutationResult {
-  readonly operation: PlanOperation
-  readonly typeName: string
-  readonly identifier: string | undefined
-  readonly requestToken: string
-  readonly status: string
-  readonly isComplete: boolean
-  readonly errorCode: string | undefined
-  readonly statusMessage: string | undefined
+export const MutationResult = Schema.Struct({
+  operation: PlanOperation,
+  typeName: Schema.String,
+  identifier: Schema.UndefinedOr(Schema.String),
+  requestToken: Schema.String,
+  status: Schema.String,
+  isComplete: Schema.Boolean,
+  errorCode: Schema.UndefinedOr(Schema.String),
+  statusMessage: Schema.UndefinedOr(Schema.String),
   /** ISO-8601. */
-  readonly eventTime: string | undefined
+  eventTime: Schema.UndefinedOr(Schema.String),
   /** ISO-8601. */
-  readonly retryAfter: string | undefined
+  retryAfter: Schema.UndefinedOr(Schema.String),
   /** The resource as it is after a completed create or update (write-only values masked). */
-  readonly resource: JsonObject | undefined
-  readonly planHash: string
-  readonly acceptedFindings: ReadonlyArray<string>
-  readonly warnings: ReadonlyArray<string>
-  readonly nextStep: string
-}
+  resource: Schema.UndefinedOr(JsonObject),
+  planHash: Schema.String,
+  acceptedFindings: Schema.Array(Schema.String),
+  warnings: Schema.Array(Schema.String),
+  next: NextStep
+})
+export type MutationResult = typeof MutationResult.Type
 
-export interface ResourceView {
-  readonly typeName: string
-  readonly identifier: string
-  readonly properties: JsonObject
-  readonly security: SecurityAnalysis | undefined
-}
-
-export interface SecurityAnalysis {
-  readonly report: ScanReport | undefined
+export const SecurityAnalysis = Schema.Struct({
+  report: Schema.UndefinedOr(ScanReport),
   /** Why there is no report (scanner missing, crashed), when there is none. */
-  readonly unavailable: string | undefined
-  readonly findings: ReadonlyArray<Finding>
-}
+  unavailable: Schema.UndefinedOr(Schema.String),
+  findings: Schema.Array(Finding)
+})
+export type SecurityAnalysis = typeof SecurityAnalysis.Type
 
-export interface ResourceList {
-  readonly typeName: string
-  readonly region: string
-  readonly resources: ReadonlyArray<{ readonly identifier: string; readonly properties: JsonObject }>
-  readonly nextToken: string | undefined
-  readonly security: ReadonlyArray<{ readonly identifier: string; readonly analysis: SecurityAnalysis }> | undefined
-}
+export const ResourceView = Schema.Struct({
+  typeName: Schema.String,
+  identifier: Schema.String,
+  properties: JsonObject,
+  security: Schema.UndefinedOr(SecurityAnalysis)
+})
+export type ResourceView = typeof ResourceView.Type
 
-export interface SchemaInformation {
-  readonly typeName: string
-  readonly description: string | undefined
-  readonly primaryIdentifier: ReadonlyArray<string>
-  readonly required: ReadonlyArray<string>
-  readonly readOnlyProperties: ReadonlyArray<string>
-  readonly createOnlyProperties: ReadonlyArray<string>
-  readonly writeOnlyProperties: ReadonlyArray<string>
-  readonly taggable: boolean
-  readonly tagProperty: string | undefined
-  readonly properties: JsonObject
-  readonly definitions: JsonObject
-}
+export const ResourceList = Schema.Struct({
+  typeName: Schema.String,
+  region: Schema.String,
+  resources: Schema.Array(Schema.Struct({ identifier: Schema.String, properties: JsonObject })),
+  nextToken: Schema.UndefinedOr(Schema.String),
+  security: Schema.UndefinedOr(Schema.Array(Schema.Struct({ identifier: Schema.String, analysis: SecurityAnalysis })))
+})
+export type ResourceList = typeof ResourceList.Type
 
-export interface RequestStatus {
-  readonly requestToken: string
-  readonly operation: string
-  readonly typeName: string
-  readonly identifier: string | undefined
-  readonly status: string
-  readonly isComplete: boolean
-  readonly errorCode: string | undefined
-  readonly statusMessage: string | undefined
-  readonly eventTime: string | undefined
-  readonly retryAfter: string | undefined
-  readonly resourceModel: JsonObject | undefined
-}
+export const SchemaInformation = Schema.Struct({
+  typeName: Schema.String,
+  description: Schema.UndefinedOr(Schema.String),
+  primaryIdentifier: Schema.Array(Schema.String),
+  required: Schema.Array(Schema.String),
+  readOnlyProperties: Schema.Array(Schema.String),
+  createOnlyProperties: Schema.Array(Schema.String),
+  writeOnlyProperties: Schema.Array(Schema.String),
+  taggable: Schema.Boolean,
+  tagProperty: Schema.UndefinedOr(Schema.String),
+  properties: JsonObject,
+  definitions: JsonObject
+})
+export type SchemaInformation = typeof SchemaInformation.Type
 
-export interface TemplateResult {
-  readonly templateId: string | undefined
-  readonly templateName: string
-  readonly status: string
-  readonly statusReason: string | undefined
-  readonly format: "JSON" | "YAML"
+export const RequestStatus = Schema.Struct({
+  requestToken: Schema.String,
+  operation: Schema.String,
+  typeName: Schema.String,
+  identifier: Schema.UndefinedOr(Schema.String),
+  status: Schema.String,
+  isComplete: Schema.Boolean,
+  errorCode: Schema.UndefinedOr(Schema.String),
+  statusMessage: Schema.UndefinedOr(Schema.String),
+  eventTime: Schema.UndefinedOr(Schema.String),
+  retryAfter: Schema.UndefinedOr(Schema.String),
+  resourceModel: Schema.UndefinedOr(JsonObject)
+})
+export type RequestStatus = typeof RequestStatus.Type
+
+export const TemplateResult = Schema.Struct({
+  templateId: Schema.UndefinedOr(Schema.String),
+  templateName: Schema.String,
+  status: Schema.String,
+  statusReason: Schema.UndefinedOr(Schema.String),
+  format: Schema.Literals(["JSON", "YAML"]),
   /** Absent while the generator is still working (poll again with `templateId`). */
-  readonly body: string | undefined
-  readonly resources: ReadonlyArray<{ readonly logicalId: string; readonly typeName: string }>
+  body: Schema.UndefinedOr(Schema.String),
+  resources: Schema.Array(Schema.Struct({ logicalId: Schema.String, typeName: Schema.String })),
   /** `iac-generator` (CloudFormation made it) or `reads` (built from GetResource, in read-only mode). */
-  readonly source: "iac-generator" | "reads"
-  readonly nextStep: string
-}
+  source: Schema.Literals(["iac-generator", "reads"]),
+  next: NextStep
+})
+export type TemplateResult = typeof TemplateResult.Type

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { Identity } from "../ports/Identity.js"
 import { issueToken, readToken } from "../workflow/WorkflowTokens.js"
+import type { SessionInfoCommand } from "./Commands.js"
 import type { EnvironmentCheck, SessionInfo } from "./Results.js"
 import { WorkflowSettings } from "../workflow/Settings.js"
 
@@ -22,9 +23,9 @@ export const checkEnvironment = Effect.fn("Workflow.checkEnvironment")(function*
 })
 
 /** Step 2: who the server acts as (account, ARN, credential source, region); mints the credentials token. */
-export const sessionInfo = Effect.fn("Workflow.sessionInfo")(function* (input: { readonly environmentToken: unknown }) {
+export const sessionInfo = Effect.fn("Workflow.sessionInfo")(function* (command: SessionInfoCommand) {
   const settings = yield* WorkflowSettings
-  const environment = yield* readToken("environment_token", input.environmentToken, "environment")
+  const environment = yield* readToken(command.environmentToken, "environment")
   const identity = yield* (yield* Identity).whoAmI()
   const credentialsToken = yield* issueToken(
     "credentials",

@@ -10,7 +10,14 @@ import {
 } from "../model/Errors.js"
 import { decodePatch } from "../json/JsonPatch.js"
 import type { Finding } from "../model/Cloud.js"
-import type { Identifier, TypeName } from "../model/Ids.js"
+import type {
+  CredentialsTokenId,
+  ExplainedTokenId,
+  Identifier,
+  Region,
+  SecurityScanTokenId,
+  TypeName
+} from "../model/Ids.js"
 import { identifierOf, type Plan, type PlanOf, type PlanOperation } from "../model/Plan.js"
 import type { CredentialsToken, ExplainedToken } from "../model/Token.js"
 import { maskWriteOnly } from "./Plans.js"
@@ -19,7 +26,6 @@ import { Identity } from "../ports/Identity.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { scanDisabledWarning, scanGate } from "../policy/ScanGate.js"
 import { readToken } from "./WorkflowTokens.js"
-import { decodeIdentifier, decodeStringList, decodeTypeName, resolveRegion } from "../usecases/Inputs.js"
 import { journal } from "../usecases/Planning.js"
 import { SessionState, WorkflowSettings } from "./Settings.js"
 import { maskPatch, samePatch } from "../usecases/Views.js"
@@ -31,10 +37,29 @@ import { maskPatch, samePatch } from "../usecases/Views.js"
 
 const toolFor = (operation: PlanOperation) => `${operation}_resource`
 
-const mismatch = (field: string, message: string) =>
+const mismatchDetail = (field: PlanMismatch["field"], planned: string, requested: string): string => {
+  switch (field) {
+    case "operation":
+      return `The explained plan is to ${planned} a resource, not to ${requested} one.`
+    case "typeName":
+      return `The resource type ${requested} differs from the plan's ${planned}.`
+    case "identifier":
+      return `The identifier "${requested}" differs from the identifier in the plan ("${planned}").`
+    case "region":
+      return `The region ${requested} differs from the plan's region ${planned}.`
+    case "account":
+      return `The credentials are for account ${requested}, the plan for ${planned}.`
+    case "patch":
+      return "The patch differs from the patch that was explained; send none: the explained patch is applied."
+  }
+}
+
+const mismatch = (field: PlanMismatch["field"], planned?: string, requested?: string) =>
   new PlanMismatch({
     field,
-    message: `${message} The request must match the plan that was explained${field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, start again with generate_infrastructure_code.`
+    ...(planned !== undefined ? { planned } : {}),
+    ...(requested !== undefined ? { requested } : {}),
+    message: `${mismatchDetail(field, planned ?? "", requested ?? "")} The request must match the plan that was explained${field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, plan again.`
   })
 
 /** Guarantee 6: a read-only server refuses every mutation before looking at it. */
@@ -52,36 +77,32 @@ export interface MutationTarget {
   readonly identifier: Identifier | undefined
 }
 
-/** Decode the resource the request names. */
-export const decodeTarget = Effect.fn("Gate.decodeTarget")(function* (
-  operation: PlanOperation,
-  request: { readonly typeName: unknown; readonly identifier?: unknown }
-) {
-  const typeName = yield* decodeTypeName("resource_type", request.typeName)
-  const identifier = operation === "create" ? undefined : yield* decodeIdentifier("identifier", request.identifier)
-  return { typeName, identifier } satisfies MutationTarget
-})
-
 /**
  * Guarantee 2: both tokens were issued here, are unspent and unexpired, and belong to one workflow — the explained
  * plan was made with this credentials token (a delete: explained for this account).
  */
 export const chainGate = Effect.fn("Gate.chain")(function* (
   operation: PlanOperation,
-  request: { readonly credentialsToken: unknown; readonly explainedToken: unknown }
+  request: { readonly credentialsToken: CredentialsTokenId; readonly explainedToken: ExplainedTokenId }
 ) {
-  const credentials = yield* readToken("credentials_token", request.credentialsToken, "credentials")
-  const explained = yield* readToken("explained_token", request.explainedToken, "explained")
+  const credentials = yield* readToken(request.credentialsToken, "credentials")
+  const explained = yield* readToken(request.explainedToken, "explained")
   if (operation === "delete") {
     if (explained.accountId !== credentials.accountId)
       return yield* new TokenChainBroken({
+        reason: "other_account",
+        child: "explained",
+        parent: "credentials",
         message:
-          "The explained_token was made for another account than this credentials_token. Explain the delete again with the current credentials."
+          "The explained token was made for another account than this credentials token. Explain the delete again with the current credentials."
       })
   } else if (explained.origin !== credentials.id) {
     return yield* new TokenChainBroken({
+      reason: "other_credentials",
+      child: "explained",
+      parent: "credentials",
       message:
-        "The explained_token does not come from a plan made with this credentials_token. Use the tokens of one workflow: generate_infrastructure_code → explain → run_checkov."
+        "The explained token does not come from a plan made with this credentials token. Use the tokens of one workflow: plan, explain, scan."
     })
   }
   return { credentials, explained }
@@ -96,45 +117,24 @@ const isPlanOf = <O extends PlanOperation>(plan: Plan, operation: O): plan is Pl
 export const bindingGate = Effect.fn("Gate.binding")(function* <O extends PlanOperation>(
   operation: O,
   plan: Plan,
-  request: MutationTarget & { readonly region?: unknown; readonly patchDocument?: unknown },
+  request: MutationTarget & { readonly region?: Region | undefined; readonly patchDocument?: unknown },
   credentials: CredentialsToken
 ) {
-  if (!isPlanOf(plan, operation))
-    return yield* mismatch(
-      "operation",
-      `This explained_token is for a ${plan.operation}; call ${toolFor(plan.operation)} with it, not ${toolFor(operation)}.`
-    )
-  if (plan.typeName !== request.typeName)
-    return yield* mismatch(
-      "resource_type",
-      `resource_type ${request.typeName} differs from the plan's ${plan.typeName}.`
-    )
+  if (!isPlanOf(plan, operation)) return yield* mismatch("operation", plan.operation, operation)
+  if (plan.typeName !== request.typeName) return yield* mismatch("typeName", plan.typeName, request.typeName)
   const planned = identifierOf(plan)
   if (request.identifier !== undefined && planned !== request.identifier)
-    return yield* mismatch(
-      "identifier",
-      `identifier "${request.identifier}" differs from the identifier in the plan ("${planned}").`
-    )
-  if (request.region !== undefined && request.region !== null && request.region !== "") {
-    const region = yield* resolveRegion(request.region)
-    if (region !== plan.region)
-      return yield* mismatch("region", `region ${region} differs from the plan's region ${plan.region}.`)
-  }
-  if (credentials.accountId !== plan.accountId)
-    return yield* mismatch(
-      "account",
-      `The credentials are for account ${credentials.accountId}, the plan for ${plan.accountId}.`
-    )
+    return yield* mismatch("identifier", String(planned), request.identifier)
+  if (request.region !== undefined && request.region !== plan.region)
+    return yield* mismatch("region", plan.region, request.region)
+  if (credentials.accountId !== plan.accountId) return yield* mismatch("account", plan.accountId, credentials.accountId)
   // The plan as its union again, so its operation narrows it to the fields of that operation.
   const bound: Plan = plan
   if (bound.operation === "update" && request.patchDocument !== undefined && request.patchDocument !== null) {
     const sent = decodePatch(request.patchDocument)
     const schema = yield* (yield* ResourceSchemas).describe(bound.typeName, bound.region)
     if (Result.isFailure(sent) || !samePatch(sent.success, bound.patch, schema.tagging.tagPropertyName))
-      return yield* mismatch(
-        "patch_document",
-        "patch_document differs from the patch that was explained. Omit patch_document: the server applies the explained patch."
-      )
+      return yield* mismatch("patch")
   }
   return plan
 })
@@ -149,7 +149,10 @@ export const guardrailGate = Effect.fn("Gate.guardrails")(function* (plan: Plan)
 })
 
 /** Guarantee 5 and the delete limit: a delete needs `confirmed=true`, and the session must be under the operator's cap. */
-export const deleteGate = Effect.fn("Gate.delete")(function* (plan: Plan, request: { readonly confirmed?: unknown }) {
+export const deleteGate = Effect.fn("Gate.delete")(function* (
+  plan: Plan,
+  request: { readonly confirmed?: boolean | undefined }
+) {
   if (plan.operation !== "delete") return
   if (request.confirmed !== true)
     return yield* new DeleteNotConfirmed({
@@ -239,19 +242,24 @@ export interface ScanDecision {
   readonly warnings: ReadonlyArray<string>
   readonly findings: ReadonlyArray<Finding>
   /** The security scan token to spend with the explained token. */
-  readonly scanTokenId: string | undefined
+  readonly scanTokenId: SecurityScanTokenId | undefined
   /** A human was already asked (to accept failed checks); the approval gate does not ask again. */
   readonly humanAsked: boolean
 }
 
 /** The scan token the request passed, if any: it must have been made for this explained token. */
-const suppliedScan = Effect.fn("Gate.suppliedScan")(function* (explained: ExplainedToken, token: unknown) {
-  if (token === undefined || token === null || token === "") return undefined
-  const scan = yield* readToken("security_scan_token", token, "security_scan")
+const suppliedScan = Effect.fn("Gate.suppliedScan")(function* (
+  explained: ExplainedToken,
+  token: SecurityScanTokenId | undefined
+) {
+  if (token === undefined) return undefined
+  const scan = yield* readToken(token, "security_scan")
   if (scan.parent !== explained.id)
     return yield* new TokenChainBroken({
-      message:
-        "The security_scan_token was made for another explained_token. Run run_checkov with this workflow's explained_token."
+      reason: "other_explanation",
+      child: "security_scan",
+      parent: "explained",
+      message: "The security scan token was made for another explained token. Scan this workflow's explained plan."
     })
   return scan
 })
@@ -265,9 +273,9 @@ export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
   plan: Plan,
   explained: ExplainedToken,
   request: {
-    readonly securityScanToken?: unknown
-    readonly skipSecurityCheck?: unknown
-    readonly acceptFindings?: unknown
+    readonly securityScanToken?: SecurityScanTokenId | undefined
+    readonly skipSecurityCheck?: boolean | undefined
+    readonly acceptFindings?: ReadonlyArray<string> | undefined
   }
 ) {
   const settings = yield* WorkflowSettings
@@ -282,7 +290,7 @@ export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
   const scan = yield* suppliedScan(explained, request.securityScanToken)
   const report = scan?.scan
   const findings = report?.findings ?? []
-  const acceptedCheckIds = yield* decodeStringList("accept_findings", request.acceptFindings)
+  const acceptedCheckIds = request.acceptFindings ?? []
   const input = {
     scanning: settings.securityScanning,
     report,
@@ -305,7 +313,7 @@ export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
     accepted: passed.accepted,
     warnings: passed.warning !== undefined ? [passed.warning] : [],
     findings,
-    scanTokenId: scan?.id,
+    scanTokenId: request.securityScanToken,
     humanAsked
   } satisfies ScanDecision
 })

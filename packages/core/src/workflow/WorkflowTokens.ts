@@ -10,16 +10,17 @@ import {
   type TokenRecord,
   type TokenRecordOf
 } from "../model/Token.js"
+import type { TokenIdOf } from "../model/Ids.js"
 import { ApprovalStore } from "../ports/ApprovalStore.js"
 import { TokenIds } from "../ports/TokenIds.js"
 
-/** The tool that issues each kind of token, named in messages so the model knows what to call. */
-export const tokenProducer: Record<TokenKind, string> = {
-  environment: "check_environment_variables",
-  credentials: "get_aws_session_info",
-  generated_code: "generate_infrastructure_code",
-  explained: "explain",
-  security_scan: "run_checkov"
+/** The workflow step that issues each kind of token, as core's own messages name it (the edge names its tools). */
+export const tokenStep: Record<TokenKind, string> = {
+  environment: "the environment check",
+  credentials: "the session step",
+  generated_code: "the planning step",
+  explained: "the explanation step",
+  security_scan: "the security scan"
 }
 
 /** How long a spent token's tombstone is kept at least, so a replay is told it was spent. */
@@ -42,7 +43,7 @@ export const issueToken = Effect.fn("WorkflowTokens.issueToken")(function* <K ex
   ttlMillis: number
 ) {
   const store = yield* ApprovalStore
-  const id = `${kind}_${Base64Url.encode(yield* randomBytes(tokenIdBytes))}`
+  const id = `${kind}_${Base64Url.encode(yield* randomBytes(tokenIdBytes))}` as TokenIdOf<K>
   const now = yield* Clock.currentTimeMillis
   yield* store.put(id, makeTokenRecord(kind, { ...fields, id, issuedAt: now, expiresAt: now + ttlMillis }))
   return id
@@ -50,19 +51,28 @@ export const issueToken = Effect.fn("WorkflowTokens.issueToken")(function* <K ex
 
 const restartHint = (kind: TokenKind): string =>
   kind === "environment" || kind === "credentials"
-    ? `Call ${tokenProducer[kind]} again to get a new one.`
-    : "Start the change again: generate_infrastructure_code, then explain (and run_checkov when scanning is enabled); for a delete, explain the resource again."
+    ? `Take ${tokenStep[kind]} again to get a new one.`
+    : "Start the change again from the planning step (for a delete, explain the resource again)."
 
-const invalid = (parameter: string, kind: TokenKind, detail: string) =>
+const invalid = (kind: TokenKind, reason: TokenInvalid["reason"], given?: TokenKind) =>
   new TokenInvalid({
-    parameter,
-    message: `${parameter} ${detail} Pass the token that ${tokenProducer[kind]} returned in this session.`
+    kind,
+    reason,
+    ...(given !== undefined ? { given } : {}),
+    message: `The ${kind} token ${
+      reason === "malformed"
+        ? "is not a token this server issued."
+        : reason === "wrong_kind"
+          ? `must come from ${tokenStep[kind]}, but a ${given} token was passed.`
+          : "is not a token this server knows: it was never issued, or it was forgotten."
+    } Pass the token that ${tokenStep[kind]} returned in this session.`
   })
 
-const spentError = (parameter: string, kind: TokenKind) =>
+const spentError = (kind: TokenKind) =>
   new TokenSpent({
-    parameter,
-    message: `${parameter} was already used by a submitted change; each token works once. ${restartHint(kind)}`
+    kind,
+    spentBy: "mutation",
+    message: `The ${kind} token was already used by a submitted change; each token works once. ${restartHint(kind)}`
   })
 
 const minutes = (millis: number) => {
@@ -70,42 +80,37 @@ const minutes = (millis: number) => {
   return `${n} minute${n === 1 ? "" : "s"}`
 }
 
-/** Look a token up for `parameter` without consuming it: it must exist, be of `kind`, unspent and unexpired. */
+/**
+ * The id of a `kind` token, as a request passes it (surrounding space ignored): it must be written as this server
+ * writes ids of that kind. Says nothing of whether the token exists: `readToken` does.
+ */
+export const decodeTokenId = <K extends TokenKind>(kind: K, id: unknown): Effect.Effect<TokenIdOf<K>, TokenInvalid> => {
+  const match = typeof id === "string" ? idPattern.exec(id.trim()) : null
+  if (match === null) return Effect.fail(invalid(kind, "malformed"))
+  const given = match[1] as TokenKind
+  if (given !== kind) return Effect.fail(invalid(kind, "wrong_kind", given))
+  return Effect.succeed(match[0] as TokenIdOf<K>)
+}
+
+/** Look a token up without consuming it: it must exist, be of `kind`, unspent and unexpired. */
 export const readToken = Effect.fn("WorkflowTokens.readToken")(function* <K extends TokenKind>(
-  parameter: string,
-  id: unknown,
+  id: TokenIdOf<K>,
   kind: K
 ) {
-  const match = typeof id === "string" ? idPattern.exec(id.trim()) : null
-  if (match === null) {
-    return yield* invalid(parameter, kind, "is not a token this server issued.")
-  }
-  const given = match[1] as TokenKind
-  if (given !== kind) {
-    return yield* invalid(
-      parameter,
-      kind,
-      `must be the ${kind} token from ${tokenProducer[kind]}, but a ${given} token (from ${tokenProducer[given]}) was passed.`
-    )
-  }
   const store = yield* ApprovalStore
-  const found = yield* store.get(match[0])
+  const found = yield* store.get(id)
   if (Option.isSome(found) && found.value.kind === "spent" && found.value.of === kind) {
-    return yield* spentError(parameter, kind)
+    return yield* spentError(kind)
   }
-  if (Option.isNone(found) || !isTokenOf(found.value, kind)) {
-    return yield* invalid(
-      parameter,
-      kind,
-      "is not a token this server knows: it was never issued, or it was forgotten (the server restarted, or it expired long ago)."
-    )
-  }
+  if (Option.isNone(found) || !isTokenOf(found.value, kind)) return yield* invalid(kind, "unknown")
   const record: TokenRecordOf<K> = found.value
   const now = yield* Clock.currentTimeMillis
   if (now >= record.expiresAt) {
     return yield* new TokenExpired({
-      parameter,
-      message: `${parameter} expired ${minutes(now - record.expiresAt)} ago (it was valid for ${minutes(record.expiresAt - record.issuedAt)}). ${restartHint(kind)}`
+      kind,
+      expiredFor: now - record.expiresAt,
+      validFor: record.expiresAt - record.issuedAt,
+      message: `The ${kind} token expired ${minutes(now - record.expiresAt)} ago (it was valid for ${minutes(record.expiresAt - record.issuedAt)}). ${restartHint(kind)}`
     })
   }
   return record
@@ -122,18 +127,17 @@ const chainLinks = (record: TokenRecord): { readonly parent?: string; readonly o
 
 /** Consume a token atomically: of concurrent spends exactly one succeeds; a later use is told it was spent. */
 export const spendToken = Effect.fn("WorkflowTokens.spendToken")(function* <K extends TokenKind>(
-  parameter: string,
-  id: unknown,
+  id: TokenIdOf<K>,
   kind: K
 ) {
-  const record = yield* readToken(parameter, id, kind)
+  const record = yield* readToken(id, kind)
   const store = yield* ApprovalStore
   const taken = yield* store.take(record.id)
-  if (Option.isNone(taken)) return yield* spentError(parameter, kind)
+  if (Option.isNone(taken)) return yield* spentError(kind)
   const value = taken.value
   if (!isTokenOf(value, kind)) {
     yield* store.put(record.id, value)
-    return yield* spentError(parameter, kind)
+    return yield* spentError(kind)
   }
   const now = yield* Clock.currentTimeMillis
   yield* store.put(
@@ -154,14 +158,17 @@ export const spendToken = Effect.fn("WorkflowTokens.spendToken")(function* <K ex
 export const assertChain = Effect.fn("WorkflowTokens.assertChain")(function* (
   child: { readonly kind: TokenKind; readonly parent?: string | undefined },
   parentId: string,
-  parentParameter: string
+  parentKind: TokenKind
 ) {
   if (child.parent !== undefined && child.parent === parentId.trim()) return
   return yield* new TokenChainBroken({
-    message: `The ${child.kind} token and ${parentParameter} come from different workflows: the ${child.kind} token was not issued from this ${parentParameter}. Pass the tokens of one workflow, or ${restartHint(
+    reason: "other_workflow",
+    child: child.kind,
+    parent: parentKind,
+    message: `The ${child.kind} token and the ${parentKind} token come from different workflows: the ${child.kind} token was not issued from this ${parentKind} token. Pass the tokens of one workflow, or ${restartHint(
       child.kind
     )
       .replace(/^Start/, "start")
-      .replace(/^Call/, "call")}`
+      .replace(/^Take/, "take")}`
   })
 })

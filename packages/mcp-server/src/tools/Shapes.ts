@@ -1,5 +1,6 @@
 import { z } from "zod"
 import type { Finding, MutationResult, PlanView, RequestStatus, ScanReport, SecurityAnalysis } from "@ccapi/core"
+import { renderNextStep } from "../Wording.js"
 
 /*
  * Zod pieces shared by the tool schemas, and the mapping of core's results to the reference's snake_case fields.
@@ -200,5 +201,5 @@ export const mutationOut = (result: MutationResult) => ({
   accepted_findings: [...result.acceptedFindings],
   security_warning: result.warnings.length > 0 ? result.warnings.join("\n") : undefined,
   warnings: [...result.warnings],
-  next_step: result.nextStep
+  next_step: renderNextStep(result.next)
 })

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { createResource } from "@ccapi/core"
+import { decodeOptionalTokenId, decodeRegion, decodeStringList, decodeTokenId, decodeTypeName } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import {
   acceptFindingsField,
@@ -37,15 +38,25 @@ export const create_resource = defineTool({
   annotations: () => ({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
   run: (args, call) =>
     Effect.map(
-      createResource({
-        typeName: args.resource_type,
-        credentialsToken: args.credentials_token,
-        explainedToken: args.explained_token,
-        region: args.region,
-        securityScanToken: args.security_scan_token,
-        skipSecurityCheck: args.skip_security_check,
-        acceptFindings: args.accept_findings,
-        onProgress: call.onProgress
+      Effect.gen(function* () {
+        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
+        const explainedToken = yield* decodeTokenId("explained", args.explained_token)
+        const region = yield* decodeRegion("region", args.region)
+        const securityScanToken = yield* decodeOptionalTokenId("security_scan", args.security_scan_token)
+        const acceptFindings = yield* decodeStringList("accept_findings", args.accept_findings)
+        return yield* createResource(
+          {
+            typeName,
+            credentialsToken,
+            explainedToken,
+            region,
+            securityScanToken,
+            skipSecurityCheck: args.skip_security_check === true,
+            acceptFindings
+          },
+          { onProgress: call.onProgress }
+        )
       }),
       mutationOut
     )

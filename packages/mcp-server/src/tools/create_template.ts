@@ -1,8 +1,48 @@
 import { Effect } from "effect"
 import { z } from "zod"
-import { createTemplate } from "@ccapi/core"
+import {
+  createTemplate,
+  DeletionPolicy,
+  FetchTemplate,
+  StartTemplate,
+  TemplateFormat,
+  UpdateReplacePolicy
+} from "@ccapi/core"
+import { decodeChoice, decodeRegion, decodeTemplateResources } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import { regionField } from "./Shapes.js"
+import { renderNextStep } from "../Wording.js"
+
+/** What create_template is asked: start a template of `resources`, or fetch the one started as `template_id`. */
+export const templateCommand = Effect.fn("create_template.command")(function* (args: {
+  readonly template_name?: string | null | undefined
+  readonly resources?: unknown
+  readonly output_format?: unknown
+  readonly deletion_policy?: unknown
+  readonly update_replace_policy?: unknown
+  readonly template_id?: string | null | undefined
+  readonly region?: unknown
+}) {
+  const region = yield* decodeRegion("region", args.region)
+  const format = yield* decodeChoice(TemplateFormat, "output_format", args.output_format, "YAML")
+  const deletionPolicy = yield* decodeChoice(DeletionPolicy, "deletion_policy", args.deletion_policy, "RETAIN")
+  const updateReplacePolicy = yield* decodeChoice(
+    UpdateReplacePolicy,
+    "update_replace_policy",
+    args.update_replace_policy,
+    "RETAIN"
+  )
+  if (typeof args.template_id === "string" && args.template_id !== "")
+    return FetchTemplate.make({ region, format, templateId: args.template_id })
+  return StartTemplate.make({
+    region,
+    format,
+    deletionPolicy,
+    updateReplacePolicy,
+    resources: yield* decodeTemplateResources(args.resources),
+    templateName: args.template_name ?? undefined
+  })
+})
 
 /** Export existing resources as a CloudFormation template. */
 export const create_template = defineTool({
@@ -58,26 +98,15 @@ export const create_template = defineTool({
       ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
       : { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   run: (args) =>
-    Effect.map(
-      createTemplate({
-        templateName: args.template_name,
-        resources: args.resources,
-        outputFormat: args.output_format,
-        deletionPolicy: args.deletion_policy,
-        updateReplacePolicy: args.update_replace_policy,
-        templateId: args.template_id,
-        region: args.region
-      }),
-      (result) => ({
-        template_id: result.templateId,
-        template_name: result.templateName,
-        status: result.status,
-        status_reason: result.statusReason,
-        format: result.format,
-        template_body: result.body,
-        resources: result.resources.map((r) => ({ logical_id: r.logicalId, resource_type: r.typeName })),
-        source: result.source,
-        next_step: result.nextStep
-      })
-    )
+    Effect.map(Effect.flatMap(templateCommand(args), createTemplate), (result) => ({
+      template_id: result.templateId,
+      template_name: result.templateName,
+      status: result.status,
+      status_reason: result.statusReason,
+      format: result.format,
+      template_body: result.body,
+      resources: result.resources.map((r) => ({ logical_id: r.logicalId, resource_type: r.typeName })),
+      source: result.source,
+      next_step: renderNextStep(result.next)
+    }))
 })

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { z } from "zod"
 import { deleteResource } from "@ccapi/core"
+import { decodeIdentifier, decodeRegion, decodeTokenId, decodeTypeName } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import {
   credentialsTokenField,
@@ -38,14 +39,16 @@ export const delete_resource = defineTool({
   annotations: () => ({ readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true }),
   run: (args, call) =>
     Effect.map(
-      deleteResource({
-        typeName: args.resource_type,
-        identifier: args.identifier,
-        credentialsToken: args.credentials_token,
-        explainedToken: args.explained_token,
-        region: args.region,
-        confirmed: args.confirmed,
-        onProgress: call.onProgress
+      Effect.gen(function* () {
+        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const identifier = yield* decodeIdentifier("identifier", args.identifier)
+        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
+        const explainedToken = yield* decodeTokenId("explained", args.explained_token)
+        const region = yield* decodeRegion("region", args.region)
+        return yield* deleteResource(
+          { typeName, identifier, credentialsToken, explainedToken, region, confirmed: args.confirmed === true },
+          { onProgress: call.onProgress }
+        )
       }),
       mutationOut
     )

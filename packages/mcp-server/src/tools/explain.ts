@@ -1,8 +1,62 @@
 import { Effect } from "effect"
 import { z } from "zod"
-import { explain as explainUseCase } from "@ccapi/core"
+import {
+  DescribeContent,
+  explain as explainUseCase,
+  ExplainDelete,
+  ExplainPlan,
+  InvalidInput,
+  isJsonObject,
+  type JsonObject
+} from "@ccapi/core"
+import { decodeIdentifier, decodeRegion, decodeTokenId, decodeTypeName } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import { planShape, planViewOut } from "./Shapes.js"
+import { renderNextStep } from "../Wording.js"
+
+/** What `explain` is asked: a plan to explain, a live resource to explain deleting, or content to describe. */
+const explainCommand = Effect.fn("explain.command")(function* (args: {
+  readonly generated_code_token?: string | null | undefined
+  readonly content?: unknown
+  readonly operation?: string | null | undefined
+}) {
+  if (args.generated_code_token !== undefined && args.generated_code_token !== null && args.generated_code_token !== "")
+    return ExplainPlan.make({
+      generatedCodeToken: yield* decodeTokenId("generated_code", args.generated_code_token)
+    })
+  if (args.operation?.toLowerCase() === "delete") {
+    const content = deleteContent(args.content)
+    if (content === undefined)
+      return yield* new InvalidInput({
+        message:
+          'To explain a delete, send content={"resource_type": "AWS::…", "identifier": "…"} with operation="delete".'
+      })
+    return ExplainDelete.make({
+      typeName: yield* decodeTypeName("content.resource_type", content["resource_type"] ?? content["ResourceType"]),
+      identifier: yield* decodeIdentifier("content.identifier", content["identifier"] ?? content["Identifier"]),
+      region: yield* decodeRegion("region", content["region"])
+    })
+  }
+  if (args.content === undefined || args.content === null)
+    return yield* new InvalidInput({
+      message:
+        'Give generated_code_token (to explain a planned change), or content with operation="delete" (to explain a delete), or content to describe.'
+    })
+  return DescribeContent.make({ content: args.content })
+})
+
+/** The delete's `content`: an object, or JSON text of one. */
+const deleteContent = (content: unknown): JsonObject | undefined => {
+  let value: unknown = content
+  if (typeof content === "string") {
+    try {
+      value = JSON.parse(content)
+    } catch {
+      value = undefined
+    }
+  }
+  return isJsonObject(value) ? value : undefined
+}
 
 /** Step 4: the plan rendered in full; the delete explanation built from the live resource. */
 export const explain = defineTool({
@@ -48,20 +102,10 @@ export const explain = defineTool({
   },
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
   run: (args) =>
-    Effect.map(
-      explainUseCase({
-        generatedCodeToken: args.generated_code_token,
-        content: args.content,
-        operation: args.operation,
-        format: args.format,
-        userIntent: args.user_intent,
-        context: args.context
-      }),
-      (result) => ({
-        explained_token: result.explainedToken,
-        explanation: result.explanation,
-        plan: result.plan === undefined ? undefined : planViewOut(result.plan),
-        next_step: result.nextStep
-      })
-    )
+    Effect.map(Effect.flatMap(explainCommand(args), explainUseCase), (result) => ({
+      explained_token: result.explainedToken,
+      explanation: result.explanation,
+      plan: result.plan === undefined ? undefined : planViewOut(result.plan),
+      next_step: renderNextStep(result.next)
+    }))
 })

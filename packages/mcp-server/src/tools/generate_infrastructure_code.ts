@@ -1,6 +1,14 @@
 import { Effect } from "effect"
 import { z } from "zod"
 import { generateCode } from "@ccapi/core"
+import {
+  decodeIdentifier,
+  decodeOptionalJsonObject,
+  decodeOptionalPatch,
+  decodeRegion,
+  decodeTokenId,
+  decodeTypeName
+} from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import {
   credentialsTokenField,
@@ -11,6 +19,7 @@ import {
   regionField,
   resourceTypeField
 } from "./Shapes.js"
+import { renderNextStep } from "../Wording.js"
 
 /** Step 3: the server builds and validates the exact change. */
 export const generate_infrastructure_code = defineTool({
@@ -43,19 +52,22 @@ export const generate_infrastructure_code = defineTool({
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
   run: (args) =>
     Effect.map(
-      generateCode({
-        credentialsToken: args.credentials_token,
-        typeName: args.resource_type,
-        region: args.region,
-        properties: args.properties,
-        identifier: args.identifier === "" ? undefined : args.identifier,
-        patchDocument:
-          Array.isArray(args.patch_document) && args.patch_document.length === 0 ? undefined : args.patch_document
+      Effect.gen(function* () {
+        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
+        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const region = yield* decodeRegion("region", args.region)
+        const identifier =
+          args.identifier === undefined || args.identifier === ""
+            ? undefined
+            : yield* decodeIdentifier("identifier", args.identifier)
+        const properties = yield* decodeOptionalJsonObject("properties", args.properties)
+        const patchDocument = yield* decodeOptionalPatch(args.patch_document)
+        return yield* generateCode({ credentialsToken, typeName, region, identifier, properties, patchDocument })
       }),
       (result) => ({
         generated_code_token: result.generatedCodeToken,
         plan: planViewOut(result.plan),
-        next_step: result.nextStep
+        next_step: renderNextStep(result.next)
       })
     )
 })

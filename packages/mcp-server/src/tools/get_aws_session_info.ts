@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import { z } from "zod"
 import { sessionInfo } from "@ccapi/core"
 import { identityOut, identityShape } from "./Identity.js"
+import { decodeTokenId } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 
 /** Step 2 of the workflow: who the server acts as. */
@@ -28,19 +29,24 @@ export const get_aws_session_info = defineTool({
   },
   annotations: readAnnotations(true),
   run: (args, call) =>
-    Effect.map(sessionInfo({ environmentToken: args.environment_token }), (result) => ({
-      credentials_token: result.credentialsToken,
-      ...identityOut(result.identity, call.context),
-      readonly_mode: result.readOnly,
-      security_scanning: result.securityScanning,
-      message: [
-        call.context.sandbox
-          ? `SANDBOX session (local endpoint ${result.identity.endpoint ?? ""}, not AWS): account ${result.identity.accountId}, region ${result.identity.region}.`
-          : `AWS account ${result.identity.accountId}, region ${result.identity.region}, as ${result.identity.arn}.`,
-        "Show the user this account and region.",
-        result.readOnly
-          ? "Read-only mode: resources can be read, not changed."
-          : "Next: generate_infrastructure_code with this credentials_token."
-      ].join(" ")
-    }))
+    Effect.map(
+      Effect.flatMap(decodeTokenId("environment", args.environment_token), (environmentToken) =>
+        sessionInfo({ environmentToken })
+      ),
+      (result) => ({
+        credentials_token: result.credentialsToken,
+        ...identityOut(result.identity, call.context),
+        readonly_mode: result.readOnly,
+        security_scanning: result.securityScanning,
+        message: [
+          call.context.sandbox
+            ? `SANDBOX session (local endpoint ${result.identity.endpoint ?? ""}, not AWS): account ${result.identity.accountId}, region ${result.identity.region}.`
+            : `AWS account ${result.identity.accountId}, region ${result.identity.region}, as ${result.identity.arn}.`,
+          "Show the user this account and region.",
+          result.readOnly
+            ? "Read-only mode: resources can be read, not changed."
+            : "Next: generate_infrastructure_code with this credentials_token."
+        ].join(" ")
+      })
+    )
 })

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { z } from "zod"
 import { getResource } from "@ccapi/core"
+import { decodeIdentifier, decodeRegion, decodeTypeName } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 import {
   identifierField,
@@ -39,11 +40,11 @@ export const get_resource = defineTool({
   annotations: readAnnotations(true),
   run: (args) =>
     Effect.map(
-      getResource({
-        typeName: args.resource_type,
-        identifier: args.identifier,
-        region: args.region,
-        analyzeSecurity: args.analyze_security
+      Effect.gen(function* () {
+        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const identifier = yield* decodeIdentifier("identifier", args.identifier)
+        const region = yield* decodeRegion("region", args.region)
+        return yield* getResource({ typeName, identifier, region, analyzeSecurity: args.analyze_security === true })
       }),
       (result) => ({
         resource_type: result.typeName,

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { z } from "zod"
 import { requestStatus } from "@ccapi/core"
+import { decodeRegion, decodeRequestToken } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 import { progressEventShape, regionField, requestStatusOut } from "./Shapes.js"
 
@@ -20,8 +21,15 @@ export const get_resource_request_status = defineTool({
   output: { ...progressEventShape, operation: z.string() },
   annotations: readAnnotations(true),
   run: (args) =>
-    Effect.map(requestStatus({ requestToken: args.request_token, region: args.region }), (status) => ({
-      ...requestStatusOut(status),
-      operation: status.operation
-    }))
+    Effect.map(
+      Effect.gen(function* () {
+        const requestToken = yield* decodeRequestToken(args.request_token)
+        const region = yield* decodeRegion("region", args.region)
+        return yield* requestStatus({ requestToken, region })
+      }),
+      (status) => ({
+        ...requestStatusOut(status),
+        operation: status.operation
+      })
+    )
 })

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { z } from "zod"
 import { schemaInformation } from "@ccapi/core"
+import { decodeRegion, decodeTypeName } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 import { jsonObject, regionField, resourceTypeField } from "./Shapes.js"
 
@@ -29,17 +30,24 @@ export const get_resource_schema_information = defineTool({
   },
   annotations: readAnnotations(true),
   run: (args) =>
-    Effect.map(schemaInformation({ typeName: args.resource_type, region: args.region }), (schema) => ({
-      resource_type: schema.typeName,
-      description: schema.description,
-      primary_identifier: [...schema.primaryIdentifier],
-      required: [...schema.required],
-      read_only_properties: [...schema.readOnlyProperties],
-      create_only_properties: [...schema.createOnlyProperties],
-      write_only_properties: [...schema.writeOnlyProperties],
-      taggable: schema.taggable,
-      tag_property: schema.tagProperty,
-      properties: schema.properties,
-      definitions: schema.definitions
-    }))
+    Effect.map(
+      Effect.gen(function* () {
+        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const region = yield* decodeRegion("region", args.region)
+        return yield* schemaInformation({ typeName, region })
+      }),
+      (schema) => ({
+        resource_type: schema.typeName,
+        description: schema.description,
+        primary_identifier: [...schema.primaryIdentifier],
+        required: [...schema.required],
+        read_only_properties: [...schema.readOnlyProperties],
+        create_only_properties: [...schema.createOnlyProperties],
+        write_only_properties: [...schema.writeOnlyProperties],
+        taggable: schema.taggable,
+        tag_property: schema.tagProperty,
+        properties: schema.properties,
+        definitions: schema.definitions
+      })
+    )
 })

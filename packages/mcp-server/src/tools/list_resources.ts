@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { z } from "zod"
 import { listResources } from "@ccapi/core"
+import { decodeOptionalJsonObject, decodeRegion, decodeTypeName } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 import { jsonObject, regionField, resourceTypeField, securityAnalysisShape, securityAnalysisView } from "./Shapes.js"
 
@@ -54,14 +55,19 @@ export const list_resources = defineTool({
   annotations: readAnnotations(true),
   run: (args) =>
     Effect.map(
-      listResources({
-        typeName: args.resource_type,
-        region: args.region,
-        nextToken: args.next_token,
-        maxResults: args.max_results,
-        resourceModel: args.resource_model,
-        analyzeSecurity: args.analyze_security,
-        maxResourcesToAnalyze: args.max_resources_to_analyze
+      Effect.gen(function* () {
+        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const region = yield* decodeRegion("region", args.region)
+        const resourceModel = yield* decodeOptionalJsonObject("resource_model", args.resource_model)
+        return yield* listResources({
+          typeName,
+          region,
+          nextToken: args.next_token ?? undefined,
+          maxResults: args.max_results ?? undefined,
+          resourceModel,
+          analyzeSecurity: args.analyze_security === true,
+          maxResourcesToAnalyze: args.max_resources_to_analyze ?? undefined
+        })
       }),
       (result) => ({
         resource_type: result.typeName,

@@ -1,8 +1,10 @@
 import { Effect } from "effect"
 import { z } from "zod"
-import { runScan } from "@ccapi/core"
+import { InvalidInput, runScan } from "@ccapi/core"
+import { decodeTokenId } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import { findingShape, scanReportShape, scanReportView } from "./Shapes.js"
+import { renderNextStep } from "../Wording.js"
 
 /** Step 5: the security scan of the stored plan. */
 export const run_checkov = defineTool({
@@ -32,16 +34,32 @@ export const run_checkov = defineTool({
   },
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false }),
   run: (args) =>
-    Effect.map(runScan({ explainedToken: args.explained_token, framework: args.framework }), (result) => {
-      const { failed_checks, ...summary } = scanReportView(result.report)
-      return {
-        security_scan_token: result.securityScanToken,
-        scan_status: result.passed ? ("PASSED" as const) : ("FAILED" as const),
-        passed: result.passed,
-        failed_check_ids: [...result.failedCheckIds],
-        failed_checks,
-        summary,
-        next_step: result.nextStep
+    Effect.map(
+      Effect.gen(function* () {
+        if (
+          args.framework !== undefined &&
+          args.framework !== null &&
+          args.framework.toLowerCase() !== "cloudformation"
+        )
+          return yield* new InvalidInput({
+            message:
+              'framework: only "cloudformation" is supported — the plan is a CloudFormation template, and any other framework would scan nothing. Omit it.'
+          })
+        return yield* runScan({
+          explainedToken: yield* decodeTokenId("explained", args.explained_token)
+        })
+      }),
+      (result) => {
+        const { failed_checks, ...summary } = scanReportView(result.report)
+        return {
+          security_scan_token: result.securityScanToken,
+          scan_status: result.passed ? ("PASSED" as const) : ("FAILED" as const),
+          passed: result.passed,
+          failed_check_ids: [...result.failedCheckIds],
+          failed_checks,
+          summary,
+          next_step: renderNextStep(result.next)
+        }
       }
-    })
+    )
 })

@@ -1,5 +1,13 @@
 import { Effect } from "effect"
 import { updateResource } from "@ccapi/core"
+import {
+  decodeIdentifier,
+  decodeOptionalTokenId,
+  decodeRegion,
+  decodeStringList,
+  decodeTokenId,
+  decodeTypeName
+} from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import {
   acceptFindingsField,
@@ -43,18 +51,29 @@ export const update_resource = defineTool({
   annotations: () => ({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true }),
   run: (args, call) =>
     Effect.map(
-      updateResource({
-        typeName: args.resource_type,
-        identifier: args.identifier,
-        credentialsToken: args.credentials_token,
-        explainedToken: args.explained_token,
-        patchDocument:
-          Array.isArray(args.patch_document) && args.patch_document.length === 0 ? undefined : args.patch_document,
-        region: args.region,
-        securityScanToken: args.security_scan_token,
-        skipSecurityCheck: args.skip_security_check,
-        acceptFindings: args.accept_findings,
-        onProgress: call.onProgress
+      Effect.gen(function* () {
+        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const identifier = yield* decodeIdentifier("identifier", args.identifier)
+        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
+        const explainedToken = yield* decodeTokenId("explained", args.explained_token)
+        const region = yield* decodeRegion("region", args.region)
+        const securityScanToken = yield* decodeOptionalTokenId("security_scan", args.security_scan_token)
+        const acceptFindings = yield* decodeStringList("accept_findings", args.accept_findings)
+        return yield* updateResource(
+          {
+            typeName,
+            identifier,
+            credentialsToken,
+            explainedToken,
+            region,
+            patchDocument:
+              Array.isArray(args.patch_document) && args.patch_document.length === 0 ? undefined : args.patch_document,
+            securityScanToken,
+            skipSecurityCheck: args.skip_security_check === true,
+            acceptFindings
+          },
+          { onProgress: call.onProgress }
+        )
       }),
       mutationOut
     )

@@ -2,7 +2,9 @@ import {
   ApprovalStore,
   CreatePlan,
   EnvironmentToken,
+  EnvironmentTokenId,
   ExplainedToken,
+  ExplainedTokenId,
   Finding,
   issueToken,
   readToken,
@@ -247,10 +249,10 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
         Effect.gen(function* () {
           const store = yield* ApprovalStore
           const now = yield* Clock.currentTimeMillis
-          const id = `environment_${"E".repeat(32)}`
+          const id = EnvironmentTokenId.make(`environment_${"E".repeat(32)}`)
           yield* store.put(id, environmentRecord(id, now - 20 * minute, now - 10 * minute))
           assert.isTrue(Option.isSome(yield* store.get(id)))
-          const error = yield* Effect.flip(readToken("environment_token", id, "environment"))
+          const error = yield* Effect.flip(readToken(id, "environment"))
           assert.strictEqual(error._tag, "TokenExpired")
         })
       ))
@@ -259,15 +261,15 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       run(
         Effect.gen(function* () {
           const id = yield* issueToken("environment", { chainId: "session", region: "us-east-1" }, minute)
-          assert.strictEqual((yield* readToken("environment_token", id, "environment")).id, id)
+          assert.strictEqual((yield* readToken(id, "environment")).id, id)
           const results = yield* Effect.all(
-            Array.from({ length: 6 }, () => Effect.result(spendToken("environment_token", id, "environment"))),
+            Array.from({ length: 6 }, () => Effect.result(spendToken(id, "environment"))),
             { concurrency: "unbounded" }
           )
           assert.strictEqual(results.filter(Result.isSuccess).length, 1)
           for (const result of results)
             if (Result.isFailure(result)) assert.strictEqual(result.failure._tag, "TokenSpent")
-          const later = yield* Effect.flip(readToken("environment_token", id, "environment"))
+          const later = yield* Effect.flip(readToken(id, "environment"))
           assert.strictEqual(later._tag, "TokenSpent")
         })
       ))
@@ -298,13 +300,13 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       test("the workflow reports the outage as StoreUnavailable, not as a token it does not know", () =>
         runDown(
           Effect.gen(function* () {
-            const id = `explained_${"A".repeat(32)}`
-            const read = yield* Effect.flip(readToken("explained_token", id, "explained"))
+            const id = ExplainedTokenId.make(`explained_${"A".repeat(32)}`)
+            const read = yield* Effect.flip(readToken(id, "explained"))
             assert.strictEqual(read._tag, "StoreUnavailable")
             assert.notInclude(read.message, id)
             const issued = yield* Effect.flip(issueToken("environment", { chainId: "s", region: "us-east-1" }, minute))
             assert.strictEqual(issued._tag, "StoreUnavailable")
-            const spent = yield* Effect.flip(spendToken("explained_token", id, "explained"))
+            const spent = yield* Effect.flip(spendToken(id, "explained"))
             assert.strictEqual(spent._tag, "StoreUnavailable")
           })
         ))

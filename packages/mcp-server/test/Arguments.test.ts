@@ -1,16 +1,33 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
-import { CloudControl } from "../src/ports/CloudControl.js"
-import { Identity } from "../src/ports/Identity.js"
-import { ResourceSchemas } from "../src/ports/ResourceSchemas.js"
-import { TemplateGenerator } from "../src/ports/TemplateGenerator.js"
-import { decodeIdentifier, decodeJsonObject, decodeTypeName } from "../src/usecases/Inputs.js"
-import { WorkflowSettings } from "../src/workflow/Settings.js"
-import { createTemplate } from "../src/usecases/Templates.js"
+import { Effect } from "effect"
+import { identifier, typeName } from "@ccapi/core"
+import { decodeIdentifier, decodeJsonObject, decodeStringList, decodeTypeName } from "../src/tools/Arguments.js"
+import { templateCommand } from "../src/tools/create_template.js"
 
 const typeNameHint = "Use the CloudFormation type name, e.g. AWS::S3::Bucket (see get_resource_schema_information)."
 
-describe("input decoding", () => {
+describe("argument decoding", () => {
+  it.effect("decodes a type and an identifier into their brands", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(yield* decodeTypeName("resource_type", "AWS::S3::Bucket"), typeName("AWS::S3::Bucket"))
+      assert.strictEqual(yield* decodeIdentifier("identifier", "b"), identifier("b"))
+      const error = yield* Effect.flip(decodeTypeName("resource_type", "S3 bucket"))
+      assert.strictEqual(error._tag, "InvalidInput")
+    })
+  )
+
+  it.effect("accepted check ids come as a list or as a comma-separated string", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual(yield* decodeStringList("accept_findings", "CKV_AWS_21, CKV_AWS_18"), [
+        "CKV_AWS_21",
+        "CKV_AWS_18"
+      ])
+      assert.deepStrictEqual(yield* decodeStringList("accept_findings", ["CKV_AWS_18"]), ["CKV_AWS_18"])
+      const error = yield* Effect.flip(decodeStringList("accept_findings", [1]))
+      assert.strictEqual(error.message, "accept_findings: must be a list of strings.")
+    })
+  )
+
   it.effect("a malformed type name is InvalidInput with the pattern's explanation and the hint", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(decodeTypeName("resource_type", "AWS::S3"))
@@ -58,49 +75,13 @@ describe("input decoding", () => {
   )
 })
 
-const unused = Effect.die("not used in this test")
-
-/** Only what `createTemplate` reads before it checks its literal arguments; anything else dies. */
-const templateServices = Layer.mergeAll(
-  Layer.succeed(WorkflowSettings, {
-    readOnly: false,
-    securityScanning: "enabled",
-    defaultTags: [],
-    disabledGuardrails: new Set<string>(),
-    approval: "auto",
-    tokenTtl: { environment: 60_000, credentials: 60_000, workflow: 60_000 },
-    deleteLimit: undefined,
-    mutationWait: "1 second",
-    templateWait: "1 second",
-    listPageSize: { default: 10, max: 100 }
-  }),
-  Layer.succeed(Identity, { environment: unused, whoAmI: () => unused }),
-  Layer.succeed(TemplateGenerator, {
-    source: "iac-generator",
-    start: () => unused,
-    status: () => unused,
-    fetch: () => unused,
-    remove: () => unused
-  }),
-  Layer.succeed(ResourceSchemas, { describe: () => unused }),
-  Layer.succeed(CloudControl, {
-    create: () => unused,
-    update: () => unused,
-    delete: () => unused,
-    get: () => unused,
-    list: () => unused,
-    requestStatus: () => unused,
-    cancel: () => unused
-  })
-)
-
 describe("create_template arguments", () => {
   it.effect("an unknown choice names every valid one", () =>
     Effect.gen(function* () {
-      const format = yield* Effect.flip(createTemplate({ region: "us-east-1", outputFormat: "xml" }))
+      const format = yield* Effect.flip(templateCommand({ region: "us-east-1", output_format: "xml" }))
       assert.strictEqual(format.message, 'output_format: must be one of "JSON" | "YAML".')
-      const policy = yield* Effect.flip(createTemplate({ region: "us-east-1", deletionPolicy: "keep" }))
+      const policy = yield* Effect.flip(templateCommand({ region: "us-east-1", deletion_policy: "keep" }))
       assert.strictEqual(policy.message, 'deletion_policy: must be one of "DELETE" | "RETAIN".')
-    }).pipe(Effect.provide(templateServices))
+    })
   )
 })
