@@ -122,6 +122,34 @@ export { decodeTokenId }
 export const decodeOptionalTokenId = <K extends TokenKind>(kind: K, value: unknown) =>
   isAbsent(value) ? Effect.succeed(undefined) : decodeTokenId(kind, value)
 
+/** What every mutation tool is given: the resource type, the credentials and explained tokens, the region. */
+export const decodeMutationArguments = Effect.fn("Arguments.mutation")(function* (args: {
+  readonly resource_type: unknown
+  readonly credentials_token: unknown
+  readonly explained_token: unknown
+  readonly region?: unknown
+}) {
+  return {
+    typeName: yield* decodeTypeName("resource_type", args.resource_type),
+    credentialsToken: yield* decodeTokenId("credentials", args.credentials_token),
+    explainedToken: yield* decodeTokenId("explained", args.explained_token),
+    region: yield* decodeRegion("region", args.region)
+  }
+})
+
+/** The scan arguments of a create or an update. */
+export const decodeScanArguments = Effect.fn("Arguments.scan")(function* (args: {
+  readonly security_scan_token?: unknown
+  readonly skip_security_check?: unknown
+  readonly accept_findings?: unknown
+}) {
+  return {
+    securityScanToken: yield* decodeOptionalTokenId("security_scan", args.security_scan_token),
+    skipSecurityCheck: args.skip_security_check === true,
+    acceptFindings: yield* decodeStringList("accept_findings", args.accept_findings)
+  }
+})
+
 /** An RFC 6902 patch argument (an array, or JSON text of one); absent when not given or empty. */
 export const decodeOptionalPatch = (value: unknown) =>
   value === undefined || value === null || (Array.isArray(value) && value.length === 0)

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { createResource } from "@ccapi/core"
-import { decodeOptionalTokenId, decodeRegion, decodeStringList, decodeTokenId, decodeTypeName } from "./Arguments.js"
+import { decodeMutationArguments, decodeScanArguments } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import {
   acceptFindingsField,
@@ -39,24 +39,9 @@ export const create_resource = defineTool({
   run: (args, call) =>
     Effect.map(
       Effect.gen(function* () {
-        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
-        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
-        const explainedToken = yield* decodeTokenId("explained", args.explained_token)
-        const region = yield* decodeRegion("region", args.region)
-        const securityScanToken = yield* decodeOptionalTokenId("security_scan", args.security_scan_token)
-        const acceptFindings = yield* decodeStringList("accept_findings", args.accept_findings)
-        return yield* createResource(
-          {
-            typeName,
-            credentialsToken,
-            explainedToken,
-            region,
-            securityScanToken,
-            skipSecurityCheck: args.skip_security_check === true,
-            acceptFindings
-          },
-          { onProgress: call.onProgress }
-        )
+        const target = yield* decodeMutationArguments(args)
+        const scan = yield* decodeScanArguments(args)
+        return yield* createResource({ ...target, ...scan }, { onProgress: call.onProgress })
       }),
       mutationOut
     )

@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { z } from "zod"
 import { deleteResource } from "@ccapi/core"
-import { decodeIdentifier, decodeRegion, decodeTokenId, decodeTypeName } from "./Arguments.js"
+import { decodeIdentifier, decodeMutationArguments } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import {
   credentialsTokenField,
@@ -40,13 +40,10 @@ export const delete_resource = defineTool({
   run: (args, call) =>
     Effect.map(
       Effect.gen(function* () {
-        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const target = yield* decodeMutationArguments(args)
         const identifier = yield* decodeIdentifier("identifier", args.identifier)
-        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
-        const explainedToken = yield* decodeTokenId("explained", args.explained_token)
-        const region = yield* decodeRegion("region", args.region)
         return yield* deleteResource(
-          { typeName, identifier, credentialsToken, explainedToken, region, confirmed: args.confirmed === true },
+          { ...target, identifier, confirmed: args.confirmed === true },
           { onProgress: call.onProgress }
         )
       }),

@@ -1,13 +1,6 @@
 import { Effect } from "effect"
 import { updateResource } from "@ccapi/core"
-import {
-  decodeIdentifier,
-  decodeOptionalTokenId,
-  decodeRegion,
-  decodeStringList,
-  decodeTokenId,
-  decodeTypeName
-} from "./Arguments.js"
+import { decodeIdentifier, decodeMutationArguments, decodeScanArguments } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import {
   acceptFindingsField,
@@ -52,25 +45,16 @@ export const update_resource = defineTool({
   run: (args, call) =>
     Effect.map(
       Effect.gen(function* () {
-        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+        const target = yield* decodeMutationArguments(args)
         const identifier = yield* decodeIdentifier("identifier", args.identifier)
-        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
-        const explainedToken = yield* decodeTokenId("explained", args.explained_token)
-        const region = yield* decodeRegion("region", args.region)
-        const securityScanToken = yield* decodeOptionalTokenId("security_scan", args.security_scan_token)
-        const acceptFindings = yield* decodeStringList("accept_findings", args.accept_findings)
+        const scan = yield* decodeScanArguments(args)
         return yield* updateResource(
           {
-            typeName,
+            ...target,
             identifier,
-            credentialsToken,
-            explainedToken,
-            region,
             patchDocument:
               Array.isArray(args.patch_document) && args.patch_document.length === 0 ? undefined : args.patch_document,
-            securityScanToken,
-            skipSecurityCheck: args.skip_security_check === true,
-            acceptFindings
+            ...scan
           },
           { onProgress: call.onProgress }
         )
