@@ -12,6 +12,7 @@ import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { makeAppLayer } from "../packages/mcp-server/src/AppLayer.js"
 import { loadConfig } from "../packages/mcp-server/src/Config.js"
+import { makeApprovalStateCodec } from "../packages/mcp-server/src/Elicitation.js"
 import { makeServer } from "../packages/mcp-server/src/Server.js"
 
 const workflows = Number(process.argv[2] ?? 1000)
@@ -41,11 +42,12 @@ const runtime = ManagedRuntime.make(makeAppLayer(config))
 const server = await runtime.runPromise(
   makeServer({
     sessionId: "heap-probe",
-    context: { readOnly: false, sandbox: false, securityScanning: "disabled" }
+    context: { readOnly: false, sandbox: false, securityScanning: "disabled" },
+    approvalState: makeApprovalStateCodec({ key: undefined, ttlSeconds: 600 })
   }).pipe(Scope.provide(Scope.makeUnsafe()))
 )
 const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-await server.connect(serverSide)
+await server.connect(serverSide as never)
 const client = new Client({ name: "heap-probe", version: "1" })
 await client.connect(clientSide)
 

@@ -498,7 +498,7 @@ const IMPORT_GROUPS = [
   ],
   [
     "MCP SDK server + `zod`",
-    ["@modelcontextprotocol/sdk/server/mcp.js", "@modelcontextprotocol/sdk/server/stdio.js", "zod"]
+    ["@modelcontextprotocol/server", "@modelcontextprotocol/server/stdio", "zod"]
   ]
 ]
 

@@ -1,21 +1,19 @@
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { Context, Layer } from "effect"
-import { Approver, SessionState } from "@ccapi/core"
-import { makeApprover } from "./Elicitation.js"
+import { SessionState } from "@ccapi/core"
 
 /** The id of one MCP session: the log lines and spans of its tool calls carry it. */
 export class SessionId extends Context.Service<SessionId, string>()("@ccapi/mcp-server/SessionId") {}
 
-/** What each MCP session has of its own, beside the application's services: its id, delete counter and approver. */
-export type SessionServices = SessionId | SessionState | Approver
+/**
+ * What each MCP session has of its own, beside the application's services: its id and delete counter. Its approver is
+ * made per tool call (`Elicitation.ts`), because how a client is asked depends on the call's protocol era.
+ */
+export type SessionServices = SessionId | SessionState
 
 /**
- * The services of one session: its id (chosen by the transport), a delete counter of its own (the delete limit is
- * per session, whichever transport and however many sessions), and an approver that asks this session's client.
+ * The services of one session: its id (chosen by the transport) and a delete counter of its own (the delete limit is
+ * per session, whichever transport and however many sessions). A stdio connection is one session; over HTTP a session
+ * is the authenticated subject (see `transports/http.ts`).
  */
-export const sessionLayer = (options: { readonly id: string; readonly server: Server }): Layer.Layer<SessionServices> =>
-  Layer.mergeAll(
-    Layer.succeed(SessionId, options.id),
-    SessionState.layer,
-    Layer.succeed(Approver, makeApprover(options.server))
-  )
+export const sessionLayer = (options: { readonly id: string }): Layer.Layer<SessionServices> =>
+  Layer.mergeAll(Layer.succeed(SessionId, options.id), SessionState.layer)

@@ -1,15 +1,15 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js"
 import type {
   CallToolResult,
-  ServerNotification,
-  ServerRequest,
+  InputRequiredResult,
+  McpServer,
+  ServerContext,
   ToolAnnotations
-} from "@modelcontextprotocol/sdk/types.js"
+} from "@modelcontextprotocol/server"
 import { Cause, Effect, Exit, Fiber } from "effect"
-import type { z } from "zod"
-import { ReadOnlyMode, type ProgressEvent } from "@ccapi/core"
+import { z } from "zod"
+import { Approver, ReadOnlyMode, type ProgressEvent } from "@ccapi/core"
 import type { AppServices } from "./AppServices.js"
+import { ApprovalInputRequired } from "./Elicitation.js"
 import { sanitize, sanitizeText } from "./Sanitize.js"
 import { SessionId, type SessionServices } from "./Session.js"
 import { renderFailure } from "./Wording.js"
@@ -27,12 +27,12 @@ export interface ToolCall {
   readonly onProgress: ((event: ProgressEvent) => Effect.Effect<void>) | undefined
 }
 
-/** What a tool call runs with: the application's services and those of the session it came in on. */
-export type ToolServices = AppServices | SessionServices
+/** What a tool call runs with: the application's services, those of the session it came in on, and its approver. */
+export type ToolServices = AppServices | SessionServices | Approver
 
 /** Runs a tool call's Effect as a fiber of its session, which interrupts it when the session closes. */
 export type ToolRunner = <A, E>(
-  effect: Effect.Effect<A, E, ToolServices>,
+  effect: Effect.Effect<A, E, AppServices | SessionServices>,
   options?: Effect.RunOptions
 ) => Fiber.Fiber<A, E>
 
@@ -71,20 +71,20 @@ export const readAnnotations = (openWorld: boolean) => (): ToolAnnotations => ({
   openWorldHint: openWorld
 })
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>
+type Extra = ServerContext
 
 /** Arguments with `null` meaning "not given", as the reference's Python signatures allowed. */
 const dropNulls = (args: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(args).filter(([, value]) => value !== null && value !== undefined))
 
 const progressSink = (extra: Extra): ToolCall["onProgress"] => {
-  const progressToken = extra._meta?.progressToken
+  const progressToken = extra.mcpReq._meta?.progressToken
   if (progressToken === undefined) return undefined
   let progress = 0
   return (event) =>
     Effect.promise(() =>
-      extra
-        .sendNotification({
+      extra.mcpReq
+        .notify({
           method: "notifications/progress",
           params: {
             progressToken,
@@ -131,24 +131,28 @@ const isDomainFailure = (error: unknown): error is DomainFailure =>
   typeof (error as DomainFailure)._tag === "string" &&
   typeof (error as DomainFailure).message === "string"
 
-/** Registers one tool on `server`, running its Effect with `run` and the request's abort signal. */
+/**
+ * Registers one tool on `server`, running its Effect with `run`, the request's abort signal and the approver that
+ * `approver` makes for the call (it depends on the call's protocol era).
+ */
 export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape>(
   server: McpServer,
   run: ToolRunner,
   context: ToolContext,
-  tool: ToolDefinition<In, Out>
+  tool: ToolDefinition<In, Out>,
+  approver: (ctx: ServerContext) => Approver["Service"]
 ) =>
   server.registerTool(
     tool.name,
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input,
-      outputSchema: tool.output,
+      inputSchema: z.object(tool.input),
+      outputSchema: z.object(tool.output),
       annotations: { title: tool.title, ...tool.annotations(context) }
     },
     // The SDK's callback type for a generic shape is not expressible here; the arguments are parsed by `tool.input`.
-    (async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> => {
+    (async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult | InputRequiredResult> => {
       const call: ToolCall = { context, onProgress: progressSink(extra) }
       const effect: Effect.Effect<unknown, DomainFailure, ToolServices> =
         tool.mutating && context.readOnly
@@ -160,9 +164,12 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
           : tool.run(dropNulls(args) as z.output<z.ZodObject<In>>, call)
       const traced = SessionId.use((session) =>
         effect.pipe(
+          Effect.provideService(Approver, approver(extra)),
           // Logged as a Cause, so that the log line carries the defect's stack trace.
           Effect.tapDefect((defect) =>
-            Effect.logError(`${tool.name} failed with an internal error`, Cause.die(defect))
+            defect instanceof ApprovalInputRequired
+              ? Effect.void
+              : Effect.logError(`${tool.name} failed with an internal error`, Cause.die(defect))
           ),
           Effect.tapError((error) =>
             isDomainFailure(error)
@@ -173,8 +180,13 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
           Effect.annotateLogs("session", session)
         )
       )
-      const exit = await Effect.runPromise(Fiber.await(run(traced, { signal: extra.signal })))
+      const exit = await Effect.runPromise(Fiber.await(run(traced, { signal: extra.mcpReq.signal })))
       if (Exit.isSuccess(exit)) return success(exit.value)
+      // A 2026-07-28 client is to ask its user first: the call ended before anything was committed.
+      const asking = exit.cause.reasons
+        .filter(Cause.isDieReason)
+        .find((reason) => reason.defect instanceof ApprovalInputRequired)
+      if (asking !== undefined) return (asking.defect as ApprovalInputRequired).result
       const error = Cause.findErrorOption(exit.cause)
       if (error._tag === "Some" && isDomainFailure(error.value)) return failure(error.value)
       if (Cause.hasInterruptsOnly(exit.cause)) {

@@ -3,6 +3,7 @@ import { Cause, Config, Data, Deferred, Effect, Exit, Layer, Result } from "effe
 import { Identity } from "@ccapi/core"
 import { makeAppLayer } from "./AppLayer.js"
 import { ConfigProblem, configErrorMessage, loadConfig, type ServerConfig } from "./Config.js"
+import { makeApprovalStateCodec } from "./Elicitation.js"
 import { serverInfo } from "./Server.js"
 import * as Stdio from "./transports/stdio.js"
 
@@ -115,7 +116,8 @@ const serve = (config: ServerConfig) =>
           const app = yield* application(config)
           yield* Effect.forkScoped(startupInfo(config).pipe(Effect.provide(app)))
           yield* Stdio.serve({
-            context: { readOnly: config.readOnly, sandbox: config.sandbox, securityScanning: config.securityScanning }
+            context: { readOnly: config.readOnly, sandbox: config.sandbox, securityScanning: config.securityScanning },
+            approvalState: makeApprovalStateCodec({ key: undefined, ttlSeconds: config.tokenTtlMinutes * 60 })
           }).pipe(Effect.provide(app))
           return "stdin closed"
         }),

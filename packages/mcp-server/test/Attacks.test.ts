@@ -1,14 +1,6 @@
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import {
-  type CallToolResult,
-  type ClientCapabilities,
-  ElicitRequestSchema,
-  type ElicitResult
-} from "@modelcontextprotocol/sdk/types.js"
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import { Clock, Context, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import {
@@ -33,7 +25,7 @@ import { AjvPropertyValidator } from "@ccapi/validator"
 import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
 import { loadConfig, type ServerConfig } from "../src/Config.js"
 import * as CryptoRandom from "../src/CryptoRandom.js"
-import { makeServer } from "../src/Server.js"
+import { connectClient, testEra, type ElicitAnswer, type ToolClient } from "./support/Clients.js"
 import { cleanBucket, seedResource, testConfig } from "./support/TestServer.js"
 
 /*
@@ -61,7 +53,7 @@ interface SessionOptions {
   /** The client answers every elicitation this way; absent: the client declares no elicitation. */
   readonly elicitation?: Answer
   /** Override the declared capabilities (e.g. the legacy `elicitation: {}`). */
-  readonly capabilities?: ClientCapabilities
+  readonly capabilities?: Record<string, unknown>
 }
 
 interface Controls {
@@ -181,35 +173,37 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
   )
   const runtime = ManagedRuntime.make(layer)
   const scopes: Array<Scope.Closeable> = []
-  const clients: Array<Client> = []
+  const clients: Array<ToolClient> = []
 
   const connectSession = async (session: SessionOptions = {}) => {
     const scope = Scope.makeUnsafe()
     scopes.push(scope)
-    const server = await runtime.runPromise(
-      makeServer({
-        sessionId: `attack-session-${scopes.length}`,
-        context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning }
-      }).pipe(Scope.provide(scope))
-    )
     const capabilities = session.capabilities ?? (session.elicitation ? { elicitation: { form: {} } } : {})
-    const client = new Client({ name: "attacker", version: "1.0.0" }, { capabilities })
+    const answer = session.elicitation ?? "approve"
+    const client = await connectClient({
+      era: testEra(),
+      runtime: runtime as never,
+      scope,
+      sessionId: `attack-session-${scopes.length}`,
+      name: "attacker",
+      server: { context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning } },
+      capabilities,
+      ...(session.elicitation !== undefined || capabilities.elicitation !== undefined
+        ? {
+            onElicit: async (request): Promise<ElicitAnswer> => {
+              elicitations.push(String(request.message))
+              // A real user takes a moment: the model's other calls run meanwhile.
+              await sleep(50)
+              if (answer === "approve") return { action: "accept", content: { approve: true } }
+              if (answer === "reject") return { action: "accept", content: { approve: false } }
+              return { action: answer }
+            }
+          }
+        : {})
+    })
     clients.push(client)
-    if (session.elicitation !== undefined || capabilities.elicitation !== undefined) {
-      const answer = session.elicitation ?? "approve"
-      client.setRequestHandler(ElicitRequestSchema, async (request): Promise<ElicitResult> => {
-        elicitations.push(String(request.params.message))
-        // A real user takes a moment: the model's other calls run meanwhile.
-        await sleep(50)
-        if (answer === "approve") return { action: "accept", content: { approve: true } }
-        if (answer === "reject") return { action: "accept", content: { approve: false } }
-        return { action: answer }
-      })
-    }
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
-    await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
     const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-      const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+      const result = await client.callTool({ name, arguments: args })
       const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
       return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text }
     }

@@ -78,7 +78,7 @@ const testCode: ReadonlyArray<readonly [string, RegExp]> = [
   ["testkit", /(^|\/)testkit\//i],
   ["a fake", /(^|\/)Fake[A-Z]\w*\.[cm]?[jt]s$/],
   ["MemoryJournal", /MemoryJournal/],
-  ["a contract suite", /(^|\/)contracts\/|Contract\.[cm]?[jt]s$/],
+  ["a contract suite", /(^|\/)contracts\/|(^|\/)[A-Z]\w*Contract\.[cm]?[jt]s$/],
   ["vitest", /(^|\/)(vitest|@vitest|@effect\/vitest)(\/|$)/]
 ]
 

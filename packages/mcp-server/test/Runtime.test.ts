@@ -1,4 +1,3 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { assert, describe, it } from "@effect/vitest"
 import { cleanBucket, credentials, explainCreate, stopsPolling, useTestServers } from "./support/TestServer.js"
 
@@ -14,7 +13,7 @@ describe("running tool calls", () => {
     const creds = await credentials(t)
     const { explainedToken } = await explainCreate(t, creds, cleanBucket("slow-bucket"))
     const progress: Array<{ progress: number; message?: string | undefined }> = []
-    const result = (await t.client.callTool(
+    const result = await t.client.callTool(
       {
         name: "create_resource",
         arguments: {
@@ -24,9 +23,8 @@ describe("running tool calls", () => {
           skip_security_check: true
         }
       },
-      undefined,
       { onprogress: (p) => progress.push(p) }
-    )) as CallToolResult
+    )
     assert.notStrictEqual(result.isError, true)
     assert.strictEqual((result.structuredContent as { status: string }).status, "SUCCESS")
     assert.isAtLeast(progress.length, 1)
@@ -76,7 +74,6 @@ describe("running tool calls", () => {
           skip_security_check: true
         }
       },
-      undefined,
       { signal: controller.signal, timeout: 120_000 }
     )
     await stopsPolling(t, pending, () => controller.abort("the user changed their mind"))

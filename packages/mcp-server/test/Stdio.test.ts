@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { Client as ClientV2 } from "@modelcontextprotocol/client"
+import { StdioClientTransport as StdioClientTransportV2 } from "@modelcontextprotocol/client/stdio"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
@@ -186,6 +188,53 @@ describe("the built bin over stdio", () => {
     assert.include(JSON.stringify(got.data["properties"]), "MANAGED_BY")
     assert.include(session.stderr.join(""), "SANDBOX at http://127.0.0.1:")
     assert.deepStrictEqual(session.protocolErrors, [])
+  })
+
+  it("serves a 2026-07-28 client (the v2 SDK client, pinned) the whole sandbox workflow, approval round trip included", async () => {
+    const client = new ClientV2(
+      { name: "ccapi-stdio-2026", version: "1.0.0" },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: "2026-07-28" } } }
+    )
+    const asked: Array<string> = []
+    client.setRequestHandler("elicitation/create", async (request) => {
+      asked.push(request.params.message)
+      return { action: "accept", content: { approve: true } }
+    })
+    await client.connect(
+      new StdioClientTransportV2({
+        command: process.execPath,
+        args: [bin, "--sandbox"],
+        env: { ...noCredentials(), SECURITY_SCANNING: "disabled", CCAPI_JOURNAL: "off" } as Record<string, string>,
+        stderr: "pipe"
+      })
+    )
+    try {
+      assert.strictEqual(client.getNegotiatedProtocolVersion(), "2026-07-28")
+      const call = async (name: string, args: Record<string, unknown> = {}) => {
+        const result = await client.callTool({ name, arguments: args }, { timeout: 60_000 })
+        assert.notStrictEqual(result.isError, true, JSON.stringify(result.content))
+        return result.structuredContent as Record<string, unknown>
+      }
+      const env = await call("check_environment_variables")
+      const info = await call("get_aws_session_info", { environment_token: env["environment_token"] })
+      const generated = await call("generate_infrastructure_code", {
+        resource_type: "AWS::S3::Bucket",
+        credentials_token: info["credentials_token"],
+        properties: { BucketName: "stdio-2026-bucket" }
+      })
+      const explained = await call("explain", { generated_code_token: generated["generated_code_token"] })
+      const created = await call("create_resource", {
+        resource_type: "AWS::S3::Bucket",
+        credentials_token: info["credentials_token"],
+        explained_token: explained["explained_token"],
+        skip_security_check: true
+      })
+      assert.strictEqual(created["status"], "SUCCESS")
+      assert.strictEqual(asked.length, 1)
+      assert.include(asked[0], "Approve this CREATE")
+    } finally {
+      await client.close()
+    }
   })
 
   it("shuts down cleanly on SIGTERM", async () => {

@@ -293,10 +293,7 @@ describe("results", () => {
   it("carry structuredContent and the same JSON as text", async () => {
     const t = await start()
     const out = await t.call("check_environment_variables")
-    assert.deepStrictEqual(
-      JSON.parse(out.result.content[0]!.type === "text" ? out.result.content[0]!.text : ""),
-      out.data
-    )
+    assert.deepStrictEqual(JSON.parse(out.result.content[0]!.text ?? ""), out.data)
   })
 
   it("strip invisible and bidirectional characters from what AWS returns", async () => {

@@ -12,6 +12,8 @@ export interface ApprovalRequest {
   /** A short Markdown summary of the change. */
   readonly summary: string
   readonly findings: ReadonlyArray<Finding>
+  /** The hash of the plan being approved: an answer given for one plan never approves another. */
+  readonly planHash: string
 }
 
 export type ApprovalAnswer = "approved" | "declined" | "cancelled"

@@ -229,7 +229,8 @@ const askHuman = Effect.fn("Gate.askHuman")(function* (
     typeName: plan.typeName,
     identifier: identifierOf(plan),
     summary: summaryOf(plan),
-    findings
+    findings,
+    planHash: plan.hash
   })
   yield* journal("approval", { answer, failedCheckIds: failedCheckIds.slice() }, plan.hash)
   if (answer !== "approved")

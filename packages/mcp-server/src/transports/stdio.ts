@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
+import { serveStdio } from "@modelcontextprotocol/server/stdio"
 import { Deferred, Effect } from "effect"
-import { makeServer, type ServerOptions } from "../Server.js"
+import { buildServer, makeSession, type ServerOptions } from "../Server.js"
 
 /**
- * One MCP session over this process's stdin and stdout (stdout then carries JSON-RPC and nothing else): connects the
- * session's server and returns when stdin ends, that is when the client has gone. The server stays open until the
- * scope closes.
+ * One MCP session over this process's stdin and stdout (stdout then carries JSON-RPC and nothing else), in the era the
+ * client opens with (2025-11-25 `initialize`, or 2026-07-28 requests; the SDK's `serveStdio` decides): returns when
+ * stdin ends, that is when the client has gone. The session and its server stay open until the scope closes.
  */
 export const serve = Effect.fn("Stdio.serve")(function* (options: ServerOptions) {
   const ended = yield* Deferred.make<void>()
@@ -16,7 +16,10 @@ export const serve = Effect.fn("Stdio.serve")(function* (options: ServerOptions)
     Effect.sync(() => process.stdin.on("end", end).on("close", end)),
     () => Effect.sync(() => process.stdin.off("end", end).off("close", end))
   )
-  const server = yield* makeServer({ ...options, sessionId: randomUUID() })
-  yield* Effect.promise(() => server.connect(new StdioServerTransport()))
+  const session = yield* makeSession(randomUUID())
+  yield* Effect.acquireRelease(
+    Effect.sync(() => serveStdio(({ era }) => buildServer({ ...options, session, era }))),
+    (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+  )
   yield* Deferred.await(ended)
 })

@@ -1,11 +1,3 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import {
-  type CallToolResult,
-  ElicitRequestSchema,
-  type ElicitRequestFormParams,
-  type ElicitResult
-} from "@modelcontextprotocol/sdk/types.js"
 import { afterEach, assert } from "@effect/vitest"
 import { Clock, Duration, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { ApprovalStoreMemory, CloudControl, Identity, TemplateGenerator } from "@ccapi/core"
@@ -21,8 +13,9 @@ import { AjvPropertyValidator } from "@ccapi/validator"
 import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
 import type { AppServices } from "../../src/AppServices.js"
 import type { ServerConfig } from "../../src/Config.js"
+import type { ServerOptions } from "../../src/Server.js"
 import * as CryptoRandom from "../../src/CryptoRandom.js"
-import { makeServer } from "../../src/Server.js"
+import { connectClient, testEra, type ElicitAnswer, type ElicitParams, type Era, type ToolResult } from "./Clients.js"
 
 /** Put a resource straight into the memory cloud (not a mutation through the server, so not counted). */
 export const seedResource = (typeName: string, desiredState: Record<string, unknown>, region = "us-east-1") =>
@@ -47,6 +40,8 @@ export interface TestServerOptions {
   readonly cloud?: MemoryCloud.MemoryCloudOptions
   /** Make the identity port die (a bug), to see how a defect reaches the model. */
   readonly identityDefect?: boolean
+  /** The protocol era its clients speak (default: this run's, `CCAPI_TEST_ERA`). */
+  readonly era?: Era
 }
 
 export const testConfig = (overrides: Partial<ServerConfig> = {}): ServerConfig => ({
@@ -75,7 +70,7 @@ export interface Outcome {
   readonly ok: boolean
   readonly data: Loose
   readonly text: string
-  readonly result: CallToolResult
+  readonly result: ToolResult
 }
 
 /** A clock whose wall time can be moved forward (token expiry) while sleeps stay real. */
@@ -98,7 +93,8 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
   const config = testConfig(options.config)
   const counts = { create: 0, update: 0, delete: 0, templates: 0, statusPolls: 0 }
   const offset = { millis: 0 }
-  const elicitations: Array<ElicitRequestFormParams> = []
+  const elicitations: Array<ElicitParams> = []
+  const era = options.era ?? testEra()
 
   const cloud = MemoryCloud.layerWith(options.cloud).pipe(Layer.provide(BundledSchemas.layerMemory))
   const countedCloud = Layer.effect(
@@ -150,34 +146,34 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
   const sessions: Array<Scope.Closeable> = []
 
   /** A session of its own on the same application (runtime): a new server from the factory, and a client. */
-  const connectSession = async () => {
+  const connectSession = async (session: { readonly approvalState?: ServerOptions["approvalState"] } = {}) => {
     const scope = Scope.makeUnsafe()
     sessions.push(scope)
-    const server = await runtime.runPromise(
-      makeServer({
-        sessionId: `test-session-${sessions.length}`,
+    const answer = options.elicitation
+    const client = await connectClient({
+      era,
+      runtime: runtime as never,
+      scope,
+      sessionId: `test-session-${sessions.length}`,
+      ...(session.approvalState ? { approvalState: session.approvalState } : {}),
+      server: {
         context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning },
         ...(options.registerMutatingTools ? { registerMutatingTools: true } : {})
-      }).pipe(Scope.provide(scope))
-    )
-    const client = new Client(
-      { name: "ccapi-test-client", version: "1.0.0" },
-      { capabilities: options.elicitation ? { elicitation: { form: {} } } : {} }
-    )
-    if (options.elicitation !== undefined) {
-      const answer = options.elicitation
-      client.setRequestHandler(ElicitRequestSchema, async (request): Promise<ElicitResult> => {
-        elicitations.push(request.params as ElicitRequestFormParams)
-        if (answer === "approve") return { action: "accept", content: { approve: true } }
-        if (answer === "reject") return { action: "accept", content: { approve: false } }
-        return { action: answer }
-      })
-    }
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
-    await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
+      },
+      ...(answer === undefined
+        ? {}
+        : {
+            onElicit: async (request): Promise<ElicitAnswer> => {
+              elicitations.push(request)
+              if (answer === "approve") return { action: "accept", content: { approve: true } }
+              if (answer === "reject") return { action: "accept", content: { approve: false } }
+              return { action: answer }
+            }
+          })
+    })
 
     const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-      const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+      const result = await client.callTool({ name, arguments: args })
       const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
       return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text, result }
     }
@@ -201,6 +197,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
   const memoryCloud = () => runtime.runPromise(MemoryCloud.MemoryCloud)
 
   return {
+    era,
     client,
     runtime,
     call,
