@@ -7,9 +7,9 @@ import type {
 } from "@modelcontextprotocol/server"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { z } from "zod"
-import { Approver, ReadOnlyMode, type ProgressEvent } from "@ccapi/core"
+import { Approver, Caller, ReadOnlyMode, type ProgressEvent } from "@ccapi/core"
 import type { AppServices } from "./AppServices.js"
-import { ApprovalInputRequired } from "./Elicitation.js"
+import { ApprovalInputRequired, subjectOf } from "./Elicitation.js"
 import { sanitize, sanitizeText } from "./Sanitize.js"
 import { SessionId, type SessionServices } from "./Session.js"
 import { renderFailure } from "./Wording.js"
@@ -165,6 +165,8 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
       const traced = SessionId.use((session) =>
         effect.pipe(
           Effect.provideService(Approver, approver(extra)),
+          // Tokens are issued to, and only accepted from, the authenticated caller (over HTTP with OAuth).
+          Effect.provideService(Caller, { subject: subjectOf(extra) }),
           // Logged as a Cause, so that the log line carries the defect's stack trace.
           Effect.tapDefect((defect) =>
             defect instanceof ApprovalInputRequired

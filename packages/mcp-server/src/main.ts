@@ -5,22 +5,28 @@ import { makeAppLayer } from "./AppLayer.js"
 import { ConfigProblem, configErrorMessage, loadConfig, type ServerConfig } from "./Config.js"
 import { makeApprovalStateCodec } from "./Elicitation.js"
 import { serverInfo } from "./Server.js"
+import { parseHttpSettings, type HttpSettings, type RequestStateSettings } from "./http/HttpSettings.js"
+import * as Http from "./transports/http.js"
 import * as Stdio from "./transports/stdio.js"
 
 // stdout carries JSON-RPC and nothing else: anything that logs through console.log/info/debug goes to stderr.
 Object.assign(console, { log: console.error, info: console.error, debug: console.error })
 
-const usage = `Usage: ccapi-mcp-server [--readonly[=true|false]] [--sandbox]
+const usage = `Usage: ccapi-mcp-server [--readonly[=true|false]] [--sandbox] [--http [--host H] [--port N]]
 
-An MCP server (stdio) for the AWS Cloud Control API with an enforced create/update/delete workflow.
+An MCP server (stdio, or Streamable HTTP) for the AWS Cloud Control API with an enforced create/update/delete workflow.
 
   --readonly   no writes at all: create/update/delete are not offered, create_template is served from reads
   --sandbox    run against an in-process local AWS endpoint instead of AWS (nothing reaches your account)
+  --http       serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (default 127.0.0.1:3000); without
+               OAuth (CCAPI_OAUTH_ISSUER, CCAPI_OAUTH_AUDIENCE, CCAPI_OAUTH_JWKS_URL) only on loopback
 
 Environment: AWS_PROFILE, AWS_REGION and the AWS SDK's credential chain; SECURITY_SCANNING, DEFAULT_TAGS
 (enabled|disabled); CCAPI_LOG_LEVEL / FASTMCP_LOG_LEVEL; CCAPI_APPROVAL (auto|required|off); CCAPI_DEFAULT_TAGS
 (k=v,k2=v2); CCAPI_DISABLED_GUARDRAILS; CCAPI_DELETE_LIMIT; CCAPI_MUTATION_WAIT_SECONDS;
 CCAPI_TEMPLATE_WAIT_SECONDS; CCAPI_JOURNAL (path|off); CCAPI_TOKEN_TTL_MINUTES; CCAPI_CHECKOV_*.
+HTTP: CCAPI_OAUTH_ISSUER, CCAPI_OAUTH_AUDIENCE, CCAPI_OAUTH_JWKS_URL, CCAPI_OAUTH_ALGORITHMS; CCAPI_ALLOWED_HOSTS,
+CCAPI_ALLOWED_ORIGINS; CCAPI_PUBLIC_URL; CCAPI_HTTP_MAX_BODY_BYTES; CCAPI_DRAIN_SECONDS; CCAPI_REQUEST_STATE_KEY.
 `
 
 const stderr = (text: string) => process.stderr.write(`${text}\n`)
@@ -62,18 +68,28 @@ const startupInfo = (config: ServerConfig) =>
     )
   )
 
+const invalidConfiguration = (message: string) =>
+  new StartupFailed({ exitCode: 2, message: `invalid configuration.\n${message}\nRun with --help for the settings.` })
+
+/** The transport's settings (`--http` and its environment) and the rest of the command line. */
+const transportSettings = Effect.suspend(() => {
+  const parsed = parseHttpSettings(process.argv.slice(2), process.env)
+  return Result.isSuccess(parsed) ? Effect.succeed(parsed.success) : Effect.fail(invalidConfiguration(parsed.failure))
+})
+
 /** The settings from the command line and the environment; invalid ones end the bin with exit code 2. */
-const settings = loadConfig(process.argv.slice(2), process.env).pipe(
-  Effect.catchCause((cause) => {
-    const error = Cause.findErrorOption(cause)
-    return Effect.fail(
-      new StartupFailed({
-        exitCode: 2,
-        message: `invalid configuration.\n${error._tag === "Some" && error.value instanceof ConfigProblem ? error.value.message : Cause.pretty(cause)}\nRun with --help for the settings.`
-      })
-    )
-  })
-)
+const settings = (argv: ReadonlyArray<string>) =>
+  loadConfig(argv, process.env).pipe(
+    Effect.catchCause((cause) => {
+      const error = Cause.findErrorOption(cause)
+      return Effect.fail(
+        new StartupFailed({
+          exitCode: 2,
+          message: `invalid configuration.\n${error._tag === "Some" && error.value instanceof ConfigProblem ? error.value.message : Cause.pretty(cause)}\nRun with --help for the settings.`
+        })
+      )
+    })
+  )
 
 /** The application's services, built once for the process; an invalid adapter setting is exit code 2 as well. */
 const application = (config: ServerConfig) =>
@@ -107,7 +123,10 @@ const firstSignal = Effect.gen(function* () {
  * Serves MCP over stdio until stdin ends or a signal comes; then the scope closes what was opened, in reverse: the
  * startup info if still running, the session's server, the application (the sandbox, the journal).
  */
-const serve = (config: ServerConfig) =>
+const serve = (
+  config: ServerConfig,
+  transport: { readonly http: HttpSettings | undefined; readonly requestState: RequestStateSettings }
+) =>
   Effect.scoped(
     Effect.gen(function* () {
       const signal = yield* firstSignal
@@ -115,10 +134,25 @@ const serve = (config: ServerConfig) =>
         Effect.gen(function* () {
           const app = yield* application(config)
           yield* Effect.forkScoped(startupInfo(config).pipe(Effect.provide(app)))
-          yield* Stdio.serve({
+          const server = {
             context: { readOnly: config.readOnly, sandbox: config.sandbox, securityScanning: config.securityScanning },
-            approvalState: makeApprovalStateCodec({ key: undefined, ttlSeconds: config.tokenTtlMinutes * 60 })
-          }).pipe(Effect.provide(app))
+            approvalState: makeApprovalStateCodec({
+              key: transport.requestState.key,
+              ttlSeconds: config.tokenTtlMinutes * 60
+            })
+          }
+          if (transport.http !== undefined) {
+            const http = transport.http
+            yield* Http.serve({
+              ...server,
+              settings: http,
+              onListening: (listening) =>
+                stderr(
+                  `${serverInfo.name}: listening on ${listening.url} (${http.oauth === undefined ? "no authentication: loopback only" : `OAuth: tokens of ${http.oauth.issuer} for ${http.oauth.audience}`})`
+                )
+            }).pipe(Effect.provide(app))
+          }
+          yield* Stdio.serve(server).pipe(Effect.provide(app))
           return "stdin closed"
         }),
         signal
@@ -128,12 +162,13 @@ const serve = (config: ServerConfig) =>
   )
 
 const program = Effect.gen(function* () {
-  const config = yield* settings
+  const transport = yield* transportSettings
+  const config = yield* settings(transport.rest)
   if (config.flags.help || config.flags.version) {
     process.stdout.write(config.flags.help ? usage : `${serverInfo.version}\n`)
     return "printed" as const
   }
-  yield* serve(config)
+  yield* serve(config, transport)
   return "served" as const
 })
 

@@ -15,7 +15,9 @@ const tokenFields = {
   /** Epoch milliseconds. */
   issuedAt: Schema.Number,
   /** Epoch milliseconds. */
-  expiresAt: Schema.Number
+  expiresAt: Schema.Number,
+  /** The authenticated caller it was issued to (an OAuth subject); absent when the transport authenticates no one. */
+  subject: Schema.optional(Schema.String)
 }
 
 /** Step 1: the environment the server saw. */
@@ -113,7 +115,7 @@ export type StoredToken = TokenRecord | SpentToken
 /** The fields a caller chooses when issuing a token of a kind; id, kind and times are the server's. */
 export type TokenFields<K extends TokenKind> = Omit<
   ConstructorParameters<TokenClasses[K]>[0],
-  "id" | "kind" | "issuedAt" | "expiresAt"
+  "id" | "kind" | "issuedAt" | "expiresAt" | "subject"
 >
 
 interface TokenClasses {
@@ -127,12 +129,22 @@ interface TokenClasses {
 /** Build the record of a token of `kind`. */
 export const makeTokenRecord = <K extends TokenKind>(
   kind: K,
-  fields: TokenFields<K> & { readonly id: string; readonly issuedAt: number; readonly expiresAt: number }
+  fields: TokenFields<K> & {
+    readonly id: string
+    readonly issuedAt: number
+    readonly expiresAt: number
+    readonly subject?: string
+  }
 ): TokenRecordOf<K> => tokenConstructors[kind](fields)
 
 const tokenConstructors: {
   readonly [K in TokenKind]: (
-    fields: TokenFields<K> & { readonly id: string; readonly issuedAt: number; readonly expiresAt: number }
+    fields: TokenFields<K> & {
+      readonly id: string
+      readonly issuedAt: number
+      readonly expiresAt: number
+      readonly subject?: string
+    }
   ) => TokenRecordOf<K>
 } = {
   environment: (fields) => new EnvironmentToken(fields),

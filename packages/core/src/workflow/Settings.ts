@@ -40,3 +40,11 @@ export class SessionState extends Context.Service<SessionState, { readonly delet
     Effect.map(Ref.make(0), (deletes) => ({ deletes }))
   )
 }
+
+/**
+ * Who calls: the authenticated subject of the request (an OAuth `sub`), or undefined when the transport authenticates
+ * no one (stdio, loopback HTTP). Every token is issued to its caller and refused to any other.
+ */
+export const Caller = Context.Reference<{ readonly subject: string | undefined }>("@ccapi/core/Caller", {
+  defaultValue: () => ({ subject: undefined })
+})

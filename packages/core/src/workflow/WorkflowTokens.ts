@@ -13,6 +13,7 @@ import {
 import type { TokenIdOf } from "../model/Ids.js"
 import { ApprovalStore } from "../ports/ApprovalStore.js"
 import { TokenIds } from "../ports/TokenIds.js"
+import { Caller } from "./Settings.js"
 
 /** The workflow step that issues each kind of token, as core's own messages name it (the edge names its tools). */
 export const tokenStep: Record<TokenKind, string> = {
@@ -45,7 +46,17 @@ export const issueToken = Effect.fn("WorkflowTokens.issueToken")(function* <K ex
   const store = yield* ApprovalStore
   const id = `${kind}_${Base64Url.encode(yield* randomBytes(tokenIdBytes))}` as TokenIdOf<K>
   const now = yield* Clock.currentTimeMillis
-  yield* store.put(id, makeTokenRecord(kind, { ...fields, id, issuedAt: now, expiresAt: now + ttlMillis }))
+  const { subject } = yield* Caller
+  yield* store.put(
+    id,
+    makeTokenRecord(kind, {
+      ...fields,
+      id,
+      issuedAt: now,
+      expiresAt: now + ttlMillis,
+      ...(subject !== undefined ? { subject } : {})
+    })
+  )
   return id
 })
 
@@ -104,6 +115,8 @@ export const readToken = Effect.fn("WorkflowTokens.readToken")(function* <K exte
   }
   if (Option.isNone(found) || !isTokenOf(found.value, kind)) return yield* invalid(kind, "unknown")
   const record: TokenRecordOf<K> = found.value
+  // A token issued to another caller is, to this one, a token the server does not know (even with the full id).
+  if (record.subject !== (yield* Caller).subject) return yield* invalid(kind, "unknown")
   const now = yield* Clock.currentTimeMillis
   if (now >= record.expiresAt) {
     return yield* new TokenExpired({

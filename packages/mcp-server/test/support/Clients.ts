@@ -1,5 +1,6 @@
 import { Client as ClientV2, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js"
 import { createMcpHandler } from "@modelcontextprotocol/server"
@@ -173,5 +174,54 @@ export const connectClient = async (options: ConnectOptions): Promise<ToolClient
     protocolVersion: () => client.getNegotiatedProtocolVersion(),
     rawCall: async (params) =>
       (await client.request({ method: "tools/call", params: { ...params } }, { allowInputRequired: true })) as never
+  }
+}
+
+/** Connects an official client of the era to a server listening on real HTTP at `url` (Streamable HTTP). */
+export const connectHttpClient = async (options: {
+  readonly era: Era
+  readonly url: string
+  readonly headers?: Record<string, string>
+  readonly onElicit?: (params: ElicitParams) => Promise<ElicitAnswer>
+}): Promise<ToolClient> => {
+  const capabilities = options.onElicit ? { elicitation: { form: {} } } : {}
+  const requestInit = { headers: { ...options.headers } }
+  const onElicit = options.onElicit
+  if (options.era === "2025-11-25") {
+    const client = new ClientV1({ name: "ccapi-http-test", version: "1.0.0" }, { capabilities })
+    if (onElicit !== undefined)
+      client.setRequestHandler(
+        ElicitRequestSchema,
+        async (request) => (await onElicit(request.params as ElicitParams)) as never
+      )
+    const transport = new StreamableHTTPClientTransportV1(new URL(options.url), { requestInit })
+    await client.connect(transport)
+    return {
+      era: options.era,
+      callTool: (params, callOptions) =>
+        client
+          .callTool({ ...params }, undefined, { ...callOptions })
+          .then((result) => result as ToolResult, protocolErrorAsResult),
+      listTools: async () => (await client.listTools()) as never,
+      close: () => client.close(),
+      protocolVersion: () => transport.protocolVersion
+    }
+  }
+  const client = new ClientV2(
+    { name: "ccapi-http-test", version: "1.0.0" },
+    { capabilities, versionNegotiation: { mode: { pin: "2026-07-28" } } }
+  )
+  if (onElicit !== undefined)
+    client.setRequestHandler("elicitation/create", async (request) => ({
+      ...(await onElicit(request.params as ElicitParams))
+    }))
+  await client.connect(new StreamableHTTPClientTransport(new URL(options.url), { requestInit }))
+  return {
+    era: options.era,
+    callTool: (params, callOptions) =>
+      client.callTool({ ...params }, { ...callOptions }).then((result) => result as ToolResult, protocolErrorAsResult),
+    listTools: async () => (await client.listTools()) as never,
+    close: () => client.close(),
+    protocolVersion: () => client.getNegotiatedProtocolVersion()
   }
 }

@@ -1,0 +1,203 @@
+import { randomUUID } from "node:crypto"
+import { createServer, type Server as NodeServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { toNodeHandler } from "@modelcontextprotocol/node"
+import {
+  bearerAuthChallengeResponse,
+  createMcpHandler,
+  hostHeaderValidationResponse,
+  isLegacyRequest,
+  originValidationResponse,
+  verifyBearerToken,
+  WebStandardStreamableHTTPServerTransport,
+  type AuthInfo
+} from "@modelcontextprotocol/server"
+import { Effect, Exit, Fiber, FiberSet, Scope } from "effect"
+import type { AppServices } from "../AppServices.js"
+import { makeJwtVerifier, readScope, writeScope } from "../auth/OAuth.js"
+import type { HttpSettings } from "../http/HttpSettings.js"
+import { buildServer, makeSession, type ServerOptions, type Session } from "../Server.js"
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
+
+const jsonRpcError = (status: number, code: number, message: string) =>
+  json(status, { jsonrpc: "2.0", error: { code, message }, id: null })
+
+/** What the HTTP transport reports once it listens: where, for the startup line and for tests. */
+export interface Listening {
+  readonly url: string
+  readonly port: number
+}
+
+/**
+ * Streamable HTTP at `/mcp`, around the same server factory as stdio. In front of MCP, in order: `/healthz` and
+ * `/readyz`; the Host header against the allow-list and the Origin header against its allow-list (DNS rebinding: 403);
+ * the body size limit (413); with OAuth, the RFC 9728 metadata document and a verified bearer token (401/403 with a
+ * `WWW-Authenticate` challenge). A 2026-07-28 request is served by a fresh server per request (the SDK's
+ * `createMcpHandler`) over the session of its subject; a 2025-11-25 client gets a session of its own (`Mcp-Session-Id`,
+ * bound to its subject), so that elicitation can reach it. Mutating tools are registered only for callers with the
+ * `ccapi:write` scope. When the scope closes (SIGTERM): readiness turns 503, no new connection is accepted, requests in
+ * flight get `drainSeconds` to finish, then everything closes.
+ */
+export const serve = Effect.fn("Http.serve")(function* (
+  options: ServerOptions & {
+    readonly settings: HttpSettings
+    readonly onListening?: (listening: Listening) => void
+  }
+) {
+  const { settings } = options
+  const scope = yield* Effect.scope
+  const runFork = yield* FiberSet.makeRuntime<AppServices>()
+  const run = <A>(effect: Effect.Effect<A, never, AppServices>) => Effect.runPromise(Fiber.join(runFork(effect)))
+
+  let draining = false
+  let publicUrl = settings.publicUrl
+  const verifier = settings.oauth === undefined ? undefined : makeJwtVerifier(settings.oauth)
+  const metadataUrl = () => `${publicUrl}/.well-known/oauth-protected-resource/mcp`
+
+  // Sessions of 2026-07-28 callers, one per subject (one "local" session without OAuth), for the life of the server.
+  const subjectSessions = new Map<string, Promise<Session>>()
+  const sessionOf = (subject: string | undefined): Promise<Session> => {
+    const key = subject ?? "local"
+    let session = subjectSessions.get(key)
+    if (session === undefined) {
+      session = run(makeSession(`http:${key}:${randomUUID()}`).pipe(Scope.provide(scope)))
+      subjectSessions.set(key, session)
+    }
+    return session
+  }
+  const subjectOf = (authInfo: AuthInfo | undefined) => authInfo?.extra?.["subject"] as string | undefined
+  const canWrite = (authInfo: AuthInfo | undefined) => verifier === undefined || authInfo!.scopes.includes(writeScope)
+
+  const modern = createMcpHandler(
+    async ({ era, authInfo }) =>
+      buildServer({ ...options, session: await sessionOf(subjectOf(authInfo)), era, canWrite: canWrite(authInfo) }),
+    { legacy: "reject", maxRequestBodySize: settings.maxBodyBytes }
+  )
+
+  // 2025-11-25 sessions: each its own server and transport, bound to the subject that opened it.
+  interface LegacySession {
+    readonly transport: WebStandardStreamableHTTPServerTransport
+    readonly subject: string | undefined
+    readonly writable: boolean
+    readonly scope: Scope.Closeable
+  }
+  const legacySessions = new Map<string, LegacySession>()
+  const closeLegacy = (id: string) => {
+    const session = legacySessions.get(id)
+    if (session === undefined) return Promise.resolve()
+    legacySessions.delete(id)
+    return run(Scope.close(session.scope, Exit.void)).then(() => session.transport.close().catch(() => undefined))
+  }
+  const serveLegacy = async (request: Request, authInfo: AuthInfo | undefined): Promise<Response> => {
+    const id = request.headers.get("mcp-session-id")
+    const options_ = authInfo === undefined ? {} : { authInfo }
+    if (id !== null) {
+      const session = legacySessions.get(id)
+      // Another caller's session is, to this one, a session that does not exist.
+      if (session === undefined || session.subject !== subjectOf(authInfo))
+        return jsonRpcError(404, -32001, "Session not found: initialize a new session.")
+      if (session.writable && !canWrite(authInfo))
+        return json(403, {
+          error: "insufficient_scope",
+          error_description: `This session was opened with ${writeScope}.`
+        })
+      return session.transport.handleRequest(request, options_)
+    }
+    if (request.method !== "POST") return jsonRpcError(400, -32000, "Bad request: no Mcp-Session-Id; initialize first.")
+    const sessionScope = Scope.makeUnsafe()
+    const sessionId = randomUUID()
+    const session = await run(makeSession(`http:${sessionId}`).pipe(Scope.provide(sessionScope)))
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => sessionId,
+      onsessioninitialized: () => {
+        legacySessions.set(sessionId, {
+          transport,
+          subject: subjectOf(authInfo),
+          writable: canWrite(authInfo),
+          scope: sessionScope
+        })
+      }
+    })
+    transport.onclose = () => void closeLegacy(sessionId)
+    const server = buildServer({ ...options, session, era: "legacy", canWrite: canWrite(authInfo) })
+    await server.connect(transport)
+    const response = await transport.handleRequest(request, options_)
+    if (!legacySessions.has(sessionId)) {
+      // Not an initialize: nothing to keep.
+      await run(Scope.close(sessionScope, Exit.void))
+      await server.close().catch(() => undefined)
+    }
+    return response
+  }
+
+  const protectedResourceMetadata = () =>
+    json(200, {
+      resource: settings.oauth!.audience,
+      authorization_servers: [settings.oauth!.issuer],
+      scopes_supported: [readScope, writeScope],
+      bearer_methods_supported: ["header"],
+      resource_name: "ccapi-mcp-server"
+    })
+
+  const app = async (request: Request): Promise<Response> => {
+    const path = new URL(request.url).pathname
+    if (path === "/healthz") return json(200, { status: "ok" })
+    if (path === "/readyz") return draining ? json(503, { status: "draining" }) : json(200, { status: "ready" })
+    const refused =
+      hostHeaderValidationResponse(request, [...settings.allowedHosts]) ??
+      originValidationResponse(request, [...settings.allowedOrigins])
+    if (refused !== undefined) return refused
+    if (path === "/.well-known/oauth-protected-resource" || path === "/.well-known/oauth-protected-resource/mcp")
+      return verifier === undefined ? json(404, { error: "not_found" }) : protectedResourceMetadata()
+    if (path !== "/mcp") return json(404, { error: "not_found", error_description: "MCP is served at /mcp." })
+    if (draining) return jsonRpcError(503, -32000, "The server is shutting down; retry on another replica.")
+    let authInfo: AuthInfo | undefined
+    if (verifier !== undefined) {
+      try {
+        authInfo = await verifyBearerToken(request.headers.get("authorization"), {
+          verifier,
+          requiredScopes: [readScope],
+          resourceMetadataUrl: metadataUrl()
+        })
+      } catch (error) {
+        return bearerAuthChallengeResponse(error, { requiredScopes: [readScope], resourceMetadataUrl: metadataUrl() })
+      }
+    }
+    if (await isLegacyRequest(request, undefined, { maxRequestBodySize: settings.maxBodyBytes }))
+      return serveLegacy(request, authInfo)
+    return modern.fetch(request, authInfo === undefined ? {} : { authInfo })
+  }
+
+  const inFlight = new Set<Promise<unknown>>()
+  const nodeHandler = toNodeHandler({ fetch: app }, { maxRequestBodySize: settings.maxBodyBytes })
+  const server: NodeServer = createServer((req, res) => {
+    const done = new Promise((resolve) => res.on("close", resolve))
+    inFlight.add(done)
+    void done.then(() => inFlight.delete(done))
+    void nodeHandler(req as never, res as never)
+  })
+  server.requestTimeout = 0
+
+  const listening = yield* Effect.callback<AddressInfo, Error>((resume) => {
+    server.once("error", (error) => resume(Effect.fail(error)))
+    server.listen(settings.port, settings.host, () => resume(Effect.succeed(server.address() as AddressInfo)))
+  }).pipe(Effect.orDie)
+  if (settings.publicUrl.endsWith(":0")) publicUrl = settings.publicUrl.replace(/:0$/, `:${listening.port}`)
+  yield* Effect.addFinalizer(() =>
+    Effect.promise(async () => {
+      draining = true
+      server.close()
+      server.closeIdleConnections()
+      const deadline = new Promise((resolve) => setTimeout(resolve, settings.drainSeconds * 1000).unref())
+      await Promise.race([Promise.all([...inFlight]), deadline])
+      await modern.close().catch(() => undefined)
+      await Promise.all([...legacySessions.keys()].map(closeLegacy))
+      server.closeAllConnections()
+    })
+  )
+  const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host
+  options.onListening?.({ url: `http://${host}:${listening.port}/mcp`, port: listening.port })
+  return yield* Effect.never
+})

@@ -1,0 +1,196 @@
+import { request } from "node:http"
+import { assert, describe, it } from "@effect/vitest"
+import { connectHttpClient, eras, type ElicitAnswer, type ToolClient } from "./support/Clients.js"
+import { serveHttp } from "./support/HttpServer.js"
+import { cleanBucket, useTestServers, type TestServer } from "./support/TestServer.js"
+
+/*
+ * Streamable HTTP over real sockets on loopback, with the official clients' Streamable HTTP transports (v1 for
+ * 2025-11-25, v2 pinned to 2026-07-28): the workflow and its approval, DNS-rebinding protection, size limits, health.
+ */
+
+const start = useTestServers()
+const BUCKET = "AWS::S3::Bucket"
+const approve = async (): Promise<ElicitAnswer> => ({ action: "accept", content: { approve: true } })
+
+const mustOf =
+  (client: ToolClient) =>
+  async (name: string, args: Record<string, unknown> = {}) => {
+    const result = await client.callTool({ name, arguments: args }, { timeout: 30_000 })
+    if (result.isError === true) throw new Error(`${name} failed: ${result.content.map((c) => c.text).join("\n")}`)
+    return result.structuredContent as Record<string, unknown>
+  }
+
+/** The whole create workflow through `client`; returns the create's result. */
+const createBucket = async (client: ToolClient, name: string) => {
+  const must = mustOf(client)
+  const env = await must("check_environment_variables")
+  const session = await must("get_aws_session_info", { environment_token: env["environment_token"] })
+  const creds = session["credentials_token"]
+  const generated = await must("generate_infrastructure_code", {
+    resource_type: BUCKET,
+    credentials_token: creds,
+    properties: cleanBucket(name)
+  })
+  const explained = await must("explain", { generated_code_token: generated["generated_code_token"] })
+  const scan = await must("run_checkov", { explained_token: explained["explained_token"] })
+  return must("create_resource", {
+    resource_type: BUCKET,
+    credentials_token: creds,
+    explained_token: explained["explained_token"],
+    security_scan_token: scan["security_scan_token"]
+  })
+}
+
+const served: Array<() => Promise<unknown>> = []
+const serve = async (t: TestServer, settings: Parameters<typeof serveHttp>[1] = {}) => {
+  const server = await serveHttp(t, settings)
+  served.push(server.stop)
+  return server
+}
+
+describe("Streamable HTTP on loopback, without OAuth", () => {
+  for (const era of eras) {
+    it(`a ${era} client runs the whole workflow over HTTP, the approval round trip included`, async () => {
+      const t = await start()
+      const { url, stop } = await serve(t)
+      const asked: Array<string> = []
+      const client = await connectHttpClient({
+        era,
+        url,
+        onElicit: async (request) => (asked.push(request.message), approve())
+      })
+      try {
+        assert.strictEqual(client.protocolVersion(), era)
+        const created = await createBucket(client, `http-${era}`)
+        assert.strictEqual(created["status"], "SUCCESS")
+        assert.strictEqual(asked.length, 1)
+        assert.include(asked[0], "Approve this CREATE")
+        assert.strictEqual(t.counts.create, 1)
+      } finally {
+        await client.close()
+        await stop()
+      }
+    })
+  }
+
+  it("answers /healthz and /readyz", async () => {
+    const t = await start()
+    const { origin, stop } = await serve(t)
+    try {
+      assert.strictEqual((await fetch(`${origin}/healthz`)).status, 200)
+      const ready = await fetch(`${origin}/readyz`)
+      assert.strictEqual(ready.status, 200)
+      assert.deepStrictEqual(await ready.json(), { status: "ready" })
+    } finally {
+      await stop()
+    }
+  })
+
+  const initialize = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } }
+  })
+  /** A raw POST (node:http, so that the Host header is the test's to choose); resolves to the status code. */
+  const post = (url: string, headers: Record<string, string>, body = initialize) =>
+    new Promise<{ status: number }>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }
+        },
+        (res) => {
+          res.resume()
+          resolve({ status: res.statusCode ?? 0 })
+        }
+      )
+      req.on("error", reject)
+      req.end(body)
+    })
+
+  it("refuses a request for another Host (DNS rebinding) and a browser Origin not on the list, with 403", async () => {
+    const t = await start()
+    const { url, stop } = await serve(t)
+    try {
+      const port = new URL(url).port
+      // What a rebinding page sends: its own name in Host, and its own Origin.
+      assert.strictEqual((await post(url, { host: `evil.example:${port}` })).status, 403)
+      assert.strictEqual((await post(url, { origin: "https://evil.example" })).status, 403)
+      assert.strictEqual((await post(url, { origin: "null" })).status, 403)
+      // The same request from an allowed origin is served.
+      assert.strictEqual((await post(url, { origin: `http://localhost:${port}` })).status, 200)
+      assert.strictEqual(t.counts.create, 0)
+    } finally {
+      await stop()
+    }
+  })
+
+  it("refuses a body over the size limit with 413, and answers unknown paths with 404", async () => {
+    const t = await start()
+    const { url, origin, stop } = await serve(t, { maxBodyBytes: 4096 })
+    try {
+      const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { pad: "x".repeat(10_000) } })
+      assert.strictEqual((await post(url, {}, big)).status, 413)
+      assert.strictEqual((await fetch(`${origin}/admin`)).status, 404)
+      assert.strictEqual((await fetch(`${origin}/.well-known/oauth-protected-resource`)).status, 404)
+    } finally {
+      await stop()
+    }
+  })
+
+  it("after shutdown begins, no request is served and the port is closed", async () => {
+    const t = await start()
+    const { origin, stop } = await serve(t)
+    await stop()
+    await fetch(`${origin}/readyz`).then(
+      () => assert.fail("the server should no longer listen"),
+      () => undefined
+    )
+  })
+})
+
+describe("the built bin with --http", () => {
+  it("serves a 2026-07-28 client over HTTP and drains on SIGTERM with exit code 0", async () => {
+    const { spawn } = await import("node:child_process")
+    const { fileURLToPath } = await import("node:url")
+    const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url))
+    const child = spawn(process.execPath, [bin, "--http", "--port", "0", "--sandbox"], {
+      env: { ...process.env, SECURITY_SCANNING: "disabled", CCAPI_JOURNAL: "off", AWS_EC2_METADATA_DISABLED: "true" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    let stdout = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString("utf8")
+        const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr)
+        if (match) resolve(match[1]!)
+      })
+      child.on("exit", () => reject(new Error(`exited early: ${stderr}`)))
+    })
+    assert.include(stderr, "no authentication: loopback only")
+    const client = await connectHttpClient({ era: "2026-07-28", url })
+    const env = await mustOf(client)("check_environment_variables")
+    assert.isTrue(env["sandbox"] as boolean)
+    await client.close()
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve))
+    child.kill("SIGTERM")
+    assert.strictEqual(await exited, 0)
+    assert.include(stderr, "shutting down (SIGTERM)")
+    assert.strictEqual(stdout, "")
+  })
+
+  it("refuses --http on a non-loopback address without OAuth: exit code 2, the reason on stderr", async () => {
+    const { spawnSync } = await import("node:child_process")
+    const { fileURLToPath } = await import("node:url")
+    const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url))
+    const out = spawnSync(process.execPath, [bin, "--http", "--host", "0.0.0.0"], { encoding: "utf8" })
+    assert.strictEqual(out.status, 2)
+    assert.include(out.stderr, "loopback only")
+    assert.strictEqual(out.stdout, "")
+  })
+})

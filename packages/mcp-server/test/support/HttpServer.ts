@@ -1,0 +1,91 @@
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Effect, Exit, Scope } from "effect"
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose"
+import type { HttpSettings } from "../../src/http/HttpSettings.js"
+import * as Http from "../../src/transports/http.js"
+import { testApprovalState } from "./Clients.js"
+import type { TestServer } from "./TestServer.js"
+
+/** Serves `t`'s application over real HTTP on an ephemeral loopback port; returns its URL and a stop. */
+export const serveHttp = async (t: TestServer, settings: Partial<HttpSettings> = {}) => {
+  const scope = Scope.makeUnsafe()
+  const listening = await new Promise<Http.Listening>((resolve, reject) => {
+    t.runtime.runFork(
+      Http.serve({
+        context: { readOnly: false, sandbox: false, securityScanning: "enabled" },
+        approvalState: testApprovalState,
+        settings: {
+          host: "127.0.0.1",
+          port: 0,
+          allowedHosts: ["localhost", "127.0.0.1", "[::1]"],
+          allowedOrigins: ["localhost", "127.0.0.1", "[::1]"],
+          maxBodyBytes: 64 * 1024,
+          publicUrl: "http://127.0.0.1:0",
+          oauth: undefined,
+          drainSeconds: 5,
+          ...settings
+        },
+        onListening: resolve
+      }).pipe(
+        Scope.provide(scope),
+        Effect.catchCause((cause) => Effect.sync(() => reject(new Error(String(cause)))))
+      ) as never
+    )
+  })
+  return {
+    url: listening.url,
+    origin: listening.url.replace(/\/mcp$/, ""),
+    stop: () => t.runtime.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+/** A JWT issuer made in the test: its own keys, its JWKS served on loopback, and tokens it signs on request. */
+export const makeIssuer = async () => {
+  const rsa = await generateKeyPair("RS256", { extractable: true })
+  const ec = await generateKeyPair("ES256", { extractable: true })
+  const jwks: Array<JWK> = [
+    { ...(await exportJWK(rsa.publicKey)), kid: "rsa", alg: "RS256", use: "sig" },
+    { ...(await exportJWK(ec.publicKey)), kid: "ec", alg: "ES256", use: "sig" }
+  ]
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" })
+    res.end(JSON.stringify({ keys: jwks }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const port = (server.address() as AddressInfo).port
+  const issuer = `http://127.0.0.1:${port}`
+  const audience = "https://ccapi.test/mcp"
+
+  const sign = async (
+    claims: {
+      readonly sub?: string
+      readonly scope?: string
+      readonly aud?: string
+      readonly iss?: string
+      readonly expiresIn?: string | number
+    } = {},
+    key: { readonly key: Parameters<SignJWT["sign"]>[0]; readonly alg: string; readonly kid?: string } = {
+      key: rsa.privateKey,
+      alg: "RS256",
+      kid: "rsa"
+    }
+  ) => {
+    const jwt = new SignJWT({ scope: claims.scope ?? "ccapi:read ccapi:write" })
+      .setProtectedHeader({ alg: key.alg, ...(key.kid ? { kid: key.kid } : {}) })
+      .setIssuer(claims.iss ?? issuer)
+      .setAudience(claims.aud ?? audience)
+      .setIssuedAt()
+      .setExpirationTime(claims.expiresIn ?? "10m")
+    if (claims.sub !== "") jwt.setSubject(claims.sub ?? "alice")
+    return jwt.sign(key.key)
+  }
+  return {
+    issuer,
+    audience,
+    jwksUrl: `${issuer}/jwks.json`,
+    sign,
+    ecKey: ec.privateKey,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
