@@ -141,6 +141,37 @@ describe("Streamable HTTP on loopback, without OAuth", () => {
     }
   })
 
+  it("on shutdown, a mutation in flight finishes and its result reaches the client before the server closes", async () => {
+    const t = await start({
+      config: { securityScanning: "disabled", approval: "off" },
+      cloud: { completionDelay: "1500 millis" }
+    })
+    const { url, stop } = await serveHttp(t, { drainSeconds: 20 })
+    const client = await connectHttpClient({ era: "2026-07-28", url })
+    const must = mustOf(client)
+    const env = await must("check_environment_variables")
+    const session = await must("get_aws_session_info", { environment_token: env["environment_token"] })
+    const generated = await must("generate_infrastructure_code", {
+      resource_type: BUCKET,
+      credentials_token: session["credentials_token"],
+      properties: cleanBucket("draining-bucket")
+    })
+    const explained = await must("explain", { generated_code_token: generated["generated_code_token"] })
+    const pending = must("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: session["credentials_token"],
+      explained_token: explained["explained_token"],
+      skip_security_check: true
+    })
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const stopped = stop()
+    const created = await pending
+    assert.strictEqual(created["status"], "SUCCESS")
+    await stopped
+    assert.strictEqual(t.counts.create, 1)
+    await client.close()
+  })
+
   it("after shutdown begins, no request is served and the port is closed", async () => {
     const t = await start()
     const { origin, stop } = await serve(t)

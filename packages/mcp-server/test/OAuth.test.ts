@@ -202,3 +202,55 @@ for (const era of eras) {
     })
   })
 }
+
+describe("the 2026-07-28 approval state and the subject", () => {
+  it("an approval round trip's state minted for one subject is refused for another, even for an identical plan", async () => {
+    const t = await start({ config: { securityScanning: "disabled" } })
+    const { url, stop } = await serveWithOAuth(t)
+    const connect = async (sub: string) =>
+      connectHttpClient({
+        era: "2026-07-28",
+        url,
+        headers: { authorization: `Bearer ${await issuer.sign({ sub })}` },
+        onElicit: async () => ({ action: "accept", content: { approve: true } })
+      })
+    const alice = await connect("alice")
+    const mallory = await connect("mallory")
+    const plan = async (client: ToolClient) => {
+      const must = mustOf(client)
+      const env = await must("check_environment_variables")
+      const session = await must("get_aws_session_info", { environment_token: env["environment_token"] })
+      const generated = await must("generate_infrastructure_code", {
+        resource_type: BUCKET,
+        credentials_token: session["credentials_token"],
+        properties: cleanBucket("same-plan")
+      })
+      const explained = await must("explain", { generated_code_token: generated["generated_code_token"] })
+      return {
+        resource_type: BUCKET,
+        credentials_token: session["credentials_token"],
+        explained_token: explained["explained_token"],
+        skip_security_check: true
+      }
+    }
+    try {
+      const asked = await alice.rawCall!({ name: "create_resource", arguments: await plan(alice) })
+      assert.strictEqual(asked["resultType"], "input_required")
+      const refused = await mallory.rawCall!({
+        name: "create_resource",
+        arguments: await plan(mallory),
+        inputResponses: { approve: { action: "accept", content: { approve: true } } },
+        requestState: asked["requestState"] as string
+      }).then(
+        () => undefined,
+        (error: { code?: number }) => error
+      )
+      assert.strictEqual(refused?.code, -32602)
+      assert.strictEqual(t.counts.create, 0)
+    } finally {
+      await alice.close()
+      await mallory.close()
+      await stop()
+    }
+  })
+})

@@ -24,6 +24,9 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const jsonRpcError = (status: number, code: number, message: string) =>
   json(status, { jsonrpc: "2.0", error: { code, message }, id: null })
 
+/** How long a 2025-11-25 session may stay unused before it is ended (its client must initialize again). */
+const legacyIdleMillis = 30 * 60 * 1000
+
 /** What the HTTP transport reports once it listens: where, for the startup line and for tests. */
 export interface Listening {
   readonly url: string
@@ -47,8 +50,9 @@ export const serve = Effect.fn("Http.serve")(function* (
   }
 ) {
   const { settings } = options
-  const scope = yield* Effect.scope
   const runFork = yield* FiberSet.makeRuntime<AppServices>()
+  // Sessions live in a scope that closes after the drain below (finalizers run in reverse): calls in flight finish.
+  const scope = yield* Scope.fork(yield* Effect.scope)
   const run = <A>(effect: Effect.Effect<A, never, AppServices>) => Effect.runPromise(Fiber.join(runFork(effect)))
 
   let draining = false
@@ -82,6 +86,7 @@ export const serve = Effect.fn("Http.serve")(function* (
     readonly subject: string | undefined
     readonly writable: boolean
     readonly scope: Scope.Closeable
+    lastSeen: number
   }
   const legacySessions = new Map<string, LegacySession>()
   const closeLegacy = (id: string) => {
@@ -98,6 +103,7 @@ export const serve = Effect.fn("Http.serve")(function* (
       // Another caller's session is, to this one, a session that does not exist.
       if (session === undefined || session.subject !== subjectOf(authInfo))
         return jsonRpcError(404, -32001, "Session not found: initialize a new session.")
+      session.lastSeen = Date.now()
       if (session.writable && !canWrite(authInfo))
         return json(403, {
           error: "insufficient_scope",
@@ -116,7 +122,8 @@ export const serve = Effect.fn("Http.serve")(function* (
           transport,
           subject: subjectOf(authInfo),
           writable: canWrite(authInfo),
-          scope: sessionScope
+          scope: sessionScope,
+          lastSeen: Date.now()
         })
       }
     })
@@ -131,6 +138,12 @@ export const serve = Effect.fn("Http.serve")(function* (
     }
     return response
   }
+
+  // A 2025-11-25 client that goes away without ending its session leaves it behind: idle sessions end after a while.
+  const idleSweep = setInterval(() => {
+    const cutoff = Date.now() - legacyIdleMillis
+    for (const [id, session] of legacySessions) if (session.lastSeen < cutoff) void closeLegacy(id)
+  }, 60_000).unref()
 
   const protectedResourceMetadata = () =>
     json(200, {
@@ -188,6 +201,7 @@ export const serve = Effect.fn("Http.serve")(function* (
   yield* Effect.addFinalizer(() =>
     Effect.promise(async () => {
       draining = true
+      clearInterval(idleSweep)
       server.close()
       server.closeIdleConnections()
       const deadline = new Promise((resolve) => setTimeout(resolve, settings.drainSeconds * 1000).unref())

@@ -222,6 +222,8 @@ export const connectHttpClient = async (options: {
       client.callTool({ ...params }, { ...callOptions }).then((result) => result as ToolResult, protocolErrorAsResult),
     listTools: async () => (await client.listTools()) as never,
     close: () => client.close(),
-    protocolVersion: () => client.getNegotiatedProtocolVersion()
+    protocolVersion: () => client.getNegotiatedProtocolVersion(),
+    rawCall: async (params) =>
+      (await client.request({ method: "tools/call", params: { ...params } }, { allowInputRequired: true })) as never
   }
 }
