@@ -104,7 +104,9 @@ export interface ConnectOptions {
  * client throws what a 2025-11-25 server answered as an `isError` result.
  */
 const protocolErrorAsResult = (error: unknown): ToolResult => {
-  if (typeof error === "object" && error !== null && typeof (error as { code?: unknown }).code === "number")
+  // Invalid params (an unknown tool, arguments the schema refuses) and method not found; not a closed connection.
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined
+  if (code === -32602 || code === -32601)
     return { isError: true, content: [{ type: "text", text: String((error as Error).message) }] }
   throw error
 }
