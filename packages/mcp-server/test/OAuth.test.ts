@@ -203,6 +203,36 @@ for (const era of eras) {
   })
 }
 
+describe("2025-11-25 sessions and the subject", () => {
+  it("another subject's Mcp-Session-Id is a session that does not exist (404), even with a valid token", async () => {
+    const t = await start()
+    const { url, stop } = await serveWithOAuth(t)
+    try {
+      const alice = await issuer.sign({ sub: "alice" })
+      const opened = await callMcp(url, alice)
+      assert.strictEqual(opened.status, 200)
+      const sessionId = opened.headers.get("mcp-session-id")
+      assert.isString(sessionId)
+      const list = (token: string) =>
+        fetch(url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            authorization: `Bearer ${token}`,
+            "mcp-session-id": sessionId!,
+            "mcp-protocol-version": "2025-11-25"
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" })
+        })
+      assert.strictEqual((await list(await issuer.sign({ sub: "mallory" }))).status, 404)
+      assert.strictEqual((await list(alice)).status, 200)
+    } finally {
+      await stop()
+    }
+  })
+})
+
 describe("the 2026-07-28 approval state and the subject", () => {
   it("an approval round trip's state minted for one subject is refused for another, even for an identical plan", async () => {
     const t = await start({ config: { securityScanning: "disabled" } })
