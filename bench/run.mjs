@@ -496,10 +496,7 @@ const IMPORT_GROUPS = [
       "@aws-sdk/credential-providers"
     ]
   ],
-  [
-    "MCP SDK server + `zod`",
-    ["@modelcontextprotocol/server", "@modelcontextprotocol/server/stdio", "zod"]
-  ]
+  ["MCP SDK server + `zod`", ["@modelcontextprotocol/server", "@modelcontextprotocol/server/stdio", "zod"]]
 ]
 
 /**
