@@ -270,7 +270,7 @@ export const explain = Effect.fn("Workflow.explain")(function* (command: Explain
   if (command._tag === "ExplainDelete") {
     if (settings.readOnly)
       return yield* new ReadOnlyMode({ message: "The server runs read-only: nothing can be deleted." })
-    yield* requireApprovalChannel()
+    yield* requireApprovalChannel("delete")
     const { typeName, identifier } = command
     const region = yield* resolveRegion(command.region)
     const identity = yield* (yield* Identity).whoAmI(region)
