@@ -30,7 +30,7 @@ import {
   MemoryTemplateGenerator
 } from "@ccapi/testkit"
 import { AjvPropertyValidator } from "@ccapi/validator"
-import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
+import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
 import { loadConfig, type ServerConfig } from "../src/Config.js"
 import * as CryptoRandom from "../src/CryptoRandom.js"
 import { makeServer } from "../src/Server.js"
@@ -173,6 +173,7 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
     templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
     AjvPropertyValidator.layer,
     store,
+    approvalDeskLayer(config),
     settingsLayer(config)
   ).pipe(
     Layer.provideMerge(
@@ -201,8 +202,8 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
         elicitations.push(String(request.params.message))
         // A real user takes a moment: the model's other calls run meanwhile.
         await sleep(50)
-        if (answer === "approve") return { action: "accept", content: { approve: true } }
-        if (answer === "reject") return { action: "accept", content: { approve: false } }
+        if (answer === "approve") return { action: "accept", content: { decision: "approve" } }
+        if (answer === "reject") return { action: "accept", content: { decision: "reject" } }
         return { action: answer }
       })
     }
