@@ -157,9 +157,17 @@ describe("the holes a model used on main, closed", () => {
   it("with no channel to a person, a delete is refused before it is explained, saying what would allow it", async () => {
     const t = await start({ config: { approvalPage: "off" } })
     await t.seed(BUCKET, cleanBucket("no-channel"))
-    const out = await t.call("explain", { content: { resource_type: BUCKET, identifier: "no-channel" }, operation: "delete" })
+    const out = await t.call("explain", {
+      content: { resource_type: BUCKET, identifier: "no-channel" },
+      operation: "delete"
+    })
     refused(out, "ApprovalUnavailable")
-    for (const hint of ["elicitation", "CCAPI_APPROVAL_PAGE=loopback", "CCAPI_APPROVAL_WEBHOOK", "CCAPI_APPROVAL=model"])
+    for (const hint of [
+      "elicitation",
+      "CCAPI_APPROVAL_PAGE=loopback",
+      "CCAPI_APPROVAL_WEBHOOK",
+      "CCAPI_APPROVAL=model"
+    ])
       assert.include(out.text, hint)
   })
 })
@@ -195,8 +203,11 @@ describe("the approval page", () => {
     assert.strictEqual((await person.post(link, { csrf: "forged", decision: "approve" }, page.cookie)).status, 403)
     assert.strictEqual((await person.post(link, { csrf: page.csrf!, decision: "approve" })).status, 403)
     assert.strictEqual(
-      (await person.post(link, { csrf: page.csrf!, decision: "approve" }, page.cookie, { origin: "http://evil.example" }))
-        .status,
+      (
+        await person.post(link, { csrf: page.csrf!, decision: "approve" }, page.cookie, {
+          origin: "http://evil.example"
+        })
+      ).status,
       403
     )
     refused(await t.call("delete_resource", args), "ApprovalPending")
@@ -271,7 +282,10 @@ describe("URL-mode elicitation", () => {
   })
 
   it("a user who declines to open the page stops the change", async () => {
-    const t = await start({ capabilities: { elicitation: { url: {} } }, onUrlElicitation: () => ({ action: "decline" }) })
+    const t = await start({
+      capabilities: { elicitation: { url: {} } },
+      onUrlElicitation: () => ({ action: "decline" })
+    })
     const args = await deleteArgs(t, "url-declined")
     refused(await t.call("delete_resource", args), "ApprovalDeclined")
     assert.strictEqual(t.counts.delete, 0)

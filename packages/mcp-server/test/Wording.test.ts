@@ -140,7 +140,7 @@ describe("next steps in MCP terms", () => {
     )
     assert.strictEqual(
       renderNextStep(ReviewFindings.make({ operation: "create", failedCheckIds: ["CKV_AWS_18"] })),
-      '1 check(s) failed: CKV_AWS_18. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — only if the user explicitly accepts these findings — call create_resource with accept_findings=["CKV_AWS_18"].'
+      '1 check(s) failed: CKV_AWS_18. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — if the user wants to accept these findings — call create_resource with this security_scan_token: the server asks the user to accept them themselves (a form in the client, or a link for them to open). Only when the operator set CCAPI_APPROVAL=model does accept_findings=["CKV_AWS_18"] accept them, as the model\'s decision.'
     )
     assert.strictEqual(
       renderNextStep(FollowRequest.make({ requestToken: "r-1" })),
