@@ -15,7 +15,7 @@ export type ApprovalReason = "failed_checks" | "delete" | "operator_requires"
 
 /** What a person is shown before a change, and what their decision is bound to. */
 export interface ApprovalRequest {
-  readonly operation: PlanOperation | "create_template"
+  readonly operation: PlanOperation | "template"
   readonly accountId: string
   readonly region: string
   readonly typeName: string

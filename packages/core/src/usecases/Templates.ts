@@ -38,7 +38,7 @@ const approveTemplate = Effect.fn("Workflow.approveTemplate")(function* (
   templateName: string
 ) {
   if ((yield* WorkflowSettings).approval !== "required") return
-  yield* requireApprovalChannel("create_template")
+  yield* requireApprovalChannel("template")
   const identity = yield* (yield* Identity).whoAmI(region)
   const resources = command.resources.map((r) => ({ typeName: r.typeName, identifier: { ...r.identifier } }))
   const bound = {
@@ -50,7 +50,7 @@ const approveTemplate = Effect.fn("Workflow.approveTemplate")(function* (
   }
   yield* decide(
     {
-      operation: "create_template",
+      operation: "template",
       accountId: identity.accountId,
       region,
       typeName: "AWS::CloudFormation::GeneratedTemplate",

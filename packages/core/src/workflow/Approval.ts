@@ -14,7 +14,7 @@ import { type ApprovalMode, WorkflowSettings } from "./Settings.js"
 /*
  * Which decisions need a person, and through which channel they are asked. Accepting failed checks and every delete
  * need one (and every change, under CCAPI_APPROVAL=required); the answer must come through a channel the model does
- * not write. Only CCAPI_APPROVAL=model lets the model's own accept_findings / confirmed=true decide, and then every
+ * not write. Only CCAPI_APPROVAL=model lets the model's own acceptance of failed checks and confirmation of a delete decide, and then every
  * result and journal entry says so.
  */
 
@@ -24,7 +24,7 @@ export const modelDecisionLabel = "accepted by the model, not by a person (CCAPI
 /** Why a person must decide a change, under the operator's setting. Under `model`, nothing needs a person. */
 export const approvalReasons = (
   mode: ApprovalMode,
-  operation: PlanOperation | "create_template",
+  operation: PlanOperation | "template",
   failedCheckIds: ReadonlyArray<string>
 ): ReadonlyArray<ApprovalReason> => {
   if (mode === "model") return []
@@ -53,7 +53,7 @@ export const noChannel = (reasons: ReadonlyArray<ApprovalReason>) =>
  * `model`), need a channel to a person.
  */
 export const requireApprovalChannel = Effect.fn("Workflow.requireApprovalChannel")(function* (
-  operation: PlanOperation | "create_template" = "create"
+  operation: PlanOperation | "template" = "create"
 ) {
   const settings = yield* WorkflowSettings
   const approver = yield* Approver

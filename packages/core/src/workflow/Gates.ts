@@ -36,8 +36,6 @@ import { maskPatch, samePatch } from "../usecases/Views.js"
  * only what it checks and fails with the error the model is shown; none spends a token or sends anything.
  */
 
-const toolFor = (operation: PlanOperation) => `${operation}_resource`
-
 const mismatchDetail = (field: PlanMismatch["field"], planned: string, requested: string): string => {
   switch (field) {
     case "operation":
@@ -63,12 +61,15 @@ const mismatch = (field: PlanMismatch["field"], planned?: string, requested?: st
     message: `${mismatchDetail(field, planned ?? "", requested ?? "")} The request must match the plan that was explained${field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, plan again.`
   })
 
+const pastTense: Record<PlanOperation, string> = { create: "created", update: "updated", delete: "deleted" }
+
 /** Guarantee 6: a read-only server refuses every mutation before looking at it. */
 export const readOnlyGate = Effect.fn("Gate.readOnly")(function* (operation: PlanOperation) {
   const settings = yield* WorkflowSettings
   if (settings.readOnly)
     return yield* new ReadOnlyMode({
-      message: `The server runs read-only (--readonly): ${toolFor(operation)} is not available. Ask the operator to restart it without --readonly to make changes.`
+      refused: operation,
+      message: `The server runs read-only: no resource can be ${pastTense[operation]}. Ask the operator to restart it without read-only mode to make changes.`
     })
 })
 
@@ -149,7 +150,7 @@ export const guardrailGate = Effect.fn("Gate.guardrails")(function* (plan: Plan)
     })
 })
 
-/** Guarantee 5 and the delete limit: a delete needs `confirmed=true`, and the session must be under the operator's cap. */
+/** Guarantee 5 and the delete limit: a delete needs the user's confirmation, and the session must be under the operator's cap. */
 export const deleteGate = Effect.fn("Gate.delete")(function* (
   plan: Plan,
   request: { readonly confirmed?: boolean | undefined }
@@ -157,7 +158,8 @@ export const deleteGate = Effect.fn("Gate.delete")(function* (
   if (plan.operation !== "delete") return
   if (request.confirmed !== true)
     return yield* new DeleteNotConfirmed({
-      message: "Deleting needs confirmed=true, set only after the user has seen the delete explanation and agreed."
+      message:
+        "Deleting needs the user's confirmation, given only after they have seen the delete explanation and agreed."
     })
   const settings = yield* WorkflowSettings
   if (settings.deleteLimit !== undefined) {
@@ -194,10 +196,13 @@ export const reserveDeleteSlot = Effect.fn("Gate.reserveDeleteSlot")(function* (
 export const accountGate = Effect.fn("Gate.account")(function* (plan: Plan) {
   const caller = yield* (yield* Identity).whoAmI(plan.region)
   if (caller.accountId !== plan.accountId)
-    return yield* mismatch(
-      "account",
-      `The credentials now resolve to account ${caller.accountId}, but the plan was made and shown for account ${plan.accountId}. Nothing was sent. Check AWS_PROFILE and the credentials, then start again with get_aws_session_info.`
-    )
+    return yield* new PlanMismatch({
+      field: "account",
+      planned: plan.accountId,
+      requested: caller.accountId,
+      atApply: true,
+      message: `The credentials now resolve to account ${caller.accountId}, but the plan was made and shown for account ${plan.accountId}. Nothing was sent. Check which credentials the server uses, then start again from the session step.`
+    })
 })
 
 const summaryOf = (plan: Plan): string => {
@@ -257,7 +262,7 @@ const suppliedScan = Effect.fn("Gate.suppliedScan")(function* (
 /**
  * Guarantee 3: a create or update needs a scan of this explained plan, unless the operator disabled scanning and the
  * call says so. Failed checks are left for a person to accept (guarantee 10) — only under CCAPI_APPROVAL=model does
- * the request's accept_findings accept them, exactly, and then as the model's decision. A delete has no scan.
+ * the request's own list of accepted checks accept them, exactly, and then as the model's decision. A delete has no scan.
  */
 export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
   plan: Plan,
@@ -317,7 +322,7 @@ export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
  * Guarantees 7 and 10: a person decides what a person must decide — failed checks, a delete, and every change when
  * the operator requires it — through a channel the model does not write; when the client can show a form, every
  * change is put to its user. Declined plans are spent. Under CCAPI_APPROVAL=model the model's own acceptance (or
- * confirmed=true) stands, journaled and labelled as the model's. Returns the scan decision with what was accepted.
+ * delete confirmation) stands, journaled and labelled as the model's. Returns the scan decision with what was accepted.
  */
 export const humanApprovalGate = Effect.fn("Gate.humanApproval")(function* (
   plan: Plan,
@@ -349,7 +354,9 @@ export const humanApprovalGate = Effect.fn("Gate.humanApproval")(function* (
     if (approval === undefined)
       return yield* new ScanBlocked({
         failedCheckIds: scan.awaitingPerson,
-        message: `The security scan failed checks (${scan.awaitingPerson.join(", ")}) and no person was asked to accept them. Fix the findings and start again from generate_infrastructure_code.`
+        notAccepted: scan.awaitingPerson,
+        notFound: [],
+        message: `The security scan failed checks (${scan.awaitingPerson.join(", ")}) and no person was asked to accept them. Fix the findings and plan the change again.`
       })
     yield* journal(
       "findings_accepted",
@@ -372,7 +379,7 @@ export const humanApprovalGate = Effect.fn("Gate.humanApproval")(function* (
       { answer: "approved", channel: "model", by: "model", label: modelDecisionLabel, operation: "delete" },
       plan.hash
     )
-    warnings.push(`This delete was confirmed by the model's confirmed=true: ${modelDecisionLabel}.`)
+    warnings.push(`This delete was confirmed by the model: ${modelDecisionLabel}.`)
   }
   return { ...scan, warnings, approval } satisfies ScanDecision
 })

@@ -13,7 +13,7 @@ import { approvalsPath } from "./ApprovalPage.js"
 import type { PendingApproval } from "./ApprovalRegistry.js"
 
 const toolOf = (request: ApprovalRequest) =>
-  request.operation === "create_template" ? "create_template" : `${request.operation}_resource`
+  request.operation === "template" ? "create_template" : `${request.operation}_resource`
 
 const minutesLeft = (desk: ApprovalDesk["Service"], record: PendingApproval) =>
   Math.max(1, Math.round((record.expiresAt - desk.registry.now()) / 60_000))
