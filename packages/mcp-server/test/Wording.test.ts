@@ -176,7 +176,7 @@ describe("scan, read-only and delete refusals in MCP terms", () => {
     )
     assert.strictEqual(
       rendered.message,
-      "The security scan failed 2 checks (CKV_AWS_18, CKV_AWS_21), so the change is blocked (not accepted: CKV_AWS_21; accepted but not among the findings: CKV_AWS_99). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: CKV_AWS_18, CKV_AWS_21."
+      "The security scan failed 2 checks (CKV_AWS_18, CKV_AWS_21), so the change is blocked (not accepted: CKV_AWS_21; accepted but not among the findings: CKV_AWS_99). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: CKV_AWS_18, CKV_AWS_21 (the operator set CCAPI_APPROVAL=model, so that is recorded as the model's decision, not a person's)."
     )
     assert.deepStrictEqual(rendered.details["failedCheckIds"], ["CKV_AWS_18", "CKV_AWS_21"])
   })
