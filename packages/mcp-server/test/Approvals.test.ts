@@ -218,6 +218,8 @@ describe("the approval page", () => {
     const t = await start()
     const args = await deleteArgs(t, "once-target")
     const link = pendingLink(await t.call("delete_resource", args))
+    // A link preview's HEAD does not spend the link.
+    assert.strictEqual((await fetch(link, { method: "HEAD" })).status, 200)
     const first = await person.open(link)
     assert.strictEqual(first.status, 200)
     assert.strictEqual((await person.open(link)).status, 409, "another browser (no cookie) cannot open it again")

@@ -207,7 +207,12 @@ export const makeApprovalPageHandler =
       void signed(options, req, res, url, id, record)
       return true
     }
-    if (req.method === "GET" || req.method === "HEAD") {
+    if (req.method === "HEAD") {
+      // A link preview's HEAD neither opens the page nor spends the link.
+      res.writeHead(record === undefined ? 404 : 200, headers("none")).end()
+      return true
+    }
+    if (req.method === "GET") {
       if (gone(res, record, options.registry)) return true
       const pending = record!
       const cookie = cookieOf(req)
