@@ -133,17 +133,28 @@ describe("the approval page in a real browser", () => {
     await page.context().close()
   })
 
-  it("refuses a second browser, a forged CSRF token and an expired link", async () => {
+  it("a second browser opening the link rejects the change", async () => {
+    const t = await start()
+    const args = await riskyCreate(t, "browser-opened-twice")
+    const link = linkOf(await t.call("create_resource", args))
+    const first = await openPage(link)
+    assert.strictEqual(first.status, 200)
+    const second = await openPage(link)
+    assert.strictEqual(second.status, 409)
+    await shot(second.page, "6-second-browser")
+    await first.page.getByRole("button", { name: "Approve" }).click()
+    await first.page.getByRole("heading", { name: "Already decided" }).waitFor({ timeout: 10_000 })
+    assert.match((await t.call("create_resource", args)).text, /^ApprovalDeclined: /)
+    assert.strictEqual(t.counts.create, 0)
+    await Promise.all([first.page.context().close(), second.page.context().close()])
+  })
+
+  it("refuses a forged CSRF token and an expired link", async () => {
     const t = await start()
     const args = await riskyCreate(t, "browser-attacked")
     const link = linkOf(await t.call("create_resource", args))
     const first = await openPage(link)
     assert.strictEqual(first.status, 200)
-
-    const second = await openPage(link)
-    assert.strictEqual(second.status, 409)
-    await shot(second.page, "6-second-browser")
-    await second.page.context().close()
 
     // A forged token in the form (set through the DevTools protocol: the page itself runs no script).
     await first.page.locator('input[name="csrf"]').evaluate((input) => ((input as { value: string }).value = "forged"))

@@ -214,7 +214,18 @@ describe("the approval page", () => {
     assert.strictEqual(t.counts.delete, 0)
   })
 
-  it("works once: a second browser, a replayed link and a second decision are refused", async () => {
+  it("a link opened in a second browser (the model's fetch, say) rejects the change", async () => {
+    const t = await start()
+    const args = await deleteArgs(t, "opened-twice")
+    const link = pendingLink(await t.call("delete_resource", args))
+    const first = await person.open(link)
+    assert.strictEqual((await person.open(link)).status, 409, "another browser (no cookie) cannot open it again")
+    assert.strictEqual((await person.post(link, { csrf: first.csrf!, decision: "approve" }, first.cookie)).status, 410)
+    refused(await t.call("delete_resource", args), "ApprovalDeclined")
+    assert.strictEqual(t.counts.delete, 0)
+  })
+
+  it("works once: a replayed link and a second decision are refused", async () => {
     const t = await start()
     const args = await deleteArgs(t, "once-target")
     const link = pendingLink(await t.call("delete_resource", args))
@@ -222,7 +233,7 @@ describe("the approval page", () => {
     assert.strictEqual((await fetch(link, { method: "HEAD" })).status, 200)
     const first = await person.open(link)
     assert.strictEqual(first.status, 200)
-    assert.strictEqual((await person.open(link)).status, 409, "another browser (no cookie) cannot open it again")
+    assert.strictEqual((await person.open(link, first.cookie)).status, 200, "the same browser may reload it")
     assert.strictEqual((await person.post(link, { csrf: first.csrf!, decision: "reject" }, first.cookie)).status, 200)
     assert.strictEqual((await person.post(link, { csrf: first.csrf!, decision: "approve" }, first.cookie)).status, 410)
     assert.strictEqual((await person.open(link)).status, 410, "a replayed link says it was decided")

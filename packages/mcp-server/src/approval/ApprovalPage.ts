@@ -217,11 +217,13 @@ export const makeApprovalPageHandler =
       const pending = record!
       const cookie = cookieOf(req)
       if (pending.opened && (cookie === undefined || !sameSecret(cookie, pending.csrf))) {
+        // Someone else opened the link first (it may have been the model, with a fetch tool): for safety, reject.
+        options.registry.decide(pending.id, "declined", "approval_page", "(rejected: the link was opened twice)")
         send(
           res,
           409,
           "Link already used",
-          "<p>This approval link was already opened in another browser; it works once. If that was not you, reject the change there or ask your assistant for a new link.</p>"
+          "<p>This approval link was already opened in another browser, and it works once. For safety the change is now rejected: nothing will be changed. If you want it, ask your assistant to plan it again.</p>"
         )
         return true
       }

@@ -357,10 +357,10 @@ export const approvalLink = (outcome: Outcome): string | undefined => {
 
 /** A person at a browser, without the browser: opens the approval page (keeping its cookie) and presses a button. */
 export const person = {
-  open: async (link: string) => {
-    const response = await fetch(link)
+  open: async (link: string, sent?: string) => {
+    const response = await fetch(link, sent !== undefined ? { headers: { cookie: sent } } : {})
     const html = await response.text()
-    const cookie = response.headers.get("set-cookie")?.split(";")[0]
+    const cookie = response.headers.get("set-cookie")?.split(";")[0] ?? sent
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1]
     return { status: response.status, html, cookie, csrf, headers: response.headers }
   },
