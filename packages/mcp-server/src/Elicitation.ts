@@ -4,18 +4,24 @@ import {
   createRequestStateCodec,
   inputRequired,
   inputResponse,
+  type ClientCapabilities,
   type ElicitRequestFormParams,
+  type ElicitRequestURLParams,
+  type ElicitResult,
   type InputRequiredResult,
   type ProtocolEra,
   type RequestStateCodec,
   type ServerContext
 } from "@modelcontextprotocol/server"
-import type { ClientCapabilities } from "@modelcontextprotocol/server"
-import { Effect } from "effect"
-import { Approver, type ApprovalAnswer, type ApprovalRequest } from "@ccapi/core"
+import { Clock, Effect } from "effect"
+import { type ApprovalDecision, type ApprovalRequest, Approver } from "@ccapi/core"
+import type { ApprovalDesk } from "./approval/ApprovalDesk.js"
+import { makeApprover as makeChannelApprover } from "./approval/Channels.js"
 import { sanitizeText } from "./Sanitize.js"
 
-/** The text the user is shown: account, region, operation, type, identifier, the change and the scan findings. */
+const value = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v))
+
+/** The text the user is shown: account, region, operation, type, identifier, the change, the diff and the findings. */
 export const approvalMessage = (request: ApprovalRequest): string => {
   const lines = [
     `Approve this ${request.operation.toUpperCase()} in AWS account ${request.accountId}?`,
@@ -28,6 +34,10 @@ export const approvalMessage = (request: ApprovalRequest): string => {
     "",
     request.summary
   ]
+  if (request.diff.length > 0) {
+    lines.push("", `Changes (${request.diff.length}):`)
+    for (const d of request.diff) lines.push(`- ${d.kind} ${d.path}: ${value(d.before)} → ${value(d.after)}`)
+  }
   if (request.findings.length > 0) {
     lines.push("", `Security findings (${request.findings.length}):`)
     for (const finding of request.findings) {
@@ -38,26 +48,83 @@ export const approvalMessage = (request: ApprovalRequest): string => {
   } else {
     lines.push("", "Security findings: none.")
   }
+  if (request.failedCheckIds.length > 0)
+    lines.push("", `Approving accepts the failed checks ${request.failedCheckIds.join(", ")}.`)
   return sanitizeText(lines.join("\n"))
 }
 
-/** The form the user answers: one boolean, `approve`, false unless they tick it. */
+/**
+ * What the approval channels need of the client of a 2025-11-25 connection: what it declared, and a way to ask it
+ * (the SDK v2 `Server` of the session has these).
+ */
+export interface ElicitingClient {
+  readonly getClientCapabilities: () => ClientCapabilities | undefined
+  readonly elicitInput: (
+    params: ElicitRequestFormParams | ElicitRequestURLParams,
+    options?: { readonly signal?: AbortSignal }
+  ) => Promise<ElicitResult>
+  readonly createElicitationCompletionNotifier: (elicitationId: string) => () => Promise<void>
+}
+
+/** Whether the client declared form elicitation (the 2025-06 `elicitation: {}` counts as form). */
+export const canAskByForm = (client: Pick<ElicitingClient, "getClientCapabilities">): boolean => {
+  const elicitation = client.getClientCapabilities()?.elicitation
+  return elicitation !== undefined && (elicitation.form !== undefined || Object.keys(elicitation).length === 0)
+}
+
+/** Whether the client declared URL-mode elicitation (2025-11-25). */
+export const canAskByUrl = (client: Pick<ElicitingClient, "getClientCapabilities">): boolean =>
+  client.getClientCapabilities()?.elicitation?.url !== undefined
+
+/** The form: an explicit choice between approve and reject (no default). */
 const approvalForm = (request: ApprovalRequest): ElicitRequestFormParams => ({
   mode: "form",
   message: approvalMessage(request),
   requestedSchema: {
     type: "object",
     properties: {
-      approve: {
-        type: "boolean",
-        title: "Approve",
-        description: `Apply this ${request.operation} of ${request.typeName} now`,
-        default: false
+      decision: {
+        type: "string",
+        title: "Your decision",
+        description: `Apply this ${request.operation} of ${request.typeName} in account ${request.accountId}, or change nothing`,
+        oneOf: [
+          { const: "approve", title: "Approve: apply this change" },
+          { const: "reject", title: "Reject: change nothing" }
+        ]
       }
     },
-    required: ["approve"]
+    required: ["decision"]
   }
 })
+
+/** Only "approve" is an approval; reject or decline is a decline; cancel is a dismissal. */
+const answerOf = (action: string, content: Record<string, unknown> | undefined): ApprovalDecision["answer"] => {
+  if (action === "accept") return content?.["decision"] === "approve" ? "approved" : "declined"
+  return action === "cancel" ? "cancelled" : "declined"
+}
+
+const formDecision = (answer: ApprovalDecision["answer"]) =>
+  Effect.map(Clock.currentTimeMillis, (decidedAt) => ({
+    answer,
+    channel: "elicitation_form" as const,
+    decidedAt,
+    by: undefined
+  }))
+
+/**
+ * Ask a 2025-11-25 client through form elicitation (a request pushed to it). A failed elicitation is a dismissal.
+ */
+export const askByForm = (client: ElicitingClient, request: ApprovalRequest): Effect.Effect<ApprovalDecision> =>
+  Effect.tryPromise((signal) => client.elicitInput(approvalForm(request), { signal })).pipe(
+    Effect.map((result) => answerOf(result.action, result.content)),
+    Effect.catchTag("UnknownError", (error) =>
+      Effect.as(
+        Effect.logWarning("Asking the user to approve a mutation failed; treating it as not approved", error.cause),
+        "cancelled" as const
+      )
+    ),
+    Effect.flatMap(formDecision)
+  )
 
 /** What a 2026-07-28 round trip carries between rounds: the digest of exactly what the user was asked. */
 export interface ApprovalState {
@@ -76,6 +143,8 @@ const approvalDigest = (request: ApprovalRequest): string =>
         request.typeName,
         request.identifier ?? null,
         request.summary,
+        request.failedCheckIds,
+        request.reasons,
         request.findings.map((finding) => [finding.checkId, finding.resource])
       ])
     )
@@ -83,8 +152,8 @@ const approvalDigest = (request: ApprovalRequest): string =>
 
 /**
  * The HMAC codec of the approval round trip's request state (2026-07-28): signed with `key` (a configured secret,
- * shared by the replicas of a fleet, or a random per-process key), valid for `ttlSeconds`, and bound to the caller (the
- * authenticated subject over HTTP), so state minted for one caller is refused for another.
+ * shared by the replicas of a fleet, or a random per-process key), valid for `ttlSeconds`, and bound to the method and
+ * the caller (the authenticated subject over HTTP), so state minted for one caller is refused for another.
  */
 export const makeApprovalStateCodec = (options: {
   readonly key: string | undefined
@@ -113,79 +182,69 @@ export class ApprovalInputRequired {
   constructor(readonly result: InputRequiredResult) {}
 }
 
-/** The client capabilities of a call: the 2026-07-28 per-request envelope, or what a 2025 client declared. */
-const clientCapabilities = (
-  era: ProtocolEra,
-  ctx: ServerContext,
-  declared: () => ClientCapabilities | undefined
-): ClientCapabilities | undefined =>
-  era === "modern"
-    ? ((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as
-        | ClientCapabilities
-        | undefined)
-    : declared()
-
-const answerOf = (action: string, content: Record<string, unknown> | undefined): ApprovalAnswer => {
-  if (action === "accept") return content?.["approve"] === true ? "approved" : "declined"
-  return action === "cancel" ? "cancelled" : "declined"
-}
+/** A 2026-07-28 form approval: the answer the client sent back for exactly this request, or `input_required`. */
+const askByInputRequired = (ctx: ServerContext, codec: RequestStateCodec<ApprovalState>, request: ApprovalRequest) =>
+  Effect.suspend(() => {
+    const digest = approvalDigest(request)
+    // The state was verified (signature, expiry, method and caller) by the SDK before the handler ran.
+    const state = ctx.mcpReq.requestState<ApprovalState>()
+    if (state?.approval === digest) {
+      const view = inputResponse(ctx.mcpReq.inputResponses, "approve")
+      if (view.kind === "elicit") return formDecision(answerOf(view.action, view.content))
+    }
+    return Effect.flatMap(
+      Effect.promise(() => codec.mint({ approval: digest }, ctx)),
+      (requestState) =>
+        Effect.die(
+          new ApprovalInputRequired(
+            inputRequired({
+              inputRequests: { approve: inputRequired.elicit(approvalForm(request)) },
+              requestState
+            })
+          )
+        )
+    )
+  })
 
 /**
- * The `Approver` of one tool call: asks the user when the client declared form elicitation. On a 2025-11-25 connection
- * it pushes an elicitation request and waits for the answer; on a 2026-07-28 request it returns `input_required` with
- * signed, expiring state bound to the plan, and reads the answer when the client calls again. Only an explicit
- * "approve" to exactly this plan is an approval; decline, cancel, a failed elicitation, or an answer to another plan
- * are not.
+ * The `Approver` of one tool call, over the session's channels (`approval/Channels.ts`: the client's form, URL-mode
+ * elicitation to ccapi's approval page, the operator's webhook, the page as a link). On a 2025-11-25 connection the
+ * client is asked through pushed elicitation requests; on a 2026-07-28 request the form is an `input_required` round
+ * trip with signed, expiring state bound to the plan and the caller (URL-mode elicitation is not offered there; the
+ * page and the webhook work as on 2025-11-25).
  */
 export const makeApprover = (options: {
   readonly era: ProtocolEra
   readonly ctx: ServerContext
   readonly codec: RequestStateCodec<ApprovalState>
-  /** What a 2025 client declared when it initialized (read when asked: it initializes after the server is built). */
-  readonly declaredCapabilities: () => ClientCapabilities | undefined
-}) => {
-  const { ctx, codec, era } = options
-  return Approver.of({
-    get available() {
-      // An empty `elicitation: {}` is how clients before 2025-11-25 declared form elicitation.
-      const elicitation = clientCapabilities(era, ctx, options.declaredCapabilities)?.elicitation
-      return elicitation !== undefined && (elicitation.form !== undefined || Object.keys(elicitation).length === 0)
+  /** The 2025-11-25 connection's client (its declared capabilities are read when asked: it initializes later). */
+  readonly legacyClient: ElicitingClient
+  readonly desk: ApprovalDesk["Service"]
+  readonly session: string
+}): Approver["Service"] => {
+  if (options.era === "legacy")
+    return makeChannelApprover({ server: options.legacyClient, desk: options.desk, session: options.session })
+  const { ctx, codec } = options
+  const declared = () =>
+    (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as
+      | ClientCapabilities
+      | undefined
+  const modernClient: ElicitingClient = {
+    // URL mode needs a pushed request and a completion notification: not on 2026-07-28.
+    getClientCapabilities: () => {
+      const capabilities = declared()
+      const form = canAskByForm({ getClientCapabilities: () => capabilities })
+      return form ? { elicitation: { form: {} } } : {}
     },
-    ask: (request) =>
-      era === "modern"
-        ? Effect.suspend(() => {
-            const digest = approvalDigest(request)
-            // The state was verified (signature, expiry, caller) by the SDK before the handler ran.
-            const state = ctx.mcpReq.requestState<ApprovalState>()
-            if (state?.approval === digest) {
-              const view = inputResponse(ctx.mcpReq.inputResponses, "approve")
-              if (view.kind === "elicit")
-                return Effect.succeed(answerOf(view.action, view.content as Record<string, unknown> | undefined))
-            }
-            return Effect.flatMap(
-              Effect.promise(() => codec.mint({ approval: digest }, ctx)),
-              (requestState) =>
-                Effect.die(
-                  new ApprovalInputRequired(
-                    inputRequired({
-                      inputRequests: { approve: inputRequired.elicit(approvalForm(request)) },
-                      requestState
-                    })
-                  )
-                )
-            )
-          })
-        : Effect.tryPromise((signal) => ctx.mcpReq.elicitInput(approvalForm(request), { signal })).pipe(
-            Effect.map((result) => answerOf(result.action, result.content)),
-            Effect.catchTag("UnknownError", (error) =>
-              Effect.as(
-                Effect.logWarning(
-                  "Asking the user to approve a mutation failed; treating it as not approved",
-                  error.cause
-                ),
-                "cancelled" as const
-              )
-            )
-          )
+    elicitInput: () => Promise.reject(new Error("no pushed elicitation on 2026-07-28")),
+    createElicitationCompletionNotifier: () => () => Promise.resolve()
+  }
+  const channels = makeChannelApprover({ server: modernClient, desk: options.desk, session: options.session })
+  return Approver.of({
+    get channels() {
+      return channels.channels
+    },
+    ask: (request, channel) =>
+      channel === "elicitation_form" ? askByInputRequired(ctx, codec, request) : channels.ask(request, channel)
   })
 }

@@ -140,7 +140,7 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
   run: ToolRunner,
   context: ToolContext,
   tool: ToolDefinition<In, Out>,
-  approver: (ctx: ServerContext) => Approver["Service"]
+  approver: (ctx: ServerContext) => Effect.Effect<Approver["Service"], never, AppServices | SessionServices>
 ) =>
   server.registerTool(
     tool.name,
@@ -165,7 +165,7 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
           : tool.run(dropNulls(args) as z.output<z.ZodObject<In>>, call)
       const traced = SessionId.use((session) =>
         effect.pipe(
-          Effect.provideService(Approver, approver(extra)),
+          Effect.provideServiceEffect(Approver, approver(extra)),
           // Tokens are issued to, and only accepted from, the authenticated caller (over HTTP with OAuth).
           Effect.provideService(Caller, { subject: subjectOf(extra) }),
           // Logged as a Cause, so that the log line carries the defect's stack trace.

@@ -34,7 +34,7 @@ for (const era of eras) {
       assert.strictEqual(created["status"], "SUCCESS")
       assert.strictEqual(t.elicitations.length, 1)
       assert.include(t.elicitations[0]!.message, "Approve this CREATE")
-      assert.deepStrictEqual(Object.keys(t.elicitations[0]!.requestedSchema.properties), ["approve"])
+      assert.deepStrictEqual(Object.keys(t.elicitations[0]!.requestedSchema.properties), ["decision"])
       assert.strictEqual(t.counts.create, 1)
       assert.include(
         (await t.journal()).map((entry) => entry.event),
@@ -62,7 +62,7 @@ describe("a hostile 2026-07-28 client and the approval state", () => {
     const raw = await t.client.rawCall!({
       name: "create_resource",
       arguments: args,
-      inputResponses: { approve: { action: "accept", content: { approve: true } } }
+      inputResponses: { approve: { action: "accept", content: { decision: "approve" } } }
     })
     assert.strictEqual(raw["resultType"], "input_required")
     assert.isString(raw["requestState"])
@@ -78,7 +78,7 @@ describe("a hostile 2026-07-28 client and the approval state", () => {
     const replayed = await t.client.rawCall!({
       name: "create_resource",
       arguments: second,
-      inputResponses: { approve: { action: "accept", content: { approve: true } } },
+      inputResponses: { approve: { action: "accept", content: { decision: "approve" } } },
       requestState: asked["requestState"] as string
     })
     assert.strictEqual(replayed["resultType"], "input_required", "asked again, for the second plan")
@@ -88,7 +88,7 @@ describe("a hostile 2026-07-28 client and the approval state", () => {
     const approved = await t.client.rawCall!({
       name: "create_resource",
       arguments: first,
-      inputResponses: { approve: { action: "accept", content: { approve: true } } },
+      inputResponses: { approve: { action: "accept", content: { decision: "approve" } } },
       requestState: asked["requestState"] as string
     })
     assert.notStrictEqual(approved["resultType"], "input_required")
@@ -108,7 +108,7 @@ describe("a hostile 2026-07-28 client and the approval state", () => {
     const refused = await t.client.rawCall!({
       name: "create_resource",
       arguments: args,
-      inputResponses: { approve: { action: "accept", content: { approve: true } } },
+      inputResponses: { approve: { action: "accept", content: { decision: "approve" } } },
       requestState: forged
     }).then(
       () => undefined,
@@ -120,14 +120,17 @@ describe("a hostile 2026-07-28 client and the approval state", () => {
 
   it("expired state is refused", async () => {
     const t = await start({ era, elicitation: "approve" })
-    const session = await t.connectSession({ approvalState: makeApprovalStateCodec({ key: undefined, ttlSeconds: 1 }) })
+    const session = await t.connectSession({
+      elicitation: "approve",
+      approvalState: makeApprovalStateCodec({ key: undefined, ttlSeconds: 1 })
+    })
     const args = await readyCreate(session, "expired-state")
     const asked = await session.client.rawCall!({ name: "create_resource", arguments: args })
     await new Promise((resolve) => setTimeout(resolve, 2200))
     const refused = await session.client.rawCall!({
       name: "create_resource",
       arguments: args,
-      inputResponses: { approve: { action: "accept", content: { approve: true } } },
+      inputResponses: { approve: { action: "accept", content: { decision: "approve" } } },
       requestState: asked["requestState"] as string
     }).then(
       () => undefined,

@@ -11,7 +11,7 @@ import { cleanBucket, useTestServers, type TestServer } from "./support/TestServ
 
 const start = useTestServers()
 const BUCKET = "AWS::S3::Bucket"
-const approve = async (): Promise<ElicitAnswer> => ({ action: "accept", content: { approve: true } })
+const approve = async (): Promise<ElicitAnswer> => ({ action: "accept", content: { decision: "approve" } })
 
 const mustOf =
   (client: ToolClient) =>

@@ -242,7 +242,7 @@ describe("the 2026-07-28 approval state and the subject", () => {
         era: "2026-07-28",
         url,
         headers: { authorization: `Bearer ${await issuer.sign({ sub })}` },
-        onElicit: async () => ({ action: "accept", content: { approve: true } })
+        onElicit: async () => ({ action: "accept", content: { decision: "approve" } })
       })
     const alice = await connect("alice")
     const mallory = await connect("mallory")
@@ -269,7 +269,7 @@ describe("the 2026-07-28 approval state and the subject", () => {
       const refused = await mallory.rawCall!({
         name: "create_resource",
         arguments: await plan(mallory),
-        inputResponses: { approve: { action: "accept", content: { approve: true } } },
+        inputResponses: { approve: { action: "accept", content: { decision: "approve" } } },
         requestState: asked["requestState"] as string
       }).then(
         () => undefined,

@@ -80,6 +80,7 @@ export interface ElicitAnswer {
 
 /** What the user is asked: the message and the form. */
 export interface ElicitParams {
+  readonly mode?: string
   readonly message: string
   readonly requestedSchema: { readonly properties: Record<string, unknown> }
 }
