@@ -1,7 +1,6 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { Effect } from "effect"
-import { Approver, type ApprovalAnswer, type ApprovalRequest } from "@ccapi/core"
-import { sanitizeText } from "./Sanitize.js"
+import { Approver, type ApprovalAnswer, type ApprovalRequest, revealUnsafe } from "@ccapi/core"
 
 /** The text the user is shown: account, region, operation, type, identifier, the change and the scan findings. */
 export const approvalMessage = (request: ApprovalRequest): string => {
@@ -26,7 +25,8 @@ export const approvalMessage = (request: ApprovalRequest): string => {
   } else {
     lines.push("", "Security findings: none.")
   }
-  return sanitizeText(lines.join("\n"))
+  // Revealed, not stripped: the person approving must see that a value holds hidden characters.
+  return revealUnsafe(lines.join("\n"))
 }
 
 /**

@@ -101,6 +101,7 @@ export const explain = defineTool({
     next_step: z.string()
   },
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
+  fullText: "explanation",
   run: (args) =>
     Effect.map(Effect.flatMap(explainCommand(args), explainUseCase), (result) => ({
       explained_token: result.explainedToken,
