@@ -11,6 +11,8 @@ import { escapePointerSegment, sanitizeJson } from "@ccapi/core"
  *   before/after, the template, a resource model: places the output schema types as any JSON) is kept at its first
  *   occurrence and replaced elsewhere by `{"$ref": "#/<JSON pointer to the first>"}`. A plan's desired state is then
  *   sent once, not again in its diff and its template.
+ * - In a large answer with a `fullText` field (the explanation), a large string in a free-form part that the
+ *   explanation shows verbatim is given once more only as its digest and a pointer to the explanation.
  * - The text content is the same JSON while the answer is small (under `smallAnswer` characters). Past that it is the
  *   same JSON with every string of at least `largeValue` characters replaced by a digest and a pointer
  *   (`"[2097152 characters, sha256 …; in structuredContent at /plan/properties/Big]"`) — except a tool's `fullText`
@@ -82,11 +84,30 @@ const serialise = (value: unknown, sizes: Map<object, string>): string => {
   return text
 }
 
-/** The structured result with repeated large values in free-form positions replaced by references to the first. */
-export const withReferences = (value: unknown, shape: z.ZodType): unknown => {
+const digest = (text: string): string => createHash("sha256").update(text).digest("hex")
+
+/** Where a long text already shows a value in full (the explanation), so the structured copy can point to it. */
+interface ShownIn {
+  readonly text: string
+  readonly pointer: string
+}
+
+/**
+ * The structured result with repeated large values in free-form positions replaced by references to the first; with
+ * `shownIn`, a large string there that the long text shows verbatim becomes its digest and a pointer to that text.
+ */
+export const withReferences = (value: unknown, shape: z.ZodType, shownIn?: ShownIn): unknown => {
   const sizes = new Map<object, string>()
   const first = new Map<string, string>()
   const walk = (node: unknown, schema: Shape, pointer: string, free: boolean): unknown => {
+    if (
+      shownIn !== undefined &&
+      free &&
+      typeof node === "string" &&
+      node.length >= largeValue &&
+      shownIn.text.includes(JSON.stringify(node).slice(1, -1))
+    )
+      return `[${node.length} characters, sha256 ${digest(node)}; shown in full in ${shownIn.pointer}]`
     const text = serialise(node, sizes)
     if (text.length >= largeValue) {
       const seen = first.get(text)
@@ -114,8 +135,6 @@ export const withReferences = (value: unknown, shape: z.ZodType): unknown => {
   }
   return walk(value, shape, "", false)
 }
-
-const digest = (text: string): string => createHash("sha256").update(text).digest("hex")
 
 /** The structured result for the text copy: long strings as a digest and the pointer to the full value. */
 const elided = (value: unknown, pointer: string, skip: string | undefined): unknown => {
@@ -149,14 +168,14 @@ export interface AnswerOptions {
 
 /** A successful result: sanitised, repeated large values referenced once, and a text copy bounded in size. */
 export const answer = (value: unknown, options: AnswerOptions): CallToolResult => {
-  const structured = withReferences(sanitizeJson(JSON.parse(JSON.stringify(value))), options.output) as Record<
-    string,
-    unknown
-  >
+  const clean = sanitizeJson(JSON.parse(JSON.stringify(value))) as Record<string, unknown>
+  let structured = withReferences(clean, options.output) as Record<string, unknown>
   const json = JSON.stringify(structured, null, 2)
   if (json.length <= smallAnswer) return { structuredContent: structured, content: [{ type: "text", text: json }] }
   const full = options.fullText === undefined ? undefined : structured[options.fullText]
   const skip = typeof full === "string" ? `/${escapePointerSegment(options.fullText!)}` : undefined
+  if (typeof full === "string" && skip !== undefined)
+    structured = withReferences(clean, options.output, { text: full, pointer: skip }) as Record<string, unknown>
   const rest = JSON.stringify(elided(structured, "", skip), null, 2)
   const content: CallToolResult["content"] =
     typeof full === "string"
