@@ -135,7 +135,10 @@ describe("input that cannot stall the server", () => {
       assert.include(template, '"$ref":"#/plan/properties')
       // The text names the value by digest and says where it is.
       assert.notInclude(generated.text, big)
-      assert.match(generated.text, /2097152 characters, sha256 [0-9a-f]{64}; the full value is in structuredContent at /)
+      assert.match(
+        generated.text,
+        /2097152 characters, sha256 [0-9a-f]{64}; the full value is in structuredContent at /
+      )
 
       const explained = await t.call("explain", { generated_code_token: generated.data["generated_code_token"] })
       assert.isTrue(explained.ok)
@@ -261,6 +264,36 @@ describe("the built bin over stdio", () => {
     if (code === "still running") bin.child.kill("SIGKILL")
     assert.strictEqual(code, 0, bin.stderr())
     assert.include(bin.stderr(), "stdout failed")
+  })
+
+  it("exits when its parent process dies, though its stdin stays open", { timeout: 90_000 }, async () => {
+    // A shell starts the bin in the background with the test's stdin pipe, prints its pid, and is then killed.
+    const shell = spawn("/bin/sh", ["-c", `"${process.execPath}" "${bin}" --sandbox <&0 & echo $!; wait`], {
+      env: sandboxEnv(),
+      stdio: ["pipe", "pipe", "ignore"]
+    })
+    const pid = await new Promise<number>((resolve) =>
+      shell.stdout!.once("data", (chunk: Buffer) => resolve(Number(chunk.toString("utf8").trim())))
+    )
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    await sleep(1500)
+    assert.isTrue(alive(pid))
+    shell.kill("SIGKILL")
+    let gone = false
+    for (let i = 0; i < 100 && !gone; i++) {
+      await sleep(100)
+      gone = !alive(pid)
+    }
+    if (!gone) process.kill(pid, "SIGKILL")
+    assert.isTrue(gone, "the orphaned server exited on its own")
+    shell.stdin!.end()
   })
 
   it(

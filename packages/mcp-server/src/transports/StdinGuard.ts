@@ -51,7 +51,8 @@ export const requestIdFrom = (head: string, tail: string): string | number | nul
   }
 }
 
-const isNotification = (head: string): boolean => /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"method"\s*:\s*"notifications\//.test(head)
+const isNotification = (head: string): boolean =>
+  /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"method"\s*:\s*"notifications\//.test(head)
 
 /** Puts the guard between `input` and a transport; see above. */
 export const guardStdin = (options: StdinGuardOptions): StdinGuard => {
@@ -138,9 +139,12 @@ export const guardStdin = (options: StdinGuardOptions): StdinGuard => {
 
   const parent = process.ppid
   const every = options.parentCheckMillis ?? 1000
-  const parentTimer = setInterval(() => {
-    if (process.ppid !== parent) goneOnce("the parent process exited")
-  }, every || 2 ** 31 - 1)
+  const parentTimer = setInterval(
+    () => {
+      if (process.ppid !== parent) goneOnce("the parent process exited")
+    },
+    every || 2 ** 31 - 1
+  )
   parentTimer.unref()
   if (every === 0) clearInterval(parentTimer)
 
