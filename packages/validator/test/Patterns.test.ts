@@ -117,6 +117,7 @@ describe("pattern engines", () => {
     for (const pattern of patterns) {
       const reading = readForValidation(pattern)
       const js = readPattern(pattern, "u")
+      if (reading.engine === "re2") assert.isTrue(reading.re2Compiles?.(), `RE2 refuses ${pattern}`)
       if (reading.engine === "native") assert.isTrue(backtrackSafe(js!.source), pattern)
       if (reading.engine === "dropped" && js !== undefined) assert.isFalse(backtrackSafe(js.source), pattern)
     }

@@ -348,6 +348,8 @@ export interface PatternReading {
   readonly status: "exact" | "relaxed" | "unreadable"
   readonly engine: PatternEngine
   readonly test: (input: string) => boolean
+  /** For `re2` readings: whether RE2 compiles every part (the test compiles them on first use). */
+  readonly re2Compiles?: () => boolean
 }
 
 const unreadable: PatternReading = { status: "unreadable", engine: "dropped", test: () => true }
@@ -412,47 +414,36 @@ const leadingLookaheads = (
   return { positive, negative, rest }
 }
 
-/**
- * Whether RE2 accepts a translated pattern, without compiling it: RE2 compiles counted repeats into copies, so a
- * schema's patterns are compiled when a value first meets them (`lazyRe2`), not when the schema is.
- */
-const re2Accepts = (source: string, flags: number): boolean => {
-  try {
-    // A repeat count of one keeps the program small; the syntax RE2 accepts is the same.
-    const small = source.replace(/\{\d+(,\d*)?\}/g, (_m, rest?: string) =>
-      rest === undefined ? "{1}" : rest === "," ? "{1,}" : "{1,1}"
-    )
-    RE2JS.compile(small, flags)
-    return true
-  } catch {
-    return false
-  }
-}
+/** RE2 tests that together decide a pattern: each part must match (`want`) or must not. */
+type Re2Parts = ReadonlyArray<{ readonly source: string; readonly flags: number; readonly want: boolean }>
 
-const lazyRe2 = (source: string, flags: number): ((input: string) => boolean) => {
-  let compiled: RE2JS | undefined
-  return (input) => (compiled ??= RE2JS.compile(source, flags)).test(input)
-}
-
-const re2Test = (source: string, flags: string): ((input: string) => boolean) | undefined => {
-  const re2 = translateToRe2(source, flags)
-  if (re2 === undefined || !re2Accepts(re2.source, re2.flags)) return undefined
-  return lazyRe2(re2.source, re2.flags)
-}
-
-const re2Reading = (source: string, flags: string): ((input: string) => boolean) | undefined => {
-  const whole = re2Test(source, flags)
-  if (whole !== undefined) return whole
+/** The pattern as RE2 tests (translated only: RE2 compiles counted repeats into copies, so compiling waits). */
+const re2Parts = (source: string, flags: string): Re2Parts | undefined => {
+  const whole = translateToRe2(source, flags)
+  if (whole !== undefined) return [{ ...whole, want: true }]
   const split = leadingLookaheads(source, flags)
   if (split === undefined) return undefined
-  const atStart = (body: string) => re2Test(`^(?:${body})`, flags)
-  const positive = split.positive.map(atStart)
-  const negative = split.negative.map(atStart)
-  const rest = atStart(split.rest)
-  if (rest === undefined || positive.includes(undefined) || negative.includes(undefined)) return undefined
-  const must = positive as ReadonlyArray<(input: string) => boolean>
-  const mustNot = negative as ReadonlyArray<(input: string) => boolean>
-  return (input) => must.every((t) => t(input)) && !mustNot.some((t) => t(input)) && rest(input)
+  const parts: Array<{ source: string; flags: number; want: boolean }> = []
+  const add = (body: string, want: boolean): boolean => {
+    const re2 = translateToRe2(`^(?:${body})`, flags)
+    if (re2 !== undefined) parts.push({ ...re2, want })
+    return re2 !== undefined
+  }
+  const ok =
+    split.positive.every((body) => add(body, true)) &&
+    split.negative.every((body) => add(body, false)) &&
+    add(split.rest, true)
+  return ok ? parts : undefined
+}
+
+/** The compiled RE2 test of the parts, or `undefined` when RE2 refuses one of them. */
+const compileParts = (parts: Re2Parts): ((input: string) => boolean) | undefined => {
+  try {
+    const compiled = parts.map((part) => ({ re: RE2JS.compile(part.source, part.flags), want: part.want }))
+    return (input) => compiled.every((part) => part.re.test(input) === part.want)
+  } catch {
+    return undefined
+  }
 }
 
 /** Read one pattern (Ajv passes the `u` flag) and choose the engine it runs on. */
@@ -460,10 +451,23 @@ export const readForValidation = (pattern: string, flags = "u"): PatternReading 
   const reading = readPattern(pattern, flags)
   if (reading === undefined) return unreadable
   const status = reading.source === pattern && reading.flags === flags ? "exact" : "relaxed"
-  const re2 = re2Reading(reading.source, reading.flags)
-  if (re2 !== undefined) return { status, engine: "re2", test: re2 }
-  if (!backtrackSafe(reading.source)) return { status, engine: "dropped", test: () => true }
-  const native = new RegExp(reading.source, reading.flags)
-  // Without nested repetition the worst case is polynomial in the length; longer values fail closed.
-  return { status, engine: "native", test: (input) => input.length <= nativeInputLimit && native.test(input) }
+  const safe = backtrackSafe(reading.source)
+  const nativeTest = (): ((input: string) => boolean) => {
+    if (!safe) return () => true
+    const native = new RegExp(reading.source, reading.flags)
+    // Without nested repetition the worst case is polynomial in the length; longer values fail closed.
+    return (input) => input.length <= nativeInputLimit && native.test(input)
+  }
+  const parts = re2Parts(reading.source, reading.flags)
+  if (parts !== undefined) {
+    // Compiled when a value first meets the pattern; should RE2 refuse it then, the rule above applies.
+    let test: ((input: string) => boolean) | undefined
+    return {
+      status,
+      engine: "re2",
+      test: (input) => (test ??= compileParts(parts) ?? nativeTest())(input),
+      re2Compiles: () => compileParts(parts) !== undefined
+    }
+  }
+  return safe ? { status, engine: "native", test: nativeTest() } : { status, engine: "dropped", test: () => true }
 }
