@@ -1,5 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { existsSync, mkdtempSync } from "node:fs"
+import { open } from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
@@ -267,14 +270,19 @@ describe("the built bin over stdio", () => {
   })
 
   it("exits when its parent process dies, though its stdin stays open", { timeout: 90_000 }, async () => {
-    // A shell starts the bin in the background with the test's stdin pipe, prints its pid, and is then killed.
-    const shell = spawn("/bin/sh", ["-c", `"${process.execPath}" "${bin}" --sandbox <&0 & echo $!; wait`], {
-      env: sandboxEnv(),
-      stdio: ["pipe", "pipe", "ignore"]
-    })
-    const pid = await new Promise<number>((resolve) =>
-      shell.stdout!.once("data", (chunk: Buffer) => resolve(Number(chunk.toString("utf8").trim())))
-    )
+    // An intermediate Node process starts the bin with stdin from a FIFO that the test holds open for writing, says
+    // the bin's pid, and is then killed: stdin never ends, only the parent is gone.
+    const fifo = path.join(mkdtempSync(path.join(os.tmpdir(), "ccapi-fifo-")), "stdin")
+    execFileSync("mkfifo", [fifo])
+    const launcher = `const fs = require("node:fs"); const c = require("node:child_process").spawn(process.execPath, [${JSON.stringify(bin)}, "--sandbox"], { stdio: [fs.openSync(${JSON.stringify(fifo)}, "r"), "inherit", "inherit"] }); process.stderr.write("PID " + c.pid + "\\n"); setInterval(() => {}, 1000)`
+    const parent = spawn(process.execPath, ["-e", launcher], { env: sandboxEnv(), stdio: ["ignore", "pipe", "pipe"] })
+    const writer = await open(fifo, "w")
+    let stderr = ""
+    parent.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    let out = ""
+    parent.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")))
+    for (let i = 0; i < 300 && !/PID \d+/.test(stderr); i++) await sleep(50)
+    const pid = Number(/PID (\d+)/.exec(stderr)?.[1])
     const alive = (p: number) => {
       try {
         process.kill(p, 0)
@@ -283,17 +291,22 @@ describe("the built bin over stdio", () => {
         return false
       }
     }
-    await sleep(1500)
-    assert.isTrue(alive(pid))
-    shell.kill("SIGKILL")
+    await writer.write(
+      `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "orphan", version: "1" } } })}\n`
+    )
+    for (let i = 0; i < 300 && !out.includes('"id":1'); i++) await sleep(100)
+    assert.include(out, '"id":1', stderr)
+    parent.kill("SIGKILL")
     let gone = false
     for (let i = 0; i < 100 && !gone; i++) {
       await sleep(100)
       gone = !alive(pid)
     }
     if (!gone) process.kill(pid, "SIGKILL")
+    await writer.close()
     assert.isTrue(gone, "the orphaned server exited on its own")
-    shell.stdin!.end()
+    await sleep(300)
+    assert.include(stderr, "shutting down (the parent process exited)", stderr)
   })
 
   it(
