@@ -12,7 +12,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { ApprovalStoreMemory } from "@ccapi/core"
 import {
   BundledSchemas,
@@ -91,7 +91,8 @@ const valueFor = (doc: Node, raw: Json | undefined, depth: number): Json => {
   if (node === undefined || depth > 12) return "a"
   if (node["default"] !== undefined) return node["default"]
   const types = Array.isArray(node["type"]) ? node["type"] : [node["type"]]
-  const type = types[0] ?? (node["properties"] !== undefined ? "object" : node["items"] !== undefined ? "array" : "string")
+  const type =
+    types[0] ?? (node["properties"] !== undefined ? "object" : node["items"] !== undefined ? "array" : "string")
   switch (type) {
     case "object": {
       const out: Node = {}

@@ -319,4 +319,3 @@ describe("variants of public buckets", () => {
     assert.deepStrictEqual([...rulesFor("AWS::S3::Bucket", properties)], [], JSON.stringify(properties))
   })
 })
-
