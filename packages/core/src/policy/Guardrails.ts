@@ -7,7 +7,7 @@ import type { ResourceSchema } from "../model/ResourceSchema.js"
 import { Result } from "effect"
 import { adminAccessOf } from "./iam/AdminAccess.js"
 import { callerKeys, concreteValue } from "./iam/Conditions.js"
-import { asList, child, documentsIn, objectsIn, type PolicyDocument } from "./iam/PolicyDocument.js"
+import { asList, child, documentOf, documentsIn, objectsIn, type PolicyDocument } from "./iam/PolicyDocument.js"
 import { isPublicValue, publicAccessOf } from "./iam/Principals.js"
 import { ingressRulesOf, openAdminPorts } from "./network/Ingress.js"
 import { principalLocationsOf, withSchemaDefaults } from "./SchemaFacts.js"
@@ -122,6 +122,25 @@ const aclKey = (acl: string) => acl.replace(/[^a-z]/gi, "").toLowerCase()
 const encryptionName = { test: (name: string) => /encrypt|kms/i.test(name) || /SSE|^Sse|^sse|[a-z]Sse[A-Z]/.test(name) }
 /** Boolean switches that store data unencrypted when false. */
 const encryptionSwitches = ["StorageEncrypted", "Encrypted", "AtRestEncryptionEnabled"] as const
+
+/** The pointer of the type's tag property (`/Tags` when the schema does not say): tag keys are not settings. */
+const tagRoot = (input: GuardrailInput) => `/${input.schema?.tagging.tagPropertyName ?? "Tags"}`
+
+/** Every plain object of a state that holds settings: not inside tags, policy documents or JSON strings. */
+const settingsIn = (
+  value: JsonValue,
+  skip: string,
+  pointer = "",
+  out: Array<readonly [JsonObject, string]> = []
+): Array<readonly [JsonObject, string]> => {
+  if (pointer === skip) return out
+  if (Array.isArray(value)) value.forEach((item, i) => settingsIn(item, skip, child(pointer, i), out))
+  else if (isJsonObject(value) && documentOf(value, pointer) === undefined) {
+    out.push([value, pointer])
+    for (const [key, item] of Object.entries(value)) settingsIn(item, skip, child(pointer, key), out)
+  }
+  return out
+}
 
 const patchWeakensEncryption = (op: PatchOperation): ReadonlyArray<GuardrailFinding> => {
   const findings: Array<GuardrailFinding> = []
@@ -760,7 +779,7 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
                 reason: `The patch sets ${key} to false, so the data is stored unencrypted. Keep it true.`
               })
       if (input.operation === "update" && input.currentState !== undefined) {
-        for (const [object, pointer] of objectsIn(input.currentState))
+        for (const [object, pointer] of settingsIn(input.currentState, tagRoot(input)))
           for (const [key, value] of Object.entries(object)) {
             if (!encryptionName.test(key) || !meaningful(value)) continue
             const path = child(pointer, key)
@@ -772,7 +791,15 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
             })
           }
       }
-      return [...findings, ...(input.patch ?? []).flatMap(patchWeakensEncryption)]
+      const tags = tagRoot(input)
+      const outsideTags = (pointer: string | undefined) =>
+        pointer === undefined || (pointer !== tags && !pointer.startsWith(`${tags}/`))
+      return [
+        ...findings,
+        ...(input.patch ?? [])
+          .filter((op) => outsideTags(op.path) && outsideTags(op.from))
+          .flatMap(patchWeakensEncryption)
+      ]
     },
     examples: {
       refused: [
