@@ -5,28 +5,19 @@
  *
  *   scripts/with-node node --conditions=@ccapi/source --import tsx bench/plan-step.ts
  *
- * BENCH_PLAN_PASSES (default 3): passes over all types; the first warms up and is not counted. Prints one JSON line:
- * the median and p90 per call over all types (each type's median over the counted passes), the total per pass, and
- * how many minimal states validated (the rest are refused by validation, which is timed all the same).
+ * BENCH_PLAN_PASSES (default 3): passes over all types; the first warms up and is not counted. BENCH_PLAN_BASELINE:
+ * the root of another checkout (e.g. the commit a change started from) whose server runs in the same process, each
+ * type planned by both back to back in alternating order (paired, so the machine's load drifts over both alike).
+ * Prints one JSON line: per checkout the median and p90 per call over all types (each type's median over the
+ * counted passes), the total per pass, how many minimal states validated (the rest are refused by validation, which
+ * is timed all the same); with a baseline, the ratios this checkout / baseline.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Exit, Layer, ManagedRuntime, Scope } from "effect"
-import { ApprovalStoreMemory } from "@ccapi/core"
-import {
-  BundledSchemas,
-  FakeIdentity,
-  FakeSecurityScanner,
-  MemoryCloud,
-  MemoryJournal,
-  MemoryTemplateGenerator
-} from "@ccapi/testkit"
-import { AjvPropertyValidator } from "@ccapi/validator"
-import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../packages/mcp-server/src/AppLayer.js"
-import type { ServerConfig } from "../packages/mcp-server/src/Config.js"
-import * as CryptoRandom from "../packages/mcp-server/src/CryptoRandom.js"
-import { makeServer } from "../packages/mcp-server/src/Server.js"
+import { join, resolve as resolvePath } from "node:path"
+import { fileURLToPath } from "node:url"
 
 type Json = null | boolean | number | string | Array<Json> | { [key: string]: Json }
 type Node = { [key: string]: Json }
@@ -123,9 +114,9 @@ const minimalState = (doc: Node): Node => {
   return out
 }
 
-// ── The server ────────────────────────────────────────────────────────────────
+// ── The servers ───────────────────────────────────────────────────────────────
 
-const config: ServerConfig = {
+const config = {
   readOnly: false,
   sandbox: false,
   securityScanning: "disabled",
@@ -141,71 +132,112 @@ const config: ServerConfig = {
   tokenTtlMinutes: 15
 }
 
-const cloud = MemoryCloud.layerWith({}).pipe(Layer.provide(BundledSchemas.layerMemory))
-const layer = Layer.mergeAll(
-  cloud,
-  BundledSchemas.layerMemory,
-  FakeIdentity.layerTest({ profile: "bench", credentialSource: "profile" }),
-  FakeSecurityScanner.layerTest({}),
-  MemoryJournal.layerMemory,
-  templateGeneratorLayer(
-    config,
-    Layer.mergeAll(cloud, BundledSchemas.layerMemory, MemoryTemplateGenerator.layerMemory().pipe(Layer.provide(cloud)))
-  ),
-  AjvPropertyValidator.layer,
-  ApprovalStoreMemory.layerMemory({ capacity: 100_000 }),
-  settingsLayer(config)
-).pipe(Layer.provideMerge(Layer.mergeAll(loggerLayer(config), CryptoRandom.layer)))
+/* eslint-disable @typescript-eslint/no-explicit-any -- each checkout's modules are loaded by path, untyped */
+/** The server of one checkout (its own packages' sources) over the memory cloud, with a session's credentials. */
+const makeSide = async (root: string) => {
+  const load = (path: string): Promise<any> => import(join(root, path))
+  const core = await load("packages/core/src/index.ts")
+  const testkit = await load("packages/testkit/src/index.ts")
+  const validator = await load("packages/validator/src/index.ts")
+  const app = await load("packages/mcp-server/src/AppLayer.ts")
+  const random = await load("packages/mcp-server/src/CryptoRandom.ts")
+  const { makeServer } = await load("packages/mcp-server/src/Server.ts")
+  const { BundledSchemas, FakeIdentity, FakeSecurityScanner, MemoryCloud, MemoryJournal, MemoryTemplateGenerator } =
+    testkit
+  const cloud = MemoryCloud.layerWith({}).pipe(Layer.provide(BundledSchemas.layerMemory))
+  const layer = Layer.mergeAll(
+    cloud,
+    BundledSchemas.layerMemory,
+    FakeIdentity.layerTest({ profile: "bench", credentialSource: "profile" }),
+    FakeSecurityScanner.layerTest({}),
+    MemoryJournal.layerMemory,
+    app.templateGeneratorLayer(
+      config,
+      Layer.mergeAll(
+        cloud,
+        BundledSchemas.layerMemory,
+        MemoryTemplateGenerator.layerMemory().pipe(Layer.provide(cloud))
+      )
+    ),
+    validator.AjvPropertyValidator.layer,
+    core.ApprovalStoreMemory.layerMemory({ capacity: 100_000 }),
+    app.settingsLayer(config)
+  ).pipe(Layer.provideMerge(Layer.mergeAll(app.loggerLayer(config), random.layer))) as Layer.Layer<any, any, never>
+  const runtime = ManagedRuntime.make(layer)
+  const scope = Scope.makeUnsafe()
+  const server = await runtime.runPromise(
+    makeServer({
+      sessionId: "bench-plan-step",
+      context: { readOnly: false, sandbox: false, securityScanning: "disabled" }
+    }).pipe(Scope.provide(scope)) as any
+  )
+  const client = new Client({ name: "ccapi-bench", version: "1.0.0" }, { capabilities: {} })
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
+  await Promise.all([(server as any).connect(serverTransport), client.connect(clientTransport)])
+  const call = async (name: string, args: Record<string, unknown>) =>
+    (await client.callTool({ name, arguments: args })) as CallToolResult
+  const env = structured(await call("check_environment_variables", {}))
+  const session = structured(await call("get_aws_session_info", { environment_token: env["environment_token"] }))
+  return {
+    root,
+    call,
+    creds: session["credentials_token"],
+    schemas: BundledSchemas.loadProviderSchemas() as Record<string, Node>,
+    close: async () => {
+      await client.close()
+      await runtime.runPromise(Scope.close(scope, Exit.void))
+      await runtime.dispose()
+    }
+  }
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
-const runtime = ManagedRuntime.make(layer)
-const scope = Scope.makeUnsafe()
-const server = await runtime.runPromise(
-  makeServer({
-    sessionId: "bench-plan-step",
-    context: { readOnly: false, sandbox: false, securityScanning: "disabled" }
-  }).pipe(Scope.provide(scope))
-)
-const client = new Client({ name: "ccapi-bench", version: "1.0.0" }, { capabilities: {} })
-const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
-await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
-
-const call = async (name: string, args: Record<string, unknown>) =>
-  (await client.callTool({ name, arguments: args })) as CallToolResult
 const structured = (r: CallToolResult) => (r.structuredContent ?? {}) as Record<string, unknown>
 
-const env = structured(await call("check_environment_variables", {}))
-const session = structured(await call("get_aws_session_info", { environment_token: env["environment_token"] }))
-const creds = session["credentials_token"]
+const here = resolvePath(fileURLToPath(new URL("..", import.meta.url)))
+const baseline = process.env["BENCH_PLAN_BASELINE"]
+const sides = [await makeSide(here), ...(baseline ? [await makeSide(resolvePath(baseline))] : [])]
 
-const schemas = BundledSchemas.loadProviderSchemas() as unknown as Record<string, Node>
+const schemas = sides[0]!.schemas
 const types = Object.keys(schemas).sort()
 const states = new Map(types.map((t) => [t, minimalState(schemas[t]!)]))
 
-const times = new Map<string, Array<number>>(types.map((t) => [t, []]))
-const totals: Array<number> = []
-let planned = 0
-let guarded = 0
+interface Tally {
+  times: Map<string, Array<number>>
+  totals: Array<number>
+  planned: number
+  guarded: number
+}
+const tallies = sides.map(
+  (): Tally => ({ times: new Map(types.map((t) => [t, []])), totals: [], planned: 0, guarded: 0 })
+)
 for (let pass = 0; pass < passes; pass++) {
-  let total = 0
-  planned = 0
-  guarded = 0
-  for (const type of types) {
-    const started = performance.now()
-    const result = await call("generate_infrastructure_code", {
-      resource_type: type,
-      credentials_token: creds,
-      properties: states.get(type)
-    })
-    const elapsed = performance.now() - started
-    total += elapsed
-    if (pass > 0) times.get(type)!.push(elapsed)
-    if (result.isError !== true) {
-      planned += 1
-      const plan = structured(result)["plan"] as { guardrails?: Array<unknown> } | undefined
-      if ((plan?.guardrails?.length ?? 0) > 0) guarded += 1
+  const totals = sides.map(() => 0)
+  for (const tally of tallies) tally.planned = tally.guarded = 0
+  for (const [i, type] of types.entries()) {
+    // Paired: both checkouts plan the same type back to back, in alternating order, so load drift hits both.
+    const order = sides.map((_, k) => k)
+    if ((i + pass) % 2 === 1) order.reverse()
+    for (const k of order) {
+      const side = sides[k]!
+      const tally = tallies[k]!
+      const started = performance.now()
+      const result = await side.call("generate_infrastructure_code", {
+        resource_type: type,
+        credentials_token: side.creds,
+        properties: states.get(type)
+      })
+      const elapsed = performance.now() - started
+      totals[k] += elapsed
+      if (pass > 0) tally.times.get(type)!.push(elapsed)
+      if (result.isError !== true) {
+        tally.planned += 1
+        const plan = structured(result)["plan"] as { guardrails?: Array<unknown> } | undefined
+        if ((plan?.guardrails?.length ?? 0) > 0) tally.guarded += 1
+      }
     }
   }
-  if (pass > 0) totals.push(total)
+  if (pass > 0) tallies.forEach((tally, k) => tally.totals.push(totals[k]!))
 }
 
 const median = (values: ReadonlyArray<number>) => {
@@ -213,22 +245,30 @@ const median = (values: ReadonlyArray<number>) => {
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
-const perType = types.map((t) => median(times.get(t)!))
-const sorted = [...perType].sort((a, b) => a - b)
 const round = (n: number) => Math.round(n * 1000) / 1000
-process.stdout.write(
-  `${JSON.stringify({
+const summary = (tally: Tally, root: string) => {
+  const perType = types.map((t) => median(tally.times.get(t)!))
+  const sorted = [...perType].sort((a, b) => a - b)
+  return {
+    checkout: root,
     types: types.length,
     passes: passes - 1,
-    planned,
-    refusedByValidation: types.length - planned,
-    withGuardrailVerdicts: guarded,
+    planned: tally.planned,
+    refusedByValidation: types.length - tally.planned,
+    withGuardrailVerdicts: tally.guarded,
     medianMs: round(median(perType)),
     p90Ms: round(sorted[Math.floor(sorted.length * 0.9)]!),
     maxMs: round(sorted.at(-1)!),
-    totalPerPassMs: round(median(totals))
-  })}\n`
-)
-await client.close()
-await runtime.runPromise(Scope.close(scope, Exit.void))
-await runtime.dispose()
+    totalPerPassMs: round(median(tally.totals))
+  }
+}
+const results = tallies.map((tally, k) => summary(tally, sides[k]!.root))
+const ratio =
+  results.length === 2
+    ? {
+        medianRatio: round(results[0]!.medianMs / results[1]!.medianMs),
+        totalRatio: round(results[0]!.totalPerPassMs / results[1]!.totalPerPassMs)
+      }
+    : {}
+process.stdout.write(`${JSON.stringify({ results, ...ratio })}\n`)
+for (const side of sides) await side.close()

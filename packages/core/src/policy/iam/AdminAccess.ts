@@ -116,8 +116,18 @@ export interface AdminFinding {
   readonly detail: string
 }
 
+const analysed = new WeakMap<PolicyDocument, ReadonlyArray<AdminFinding>>()
+
 /** Administrator access or privilege escalation that the document grants, one finding per granting statement. */
 export const adminAccessOf = (document: PolicyDocument): ReadonlyArray<AdminFinding> => {
+  const known = analysed.get(document)
+  if (known !== undefined) return known
+  const findings = analyse(document)
+  analysed.set(document, findings)
+  return findings
+}
+
+const analyse = (document: PolicyDocument): ReadonlyArray<AdminFinding> => {
   const findings: Array<AdminFinding> = []
   const reported = new Set<string>()
   const add = (finding: AdminFinding) => {

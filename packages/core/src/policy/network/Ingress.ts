@@ -117,6 +117,7 @@ const reaches = (rule: IngressRule, protocol: "tcp" | "udp", port: number) =>
 
 /** The administrative ports the rules open, together, to the whole internet (IPv4 or IPv6), or `undefined`. */
 export const openAdminPorts = (rules: ReadonlyArray<IngressRule>): OpenPorts | undefined => {
+  if (!rules.some((r) => r.protocol !== "other")) return undefined
   const ports: Array<number> = []
   const paths = new Set<string>()
   const families = new Set<Family>()
