@@ -116,6 +116,20 @@ const attacks: ReadonlyArray<Attack> = [
     rule: "iam-privilege-escalation",
     properties: { PolicyDocument: policy({ Effect: "Allow", Action: "IAM:PUT*POLICY", Resource: "*" }) }
   },
+  {
+    name: "a policy too large to judge in time (far beyond IAM's limits)",
+    type: "AWS::IAM::ManagedPolicy",
+    rule: "iam-admin-wildcard",
+    properties: {
+      PolicyDocument: policy(
+        ...Array.from({ length: 2000 }, (_, i) => ({
+          Effect: "Allow",
+          Action: [`svc${i}:Get*`, `svc${i}:List*`, `svc${i}:Describe*`],
+          Resource: "*"
+        }))
+      )
+    }
+  },
   // ── Principals ──
   {
     name: "a public principal with a wildcard condition value",

@@ -196,19 +196,22 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
   {
     id: "iam-admin-wildcard",
     description:
-      "A policy that grants every action on every resource, however written: * or *:*, any case, split across statements, Resource arn:* or NotResource, or Allow with NotAction on every resource.",
+      "A policy that grants every action on every resource, however written: * or *:*, any case, split across statements, Resource arn:* or NotResource, or Allow with NotAction on every resource; and a document too large to judge (over 5,000 action and resource entries, far beyond IAM's size limits).",
     check: (input) =>
       input.documents.flatMap((document) =>
         adminAccessOf(document)
           .filter((f) => f.kind !== "escalation")
           .map((f) => ({
             path: f.path,
-            reason: statementReason(
-              f.kind === "not-action"
-                ? `${f.detail} on every resource: nearly every action on every resource, close to full administrator access`
-                : `${f.detail} on every resource: full administrator access`,
-              "List the actions and resources the workload needs instead."
-            )
+            reason:
+              f.kind === "too-large"
+                ? `This policy document ${f.detail}. Split it into documents within IAM's limits, listing the actions and resources the workload needs.`
+                : statementReason(
+                    f.kind === "not-action"
+                      ? `${f.detail} on every resource: nearly every action on every resource, close to full administrator access`
+                      : `${f.detail} on every resource: full administrator access`,
+                    "List the actions and resources the workload needs instead."
+                  )
           }))
       ),
     examples: {
@@ -232,6 +235,17 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
           note: "NotResource",
           typeName: "AWS::IAM::ManagedPolicy",
           properties: { PolicyDocument: policy({ Effect: "Allow", Action: ["*"], NotResource: "arn:aws:s3:::secret" }) }
+        },
+        {
+          note: "a document too large to judge",
+          typeName: "AWS::IAM::ManagedPolicy",
+          properties: {
+            PolicyDocument: policy({
+              Effect: "Allow",
+              Action: Array.from({ length: 5001 }, (_, i) => `s3:GetObject${i}`),
+              Resource: "arn:aws:s3:::b/*"
+            })
+          }
         },
         {
           note: "a JSON string with escaped keys",

@@ -88,10 +88,30 @@ const setMatches = (set: PatternSet | undefined, matches: (pattern: string) => b
   return set.negated ? !hit : hit
 }
 
+/**
+ * Whether a statement's element matches a probe, computed once per (statement, element, probe): the probes are a
+ * few dozen short names, so a policy of any size costs one pass over its values per probe, not one per question.
+ */
+const matchCache = new WeakMap<PolicyStatement, Map<string, boolean>>()
+
+const cached = (statement: PolicyStatement, key: string, compute: () => boolean): boolean => {
+  let cache = matchCache.get(statement)
+  if (cache === undefined) {
+    cache = new Map()
+    matchCache.set(statement, cache)
+  }
+  let value = cache.get(key)
+  if (value === undefined) {
+    value = compute()
+    cache.set(key, value)
+  }
+  return value
+}
+
 /** The statement applies to the action on the resource (its Action/NotAction and Resource/NotResource say so). */
 export const statementCovers = (statement: PolicyStatement, action: string, resource: string): boolean =>
-  setMatches(statement.actions, (p) => actionMatches(p, action)) &&
-  setMatches(statement.resources, (p) => resourceMatches(p, resource))
+  cached(statement, `a\u0000${action}`, () => setMatches(statement.actions, (p) => actionMatches(p, action))) &&
+  cached(statement, `r\u0000${resource}`, () => setMatches(statement.resources, (p) => resourceMatches(p, resource)))
 
 const isIdentityGrant = (s: PolicyStatement) => s.resources !== undefined && s.actions !== undefined
 
@@ -112,7 +132,7 @@ export const grantingStatement = (
 
 export interface AdminFinding {
   readonly path: string
-  readonly kind: "every-action" | "not-action" | "escalation"
+  readonly kind: "every-action" | "not-action" | "escalation" | "too-large"
   readonly detail: string
 }
 
@@ -127,7 +147,26 @@ export const adminAccessOf = (document: PolicyDocument): ReadonlyArray<AdminFind
   return findings
 }
 
+/**
+ * More action and resource entries than a document gets judged with. IAM's own limits are far below it (6,144
+ * characters for a managed policy, 10,240 for a role's inline policies, 20 KB for a bucket policy, 32 KB for a key
+ * policy), so only a document written to stall the guardrails reaches it; it is refused, not skipped.
+ */
+export const maxPolicyEntries = 5000
+
 const analyse = (document: PolicyDocument): ReadonlyArray<AdminFinding> => {
+  const entries = document.statements.reduce(
+    (n, s) => n + (s.actions?.values.length ?? 0) + (s.resources?.values.length ?? 0),
+    0
+  )
+  if (entries > maxPolicyEntries)
+    return [
+      {
+        path: document.path,
+        kind: "too-large",
+        detail: `has ${entries} action and resource entries, more than the ${maxPolicyEntries} the guardrails judge (IAM's own size limits allow far fewer)`
+      }
+    ]
   const findings: Array<AdminFinding> = []
   const reported = new Set<string>()
   const add = (finding: AdminFinding) => {
