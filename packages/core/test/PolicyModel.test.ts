@@ -99,6 +99,7 @@ describe("conditions that pin the caller", () => {
     assert.isTrue(pins("ArnLike", "aws:SourceArn", "arn:aws:sns:us-east-1:123456789012:*"))
     assert.isTrue(pins("StringLike", "aws:PrincipalOrgPaths", "o-abcdefghij/r-abcd/ou-*"))
     assert.isTrue(pins("IpAddress", "aws:SourceIp", "203.0.113.0/24"))
+    assert.isTrue(pins("IpAddress", "aws:SourceIp", ["10.0.0.0/8", "2001:db8::/32", "198.51.100.7"]))
     assert.isTrue(pins("stringequals", "AWS:SOURCEVPCE", "vpce-1a2b3c4d"))
   })
 
@@ -114,6 +115,9 @@ describe("conditions that pin the caller", () => {
     assert.isFalse(pins("Bool", "aws:SecureTransport", "true"))
     assert.isFalse(pins("StringEquals", "s3:prefix", "home/"))
     assert.isFalse(pins("IpAddress", "aws:SourceIp", ["0.0.0.0/0"]))
+    assert.isFalse(pins("IpAddress", "aws:SourceIp", ["0.0.0.0/1"]))
+    assert.isFalse(pins("IpAddress", "aws:SourceIp", ["2001:db8::/8"]))
+    assert.isFalse(pins("IpAddress", "aws:SourceIp", ["203.0.113.0/24", "128.0.0.0/1"]))
     assert.isFalse(pins("StringEquals", "aws:SourceAccount", []))
   })
 })

@@ -14,7 +14,7 @@ import { hasWildcard } from "./Wildcards.js"
  * - `ForAllValues:`: true when the key is absent or empty ("Multivalued context keys");
  * - `Null`, `Bool`: they test presence or a flag, not who the caller is;
  * - a value that is a wildcard or a pattern matching any account (`*`, `arn:aws:*`, `arn:aws:iam::*:root`), or an
- *   address range covering the whole internet.
+ *   address range wider than a /8 (IPv4) or /16 (IPv6).
  *
  * Sources: IAM User Guide, "AWS global condition context keys" (aws:SourceArn, aws:SourceAccount, aws:SourceOwner,
  * aws:SourceOrgID, aws:SourceOrgPaths, aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID,
@@ -65,11 +65,16 @@ export const parseOperator = (operator: string) => {
   return { base: rest.toLowerCase(), set, ifExists }
 }
 
-/** An IPv4/IPv6 CIDR that is narrower than the whole address space. */
+/**
+ * An address range that names a network rather than a share of the internet: at least a /8 of IPv4 or a /16 of
+ * IPv6 (a /1 is half of everyone). A bare address is a /32 or /128.
+ */
 const narrowCidr = (value: string): boolean => {
-  const match = /\/(\d+)\s*$/.exec(value)
-  if (match === null) return !hasWildcard(value) && value.trim() !== ""
-  return Number(match[1]) > 0
+  if (hasWildcard(value)) return false
+  const match = /\/\s*(\d+)\s*$/.exec(value)
+  const ipv6 = value.includes(":")
+  if (match === null) return value.trim() !== ""
+  return Number(match[1]) >= (ipv6 ? 16 : 8)
 }
 
 /** A value that names particular callers: no wildcard, or (for Like operators) a wildcard only after a pinned prefix. */
