@@ -130,7 +130,9 @@ describe("MemoryCloud", () => {
           cloud.delete({ typeName: parameter, identifier: identifier("slow"), clientToken: token(), region: east })
         )
         assert.strictEqual(busy._tag, "ConcurrentOperation")
-        const reading = yield* Effect.flip(cloud.get({ typeName: parameter, identifier: identifier("slow"), region: east }))
+        const reading = yield* Effect.flip(
+          cloud.get({ typeName: parameter, identifier: identifier("slow"), region: east })
+        )
         assert.strictEqual(reading._tag, "InvalidRequest")
         assert.strictEqual(reading._tag === "InvalidRequest" ? reading.code : "", "ResourceConflictException")
         yield* TestClock.adjust("1 second")

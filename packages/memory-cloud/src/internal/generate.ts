@@ -186,7 +186,9 @@ const fillValue = (
   })
 
 const isConditional = (value: FormatValue): value is { readonly $when: string; readonly value: JsonValue } =>
-  isJsonObject(value as JsonValue) && typeof (value as JsonObject)["$when"] === "string" && "value" in (value as JsonObject)
+  isJsonObject(value as JsonValue) &&
+  typeof (value as JsonObject)["$when"] === "string" &&
+  "value" in (value as JsonObject)
 
 /** Whether the data has formats for this type (`resourceFormats`). */
 export const hasFormat = (typeName: string): boolean => Object.hasOwn(resourceFormats, typeName)

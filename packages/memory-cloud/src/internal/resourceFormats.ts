@@ -120,6 +120,8 @@ export const resourceFormats: Readonly<Record<string, ResourceFormat>> = {
     LatestRestorableTime: "{now}",
     PercentProgress: "100",
     IsStorageConfigUpgradeAvailable: false,
+    ReadReplicaDBInstanceIdentifiers: [],
+    ReadReplicaDBClusterIdentifiers: [],
     CertificateDetails: {},
     "CertificateDetails/CAIdentifier": "rds-ca-rsa2048-g1",
     "CertificateDetails/ValidTill": "{now}"
