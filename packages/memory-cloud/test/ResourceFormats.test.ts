@@ -624,16 +624,27 @@ const propertySchema = (schema: ResourceSchema, pointer: string): JsonObject | u
   return node
 }
 
-/** A CloudFormation pattern as JavaScript reads it (`\Z` is Java's end of input). */
+/** Patterns no JavaScript reading of which compiles (Java-only syntax); they are reported, not silently passed. */
+const unreadablePatterns = new Set<string>()
+
+/** A CloudFormation pattern as JavaScript reads it (`\Z` is Java's end of input, `(?s)` its dot-all flag). */
 const patternOf = (node: JsonObject | undefined): RegExp | undefined => {
   const pattern = node?.["pattern"]
   if (typeof pattern !== "string") return undefined
-  const source = pattern.replace(/\\Z/g, "$")
-  try {
-    return new RegExp(source, "u")
-  } catch {
-    return new RegExp(source)
+  const dotAll = pattern.startsWith("(?s)")
+  const source = pattern
+    .replace(/^\(\?s\)/, "")
+    .replace(/\\A/g, "^")
+    .replace(/\\Z/g, "$")
+  for (const flags of [dotAll ? "us" : "u", dotAll ? "s" : ""]) {
+    try {
+      return new RegExp(source, flags)
+    } catch {
+      // the next reading
+    }
   }
+  unreadablePatterns.add(pattern)
+  return undefined
 }
 
 /** Every property of every bundled schema that names this attribute as what it references. */
@@ -663,6 +674,65 @@ const relationshipConsumers = (typeName: string, attribute: string): ReadonlyArr
   }
   return out
 }
+
+/** cfn-lint's `format`s that say a property takes another type's attribute. */
+const formats: Readonly<Record<string, readonly [string, string]>> = {
+  "AWS::IAM::Role.Arn": ["AWS::IAM::Role", "Arn"],
+  "AWS::KMS::Key.Arn": ["AWS::KMS::Key", "Arn"],
+  "AWS::KMS::Key.Id": ["AWS::KMS::Key", "KeyId"],
+  "AWS::KMS::Alias.AliasName": ["AWS::KMS::Alias", "AliasName"],
+  "AWS::EC2::SecurityGroup.Id": ["AWS::EC2::SecurityGroup", "GroupId"],
+  "AWS::EC2::SecurityGroup.Ids": ["AWS::EC2::SecurityGroup", "GroupId"],
+  "AWS::S3::Bucket.Name": ["AWS::S3::Bucket", "BucketName"],
+  "AWS::EC2::Subnet.Id": ["AWS::EC2::Subnet", "SubnetId"],
+  "AWS::EC2::Subnet.Ids": ["AWS::EC2::Subnet", "SubnetId"],
+  "AWS::EC2::VPC.Id": ["AWS::EC2::VPC", "VpcId"],
+  "AWS::SNS::Topic.Arn": ["AWS::SNS::Topic", "TopicArn"],
+  "AWS::Lambda::Function.Arn": ["AWS::Lambda::Function", "Arn"],
+  "AWS::Lambda::Function.Name": ["AWS::Lambda::Function", "FunctionName"],
+  "AWS::Logs::LogGroup.Name": ["AWS::Logs::LogGroup", "LogGroupName"],
+  "AWS::SQS::Queue.Arn": ["AWS::SQS::Queue", "Arn"]
+}
+
+/**
+ * Properties that take the attribute but accept only a narrower kind of it than AWS generates in general (a path-less
+ * role, a bucket with a prefix), or whose pattern is broken in the published schema: "consumer pattern" → why.
+ */
+const narrowerConsumers: Record<string, string> = {
+  "AWS::AppFlow::Flow ^(upsolver-appflow)\\S*": "takes only Upsolver buckets (upsolver-appflow…)",
+  "AWS::MediaPackage::Channel \\A^(\\/aws\\/MediaPackage\\/)[a-zA-Z0-9_-]+\\Z":
+    "takes only /aws/MediaPackage/ log groups",
+  "AWS::Kendra::DataSource ^/arn:aws[a-zA-Z-]*:lambda:[a-z]+-[a-z]+-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(\\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?/$":
+    "the published pattern wraps the ARN in literal slashes, so no real function ARN matches it"
+}
+Object.assign(narrowerConsumers, {
+  "AWS::MediaPackage::PackagingGroup \\A\\/aws\\/MediaPackage\\/[0-9a-zA-Z-_\\/\\.#]+\\Z":
+    "takes only /aws/MediaPackage/ log groups"
+})
+const mismatches: Array<string> = []
+
+/** Every property node of every bundled schema that carries one of `formats`, by the attribute it takes. */
+const formatConsumers: ReadonlyMap<string, ReadonlyArray<readonly [string, JsonObject]>> = (() => {
+  const out = new Map<string, Array<readonly [string, JsonObject]>>()
+  for (const [consumer, document] of Object.entries(BundledSchemas.loadProviderSchemas())) {
+    const walk = (node: JsonValue | undefined) => {
+      if (Array.isArray(node)) return node.forEach(walk)
+      if (!isJsonObject(node ?? null)) return
+      const object = node as JsonObject
+      const format = object["format"]
+      const target = typeof format === "string" ? formats[format] : undefined
+      if (target !== undefined) {
+        const key = target.join(".")
+        const items = object["items"]
+        const stringNode = object["type"] === "array" && isJsonObject(items ?? null) ? (items as JsonObject) : object
+        out.set(key, [...(out.get(key) ?? []), [consumer, stringNode]])
+      }
+      for (const child of Object.values(object)) walk(child)
+    }
+    walk(document)
+  }
+  return out
+})()
 
 const cloud = Effect.runSync(MemoryCloud.make().pipe(Effect.provide(BundledSchemas.layerMemory)))
 const validator = AjvPropertyValidator.makeUnsafe()
@@ -746,6 +816,26 @@ describe("identifier and attribute formats of common types", () => {
           relationshipConsumers(testCase.typeName, name).map(([type, path]) => [name, type, path] as const)
         )
       ]
+      // Every property of every schema that cfn-lint says takes this attribute (e.g. 384 take a role ARN).
+      for (const [attribute, value] of Object.entries(properties)) {
+        for (const [consumerType, node] of formatConsumers.get(`${testCase.typeName}.${attribute}`) ?? []) {
+          const pattern = patternOf(node)
+          // Many schemas take only roles without a path: the same role without its path must match them.
+          const pathless = attribute === "Arn" && testCase.typeName === "AWS::IAM::Role"
+          const checked = typeof value === "string" && pathless ? value.replace(/:role\/.*\//, ":role/") : value
+          if (pattern !== undefined && typeof checked === "string" && !pattern.test(checked)) {
+            const known = narrowerConsumers[`${consumerType} ${String(node["pattern"])}`]
+            expect(
+              known,
+              `${testCase.typeName}.${attribute} '${value}' against ${consumerType} (${String(node["pattern"])})`
+            ).toBeDefined()
+            mismatches.push(`${consumerType}: ${known}`)
+          }
+          const maxLength = node["maxLength"]
+          if (typeof maxLength === "number" && typeof value === "string")
+            expect(value.length).toBeLessThanOrEqual(maxLength)
+        }
+      }
       for (const [attribute, consumerType, path] of consumers) {
         const value = properties[attribute]
         expect(typeof value, `${attribute} for ${consumerType}`).toBe("string")
@@ -767,6 +857,20 @@ describe("identifier and attribute formats of common types", () => {
       }
     })
   }
+
+  it("every consumer pattern met could be read as a JavaScript regular expression", () => {
+    expect([...unreadablePatterns]).toEqual([])
+  })
+
+  it("only the listed narrower consumers refused a generated value", () => {
+    expect(new Set(mismatches).size).toBeLessThanOrEqual(Object.keys(narrowerConsumers).length)
+  })
+
+  it("the format index found the schemas that take role ARNs, subnet ids and KMS keys", () => {
+    expect(formatConsumers.get("AWS::IAM::Role.Arn")?.length).toBeGreaterThan(300)
+    expect(formatConsumers.get("AWS::EC2::Subnet.SubnetId")?.length).toBeGreaterThan(50)
+    expect(formatConsumers.get("AWS::KMS::Key.Arn")?.length).toBeGreaterThan(100)
+  })
 
   it("a real-format SQS queue URL gets the queue", async () => {
     const url = made["AWS::SQS::Queue"]!.identifier

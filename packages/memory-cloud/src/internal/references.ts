@@ -7,6 +7,18 @@ interface Reference {
   readonly property: string
 }
 
+/**
+ * cfn-lint's `format`s that name an EC2 network resource of the same region by id: such a reference must exist
+ * (ARNs and names may point into other accounts or at AWS-managed resources, so they are not checked).
+ */
+const networkFormats: Readonly<Record<string, { readonly typeName: string; readonly property: string }>> = {
+  "AWS::EC2::VPC.Id": { typeName: "AWS::EC2::VPC", property: "VpcId" },
+  "AWS::EC2::Subnet.Id": { typeName: "AWS::EC2::Subnet", property: "SubnetId" },
+  "AWS::EC2::Subnet.Ids": { typeName: "AWS::EC2::Subnet", property: "SubnetId" },
+  "AWS::EC2::SecurityGroup.Id": { typeName: "AWS::EC2::SecurityGroup", property: "GroupId" },
+  "AWS::EC2::SecurityGroup.Ids": { typeName: "AWS::EC2::SecurityGroup", property: "GroupId" }
+}
+
 const cache = new Map<string, ReadonlyArray<Reference>>()
 
 /** The `relationshipRef`s of a schema (top-level properties, their items and nested objects, through `$ref`s). */
@@ -27,13 +39,16 @@ const referencesOf = (schema: ResourceSchema): ReadonlyArray<Reference> => {
       const property = /^\/properties\/([^/]+)$/.exec(rel["propertyPath"])?.[1]
       if (property !== undefined) out.push({ path, typeName: rel["typeName"], property })
     }
+    const format = node["format"]
+    const target = typeof format === "string" ? networkFormats[format] : undefined
+    if (target !== undefined) out.push({ path: node["type"] === "array" ? [...path, "*"] : path, ...target })
     if (isJsonObject(node["items"])) walk(node["items"], [...path, "*"], depth + 1)
     if (isJsonObject(node["properties"]))
       for (const [name, child] of Object.entries(node["properties"])) walk(child, [...path, name], depth + 1)
   }
   for (const [name, node] of Object.entries(schema.properties)) walk(node, [name], 0)
   cache.set(schema.typeName, out)
-  return out
+  return [...new Set(out)]
 }
 
 const valuesAt = (node: JsonValue | undefined, path: ReadonlyArray<string>): ReadonlyArray<JsonValue> => {
@@ -45,7 +60,8 @@ const valuesAt = (node: JsonValue | undefined, path: ReadonlyArray<string>): Rea
 
 /**
  * What a create's properties reference that does not exist, where the schema says what they reference
- * (`relationshipRef`, e.g. a subnet's `VpcId` → `AWS::EC2::VPC` `VpcId`), as the handler's messages.
+ * (`relationshipRef`, or cfn-lint's `format` for EC2 network ids: a subnet's `VpcId` is an `AWS::EC2::VPC` `VpcId`),
+ * as the handler's messages.
  */
 export const brokenReferences = (
   schema: ResourceSchema,
@@ -53,7 +69,10 @@ export const brokenReferences = (
   resourcesOf: (typeName: string) => ReadonlyMap<string, JsonObject>
 ): ReadonlyArray<string> => {
   const out: Array<string> = []
+  // Read-only properties are the service's own (a VPC's default security group), not references the caller made.
+  const readOnly = new Set(schema.readOnlyProperties.map((pointer) => pointer.split("/")[2]))
   for (const reference of referencesOf(schema)) {
+    if (readOnly.has(reference.path[0])) continue
     for (const value of valuesAt(properties, reference.path)) {
       if (typeof value !== "string") continue
       const resources = [...resourcesOf(reference.typeName).values()]
@@ -63,5 +82,5 @@ export const brokenReferences = (
       )
     }
   }
-  return out
+  return [...new Set(out)]
 }

@@ -11,6 +11,7 @@ import {
   type Region,
   type TemplateResource
 } from "@ccapi/core"
+import { BundledSchemas } from "@ccapi/memory-cloud"
 import { type ApiError, clientError, serverError } from "./ApiError.js"
 import type { Registry, TemplateRecord } from "./Registry.js"
 import { ACCOUNT_ID, isoTime } from "./wire.js"
@@ -143,7 +144,7 @@ const describeType = Effect.fn("QueryApi.describeType")(function* (params: Param
     IsDefaultVersion: true,
     Description: text("description"),
     Schema: JSON.stringify(doc),
-    ProvisioningType: "FULLY_MUTABLE",
+    ProvisioningType: BundledSchemas.provisioningType(schema),
     DeprecatedStatus: "LIVE",
     Visibility: "PUBLIC",
     SourceUrl: text("sourceUrl"),
