@@ -5,7 +5,7 @@ import { type CloudControl, type Region, type ResourceSchemas, TemplateGenerator
 import { dispatch } from "./internal/Dispatch.js"
 import { type FaultOptions, makeFaults } from "./internal/Faults.js"
 import { Registry, RegistryData, type TemplateRecord } from "./internal/Registry.js"
-import { ResourceScans } from "./internal/ResourceScans.js"
+import { makeResourceScans } from "./internal/ResourceScans.js"
 import { readIfExists, removeLeftovers, writeAtomically } from "./internal/StateFile.js"
 import { newRequestId, type WireRequest } from "./internal/wire.js"
 import { SandboxState } from "./SandboxState.js"
@@ -127,7 +127,7 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
   })
   const completionDelayMs = options.completionDelayMs ?? DEFAULT_COMPLETION_DELAY_MS
   const registry = new Registry()
-  registry.scans = new ResourceScans(options.scanDurationMs ?? options.completionDelayMs ?? DEFAULT_COMPLETION_DELAY_MS)
+  registry.scans = makeResourceScans(options.scanDurationMs ?? options.completionDelayMs ?? DEFAULT_COMPLETION_DELAY_MS)
   const state = yield* Effect.serviceOption(SandboxState)
   const statePath = options.statePath
   if (statePath !== undefined) yield* restoreState(statePath, registry)

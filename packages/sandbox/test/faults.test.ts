@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { GetResourceCommand, ListResourcesCommand, ThrottlingException } from "@aws-sdk/client-cloudcontrol"
 import { DescribeTypeCommand } from "@aws-sdk/client-cloudformation"
 import { describe, expect, it } from "@effect/vitest"
@@ -101,7 +101,7 @@ describe("fault flags on the ccapi-sandbox bin", () => {
   const bin = new URL("../bin/ccapi-sandbox.js", import.meta.url).pathname
 
   const startBin = (args: ReadonlyArray<string>) =>
-    new Promise<{ url: string; child: import("node:child_process").ChildProcess }>((resolve, reject) => {
+    new Promise<{ url: string; child: ChildProcess }>((resolve, reject) => {
       const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] })
       let out = ""
       child.stdout!.on("data", (chunk: Buffer) => {

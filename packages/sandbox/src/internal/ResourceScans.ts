@@ -103,16 +103,13 @@ const entriesOf = (params: Params, prefix: string): Record<string, string> => {
 }
 
 /** The IaC Generator's resource scans: a scan takes an inventory of the region, IN_PROGRESS for the completion delay, then COMPLETE. */
-export class ResourceScans {
-  private readonly scans: Array<Scan> = []
+export const makeResourceScans = (durationMs: number) => {
+  const scans: Array<Scan> = []
 
-  constructor(private readonly durationMs: number) {}
-
-  start(params: Params, region: Region): Effect.Effect<XmlObject, ApiError, ResourceSchemas> {
-    const self = this
-    return Effect.gen(function* () {
+  const start = (params: Params, region: Region): Effect.Effect<XmlObject, ApiError, ResourceSchemas> =>
+    Effect.gen(function* () {
       const now = Date.now()
-      if (self.scans.some((s) => s.region === region && now < s.completesAt))
+      if (scans.some((s) => s.region === region && now < s.completesAt))
         return yield* Effect.fail(
           clientError(
             "ResourceScanInProgress",
@@ -149,17 +146,16 @@ export class ResourceScans {
         id: `arn:aws:cloudformation:${region}:${ACCOUNT_ID}:resourceScan/${randomUUID()}`,
         region,
         startedAt: now,
-        completesAt: now + self.durationMs,
+        completesAt: now + durationMs,
         resources: found
       }
-      self.scans.push(scan)
-      const mine = self.scans.filter((s) => s.region === region)
-      if (mine.length > MAX_SCANS) self.scans.splice(self.scans.indexOf(mine[0]!), 1)
+      scans.push(scan)
+      const mine = scans.filter((s) => s.region === region)
+      if (mine.length > MAX_SCANS) scans.splice(scans.indexOf(mine[0]!), 1)
       return { ResourceScanId: scan.id }
     })
-  }
 
-  private find(params: Params, region: Region, complete: boolean): Effect.Effect<Scan, ApiError> {
+  const find = (params: Params, region: Region, complete: boolean): Effect.Effect<Scan, ApiError> => {
     const id = params.get("ResourceScanId")
     if (id === undefined || id === "")
       return Effect.fail(
@@ -168,14 +164,14 @@ export class ResourceScans {
           "1 validation error detected: Value null at 'resourceScanId' failed to satisfy constraint: Member must not be null"
         )
       )
-    const scan = this.scans.find((s) => s.region === region && s.id === id)
+    const scan = scans.find((s) => s.region === region && s.id === id)
     if (scan === undefined) return Effect.fail(scanNotFound(id))
     if (complete && Date.now() < scan.completesAt) return Effect.fail(inProgress(id))
     return Effect.succeed(scan)
   }
 
-  describe(params: Params, region: Region): Effect.Effect<XmlObject, ApiError> {
-    return Effect.map(this.find(params, region, false), (scan) => {
+  const describe = (params: Params, region: Region): Effect.Effect<XmlObject, ApiError> =>
+    Effect.map(find(params, region, false), (scan) => {
       const summary = summaryOf(scan, Date.now())
       const done = summary["Status"] === "COMPLETE"
       return {
@@ -189,21 +185,19 @@ export class ResourceScans {
           : {})
       }
     })
-  }
 
-  list(params: Params, region: Region): Effect.Effect<XmlObject, ApiError> {
+  const list = (params: Params, region: Region): Effect.Effect<XmlObject, ApiError> => {
     const now = Date.now()
-    const mine = this.scans.filter((s) => s.region === region).reverse()
+    const mine = scans.filter((s) => s.region === region).reverse()
     return Effect.map(page(mine, params), ({ items, next }) => ({
       ResourceScanSummaries: { member: items.map((s) => summaryOf(s, now)) },
       ...(next !== undefined ? { NextToken: next } : {})
     }))
   }
 
-  resources(params: Params, region: Region): Effect.Effect<XmlObject, ApiError> {
-    const self = this
-    return Effect.gen(function* () {
-      const scan = yield* self.find(params, region, true)
+  const resources = (params: Params, region: Region): Effect.Effect<XmlObject, ApiError> =>
+    Effect.gen(function* () {
+      const scan = yield* find(params, region, true)
       const prefix = params.get("ResourceTypePrefix")
       const wantedId = params.get("ResourceIdentifier")
       if (params.has("TagKey") || params.has("TagValue"))
@@ -218,12 +212,10 @@ export class ResourceScans {
       const { items, next } = yield* page(matching, params)
       return { Resources: { member: items.map(scannedWire) }, ...(next !== undefined ? { NextToken: next } : {}) }
     })
-  }
 
-  related(params: Params, region: Region): Effect.Effect<XmlObject, ApiError> {
-    const self = this
-    return Effect.gen(function* () {
-      const scan = yield* self.find(params, region, true)
+  const related = (params: Params, region: Region): Effect.Effect<XmlObject, ApiError> =>
+    Effect.gen(function* () {
+      const scan = yield* find(params, region, true)
       const asked = memberIndexes(params, "Resources").map((i) => ({
         typeName: params.get(`Resources.member.${i}.ResourceType`) ?? "",
         identifier: entriesOf(params, `Resources.member.${i}.ResourceIdentifier`)
@@ -249,5 +241,7 @@ export class ResourceScans {
         ...(next !== undefined ? { NextToken: next } : {})
       }
     })
-  }
+  return { start, describe, list, resources, related }
 }
+
+export type ResourceScans = ReturnType<typeof makeResourceScans>
