@@ -26,7 +26,7 @@ const hasCli = (() => {
 
 let sandbox: Sandbox
 beforeAll(async () => {
-  sandbox = await startSandbox({ completionDelayMs: 1500, scanDurationMs: 10_000 })
+  sandbox = await startSandbox({ completionDelayMs: 1500, scanDurationMs: 30_000 })
 })
 afterAll(() => sandbox.stop())
 
@@ -65,7 +65,7 @@ const until = async (
     const out = await read()
     seen.push(out)
     if (done(out)) return { last: out, seen }
-    await sleep(150)
+    await sleep(500)
   }
   throw new Error("never finished")
 }
@@ -99,6 +99,9 @@ describe.skipIf(!hasCli)("the scan-then-template workflow through the AWS CLI", 
       ResourceScanId: string
     }
     expect(scanId).toMatch(/^arn:aws:cloudformation:us-east-1:123456789012:resourceScan\/[0-9a-f-]{36}$/)
+    const first = await cli(["cloudformation", "describe-resource-scan", "--resource-scan-id", scanId])
+    expect(first["Status"]).toBe("IN_PROGRESS")
+    expect(first["PercentageCompleted"]).toBeLessThan(100)
     const busy = await cli(["cloudformation", "start-resource-scan"]).catch((e: Error) => e.message)
     expect(busy).toContain("ResourceScanInProgress")
     const early = await cli(["cloudformation", "list-resource-scan-resources", "--resource-scan-id", scanId]).catch(
@@ -106,11 +109,10 @@ describe.skipIf(!hasCli)("the scan-then-template workflow through the AWS CLI", 
     )
     expect(early).toContain("ResourceScanInProgress")
 
-    const { last: described, seen } = await until(
+    const { last: described } = await until(
       () => cli(["cloudformation", "describe-resource-scan", "--resource-scan-id", scanId]),
       (out) => out["Status"] === "COMPLETE"
     )
-    expect(seen[0]!["Status"]).toBe("IN_PROGRESS")
     expect(described["PercentageCompleted"]).toBe(100)
     expect(described["ResourcesScanned"]).toBe(3)
     expect(described["ResourceTypes"]).toEqual(["AWS::EC2::Subnet", "AWS::EC2::VPC", "AWS::S3::Bucket"])
