@@ -223,6 +223,20 @@ describe.skipIf(!hasModels)("AWS's error codes, checked against the botocore mod
     const created = await waitForRequest(clients.cloudControl, good!.RequestToken!)
     expect(created.event.OperationStatus).toBe("SUCCESS")
     expect(JSON.parse(created.event.ResourceModel!)).toMatchObject({ VpcId: vpcId, AvailabilityZone: "us-east-1a" })
+    // The VPC exists in us-east-1 only: a subnet in eu-west-1 cannot use it, nor a forged id of the right shape.
+    const elsewhere = clientsFor(sandbox.url, "eu-west-1", 1).cloudControl
+    for (const VpcId of [vpcId, vpcId.replace(/.$/, (c) => (c === "0" ? "1" : "0"))]) {
+      const client = VpcId === vpcId ? elsewhere : clients.cloudControl
+      const { ProgressEvent: attempt } = await client.send(
+        new CreateResourceCommand({
+          TypeName: "AWS::EC2::Subnet",
+          DesiredState: JSON.stringify({ VpcId, CidrBlock: "10.0.2.0/24" })
+        })
+      )
+      const outcome = await waitForRequest(client, attempt!.RequestToken!)
+      expect(outcome.event.OperationStatus).toBe("FAILED")
+      expect(outcome.event.ErrorCode).toBe("NotFound")
+    }
   })
 
   it("a real-format SQS QueueUrl gets the queue; an IAM role ARN has no region and keeps its path", async () => {
