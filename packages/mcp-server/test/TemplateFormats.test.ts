@@ -1,0 +1,157 @@
+import { assert, describe, it } from "@effect/vitest"
+import { parse } from "yaml"
+import { cleanBucket, createThroughWorkflow, useTestServers } from "./support/TestServer.js"
+
+/*
+ * create_template's code formats through the MCP tools: the IaC Generator's (or, read-only, the reads') template
+ * converted to Terraform (awscc) or CDK; a conversion that fails still returns the CloudFormation template; and
+ * session_changes exports what the session itself created or updated.
+ */
+
+const start = useTestServers()
+const BUCKET = "AWS::S3::Bucket"
+const bucket = (name: string) => ({ ResourceType: BUCKET, ResourceIdentifier: { BucketName: name } })
+
+describe("create_template as Terraform and CDK", () => {
+  it("writes the IaC Generator's template as Terraform for awscc, with an import block per resource", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("tf-one"))
+    const queue = await t.seed("AWS::SQS::Queue", { QueueName: "tf-queue", VisibilityTimeout: 60 })
+    const out = await t.must("create_template", {
+      resources: [
+        bucket("tf-one"),
+        { ResourceType: "AWS::SQS::Queue", ResourceIdentifier: { QueueUrl: queue.identifier } }
+      ],
+      output_format: "Terraform"
+    })
+    assert.strictEqual(out["format"], "terraform")
+    assert.strictEqual(out["source"], "iac-generator")
+    assert.isUndefined(out["conversion_error"])
+    const body: string = out["template_body"]
+    assert.include(body, 'source = "hashicorp/awscc"')
+    assert.match(body, /resource "awscc_s3_bucket" "(\w+)" \{\n {2}bucket_name = "tf-one"\n/)
+    assert.include(body, 'versioning_configuration = {\n    status = "Enabled"\n  }')
+    assert.match(body, /import \{\n {2}to = awscc_s3_bucket\.\w+\n {2}id = "tf-one"\n\}/)
+    // The queue's primary identifier (QueueUrl) is read-only, so it is not in the template: it comes from the request.
+    assert.match(
+      body,
+      /resource "awscc_sqs_queue" "\w+" \{\n {2}queue_name = "tf-queue"\n {2}visibility_timeout = 60\n/
+    )
+    assert.include(body, `id = "${queue.identifier}"`)
+    assert.include(out["next_step"], "terraform plan")
+    assert.deepStrictEqual(
+      out["resources"].map((r: { resource_type: string }) => r.resource_type),
+      [BUCKET, "AWS::SQS::Queue"]
+    )
+    assert.strictEqual(t.counts.templates, 1)
+  })
+
+  it("writes CDK TypeScript and Python stack classes from the same template", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("cdk-one"))
+    const ts = await t.must("create_template", {
+      resources: [bucket("cdk-one")],
+      output_format: "cdk-typescript",
+      template_name: "web-app"
+    })
+    assert.strictEqual(ts["format"], "cdk-typescript")
+    assert.include(ts["template_body"], "export class WebAppStack extends cdk.Stack")
+    assert.include(ts["template_body"], "new s3.CfnBucket(this, ")
+    assert.include(ts["template_body"], "bucketName: 'cdk-one'")
+    assert.include(ts["template_body"], "cdk.CfnDeletionPolicy.RETAIN")
+    assert.include(ts["next_step"], "cdk import")
+    const py = await t.must("create_template", {
+      resources: [bucket("cdk-one")],
+      output_format: "CDK-Python",
+      template_name: "web-app-py"
+    })
+    assert.strictEqual(py["format"], "cdk-python")
+    assert.include(py["template_body"], "class WebAppPyStack(Stack):")
+    assert.include(py["template_body"], "bucket_name = 'cdk-one'")
+  })
+
+  it("works read-only: the template comes from reads and nothing is written, the IaC Generator included", async () => {
+    const t = await start({ config: { readOnly: true } })
+    await t.seed(BUCKET, cleanBucket("ro-tf"))
+    const out = await t.must("create_template", { resources: [bucket("ro-tf")], output_format: "terraform" })
+    assert.strictEqual(out["source"], "reads")
+    assert.strictEqual(out["format"], "terraform")
+    assert.isUndefined(out["template_id"])
+    assert.match(out["template_body"], /import \{\n {2}to = awscc_s3_bucket\.s3_bucket\n {2}id = "ro-tf"\n\}/)
+    assert.include(out["next_step"], "because the server is read-only")
+    const cdk = await t.must("create_template", { resources: [bucket("ro-tf")], output_format: "cdk-typescript" })
+    assert.include(cdk["template_body"], "bucketName: 'ro-tf'")
+    assert.deepStrictEqual([t.counts.templates, t.counts.create, t.counts.update, t.counts.delete], [0, 0, 0, 0])
+  })
+
+  it("a conversion that fails says why and still returns the CloudFormation template (YAML)", async () => {
+    const t = await start()
+    // AWS::AppSync::Api is newer than the resource specification cdk-from-cfn was built with.
+    const api = await t.seed("AWS::AppSync::Api", { Name: "events-api" })
+    const resources = [{ ResourceType: "AWS::AppSync::Api", ResourceIdentifier: { ApiArn: api.identifier } }]
+    const out = await t.call("create_template", { resources, output_format: "cdk-typescript" })
+    assert.isTrue(out.ok, out.text)
+    assert.strictEqual(out.data["format"], "YAML")
+    assert.match(
+      out.data["conversion_error"],
+      /^ConversionFailed \(cdk-typescript\): cdk-from-cfn cannot write this template: .*AWS::AppSync::Api/
+    )
+    assert.include(out.data["conversion_error"], 'output_format "terraform"')
+    assert.include(out.data["next_step"], "could not be written as cdk-typescript")
+    const template = parse(out.data["template_body"])
+    assert.strictEqual(Object.values<{ Type: string }>(template["Resources"])[0]!.Type, "AWS::AppSync::Api")
+    // Terraform is written from the provider schema, so the same resource converts there.
+    const tf = await t.must("create_template", { resources, output_format: "terraform" })
+    assert.include(tf["template_body"], 'resource "awscc_appsync_api"')
+    assert.include(tf["template_body"], 'name = "events-api"')
+  })
+
+  it("refuses an unknown format with every valid one named, before anything is generated", async () => {
+    const t = await start()
+    const out = await t.call("create_template", { resources: [bucket("x")], output_format: "pulumi" })
+    assert.isFalse(out.ok)
+    assert.include(out.text, '"cdk-typescript" | "cdk-python" | "terraform"')
+    assert.strictEqual(t.counts.templates, 0)
+  })
+})
+
+describe("create_template session_changes", () => {
+  it("exports what this session created and updated, not what it deleted or what others made", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("not-mine"))
+    const kept = await createThroughWorkflow(t, cleanBucket("sess-kept"))
+    const gone = await createThroughWorkflow(t, cleanBucket("sess-gone"))
+    const del = await t.must("explain", {
+      content: { resource_type: BUCKET, identifier: gone.identifier },
+      operation: "delete"
+    })
+    await t.must("delete_resource", {
+      resource_type: BUCKET,
+      identifier: gone.identifier,
+      credentials_token: kept.creds,
+      explained_token: del["explained_token"],
+      confirmed: true
+    })
+    const out = await t.must("create_template", { session_changes: true, output_format: "JSON" })
+    const template = JSON.parse(out["template_body"])
+    const names = Object.values<{ Properties: { BucketName: string } }>(template["Resources"]).map(
+      (r) => r.Properties.BucketName
+    )
+    assert.deepStrictEqual(names, ["sess-kept"])
+    const tf = await t.must("create_template", { session_changes: true, output_format: "terraform" })
+    assert.include(tf["template_body"], 'id = "sess-kept"')
+    assert.notInclude(tf["template_body"], "not-mine")
+  })
+
+  it("a session that changed nothing is told so; another session's changes are not its own", async () => {
+    const t = await start()
+    await createThroughWorkflow(t, cleanBucket("first-session"))
+    const other = await t.connectSession()
+    const out = await other.call("create_template", { session_changes: true })
+    assert.isFalse(out.ok)
+    assert.match(out.text, /^InvalidInput: This session has created or updated no resources in us-east-1 yet/)
+    const mine = await t.must("create_template", { session_changes: true, resources: [bucket("first-session")] })
+    // Asked for both ways, the bucket is in the template once.
+    assert.lengthOf(Object.keys(parse(mine["template_body"])["Resources"]), 1)
+  })
+})
