@@ -108,8 +108,8 @@ const quote = (text: string): string =>
     .replace(/\n/g, "\\n")
     .replace(/\r/g, "\\r")
     .replace(/\t/g, "\\t")
-    .replace(/\$\{/g, "$${")
-    .replace(/%\{/g, "%%{")}"`
+    .replace(/\$\{/g, () => "$${")
+    .replace(/%\{/g, () => "%%{")}"`
 
 const pad = (depth: number) => "  ".repeat(depth)
 
