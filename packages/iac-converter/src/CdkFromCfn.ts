@@ -1,4 +1,5 @@
 import { type ConvertedTemplate, ConversionFailed } from "@ccapi/core"
+import type * as CdkFromCfn from "cdk-from-cfn"
 import { Effect } from "effect"
 
 /*
@@ -7,14 +8,14 @@ import { Effect } from "effect"
  * it is imported on the first conversion, never at start.
  */
 
-type CdkFromCfnModule = typeof import("cdk-from-cfn")
+type CdkFromCfnModule = typeof CdkFromCfn
 
 let loading: Promise<CdkFromCfnModule> | undefined
 
 /** cdk-from-cfn, loaded once, on first use (a CommonJS module: its exports may come as `default`). */
 const load = (): Promise<CdkFromCfnModule> =>
   (loading ??= import("cdk-from-cfn").then(
-    (module) => ((module as { default?: CdkFromCfnModule }).default ?? module) as CdkFromCfnModule
+    (module: unknown) => ((module as { default?: CdkFromCfnModule }).default ?? module) as CdkFromCfnModule
   ))
 
 /** A class name for the stack from the template's name: `my-app export` → `MyAppExportStack`. */
@@ -26,6 +27,52 @@ export const stackClassName = (name: string): string => {
 }
 
 const languages = { "cdk-typescript": "typescript", "cdk-python": "python" } as const
+
+const policyNames: Readonly<Record<string, string>> = {
+  Delete: "DELETE",
+  Retain: "RETAIN",
+  RetainExceptOnCreate: "RETAIN_EXCEPT_ON_CREATE",
+  Snapshot: "SNAPSHOT"
+}
+
+/**
+ * cdk-from-cfn writes each resource's DeletionPolicy but drops its UpdateReplacePolicy: set it after the resources, on
+ * the variable cdk-from-cfn declared for each (`const x = new s3.CfnBucket(this, 'LogicalId', …)`). Undefined when the
+ * code is not shaped as expected.
+ */
+const withUpdateReplacePolicies = (
+  code: string,
+  format: keyof typeof languages,
+  template: unknown
+): string | undefined => {
+  const resources =
+    typeof template === "object" && template !== null ? (template as { Resources?: unknown }).Resources : undefined
+  if (typeof resources !== "object" || resources === null) return code
+  const wanted = Object.entries(resources as Record<string, { UpdateReplacePolicy?: unknown }>).flatMap(
+    ([logicalId, r]) =>
+      typeof r?.UpdateReplacePolicy === "string" && policyNames[r.UpdateReplacePolicy] !== undefined
+        ? [[logicalId, policyNames[r.UpdateReplacePolicy]!] as const]
+        : []
+  )
+  if (wanted.length === 0) return code
+  const declaration =
+    format === "cdk-typescript"
+      ? /const (\w+) = new [\w.]+\(this, '([^']+)'/g
+      : /^ {4}(\w+) = [\w.]+\(self, '([^']+)'/gm
+  const variables = new Map([...code.matchAll(declaration)].map((m) => [m[2]!, m[1]!] as const))
+  if (wanted.some(([logicalId]) => !variables.has(logicalId))) return undefined
+  const lines = wanted.map(([logicalId, policy]) =>
+    format === "cdk-typescript"
+      ? `    ${variables.get(logicalId)}.cfnOptions.updateReplacePolicy = cdk.CfnDeletionPolicy.${policy};`
+      : `    ${variables.get(logicalId)}.cfn_options.update_replace_policy = cdk.CfnDeletionPolicy.${policy}`
+  )
+  if (format === "cdk-typescript") {
+    const end = code.lastIndexOf("\n  }\n}")
+    if (end < 0) return undefined
+    return `${code.slice(0, end)}\n\n    // UpdateReplacePolicy, as in the CloudFormation template.\n${lines.join("\n")}${code.slice(end)}`
+  }
+  return `${code.trimEnd()}\n\n    # UpdateReplacePolicy, as in the CloudFormation template.\n${lines.join("\n")}\n`
+}
 
 /** The template as a CDK stack class in TypeScript or Python, or `ConversionFailed` with cdk-from-cfn's reason. */
 export const toCdk = (input: {
@@ -51,10 +98,16 @@ export const toCdk = (input: {
           message: `cdk-from-cfn cannot write this template: ${error instanceof Error ? error.message : String(error)}. It knows the resource types and properties of the CloudFormation specification it was built with; for a newer type or property, ask for output_format "terraform" (written from the provider schemas) or take the CloudFormation template.`
         })
     })
+    const withPolicies = withUpdateReplacePolicies(body, input.format, input.template)
     return {
-      body,
+      body: withPolicies ?? body,
       warnings: [
-        `The stack class is ${className}. The resources already exist: adopt them with \`cdk import\` rather than deploying them anew.`
+        `The stack class is ${className}. The resources already exist: adopt them with \`cdk import\` rather than deploying them anew.`,
+        ...(withPolicies === undefined
+          ? [
+              "The resources' UpdateReplacePolicy could not be written (cdk-from-cfn leaves it out): set cfnOptions.updateReplacePolicy by hand."
+            ]
+          : [])
       ]
     }
   })

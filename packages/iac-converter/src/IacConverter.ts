@@ -1,5 +1,5 @@
 import { TemplateConverter } from "@ccapi/core"
-import { Effect, Layer } from "effect"
+import { Layer } from "effect"
 import { toCdk } from "./CdkFromCfn.js"
 import { toTerraform } from "./TerraformAwscc.js"
 

@@ -6,11 +6,11 @@ import {
   SessionState,
   StartTemplate,
   type TemplateOutputFormat,
-  TemplateResource,
+  type TemplateResource,
   TypeName,
   WorkflowSettings
 } from "@ccapi/core"
-import { BundledSchemas, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/testkit"
+import { BundledSchemas, FakeIdentity, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/testkit"
 import { Duration, Effect, Layer, ManagedRuntime } from "effect"
 import { IacConverter } from "../../src/index.js"
 import type { CommonResource } from "./CommonResources.js"
@@ -49,7 +49,8 @@ export const makeExporter = () => {
       MemoryTemplateGenerator.layerWith().pipe(Layer.provide(cloud), Layer.provide(BundledSchemas.layerMemory)),
       IacConverter.layer,
       settings,
-      SessionState.layer
+      SessionState.layer,
+      FakeIdentity.layerTest({ profile: "test", credentialSource: "profile" })
     )
   )
   let templates = 0
