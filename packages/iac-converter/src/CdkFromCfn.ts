@@ -74,6 +74,26 @@ const withUpdateReplacePolicies = (
   return `${code.trimEnd()}\n\n    # UpdateReplacePolicy, as in the CloudFormation template.\n${lines.join("\n")}\n`
 }
 
+/**
+ * What cdk-from-cfn is given: the template with its Description reduced to plain words. cdk-from-cfn writes the
+ * Description into a comment (TypeScript) or a docstring (Python) as it is, so a `*\/` or `"""` in it — and a template's
+ * description can come from a template name the model chose — would end the comment and become code.
+ */
+const safeForCode = (template: unknown): unknown => {
+  if (typeof template !== "object" || template === null) return template
+  const description = (template as { Description?: unknown }).Description
+  if (typeof description !== "string") return template
+  return { ...template, Description: description.replace(/[^\w .,:;()'-]+/g, " ").trim() }
+}
+
+/** Logical ids become identifiers and strings in the code: CloudFormation allows letters and digits only. */
+const badLogicalId = (template: unknown): string | undefined => {
+  const resources =
+    typeof template === "object" && template !== null ? (template as { Resources?: unknown }).Resources : undefined
+  if (typeof resources !== "object" || resources === null) return undefined
+  return Object.keys(resources).find((id) => !/^[A-Za-z0-9]+$/.test(id))
+}
+
 /** The template as a CDK stack class in TypeScript or Python, or `ConversionFailed` with cdk-from-cfn's reason. */
 export const toCdk = (input: {
   readonly format: keyof typeof languages
@@ -90,8 +110,14 @@ export const toCdk = (input: {
         })
     })
     const className = stackClassName(input.name)
+    const bad = badLogicalId(input.template)
+    if (bad !== undefined)
+      return yield* new ConversionFailed({
+        format: input.format,
+        message: `the logical id ${JSON.stringify(bad)} is not alphanumeric, as CloudFormation requires; it cannot be written as code.`
+      })
     const body = yield* Effect.try({
-      try: () => cdk.transmute(JSON.stringify(input.template), languages[input.format], className),
+      try: () => cdk.transmute(JSON.stringify(safeForCode(input.template)), languages[input.format], className),
       catch: (error) =>
         new ConversionFailed({
           format: input.format,

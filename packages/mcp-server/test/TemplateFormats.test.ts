@@ -1,4 +1,11 @@
+import { execFile } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { promisify } from "node:util"
+import { parse as parseHcl } from "@cdktf/hcl2json"
 import { assert, describe, it } from "@effect/vitest"
+import ts from "typescript"
 import { parse } from "yaml"
 import { cleanBucket, createThroughWorkflow, useTestServers } from "./support/TestServer.js"
 
@@ -116,11 +123,29 @@ describe("create_template as Terraform and CDK", () => {
 })
 
 describe("create_template session_changes", () => {
-  it("exports what this session created and updated, not what it deleted or what others made", async () => {
+  it("exports what this session created and updated, not what it deleted or did not touch", async () => {
     const t = await start()
     await t.seed(BUCKET, cleanBucket("not-mine"))
+    await t.seed(BUCKET, cleanBucket("not-touched"))
     const kept = await createThroughWorkflow(t, cleanBucket("sess-kept"))
     const gone = await createThroughWorkflow(t, cleanBucket("sess-gone"))
+    // An update of a bucket someone else made: now it is one this session changed.
+    const update = await t.must("generate_infrastructure_code", {
+      resource_type: BUCKET,
+      credentials_token: kept.creds,
+      identifier: "not-mine",
+      patch_document: [{ op: "replace", path: "/VersioningConfiguration/Status", value: "Suspended" }]
+    })
+    const explainedUpdate = await t.must("explain", { generated_code_token: update["generated_code_token"] })
+    const scan = await t.must("run_checkov", { explained_token: explainedUpdate["explained_token"] })
+    await t.must("update_resource", {
+      resource_type: BUCKET,
+      identifier: "not-mine",
+      credentials_token: kept.creds,
+      explained_token: explainedUpdate["explained_token"],
+      security_scan_token: scan["security_scan_token"],
+      ...(scan["passed"] ? {} : { accept_findings: scan["failed_check_ids"] })
+    })
     const del = await t.must("explain", {
       content: { resource_type: BUCKET, identifier: gone.identifier },
       operation: "delete"
@@ -137,10 +162,12 @@ describe("create_template session_changes", () => {
     const names = Object.values<{ Properties: { BucketName: string } }>(template["Resources"]).map(
       (r) => r.Properties.BucketName
     )
-    assert.deepStrictEqual(names, ["sess-kept"])
+    assert.deepStrictEqual(names, ["sess-kept", "not-mine"])
     const tf = await t.must("create_template", { session_changes: true, output_format: "terraform" })
     assert.include(tf["template_body"], 'id = "sess-kept"')
-    assert.notInclude(tf["template_body"], "not-mine")
+    assert.include(tf["template_body"], 'id = "not-mine"')
+    assert.notInclude(tf["template_body"], "sess-gone")
+    assert.notInclude(tf["template_body"], "not-touched")
   })
 
   it("a session that changed nothing is told so; another session's changes are not its own", async () => {
@@ -153,5 +180,71 @@ describe("create_template session_changes", () => {
     const mine = await t.must("create_template", { session_changes: true, resources: [bucket("first-session")] })
     // Asked for both ways, the bucket is in the template once.
     assert.lengthOf(Object.keys(parse(mine["template_body"])["Resources"]), 1)
+  })
+})
+
+describe("create_template code formats under attack: text from the model or the account stays text", () => {
+  const hostile =
+    'x"\n}\nresource "awscc_iam_role" "evil" {\n  role_name = "pwn"\n}\n# ${file("~/.aws/credentials")} %{if true}'
+
+  it("a property value cannot add Terraform blocks or interpolate", async () => {
+    const t = await start()
+    await t.seed(BUCKET, { ...cleanBucket("tf-attack"), Tags: [{ Key: "note", Value: hostile }] })
+    const out = await t.must("create_template", { resources: [bucket("tf-attack")], output_format: "terraform" })
+    const hcl = (await parseHcl("main.tf", out["template_body"])) as {
+      resource: Record<string, Record<string, Array<Record<string, unknown>>>>
+    }
+    assert.deepStrictEqual(Object.keys(hcl.resource), ["awscc_s3_bucket"])
+    const [block] = Object.values(hcl.resource["awscc_s3_bucket"]!)
+    const tags = block![0]!["tags"] as Array<{ key: string; value: string }>
+    // The parser's JSON keeps a literal "${" and "%{" as "$${" and "%%{": they are text, not expressions.
+    assert.deepStrictEqual(tags, [{ key: "note", value: hostile.split("${").join("$${").split("%{").join("%%{") }])
+  })
+
+  it("a template name cannot end the CDK comment or docstring it is written into and become code", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("cdk-attack"))
+    const template_name = 'x */ process.exit(1); /* """ import os; os.system("id") """ \\'
+    const tsOut = await t.must("create_template", {
+      resources: [bucket("cdk-attack")],
+      output_format: "cdk-typescript",
+      template_name
+    })
+    const source = ts.createSourceFile("stack.ts", tsOut["template_body"], ts.ScriptTarget.ES2022, true)
+    const parseErrors = (source as unknown as { parseDiagnostics: ReadonlyArray<unknown> }).parseDiagnostics
+    assert.lengthOf(parseErrors, 0)
+    assert.deepStrictEqual(
+      source.statements.filter((s) => ts.isExpressionStatement(s)).map((s) => s.getText()),
+      []
+    )
+    const pyOut = await t.must("create_template", {
+      resources: [bucket("cdk-attack")],
+      output_format: "cdk-python",
+      template_name: `${template_name} py`
+    })
+    const dir = mkdtempSync(path.join(os.tmpdir(), "ccapi-py-"))
+    try {
+      writeFileSync(path.join(dir, "stack.py"), pyOut["template_body"])
+      await promisify(execFile)("python3", ["-m", "py_compile", path.join(dir, "stack.py")])
+      // Python's own parser: the top level is the imports of aws_cdk and constructs, strings, and the class.
+      const { stdout } = await promisify(execFile)("python3", [
+        "-c",
+        "import ast, json, sys; print(json.dumps([[type(n).__name__, [a.name for a in getattr(n, 'names', [])], getattr(n, 'module', None)] for n in ast.parse(open(sys.argv[1]).read()).body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]))",
+        path.join(dir, "stack.py")
+      ])
+      const statements = JSON.parse(stdout) as Array<[string, Array<string>, string | null]>
+      for (const [kind, names, module] of statements) {
+        if (kind === "ClassDef") continue
+        assert.include(["Import", "ImportFrom"], kind)
+        for (const name of [module ?? "", ...names].filter((n) => n !== ""))
+          assert.match(name, /^(aws_cdk|constructs|Stack|Construct)(\.|$)/, `import of ${name}`)
+      }
+      assert.lengthOf(
+        statements.filter(([kind]) => kind === "ClassDef"),
+        1
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
