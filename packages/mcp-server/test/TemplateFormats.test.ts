@@ -24,9 +24,11 @@ describe("create_template as Terraform and CDK", () => {
     const t = await start()
     await t.seed(BUCKET, cleanBucket("tf-one"))
     const queue = await t.seed("AWS::SQS::Queue", { QueueName: "tf-queue", VisibilityTimeout: 60 })
+    const other = await t.seed("AWS::SQS::Queue", { QueueName: "tf-other", VisibilityTimeout: 30 })
     const out = await t.must("create_template", {
       resources: [
         bucket("tf-one"),
+        { ResourceType: "AWS::SQS::Queue", ResourceIdentifier: { QueueUrl: other.identifier } },
         { ResourceType: "AWS::SQS::Queue", ResourceIdentifier: { QueueUrl: queue.identifier } }
       ],
       output_format: "Terraform"
@@ -39,16 +41,21 @@ describe("create_template as Terraform and CDK", () => {
     assert.match(body, /resource "awscc_s3_bucket" "(\w+)" \{\n {2}bucket_name = "tf-one"\n/)
     assert.include(body, 'versioning_configuration = {\n    status = "Enabled"\n  }')
     assert.match(body, /import \{\n {2}to = awscc_s3_bucket\.\w+\n {2}id = "tf-one"\n\}/)
-    // The queue's primary identifier (QueueUrl) is read-only, so it is not in the template: it comes from the request.
-    assert.match(
-      body,
-      /resource "awscc_sqs_queue" "\w+" \{\n {2}queue_name = "tf-queue"\n {2}visibility_timeout = 60\n/
-    )
-    assert.include(body, `id = "${queue.identifier}"`)
+    // A queue's primary identifier (QueueUrl) is read-only, so it is not in the template: it comes from the request,
+    // and of two queues, each is told apart by its live properties.
+    const queueBlock =
+      /resource "awscc_sqs_queue" "(\w+)" \{\n {2}queue_name = "tf-queue"\n {2}visibility_timeout = 60\n/.exec(body)
+    const otherBlock =
+      /resource "awscc_sqs_queue" "(\w+)" \{\n {2}queue_name = "tf-other"\n {2}visibility_timeout = 30\n/.exec(body)
+    assert.isNotNull(queueBlock)
+    assert.isNotNull(otherBlock)
+    assert.include(body, `import {\n  to = awscc_sqs_queue.${queueBlock![1]}\n  id = "${queue.identifier}"\n}`)
+    assert.include(body, `import {\n  to = awscc_sqs_queue.${otherBlock![1]}\n  id = "${other.identifier}"\n}`)
+    assert.isUndefined(out["warnings"])
     assert.include(out["next_step"], "terraform plan")
     assert.deepStrictEqual(
       out["resources"].map((r: { resource_type: string }) => r.resource_type),
-      [BUCKET, "AWS::SQS::Queue"]
+      [BUCKET, "AWS::SQS::Queue", "AWS::SQS::Queue"]
     )
     assert.strictEqual(t.counts.templates, 1)
   })

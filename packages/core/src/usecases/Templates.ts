@@ -4,6 +4,7 @@ import { ConversionFailed, InvalidInput, TemplateGenerationFailed } from "../mod
 import { Identifier, type Region, TypeName } from "../model/Ids.js"
 import { isJsonObject, type JsonObject } from "../model/Json.js"
 import type { ResourceSchema } from "../model/ResourceSchema.js"
+import { CloudControl } from "../ports/CloudControl.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { type ConvertibleResource, TemplateConverter } from "../ports/TemplateConverter.js"
 import { TemplateGenerator } from "../ports/TemplateGenerator.js"
@@ -88,9 +89,46 @@ const resourcesToExport = Effect.fn("Workflow.createTemplate.resources")(functio
 })
 
 /**
+ * Of several asked-for resources of one type whose primary identifier is not in the template (an SQS queue's QueueUrl),
+ * the one whose live properties hold exactly the template resource's: read with GetResource. Undefined unless exactly
+ * one does.
+ */
+const liveMatch = Effect.fn("Workflow.createTemplate.liveMatch")(function* (
+  schema: ResourceSchema,
+  properties: JsonObject,
+  candidates: ReadonlyArray<TemplateResource>,
+  region: Region
+) {
+  const cloud = yield* CloudControl
+  const found: Array<TemplateResource> = []
+  for (const candidate of candidates) {
+    const joined = joinedIdentifier(schema, candidate.identifier)
+    const identifier = joined === undefined ? Option.none() : Schema.decodeUnknownOption(Identifier)(joined)
+    if (Option.isNone(identifier)) continue
+    const live = yield* cloud.get({ typeName: schema.typeName, identifier: identifier.value, region }).pipe(
+      Effect.map((r) => Option.some(r.properties)),
+      Effect.catch(() => Effect.succeed(Option.none<JsonObject>()))
+    )
+    if (Option.isSome(live) && Object.entries(properties).every(([k, v]) => jsonEqual(live.value[k], v)))
+      found.push(candidate)
+  }
+  return found.length === 1 ? found[0] : undefined
+})
+
+const jsonEqual = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, n) => jsonEqual(v, b[n]))
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const keys = Object.keys(a)
+    return keys.length === Object.keys(b).length && keys.every((k) => jsonEqual(a[k], b[k]))
+  }
+  return false
+}
+
+/**
  * The template's resources with what a conversion needs beside the template: each one's provider schema and Cloud
  * Control identifier — from its properties when they hold the primary identifier, else from the one resource of its
- * type that was asked for and not matched yet. A schema that cannot be read is left out (the converter says what it
+ * type that was asked for and not matched yet, else from the one of them whose live properties are the template's. A schema that cannot be read is left out (the converter says what it
  * cannot do without it).
  */
 const convertibleResources = Effect.fn("Workflow.createTemplate.convertible")(function* (
@@ -132,7 +170,13 @@ const convertibleResources = Effect.fn("Workflow.createTemplate.convertible")(fu
       fromProperties === undefined || schema === undefined
         ? undefined
         : sameType.find((r) => joinedIdentifier(schema, r.identifier) === fromProperties)
-    const match = byProperties ?? (sameType.length === 1 ? sameType[0] : undefined)
+    const match =
+      byProperties ??
+      (sameType.length === 1
+        ? sameType[0]
+        : fromProperties === undefined && schema !== undefined && sameType.length > 1
+          ? yield* liveMatch(schema, properties, sameType, region)
+          : undefined)
     if (match !== undefined) unmatched.splice(unmatched.indexOf(match), 1)
     const identifier = fromProperties ?? (match && schema ? joinedIdentifier(schema, match.identifier) : undefined)
     out.push({
