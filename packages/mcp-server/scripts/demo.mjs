@@ -235,7 +235,9 @@ try {
   const importBlock = hcl.findIndex((line) => line.startsWith("import {"))
   out(indent(hcl.slice(importBlock, importBlock + 4).join("\n"), "   │ "))
   out(dim(`   ${terraform.next_step}`))
-  out(dim("   (also: output_format cdk-typescript / cdk-python; session_changes=true exports what this session changed)"))
+  out(
+    dim("   (also: output_format cdk-typescript / cdk-python; session_changes=true exports what this session changed)")
+  )
 
   step(9, "Delete, explained from the live resource and confirmed")
   const del = await must("explain", {
