@@ -121,7 +121,7 @@ export const toCdk = (input: {
       catch: (error) =>
         new ConversionFailed({
           format: input.format,
-          message: `cdk-from-cfn cannot write this template: ${error instanceof Error ? error.message : String(error)}. It knows the resource types and properties of the CloudFormation specification it was built with; for a newer type or property, ask for output_format "terraform" (written from the provider schemas) or take the CloudFormation template.`
+          message: `cdk-from-cfn cannot write this template: ${error instanceof Error ? error.message : String(error)}. It knows the resource types and properties of the CloudFormation specification it was built with; for a newer type or property, ask for the "terraform" format (written from the provider schemas) or take the CloudFormation template.`
         })
     })
     const withPolicies = withUpdateReplacePolicies(body, input.format, input.template)

@@ -153,7 +153,7 @@ const reference = (context: Context, value: JsonObject, at: At): string => {
     return `${target.address}.${attribute.split(".").map(attributeName).join(".")}`
   }
   return fail(
-    `${at}: ${intrinsic} cannot be written for awscc by this converter (it writes Ref and Fn::GetAtt of the template's own resources, and AWS::Region). Use output_format "cdk-typescript", or YAML and convert that part by hand.`
+    `${at}: ${intrinsic} cannot be written for awscc by this converter (it writes Ref and Fn::GetAtt of the template's own resources, and AWS::Region). Ask for the "cdk-typescript" format, or for YAML and convert that part by hand.`
   )
 }
 

@@ -110,7 +110,7 @@ describe("create_template as Terraform and CDK", () => {
       out.data["conversion_error"],
       /^ConversionFailed \(cdk-typescript\): cdk-from-cfn cannot write this template: .*AWS::AppSync::Api/
     )
-    assert.include(out.data["conversion_error"], 'output_format "terraform"')
+    assert.include(out.data["conversion_error"], 'the "terraform" format')
     assert.include(out.data["next_step"], "could not be written as cdk-typescript")
     const template = parse(out.data["template_body"])
     assert.strictEqual(Object.values<{ Type: string }>(template["Resources"])[0]!.Type, "AWS::AppSync::Api")

@@ -137,7 +137,7 @@ export type TemplateFormat = typeof TemplateFormat.Type
 /** The formats a CloudFormation template can be converted to (`TemplateConverter`). */
 export const CodeFormat = Schema.Literals(["cdk-typescript", "cdk-python", "terraform"])
 export type CodeFormat = typeof CodeFormat.Type
-/** What create_template can return: the CloudFormation template (JSON, YAML) or the same resources as code. */
+/** What a template export can return: the CloudFormation template (JSON, YAML) or the same resources as code. */
 export const TemplateOutputFormat = Schema.Literals(["JSON", "YAML", ...CodeFormat.literals])
 export type TemplateOutputFormat = typeof TemplateOutputFormat.Type
 

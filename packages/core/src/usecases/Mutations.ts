@@ -113,7 +113,7 @@ const journalAfterSend = (event: "mutation_submitted" | "mutation_outcome", deta
   )
 
 /**
- * Remember what this session changed, for create_template's `session_changes`: a resource created or updated (and not
+ * Remember what this session changed, for exporting the session's changes as a template: a resource created or updated (and not
  * failed) is added once; a deleted one is taken out, since there is nothing left to export.
  */
 const recordChange = (plan: Plan, identifier: string, region: string) =>

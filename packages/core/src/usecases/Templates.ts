@@ -62,7 +62,7 @@ const resourcesToExport = Effect.fn("Workflow.createTemplate.resources")(functio
     if (command.resources.length === 0)
       return yield* new InvalidInput({
         message:
-          'resources is required: a list of {"ResourceType": "AWS::S3::Bucket", "ResourceIdentifier": {"BucketName": "…"}}; or pass session_changes=true to export what this session created or updated.'
+          "There is nothing to export: name the resources (each a type and its identifier properties), or ask for the resources this session created or updated."
       })
     return command.resources
   }
@@ -83,7 +83,7 @@ const resourcesToExport = Effect.fn("Workflow.createTemplate.resources")(functio
   }
   if (resources.length === 0)
     return yield* new InvalidInput({
-      message: `This session has created or updated no resources in ${region} yet (deleted ones are left out), so there is nothing to export with session_changes=true. Pass resources to export existing resources, or a region where this session made changes.`
+      message: `This session has created or updated no resources in ${region} yet (deleted ones are left out), so there is nothing of its own to export. Name the resources to export instead, or choose a region where this session made changes.`
     })
   return resources
 })

@@ -31,7 +31,7 @@ export class WorkflowSettings extends Context.Service<
   }
 >()("@ccapi/core/WorkflowSettings") {}
 
-/** A resource this session created or updated (and has not deleted since), for create_template's `session_changes`. */
+/** A resource this session created or updated (and has not deleted since), for exporting the session's changes as a template. */
 export interface ChangedResource {
   readonly typeName: string
   readonly identifier: string
