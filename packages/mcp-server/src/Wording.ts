@@ -249,6 +249,6 @@ export const renderNextStep = (next: NextStep): string => {
       return ready
     }
     case "TemplatePending":
-      return `The IaC Generator is still working. Call create_template again with template_id="${next.templateId}" to fetch it.`
+      return `The IaC Generator is still working. Call create_template again with template_id="${next.templateId}"${next.format === undefined ? "" : ` and output_format="${next.format}"`} to fetch it.`
   }
 }

@@ -120,6 +120,18 @@ describe("create_template as Terraform and CDK", () => {
     assert.include(tf["template_body"], 'name = "events-api"')
   })
 
+  it("a template still being generated is fetched later with template_id, in the format asked for again", async () => {
+    const t = await start({ config: { templateWaitSeconds: 0 } })
+    await t.seed(BUCKET, cleanBucket("later-tf"))
+    const pending = await t.must("create_template", { resources: [bucket("later-tf")], output_format: "terraform" })
+    assert.isUndefined(pending["template_body"])
+    assert.include(pending["next_step"], `template_id="${pending["template_id"]}" and output_format="terraform"`)
+    const later = await t.must("create_template", { template_id: pending["template_id"], output_format: "terraform" })
+    assert.strictEqual(later["format"], "terraform")
+    // Fetched by id, the asked-for resources are not known: the bucket's identifier comes from its properties.
+    assert.match(later["template_body"], /import \{\n {2}to = awscc_s3_bucket\.\w+\n {2}id = "later-tf"\n\}/)
+  })
+
   it("refuses an unknown format with every valid one named, before anything is generated", async () => {
     const t = await start()
     const out = await t.call("create_template", { resources: [bucket("x")], output_format: "pulumi" })

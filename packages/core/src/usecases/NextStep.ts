@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { CodeFormat } from "../model/Cloud.js"
+import { CodeFormat, TemplateOutputFormat } from "../model/Cloud.js"
 import { PlanOperation } from "../model/Plan.js"
 
 /*
@@ -50,7 +50,11 @@ export const TemplateReady = Schema.TaggedStruct("TemplateReady", {
   notConverted: Schema.optional(CodeFormat)
 })
 /** The template generator is still working: ask again for this template later. */
-export const TemplatePending = Schema.TaggedStruct("TemplatePending", { templateId: Schema.String })
+export const TemplatePending = Schema.TaggedStruct("TemplatePending", {
+  templateId: Schema.String,
+  /** The format asked for, when it is not the default (YAML): fetching the template later should ask for it again. */
+  format: Schema.optional(TemplateOutputFormat)
+})
 
 /** What the workflow expects next. */
 export const NextStep = Schema.Union([

@@ -297,7 +297,7 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (co
       warnings: [],
       resources: [],
       source: generator.source,
-      next: TemplatePending.make({ templateId })
+      next: TemplatePending.make({ templateId, ...(format === "YAML" ? {} : { format }) })
     } satisfies TemplateResult
   })
 
