@@ -1,10 +1,12 @@
 import { Clock, Effect, Option, Ref, Schema } from "effect"
+import { sha256Hex } from "../internal/sha256.js"
 import type { CodeFormat, TemplateResource } from "../model/Cloud.js"
 import { ConversionFailed, InvalidInput, TemplateGenerationFailed } from "../model/Errors.js"
 import { Identifier, type Region, TypeName } from "../model/Ids.js"
-import { isJsonObject, type JsonObject } from "../model/Json.js"
+import { canonicalJson, isJsonObject, type JsonObject } from "../model/Json.js"
 import type { ResourceSchema } from "../model/ResourceSchema.js"
 import { CloudControl } from "../ports/CloudControl.js"
+import { Identity } from "../ports/Identity.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { type ConvertibleResource, TemplateConverter } from "../ports/TemplateConverter.js"
 import { TemplateGenerator } from "../ports/TemplateGenerator.js"
@@ -14,6 +16,7 @@ import { resolveRegion } from "./Region.js"
 import type { TemplateResult } from "./Results.js"
 import { SessionState, WorkflowSettings } from "../workflow/Settings.js"
 import { pollUntilDone } from "../workflow/Waiter.js"
+import { decide, requireApprovalChannel } from "../workflow/Approval.js"
 
 /** The `Resources` section of a JSON template body, or undefined when the body is not a JSON template. */
 const parseTemplate = (body: string): JsonObject | undefined => {
@@ -193,6 +196,48 @@ const convertibleResources = Effect.fn("Workflow.createTemplate.convertible")(fu
 })
 
 /**
+ * The IaC Generator writes a generated template into the account: under CCAPI_APPROVAL=required that is a change a
+ * person approves, bound to a hash of the request (region, resources, policies, name).
+ */
+const approveTemplate = Effect.fn("Workflow.approveTemplate")(function* (
+  command: Extract<CreateTemplateCommand, { readonly _tag: "StartTemplate" }>,
+  exported: ReadonlyArray<TemplateResource>,
+  region: Region,
+  templateName: string
+) {
+  if ((yield* WorkflowSettings).approval !== "required") return
+  yield* requireApprovalChannel("template")
+  const identity = yield* (yield* Identity).whoAmI(region)
+  const resources = exported.map((r) => ({ typeName: r.typeName, identifier: { ...r.identifier } }))
+  const bound = {
+    region,
+    resources,
+    deletionPolicy: command.deletionPolicy,
+    updateReplacePolicy: command.updateReplacePolicy,
+    templateName: command.templateName ?? null
+  }
+  yield* decide(
+    {
+      operation: "template",
+      accountId: identity.accountId,
+      region,
+      typeName: "AWS::CloudFormation::GeneratedTemplate",
+      identifier: templateName,
+      summary: [
+        `**CREATE TEMPLATE** with the CloudFormation IaC Generator (a generated template is stored in the account).`,
+        `Account ${identity.accountId}, region ${region}; deletion policy ${command.deletionPolicy}, update-replace policy ${command.updateReplacePolicy}.`,
+        `Resources (${resources.length}): ${resources.map((r) => `${r.typeName} ${JSON.stringify(r.identifier)}`).join("; ")}`
+      ].join("\n"),
+      diff: [],
+      findings: [],
+      failedCheckIds: [],
+      planHash: sha256Hex(canonicalJson(bound))
+    },
+    Effect.void
+  )
+})
+
+/**
  * Export existing resources as a CloudFormation template with the `TemplateGenerator` the application chose: the IaC
  * Generator, or (read-only) `TemplatesFromReads`. For a code format (CDK, Terraform) the finished template is then
  * converted by the `TemplateConverter`, a pure step; when that fails the CloudFormation template (YAML) is returned
@@ -309,6 +354,7 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (co
       ? command.templateName
       : `ccapi-template-${new Date(now).toISOString().replace(/[:.]/g, "-")}`
 
+  if (generator.source !== "reads") yield* approveTemplate(command, resources, region, templateName)
   const { templateId } = yield* generator.start({
     region,
     templateName,

@@ -1,4 +1,5 @@
 import {
+  Approver,
   createTemplate,
   type CodeFormat,
   type JsonObject,
@@ -10,7 +11,7 @@ import {
   TypeName,
   WorkflowSettings
 } from "@ccapi/core"
-import { BundledSchemas, FakeIdentity, MemoryCloud, MemoryTemplateGenerator } from "@ccapi/testkit"
+import { BundledSchemas, FakeIdentity, MemoryCloud, MemoryJournal, MemoryTemplateGenerator } from "@ccapi/testkit"
 import { Duration, Effect, Layer, ManagedRuntime } from "effect"
 import { IacConverter } from "../../src/index.js"
 import type { CommonResource } from "./CommonResources.js"
@@ -50,7 +51,13 @@ export const makeExporter = () => {
       IacConverter.layer,
       settings,
       SessionState.layer,
-      FakeIdentity.layerTest({ profile: "test", credentialSource: "profile" })
+      FakeIdentity.layerTest({ profile: "test", credentialSource: "profile" }),
+      // Approval is off in these settings: no person is asked, no decision journaled.
+      Layer.succeed(
+        Approver,
+        Approver.of({ channels: [], ask: () => Effect.die("no approval is asked when it is off") })
+      ),
+      MemoryJournal.layerMemory
     )
   )
   let templates = 0
