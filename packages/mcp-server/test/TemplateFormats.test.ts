@@ -143,7 +143,7 @@ describe("create_template as Terraform and CDK", () => {
 
 describe("create_template session_changes", () => {
   it("exports what this session created and updated, not what it deleted or did not touch", async () => {
-    const t = await start()
+    const t = await start({ elicitation: "approve" })
     await t.seed(BUCKET, cleanBucket("not-mine"))
     await t.seed(BUCKET, cleanBucket("not-touched"))
     const kept = await createThroughWorkflow(t, cleanBucket("sess-kept"))
@@ -153,7 +153,7 @@ describe("create_template session_changes", () => {
       resource_type: BUCKET,
       credentials_token: kept.creds,
       identifier: "not-mine",
-      patch_document: [{ op: "replace", path: "/VersioningConfiguration/Status", value: "Suspended" }]
+      patch_document: [{ op: "add", path: "/Tags", value: [{ Key: "owner", Value: "session" }] }]
     })
     const explainedUpdate = await t.must("explain", { generated_code_token: update["generated_code_token"] })
     const scan = await t.must("run_checkov", { explained_token: explainedUpdate["explained_token"] })
