@@ -25,6 +25,7 @@ export * from "./ports/Journal.js"
 export * from "./ports/PropertyValidator.js"
 export * from "./ports/ResourceSchemas.js"
 export * from "./ports/SecurityScanner.js"
+export * from "./ports/TemplateConverter.js"
 export * from "./ports/TemplateGenerator.js"
 export * from "./ports/TokenIds.js"
 
