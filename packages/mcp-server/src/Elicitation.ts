@@ -14,10 +14,9 @@ import {
   type ServerContext
 } from "@modelcontextprotocol/server"
 import { Clock, Effect } from "effect"
-import { type ApprovalDecision, type ApprovalRequest, Approver } from "@ccapi/core"
+import { type ApprovalDecision, type ApprovalRequest, Approver, revealUnsafe } from "@ccapi/core"
 import type { ApprovalDesk } from "./approval/ApprovalDesk.js"
 import { makeApprover as makeChannelApprover } from "./approval/Channels.js"
-import { sanitizeText } from "./Sanitize.js"
 
 const value = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v))
 
@@ -50,7 +49,8 @@ export const approvalMessage = (request: ApprovalRequest): string => {
   }
   if (request.failedCheckIds.length > 0)
     lines.push("", `Approving accepts the failed checks ${request.failedCheckIds.join(", ")}.`)
-  return sanitizeText(lines.join("\n"))
+  // Revealed, not stripped: the person approving must see that a value holds hidden characters.
+  return revealUnsafe(lines.join("\n"))
 }
 
 /**

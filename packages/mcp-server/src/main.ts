@@ -152,8 +152,7 @@ const serve = (
                 )
             }).pipe(Effect.provide(app))
           }
-          yield* Stdio.serve(server).pipe(Effect.provide(app))
-          return "stdin closed"
+          return yield* Stdio.serve(server).pipe(Effect.provide(app))
         }),
         signal
       )

@@ -59,6 +59,8 @@ export interface ToolClient {
     }>
   }>
   readonly close: () => Promise<void>
+  /** A liveness check: ping on 2025-11-25; on 2026-07-28 (which has no ping) a tools/list round trip. */
+  readonly ping: () => Promise<unknown>
   /** The protocol version the connection speaks. */
   readonly protocolVersion: () => string | undefined
   /**
@@ -144,6 +146,7 @@ export const connectClient = async (options: ConnectOptions): Promise<ToolClient
           .then((result) => result as ToolResult, protocolErrorAsResult),
       listTools: async () => (await client.listTools()) as never,
       close: () => client.close(),
+      ping: () => client.ping(),
       protocolVersion: () => negotiated
     }
   }
@@ -174,6 +177,7 @@ export const connectClient = async (options: ConnectOptions): Promise<ToolClient
       client.callTool({ ...params }, { ...callOptions }).then((result) => result as ToolResult, protocolErrorAsResult),
     listTools: async () => (await client.listTools()) as never,
     close: () => client.close(),
+    ping: () => client.listTools(),
     protocolVersion: () => client.getNegotiatedProtocolVersion(),
     rawCall: async (params) =>
       (await client.request({ method: "tools/call", params: { ...params } }, { allowInputRequired: true })) as never
@@ -207,6 +211,7 @@ export const connectHttpClient = async (options: {
           .then((result) => result as ToolResult, protocolErrorAsResult),
       listTools: async () => (await client.listTools()) as never,
       close: () => client.close(),
+      ping: () => client.ping(),
       protocolVersion: () => transport.protocolVersion
     }
   }
@@ -225,6 +230,7 @@ export const connectHttpClient = async (options: {
       client.callTool({ ...params }, { ...callOptions }).then((result) => result as ToolResult, protocolErrorAsResult),
     listTools: async () => (await client.listTools()) as never,
     close: () => client.close(),
+    ping: () => client.listTools(),
     protocolVersion: () => client.getNegotiatedProtocolVersion(),
     rawCall: async (params) =>
       (await client.request({ method: "tools/call", params: { ...params } }, { allowInputRequired: true })) as never
