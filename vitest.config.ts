@@ -8,6 +8,8 @@ const packages = [
   "aws-adapter",
   "checkov-adapter",
   "sandbox",
+  "redis-store",
+  "postgres-journal",
   "mcp-server"
 ]
 

@@ -1,0 +1,168 @@
+import { createClient } from "@redis/client"
+import { ApprovalStore, StoreUnavailable, StoredToken } from "@ccapi/core"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
+import * as Scripts from "./internal/scripts.js"
+
+export interface RedisApprovalStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
+  readonly url: string
+  /** Most records kept; at the bound, expired records go first, then the oldest issued. */
+  readonly capacity: number
+  /** Prefix of every key, so that several deployments can share one Redis. Default `ccapi:`. */
+  readonly keyPrefix?: string
+  /** How long one command may take before the store counts as unavailable. Default 2 seconds. */
+  readonly commandTimeoutMillis?: number
+  /**
+   * How long a record stays in Redis past its `expiresAt` (its TTL is the token's lifetime plus this), so that a late
+   * use is told "expired" rather than "unknown". Default one hour.
+   */
+  readonly expiredGraceMillis?: number
+}
+
+/** The URL without its password, for messages and logs. */
+export const describeUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`
+  } catch {
+    return "the configured Redis URL"
+  }
+}
+
+const encode = Schema.encodeSync(StoredToken)
+const decode = Schema.decodeUnknownExit(Schema.fromJsonString(StoredToken))
+
+/** The redis client of a store, connected (reconnecting in the background) and closed with the scope. */
+export const makeClient = (options: Pick<RedisApprovalStoreOptions, "url" | "commandTimeoutMillis">) =>
+  Effect.acquireRelease(
+    Effect.gen(function* () {
+      const where = describeUrl(options.url)
+      const client = createClient({
+        url: options.url,
+        // A command while disconnected fails at once (StoreUnavailable) instead of waiting in a queue.
+        disableOfflineQueue: true,
+        socket: {
+          connectTimeout: options.commandTimeoutMillis ?? 2000,
+          reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000)
+        }
+      })
+      let warned = false
+      client.on("error", (error: unknown) => {
+        if (warned) return
+        warned = true
+        Effect.runFork(
+          Effect.logWarning(
+            `The approval store ${where} cannot be reached (${error instanceof Error ? error.message : String(error)}); workflow steps are refused until it can be, reads keep working. Reconnecting in the background.`
+          )
+        )
+      })
+      client.on("ready", () => {
+        warned = false
+      })
+      // Connecting holds the start at most one command timeout: while Redis is away the tools say so, reads work,
+      // and the client keeps reconnecting in the background.
+      const connected = client.connect().then(
+        () => true,
+        () => false
+      )
+      yield* Effect.promise(
+        () =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, options.commandTimeoutMillis ?? 2000)
+            void connected.then(() => {
+              clearTimeout(timer)
+              resolve()
+            })
+          })
+      )
+      return { client, where }
+    }),
+    ({ client }) => Effect.sync(() => client.destroy())
+  )
+
+/** What the store needs of a client: one command at a time, with a timeout and an abort signal. */
+export interface Commands {
+  readonly sendCommand: (
+    args: ReadonlyArray<string>,
+    options: { readonly abortSignal: AbortSignal; readonly timeout: number }
+  ) => Promise<unknown>
+}
+
+/**
+ * The `ApprovalStore` port on Redis, shared by every replica that points at the same Redis: each record is one key
+ * whose TTL is the token's expiry plus a grace period, indexed by issue time and expiry in two sorted sets so that
+ * the bound holds across replicas; put, take and the bound are Lua scripts, atomic in Redis. Any failure to answer
+ * (down, unreachable, timed out) is `StoreUnavailable`: the workflow stops, nothing is sent.
+ */
+export const make = (options: RedisApprovalStoreOptions) =>
+  Effect.gen(function* () {
+    const { client, where } = yield* makeClient(options)
+    return fromClient(client, where, options)
+  })
+
+/** The store over an existing client (the one the session counters share). */
+export const fromClient = (client: Commands, where: string, options: RedisApprovalStoreOptions) => {
+  const prefix = options.keyPrefix ?? "ccapi:"
+  const recordPrefix = `${prefix}token:`
+  const issuedIndex = `${prefix}tokens:issued`
+  const expiresIndex = `${prefix}tokens:expires`
+  const capacity = Math.max(1, Math.floor(options.capacity))
+  const timeout = options.commandTimeoutMillis ?? 2000
+  const grace = options.expiredGraceMillis ?? 60 * 60_000
+  const unavailable = (cause: unknown) =>
+    new StoreUnavailable({
+      message: `The approval store (Redis at ${where}) cannot answer (${cause instanceof Error ? cause.message || cause.name : String(cause)}). Nothing was changed; reads keep working. Try again shortly; if it persists, ask the operator to check Redis and CCAPI_STORE_URL.`
+    })
+  const script = (source: string, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>) =>
+    Effect.tryPromise({
+      try: (signal) =>
+        client.sendCommand(["EVAL", source, String(keys.length), ...keys, ...args.map(String)], {
+          abortSignal: signal,
+          timeout
+        }),
+      catch: unavailable
+    })
+  const decoded = (reply: unknown) => {
+    if (reply === null || reply === undefined) return Effect.succeed(Option.none<StoredToken>())
+    const exit = decode(typeof reply === "string" ? reply : String(reply))
+    return exit._tag === "Success"
+      ? Effect.succeed(Option.some(exit.value))
+      : Effect.fail(
+          new StoreUnavailable({
+            message: `The approval store (Redis at ${where}) holds a record this server cannot read (another version of ccapi, or an edited key). Nothing was changed. Start the workflow again; ask the operator to check that every replica runs the same version.`
+          })
+        )
+  }
+  return ApprovalStore.of({
+    put: (id, record) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        script(
+          Scripts.put,
+          [recordPrefix + id, issuedIndex, expiresIndex],
+          [
+            id,
+            JSON.stringify(encode(record)),
+            record.issuedAt,
+            record.expiresAt,
+            now,
+            capacity,
+            Math.max(1, record.expiresAt - now + grace),
+            recordPrefix
+          ]
+        )
+      ).pipe(Effect.asVoid),
+    get: (id) =>
+      Effect.tryPromise({
+        try: (signal) => client.sendCommand(["GET", recordPrefix + id], { abortSignal: signal, timeout }),
+        catch: unavailable
+      }).pipe(Effect.flatMap(decoded)),
+    take: (id) =>
+      script(Scripts.take, [recordPrefix + id, issuedIndex, expiresIndex], [id]).pipe(Effect.flatMap(decoded)),
+    size: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      script(Scripts.size, [issuedIndex, expiresIndex], [now, recordPrefix])
+    ).pipe(Effect.map((reply) => Number(reply)))
+  })
+}
+
+/** The Redis store as the application's `ApprovalStore`; the client closes with the layer. */
+export const layer = (options: RedisApprovalStoreOptions) => Layer.effect(ApprovalStore, make(options))
