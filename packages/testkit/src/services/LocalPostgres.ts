@@ -61,6 +61,8 @@ export const startLocalPostgres = async (): Promise<LocalPostgres> => {
     const child = startChild(postgres, ["-D", data, ...settings.flatMap((s) => ["-c", s])], options)
     running = child
     await waitForPort(port, 20_000, child.exitReason)
+    // The port opens before recovery ends ("the database system is starting up"): wait for the server's own word.
+    await child.waitForOutput(/database system is ready to accept connections/, 20_000)
   }
   const stop = async () => {
     // SIGINT is PostgreSQL's fast shutdown: clients are disconnected at once.

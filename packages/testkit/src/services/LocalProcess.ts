@@ -104,6 +104,16 @@ export const startChild = (file: string, args: ReadonlyArray<string>, options: S
     exited,
     /** Why it stopped, once it has. */
     exitReason: () => exit,
+    /** Resolves once its output has shown `pattern`, or rejects after `timeoutMs` or when it exits. */
+    waitForOutput: async (pattern: RegExp, timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs
+      while (!pattern.test(output)) {
+        if (exit !== undefined) throw new Error(exit)
+        if (Date.now() > deadline)
+          throw new Error(`${file} did not say ${pattern} within ${timeoutMs} ms: ${output.slice(-800)}`)
+        await new Promise((resolve) => setTimeout(resolve, 25))
+      }
+    },
     /** Ends it with `signal` and waits until it has. */
     stop: async (signal: NodeJS.Signals = "SIGTERM") => {
       if (exit === undefined) child.kill(signal)
