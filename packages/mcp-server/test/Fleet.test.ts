@@ -1,0 +1,204 @@
+import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { PostgresJournal } from "@ccapi/postgres-journal"
+import { startSandbox, type Sandbox } from "@ccapi/sandbox"
+import { type LocalPostgres, type LocalRedis, startLocalPostgres, startLocalRedis } from "@ccapi/testkit/services"
+import { type FleetSession, type Replica, startReplica } from "./support/Fleet.js"
+import { cleanBucket } from "./support/TestServer.js"
+
+/*
+ * A fleet without HTTP: two replicas are two whole applications (two app layers) sharing one real Redis (the approval
+ * store) and one real PostgreSQL (the journal), both started by this file on loopback, and one sandbox (the AWS
+ * endpoint, over HTTP). Each replica serves its sessions to the official MCP client; the tests drive the tools.
+ */
+let redis: LocalRedis
+let postgres: LocalPostgres
+let sandbox: Sandbox
+beforeAll(async () => {
+  ;[redis, postgres, sandbox] = await Promise.all([
+    startLocalRedis(),
+    startLocalPostgres(),
+    startSandbox({ completionDelayMs: 20 })
+  ])
+}, 60_000)
+afterAll(async () => {
+  await Promise.all([redis?.dispose(), postgres?.dispose(), sandbox?.stop()])
+})
+
+const replicas: Array<Replica> = []
+afterEach(async () => {
+  await Promise.all(replicas.splice(0).map((r) => r.dispose()))
+})
+const replica = async (name: string, config: Parameters<typeof startReplica>[0]["config"] = {}) => {
+  const r = await startReplica({ name, sandboxUrl: sandbox.url, storeUrl: redis.url, journalUrl: postgres.url, config })
+  replicas.push(r)
+  return r
+}
+const fleet = async () => {
+  const [a, b] = await Promise.all([replica("a"), replica("b")])
+  return { a, b, sa: await a.connect(), sb: await b.connect() }
+}
+
+const journal = () => Effect.runPromise(PostgresJournal.readEntries({ url: postgres.url }))
+const eventsFor = async (planHash: string, event: string) =>
+  (await journal()).filter((e) => e.planHash === planHash && e.event === event)
+
+let buckets = 0
+const bucketName = () => `fleet-${process.pid}-${Date.now().toString(36)}-${++buckets}`
+
+/** Steps 1–5 of a create, each step on the session given for it (alternating replicas when they alternate). */
+const explainedCreate = async (steps: ReadonlyArray<FleetSession>, name: string) => {
+  const at = (i: number) => steps[i % steps.length]!
+  const env = await at(0).must("check_environment_variables")
+  const session = await at(1).must("get_aws_session_info", { environment_token: env["environment_token"] })
+  const creds = session["credentials_token"] as string
+  const generated = await at(2).must("generate_infrastructure_code", {
+    resource_type: "AWS::S3::Bucket",
+    credentials_token: creds,
+    properties: cleanBucket(name)
+  })
+  const explained = await at(3).must("explain", { generated_code_token: generated["generated_code_token"] })
+  const scan = await at(4).must("run_checkov", { explained_token: explained["explained_token"] })
+  return {
+    creds,
+    planHash: explained["plan_hash"] as string | undefined,
+    create: {
+      resource_type: "AWS::S3::Bucket",
+      credentials_token: creds,
+      explained_token: explained["explained_token"] as string,
+      security_scan_token: scan["security_scan_token"] as string
+    }
+  }
+}
+
+const exists = async (session: FleetSession, name: string) => {
+  const read = await session.call("get_resource", { resource_type: "AWS::S3::Bucket", identifier: name })
+  return read.ok
+}
+
+describe("a fleet of two replicas on one Redis and one PostgreSQL", () => {
+  it("a workflow whose every step lands on the other replica succeeds, and the journal has its intent then outcome", async () => {
+    const { sa, sb } = await fleet()
+    const name = bucketName()
+    const { create } = await explainedCreate([sa, sb], name)
+    const created = await sb.must("create_resource", create)
+    assert.strictEqual(created["status"], "SUCCESS")
+    assert.isTrue(await exists(sa, name), "the other replica reads the bucket")
+    const planHash = created["plan_hash"] as string
+    const events = (await journal()).filter((e) => e.planHash === planHash).map((e) => e.event)
+    const intent = events.indexOf("mutation_intent")
+    assert.isAtLeast(intent, 0)
+    assert.isAbove(events.indexOf("mutation_submitted"), intent)
+    assert.isAbove(events.indexOf("mutation_outcome"), events.indexOf("mutation_submitted"))
+
+    // The delete too: explained on one replica, confirmed and sent on the other.
+    const env = await sb.must("check_environment_variables")
+    const creds = (await sa.must("get_aws_session_info", { environment_token: env["environment_token"] }))[
+      "credentials_token"
+    ]
+    const explained = await sb.must("explain", {
+      content: { resource_type: "AWS::S3::Bucket", identifier: name },
+      operation: "delete"
+    })
+    const deleted = await sa.must("delete_resource", {
+      resource_type: "AWS::S3::Bucket",
+      identifier: name,
+      credentials_token: creds,
+      explained_token: explained["explained_token"],
+      confirmed: true
+    })
+    assert.strictEqual(deleted["status"], "SUCCESS")
+    assert.isFalse(await exists(sb, name))
+  })
+
+  it("one explained token submitted to both replicas at once makes exactly one mutation", async () => {
+    const { sa, sb } = await fleet()
+    for (let round = 0; round < 3; round++) {
+      const name = bucketName()
+      const { create } = await explainedCreate([sa, sb], name)
+      const outcomes = await Promise.all([sa.call("create_resource", create), sb.call("create_resource", create)])
+      assert.strictEqual(outcomes.filter((o) => o.ok).length, 1, outcomes.map((o) => o.text).join("\n"))
+      const refused = outcomes.find((o) => !o.ok)!
+      assert.match(refused.text, /TokenSpent/)
+      const planHash = outcomes.find((o) => o.ok)!.data["plan_hash"] as string
+      assert.strictEqual((await eventsFor(planHash, "mutation_submitted")).length, 1, "sent once")
+      assert.isTrue(await exists(sa, name))
+      // A replay on either replica later is refused too.
+      assert.match((await sb.call("create_resource", create)).text, /TokenSpent/)
+    }
+  })
+
+  it("a replica disposed mid-workflow leaves the other able to finish it", async () => {
+    const { a, sa, sb } = await fleet()
+    const name = bucketName()
+    const { create } = await explainedCreate([sa], name)
+    await a.dispose()
+    const created = await sb.must("create_resource", create)
+    assert.strictEqual(created["status"], "SUCCESS")
+    assert.isTrue(await exists(sb, name))
+  })
+
+  it("Redis stopped: every workflow step is refused with a clear error, reads keep working, and it recovers", async () => {
+    const { sa, sb } = await fleet()
+    const name = bucketName()
+    const { create } = await explainedCreate([sa, sb], name)
+    const existing = bucketName()
+    await sb.must("create_resource", (await explainedCreate([sb], existing)).create)
+    await redis.stop()
+    try {
+      const refused = await sa.call("create_resource", create)
+      assert.isFalse(refused.ok)
+      assert.match(
+        refused.text,
+        /StoreUnavailable: The approval store \(Redis at redis:\/\/127\.0\.0\.1:\d+\) cannot answer/
+      )
+      assert.match(refused.text, /Nothing was changed; reads keep working/)
+      assert.notInclude(refused.text, create.explained_token)
+      assert.match((await sb.call("check_environment_variables")).text, /StoreUnavailable/)
+      // Reads need no token: they keep working.
+      assert.isTrue(await exists(sb, existing))
+      const listed = await sa.must("list_resources", { resource_type: "AWS::S3::Bucket" })
+      assert.isAbove(JSON.stringify(listed).indexOf(existing), -1)
+      assert.isTrue((await sa.call("get_resource_schema_information", { resource_type: "AWS::S3::Bucket" })).ok)
+      assert.isFalse(await exists(sa, name), "nothing was sent")
+    } finally {
+      await redis.start()
+    }
+    // The restarted Redis kept nothing (no persistence here): a new workflow works once the client has reconnected.
+    let again: Awaited<ReturnType<FleetSession["call"]>> | undefined
+    for (let i = 0; i < 50; i++) {
+      again = await sa.call("check_environment_variables")
+      if (again.ok) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.isTrue(again?.ok, again?.text)
+    const later = bucketName()
+    await sa.must("create_resource", (await explainedCreate([sb, sa], later)).create)
+    assert.isTrue(await exists(sb, later))
+  })
+
+  it("PostgreSQL stopped: a mutation is refused before anything is sent (no intent, no request); after, it goes once", async () => {
+    const { sa, sb } = await fleet()
+    const name = bucketName()
+    const { create } = await explainedCreate([sa, sb], name)
+    await postgres.stop()
+    try {
+      const refused = await sb.call("create_resource", create)
+      assert.isFalse(refused.ok)
+      assert.match(
+        refused.text,
+        /JournalUnavailable: The journal \(PostgreSQL at postgres:\/\/127\.0\.0\.1:\d+\/postgres\)/
+      )
+      assert.match(refused.text, /nothing was sent/)
+      assert.isFalse(await exists(sa, name), "nothing was sent")
+      assert.isTrue((await sa.call("get_resource_schema_information", { resource_type: "AWS::S3::Bucket" })).ok)
+    } finally {
+      await postgres.start()
+    }
+    // The tokens were not spent (the intent could not be recorded): the same change goes through, once.
+    const created = await sa.must("create_resource", create)
+    assert.strictEqual(created["status"], "SUCCESS")
+    assert.strictEqual((await eventsFor(created["plan_hash"] as string, "mutation_submitted")).length, 1)
+    assert.match((await sb.call("create_resource", create)).text, /TokenSpent/)
+  })
+})
