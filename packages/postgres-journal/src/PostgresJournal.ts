@@ -29,6 +29,32 @@ export const describeUrl = (url: string): string => {
 const encode = Schema.encodeSync(JournalEntry)
 const decode = Schema.decodeUnknownSync(JournalEntry)
 
+/** An entry as encoded for storage (`intentId` ties a mutation's intent to the rows that close it). */
+interface Encoded {
+  readonly at: string
+  readonly event: string
+  readonly planHash?: string
+  readonly intentId?: string
+  readonly details: unknown
+}
+
+interface Row {
+  readonly at: string
+  readonly event: string
+  readonly plan_hash: string | null
+  readonly intent_id: string | null
+  readonly details: unknown
+}
+
+const fromRow = (row: Row): JournalEntry =>
+  decode({
+    at: row.at,
+    event: row.event,
+    details: row.details,
+    ...(row.plan_hash !== null ? { planHash: row.plan_hash } : {}),
+    ...(row.intent_id !== null ? { intentId: row.intent_id } : {})
+  })
+
 const reasonOf = (cause: unknown): string => {
   const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined
   const message = cause instanceof Error ? cause.message : String(cause)
@@ -112,32 +138,53 @@ export const make = (options: PostgresJournalOptions) =>
     )
 
     const insert = (entry: JournalEntry) => {
-      const encoded = redact(encode(entry)) as { at: string; event: string; planHash?: string; details: unknown }
+      const encoded = redact(encode(entry)) as Encoded
       return Effect.tryPromise({
         try: () =>
-          pool.query(`INSERT INTO ${table} (at, event, plan_hash, details) VALUES ($1, $2, $3, $4)`, [
+          pool.query(`INSERT INTO ${table} (at, event, plan_hash, intent_id, details) VALUES ($1, $2, $3, $4, $5)`, [
             encoded.at,
             encoded.event,
             encoded.planHash ?? null,
+            encoded.intentId ?? null,
             JSON.stringify(encoded.details)
           ]),
         catch: (cause) => cause
       })
     }
 
-    return Journal.of({
-      append: (entry) =>
+    // The intents that no later submitted or outcome row of the same intent id closes, in append order.
+    const pending = Effect.andThen(
+      ensureTable,
+      Effect.tryPromise({
+        try: () =>
+          pool.query<Row>(
+            `SELECT i.at, i.event, i.plan_hash, i.intent_id, i.details FROM ${table} i
+             WHERE i.event = 'mutation_intent' AND i.intent_id IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM ${table} c WHERE c.intent_id = i.intent_id AND c.seq > i.seq
+                 AND c.event IN ('mutation_submitted', 'mutation_outcome'))
+             ORDER BY i.seq`
+          ),
+        catch: (cause) => cause
+      })
+    ).pipe(
+      Effect.map((result) => result.rows.map(fromRow)),
+      Effect.catch(unavailable)
+    )
+
+    const service = {
+      append: (entry: JournalEntry) =>
         Effect.andThen(ensureTable, insert(entry)).pipe(
           Effect.tap(() => Ref.set(warned, false)),
           Effect.asVoid,
           Effect.catch(unavailable)
-        )
-    })
+        ),
+      pendingIntents: pending
+    }
+    return Journal.of(service)
   })
 
 /** The PostgreSQL journal as the application's `Journal`; its pool closes with the layer. */
 export const layer = (options: PostgresJournalOptions) => Layer.effect(Journal, make(options))
-
 /** Every entry of a journal table, in the order recorded (tests, audits, the load test's reconciliation). */
 export const readEntries = (options: Pick<PostgresJournalOptions, "url" | "table" | "timeoutMillis">) =>
   Effect.scoped(
@@ -146,19 +193,12 @@ export const readEntries = (options: Pick<PostgresJournalOptions, "url" | "table
       if (!tablePattern.test(table)) return yield* Effect.die(`invalid journal table name ${JSON.stringify(table)}`)
       const pool = yield* makePool(options)
       const result = yield* Effect.tryPromise({
-        try: () => pool.query(`SELECT at, event, plan_hash, details FROM ${table} ORDER BY seq`),
+        try: () => pool.query<Row>(`SELECT at, event, plan_hash, intent_id, details FROM ${table} ORDER BY seq`),
         catch: (cause) =>
           new JournalUnavailable({
             message: `The journal (PostgreSQL at ${describeUrl(options.url)}) cannot be read (${reasonOf(cause)}).`
           })
       })
-      return result.rows.map((row: { at: string; event: string; plan_hash: string | null; details: unknown }) =>
-        decode({
-          at: row.at,
-          event: row.event,
-          details: row.details,
-          ...(row.plan_hash !== null ? { planHash: row.plan_hash } : {})
-        })
-      )
+      return result.rows.map(fromRow)
     })
   )

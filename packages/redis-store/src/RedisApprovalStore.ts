@@ -1,5 +1,5 @@
 import { createClient } from "@redis/client"
-import { ApprovalStore, StoreUnavailable, StoredToken } from "@ccapi/core"
+import { ApprovalStore, type SpentToken, StoreUnavailable, StoredToken, type TokenRecord } from "@ccapi/core"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import * as Scripts from "./internal/scripts.js"
 
@@ -100,26 +100,55 @@ export const make = (options: RedisApprovalStoreOptions) =>
     return fromClient(client, where, options)
   })
 
-/** The store over an existing client (the one the session counters share). */
-export const fromClient = (client: Commands, where: string, options: RedisApprovalStoreOptions) => {
+/** What a record counts against: its kind, or `spent` for a tombstone. */
+type Budget = StoredToken["kind"]
+
+/**
+ * Each kind's share of the capacity, as core's in-memory store splits it: a flood of one kind (say 10,000 environment
+ * checks) evicts only that kind, so the tokens of a workflow in flight stay.
+ */
+const shares: Readonly<Record<Budget, number>> = {
+  environment: 0.1,
+  credentials: 0.15,
+  generated_code: 0.15,
+  explained: 0.2,
+  security_scan: 0.15,
+  spent: 0.25
+}
+const kinds = Object.keys(shares) as ReadonlyArray<Budget>
+const budgetsFor = (capacity: number): Readonly<Record<Budget, number>> =>
+  Object.fromEntries(kinds.map((kind) => [kind, Math.max(1, Math.floor(capacity * shares[kind]))])) as Record<
+    Budget,
+    number
+  >
+
+/** The store's operations: the port's, with `spend` (the atomic swap of a live token for its tombstone). */
+export interface RedisApprovalStoreService {
+  readonly put: (id: string, record: StoredToken) => Effect.Effect<void, StoreUnavailable>
+  readonly get: (id: string) => Effect.Effect<Option.Option<StoredToken>, StoreUnavailable>
+  readonly take: (id: string) => Effect.Effect<Option.Option<StoredToken>, StoreUnavailable>
+  readonly spend: (tombstone: SpentToken) => Effect.Effect<Option.Option<TokenRecord>, StoreUnavailable>
+  readonly size: Effect.Effect<number, StoreUnavailable>
+}
+
+/** The store over an existing client. */
+export const fromClient = (
+  client: Commands,
+  where: string,
+  options: RedisApprovalStoreOptions
+): RedisApprovalStoreService => {
   const prefix = options.keyPrefix ?? "ccapi:"
-  const recordPrefix = `${prefix}token:`
-  const issuedIndex = `${prefix}tokens:issued`
-  const expiresIndex = `${prefix}tokens:expires`
-  const capacity = Math.max(1, Math.floor(options.capacity))
+  const budgets = budgetsFor(Math.max(1, Math.floor(options.capacity)))
   const timeout = options.commandTimeoutMillis ?? 2000
   const grace = options.expiredGraceMillis ?? 60 * 60_000
   const unavailable = (cause: unknown) =>
     new StoreUnavailable({
       message: `The approval store (Redis at ${where}) cannot answer (${cause instanceof Error ? cause.message || cause.name : String(cause)}). Nothing was changed; reads keep working. Try again shortly; if it persists, ask the operator to check Redis and CCAPI_STORE_URL.`
     })
-  const script = (source: string, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>) =>
+  const script = (source: string, args: ReadonlyArray<string | number>) =>
     Effect.tryPromise({
       try: (signal) =>
-        client.sendCommand(["EVAL", source, String(keys.length), ...keys, ...args.map(String)], {
-          abortSignal: signal,
-          timeout
-        }),
+        client.sendCommand(["EVAL", source, "0", ...args.map(String), prefix], { abortSignal: signal, timeout }),
       catch: unavailable
     })
   const decoded = (reply: unknown) => {
@@ -133,36 +162,46 @@ export const fromClient = (client: Commands, where: string, options: RedisApprov
           })
         )
   }
-  return ApprovalStore.of({
+  const ttl = (record: StoredToken, now: number) => Math.max(1, record.expiresAt - now + grace)
+  return {
     put: (id, record) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        script(
-          Scripts.put,
-          [recordPrefix + id, issuedIndex, expiresIndex],
-          [
-            id,
-            JSON.stringify(encode(record)),
-            record.issuedAt,
-            record.expiresAt,
-            now,
-            capacity,
-            Math.max(1, record.expiresAt - now + grace),
-            recordPrefix
-          ]
-        )
+        script(Scripts.put, [
+          id,
+          JSON.stringify(encode(record)),
+          record.kind,
+          record.expiresAt,
+          now,
+          budgets[record.kind],
+          ttl(record, now)
+        ])
       ).pipe(Effect.asVoid),
-    get: (id) =>
-      Effect.tryPromise({
-        try: (signal) => client.sendCommand(["GET", recordPrefix + id], { abortSignal: signal, timeout }),
-        catch: unavailable
-      }).pipe(Effect.flatMap(decoded)),
-    take: (id) =>
-      script(Scripts.take, [recordPrefix + id, issuedIndex, expiresIndex], [id]).pipe(Effect.flatMap(decoded)),
-    size: Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      script(Scripts.size, [issuedIndex, expiresIndex], [now, recordPrefix])
-    ).pipe(Effect.map((reply) => Number(reply)))
-  })
+    get: (id) => script(Scripts.get, [id]).pipe(Effect.flatMap(decoded)),
+    take: (id) => script(Scripts.take, [id]).pipe(Effect.flatMap(decoded)),
+    spend: (tombstone) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        script(Scripts.spend, [
+          tombstone.id,
+          tombstone.of,
+          JSON.stringify(encode(tombstone)),
+          tombstone.expiresAt,
+          now,
+          budgets.spent,
+          ttl(tombstone, now)
+        ])
+      ).pipe(
+        Effect.flatMap(decoded),
+        Effect.map(Option.filter((record): record is TokenRecord => record.kind !== "spent"))
+      ),
+    size: Effect.flatMap(Clock.currentTimeMillis, (now) => script(Scripts.size, [now, ...kinds])).pipe(
+      Effect.map((reply) => Number(reply))
+    )
+  }
 }
 
 /** The Redis store as the application's `ApprovalStore`; the client closes with the layer. */
-export const layer = (options: RedisApprovalStoreOptions) => Layer.effect(ApprovalStore, make(options))
+export const layer = (options: RedisApprovalStoreOptions) =>
+  Layer.effect(
+    ApprovalStore,
+    Effect.map(make(options), (store) => ApprovalStore.of(store))
+  )

@@ -1,4 +1,4 @@
-import { ApprovalStore, EnvironmentToken } from "@ccapi/core"
+import { ApprovalStore, EnvironmentToken, SpentToken } from "@ccapi/core"
 import { approvalStoreContract } from "@ccapi/testkit/contracts"
 import { freePort, type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
@@ -67,6 +67,43 @@ describe("RedisApprovalStore beyond the contract", () => {
         assert.strictEqual(taken.filter(Option.isSome).length, 1)
       }
     }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "spend across two replicas: of concurrent spends of one token exactly one gets it, and the tombstone stays",
+    () =>
+      Effect.gen(function* () {
+        const options = { url: redis.url, capacity: 100, keyPrefix: freshPrefix(), commandTimeoutMillis: 1000 }
+        const a = yield* RedisApprovalStore.make(options)
+        const b = yield* RedisApprovalStore.make(options)
+        const now = Date.now()
+        for (let round = 0; round < 10; round++) {
+          const id = `environment_spend${round}`
+          yield* a.put(id, record(id, now))
+          const tombstone = new SpentToken({
+            id,
+            of: "environment",
+            chainId: "session",
+            issuedAt: now,
+            expiresAt: now + 24 * 60 * minute
+          })
+          const spent = yield* Effect.all(
+            Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).spend(tombstone)),
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual(spent.filter(Option.isSome).length, 1)
+          assert.strictEqual(Option.getOrThrow(yield* b.get(id)).kind, "spent")
+        }
+        // A flood of one kind from one replica evicts none of another kind put by the other (per-kind budgets).
+        const survivor = "explained_survivor"
+        yield* b.put(
+          survivor,
+          new SpentToken({ id: survivor, of: "explained", chainId: "w", issuedAt: now, expiresAt: now + minute })
+        )
+        for (let i = 0; i < 150; i++) yield* a.put(`environment_flood${i}`, record(`environment_flood${i}`, now + i))
+        assert.isAtMost(yield* a.size, 100)
+        assert.isTrue(Option.isSome(yield* b.get(survivor)))
+      }).pipe(Effect.scoped)
   )
 
   it.live(

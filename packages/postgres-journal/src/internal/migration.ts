@@ -14,10 +14,12 @@ BEGIN
       at text NOT NULL,
       event text NOT NULL,
       plan_hash text,
+      intent_id text,
       details jsonb NOT NULL,
       recorded_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX ${table}_plan_hash ON ${table} (plan_hash);
+    CREATE INDEX ${table}_intent_id ON ${table} (intent_id) WHERE intent_id IS NOT NULL;
     CREATE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $body$
     BEGIN
       RAISE EXCEPTION 'the ccapi journal % is append-only: % is not allowed', TG_TABLE_NAME, TG_OP;

@@ -1,60 +1,101 @@
 /**
  * The store's Lua scripts. Redis runs a script atomically, so each operation below is one indivisible step for every
- * replica: of two takes of one id exactly one gets the record, and the bound is checked and made room for in the same
- * step as the put. KEYS[1] is the record's key, KEYS[2] the index of records by issue time, KEYS[3] by expiry.
+ * replica: of two takes or spends of one id exactly one gets the record, and each kind's budget is checked and made
+ * room for in the same step as the put.
+ *
+ * Keys (under the prefix `P`, the scripts' last argument): `P token:<id>` the record's JSON (its TTL: the token's
+ * lifetime plus a grace period); `P tokens:kind` a hash id → kind (`spent` for a tombstone); per kind,
+ * `P tokens:<kind>:used` (a sorted set scored by a shared use counter `P tokens:clock`: least recently used first) and
+ * `P tokens:<kind>:expires` (scored by `expiresAt`). The scripts compute keys, so Redis Cluster is not supported.
  */
-
-/** ARGV: id, record JSON, issuedAt, expiresAt, now, capacity, TTL (ms), the record key prefix. */
-export const put = `
-local key, issued, expires = KEYS[1], KEYS[2], KEYS[3]
-local id = ARGV[1]
-local capacity = tonumber(ARGV[6])
-local prefix = ARGV[8]
-local function drop(member)
-  redis.call('DEL', prefix .. member)
-  redis.call('ZREM', issued, member)
-  redis.call('ZREM', expires, member)
+const prelude = `
+local P = ARGV[#ARGV]
+local kinds = P .. 'tokens:kind'
+local function index(kind, what) return P .. 'tokens:' .. kind .. ':' .. what end
+local function drop(id)
+  local kind = redis.call('HGET', kinds, id)
+  redis.call('DEL', P .. 'token:' .. id)
+  redis.call('HDEL', kinds, id)
+  if kind then
+    redis.call('ZREM', index(kind, 'used'), id)
+    redis.call('ZREM', index(kind, 'expires'), id)
+  end
 end
-if redis.call('EXISTS', key) == 0 then
-  redis.call('ZREM', issued, id)
-  redis.call('ZREM', expires, id)
-  if redis.call('ZCARD', issued) >= capacity then
-    for _, member in ipairs(redis.call('ZRANGEBYSCORE', expires, '-inf', '(' .. ARGV[5])) do drop(member) end
-    while redis.call('ZCARD', issued) >= capacity do
-      local oldest = redis.call('ZRANGE', issued, 0, 0)
+local function touch(id, kind)
+  redis.call('ZADD', index(kind, 'used'), redis.call('INCR', P .. 'tokens:clock'), id)
+end
+-- Keep a record, making room in its kind's budget first: expired records, then the least recently used.
+local function insert(id, json, kind, expiresAt, now, budget, ttl)
+  drop(id)
+  local used = index(kind, 'used')
+  if redis.call('ZCARD', used) >= budget then
+    for _, member in ipairs(redis.call('ZRANGEBYSCORE', index(kind, 'expires'), '-inf', now)) do drop(member) end
+    while redis.call('ZCARD', used) >= budget do
+      local oldest = redis.call('ZRANGE', used, 0, 0)
       if #oldest == 0 then break end
       drop(oldest[1])
     end
   end
+  redis.call('SET', P .. 'token:' .. id, json, 'PX', ttl)
+  redis.call('HSET', kinds, id, kind)
+  touch(id, kind)
+  redis.call('ZADD', index(kind, 'expires'), expiresAt, id)
 end
-redis.call('SET', key, ARGV[2], 'PX', ARGV[7])
-redis.call('ZADD', issued, ARGV[3], id)
-redis.call('ZADD', expires, ARGV[4], id)
+`
+
+/** ARGV: id, record JSON, kind, expiresAt, now, budget of the kind, TTL (ms), prefix. */
+export const put = `${prelude}
+insert(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7])
 return 1
 `
 
-/** ARGV: id. Returns the record JSON, or nil; the record is gone afterwards. */
-export const take = `
-local value = redis.call('GET', KEYS[1])
+/** ARGV: id, prefix. The record JSON (a use: it becomes the most recently used of its kind), or nil. */
+export const get = `${prelude}
+local id = ARGV[1]
+local value = redis.call('GET', P .. 'token:' .. id)
+local kind = redis.call('HGET', kinds, id)
+if not value then
+  if kind then drop(id) end
+  return false
+end
+if kind then touch(id, kind) end
+return value
+`
+
+/** ARGV: id, prefix. The record JSON, or nil; the record is gone afterwards. */
+export const take = `${prelude}
+local id = ARGV[1]
+local value = redis.call('GET', P .. 'token:' .. id)
+drop(id)
 if not value then return false end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
 return value
 `
 
 /**
- * KEYS[1] the index by issue time, KEYS[2] by expiry; ARGV: now, the record key prefix. Forgets index entries whose
- * record Redis already let lapse (its TTL), then counts.
+ * ARGV: id, kind the live record must have, tombstone JSON, tombstone expiresAt, now, budget of tombstones, TTL (ms),
+ * prefix. When the record under id is a live token of that kind, replaces it with the tombstone and returns the live
+ * record's JSON; otherwise changes nothing and returns nil.
  */
-export const size = `
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])) do
-  if redis.call('EXISTS', ARGV[2] .. member) == 0 then
-    redis.call('ZREM', KEYS[1], member)
-    redis.call('ZREM', KEYS[2], member)
+export const spend = `${prelude}
+local id = ARGV[1]
+if redis.call('HGET', kinds, id) ~= ARGV[2] then return false end
+local value = redis.call('GET', P .. 'token:' .. id)
+if not value then
+  drop(id)
+  return false
+end
+insert(id, ARGV[3], 'spent', ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7])
+return value
+`
+
+/** ARGV: now, then the kinds, then prefix. Forgets records Redis already let lapse (their TTL), then counts. */
+export const size = `${prelude}
+for i = 2, #ARGV - 1 do
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', index(ARGV[i], 'expires'), '-inf', ARGV[1])) do
+    if redis.call('EXISTS', P .. 'token:' .. member) == 0 then drop(member) end
   end
 end
-return redis.call('ZCARD', KEYS[1])
+return redis.call('HLEN', kinds)
 `
 
 /**
@@ -75,4 +116,9 @@ export const release = `
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 if used > 0 then redis.call('DECR', KEYS[1]) end
 return 1
+`
+
+/** KEYS[1] the counter. Its value (0 when absent). */
+export const count = `
+return tonumber(redis.call('GET', KEYS[1]) or '0')
 `
