@@ -123,7 +123,7 @@ const storeCapacity = 10_000
 
 /**
  * Where workflow tokens are kept: in this process's memory by default; with `CCAPI_STORE_URL`, in Redis, shared by
- * every replica (`@ccapi/redis-store`, loaded only then).
+ * every replica (`@ccapi/redis-store`, loaded only then), and each session's delete counter with them.
  */
 export const approvalStoreLayer = (config: Pick<ServerConfig, "storeUrl">) => {
   const url = config.storeUrl
@@ -132,7 +132,7 @@ export const approvalStoreLayer = (config: Pick<ServerConfig, "storeUrl">) => {
     : Layer.unwrap(
         Effect.map(
           Effect.promise(() => import("@ccapi/redis-store")),
-          ({ RedisApprovalStore }) => RedisApprovalStore.layer({ url, capacity: storeCapacity })
+          ({ RedisApprovalStore }) => RedisApprovalStore.layerWithSessionCounters({ url, capacity: storeCapacity })
         )
       )
 }

@@ -11,11 +11,12 @@ export type SessionServices = SessionId | SessionState | Approver
 
 /**
  * The services of one session: its id (chosen by the transport), a delete counter of its own (the delete limit is
- * per session, whichever transport and however many sessions), and an approver that asks this session's client.
+ * per session, whichever transport and however many sessions; in the shared store when the app has one, so that every
+ * replica serving the session counts together), and an approver that asks this session's client.
  */
 export const sessionLayer = (options: { readonly id: string; readonly server: Server }): Layer.Layer<SessionServices> =>
   Layer.mergeAll(
     Layer.succeed(SessionId, options.id),
-    SessionState.layer,
+    SessionState.layerFor(options.id),
     Layer.succeed(Approver, makeApprover(options.server))
   )

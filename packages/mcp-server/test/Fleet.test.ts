@@ -128,6 +128,42 @@ describe("a fleet of two replicas on one Redis and one PostgreSQL", () => {
     }
   })
 
+  it("one session served by both replicas counts its deletes together (CCAPI_DELETE_LIMIT=1): of two at once, one goes", async () => {
+    const [a, b] = await Promise.all([replica("a", { deleteLimit: 1 }), replica("b", { deleteLimit: 1 })])
+    const maker = await a.connect()
+    const names = [bucketName(), bucketName(), bucketName()]
+    for (const name of names) await maker.must("create_resource", (await explainedCreate([maker], name)).create)
+    // As a load balancer routes one MCP session to either replica: the same session id on both.
+    const sessionId = `shared-${bucketName()}`
+    const [sa, sb] = [await a.connect(sessionId), await b.connect(sessionId)]
+    const explainDelete = async (on: FleetSession, name: string) => {
+      const env = await on.must("check_environment_variables")
+      const creds = (await on.must("get_aws_session_info", { environment_token: env["environment_token"] }))[
+        "credentials_token"
+      ]
+      const explained = await on.must("explain", {
+        content: { resource_type: "AWS::S3::Bucket", identifier: name },
+        operation: "delete"
+      })
+      return {
+        resource_type: "AWS::S3::Bucket",
+        identifier: name,
+        credentials_token: creds,
+        explained_token: explained["explained_token"],
+        confirmed: true
+      }
+    }
+    const [first, second] = [await explainDelete(sa, names[0]!), await explainDelete(sb, names[1]!)]
+    const outcomes = await Promise.all([sa.call("delete_resource", first), sb.call("delete_resource", second)])
+    assert.strictEqual(outcomes.filter((o) => o.ok).length, 1, outcomes.map((o) => o.text).join("\n"))
+    assert.match(outcomes.find((o) => !o.ok)!.text, /DeleteLimitReached/)
+    assert.strictEqual([await exists(maker, names[0]!), await exists(maker, names[1]!)].filter(Boolean).length, 1)
+    // Later, on either replica, the session is still at its limit; another session is not.
+    assert.match((await sa.call("delete_resource", await explainDelete(sa, names[2]!))).text, /DeleteLimitReached/)
+    const other = await b.connect()
+    assert.isTrue((await other.call("delete_resource", await explainDelete(other, names[2]!))).ok)
+  })
+
   it("a replica disposed mid-workflow leaves the other able to finish it", async () => {
     const { a, sa, sb } = await fleet()
     const name = bucketName()

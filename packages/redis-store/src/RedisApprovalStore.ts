@@ -1,6 +1,14 @@
 import { createClient } from "@redis/client"
-import { ApprovalStore, type SpentToken, StoreUnavailable, StoredToken, type TokenRecord } from "@ccapi/core"
-import { Clock, Effect, Layer, Option, Schema } from "effect"
+import {
+  ApprovalStore,
+  type DeleteSlots,
+  SharedSessionCounters,
+  type SpentToken,
+  StoreUnavailable,
+  StoredToken,
+  type TokenRecord
+} from "@ccapi/core"
+import { Clock, Context, Effect, Layer, Option, Schema } from "effect"
 import * as Scripts from "./internal/scripts.js"
 
 export interface RedisApprovalStoreOptions {
@@ -198,6 +206,58 @@ export const fromClient = (
     )
   }
 }
+
+/**
+ * Each session's delete slots in Redis, under `<prefix>session:<id>:deletes`, so that every replica serving one
+ * session counts its deletes together; a counter lives a day after its last reservation. Reserving is one Lua step
+ * (of two replicas reserving under a limit of one, exactly one gets the slot); a slot that cannot be given back
+ * (Redis down at that moment) stays taken — the limit errs on the side of fewer deletes.
+ */
+export const sessionCounters = (client: Commands, where: string, options: RedisApprovalStoreOptions) => {
+  const prefix = options.keyPrefix ?? "ccapi:"
+  const timeout = options.commandTimeoutMillis ?? 2000
+  const lifetime = 24 * 60 * 60_000
+  const unavailable = (cause: unknown) =>
+    new StoreUnavailable({
+      message: `The session counters (Redis at ${where}) cannot answer (${cause instanceof Error ? cause.message || cause.name : String(cause)}). Nothing was changed; reads keep working. Try again shortly; if it persists, ask the operator to check Redis and CCAPI_STORE_URL.`
+    })
+  const run = (source: string, key: string, args: ReadonlyArray<string | number>) =>
+    Effect.tryPromise({
+      try: (signal) =>
+        client.sendCommand(["EVAL", source, "1", key, ...args.map(String)], { abortSignal: signal, timeout }),
+      catch: unavailable
+    })
+  return {
+    deleteSlots: (sessionId: string): DeleteSlots => {
+      const key = `${prefix}session:${sessionId}:deletes`
+      return {
+        used: Effect.map(run(Scripts.count, key, []), Number),
+        reserve: (limit) =>
+          Effect.map(run(Scripts.reserve, key, [limit ?? -1, lifetime]), (reply) => Number(reply) === 1),
+        release: run(Scripts.release, key, []).pipe(
+          Effect.asVoid,
+          Effect.catch((error: StoreUnavailable) =>
+            Effect.logWarning(`A delete slot could not be given back (${error.message}); it stays taken.`)
+          )
+        )
+      }
+    }
+  }
+}
+
+/**
+ * The Redis store and the session counters on one client, for a fleet: the application's `ApprovalStore` and
+ * `SharedSessionCounters`; the client closes with the layer.
+ */
+export const layerWithSessionCounters = (options: RedisApprovalStoreOptions) =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      const { client, where } = yield* makeClient(options)
+      return Context.make(ApprovalStore, ApprovalStore.of(fromClient(client, where, options))).pipe(
+        Context.add(SharedSessionCounters, sessionCounters(client, where, options))
+      )
+    })
+  )
 
 /** The Redis store as the application's `ApprovalStore`; the client closes with the layer. */
 export const layer = (options: RedisApprovalStoreOptions) =>
