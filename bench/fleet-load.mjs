@@ -98,6 +98,7 @@ try {
   let sequence = 0
   const deadline = performance.now() + settings.seconds * 1000
   const started = performance.now()
+  const loadBefore = os.loadavg()[0]
 
   const worker = async (w) => {
     while (performance.now() < deadline) {
@@ -157,6 +158,7 @@ try {
   }
   await Promise.all(Array.from({ length: settings.workers }, (_, w) => worker(w)))
   const elapsed = (performance.now() - started) / 1000
+  const loadAfter = os.loadavg()[0]
 
   // Reconcile: the sandbox's queues of this run, and the journal's mutations.
   const cloud = new CloudControlClient({
@@ -193,6 +195,8 @@ try {
   const result = {
     machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.versions.node}`,
     settings,
+    // The machine's 1-minute load average before and after: the figures are only as quiet as the machine was.
+    loadAverage: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
     elapsedSeconds: Number(elapsed.toFixed(1)),
     workflows,
     workflowsPerSecond: Number((workflows / elapsed).toFixed(2)),
@@ -244,7 +248,7 @@ try {
       "MCP client) share one redis-server, one PostgreSQL and one sandbox endpoint, all on loopback on this machine;",
       `${settings.workers} workers run whole create workflows (scanning disabled) whose steps alternate replicas, for`,
       `${settings.seconds} s; every ${settings.doubleEvery}th workflow submits its create to both replicas at once.`,
-      `Machine: ${result.machine}. Redis and PostgreSQL from Debian's packages, started by the script.`,
+      `Machine: ${result.machine}; 1-minute load average ${result.loadAverage.join(" → ")} during the run (other work shared the cores). Redis and PostgreSQL from Debian's packages, started by the script.`,
       "",
       `- **${result.workflowsPerSecond} workflows/s** (${workflows} in ${result.elapsedSeconds} s), ${failures.length} failed.`,
       `- **Reconciled: ${reconciled ? "yes" : "NO"}** — ${accepted.size} creates accepted, ${ours.length} queues in the sandbox, ${submitted} \`mutation_submitted\` rows in the journal (${result.journal.intents} intents, ${result.journal.outcomes} outcomes); lost ${lost}, duplicated ${duplicated}, created but not reported ${unreported}.`,
