@@ -257,6 +257,12 @@ try {
       )
         .map(([tag, n]) => `${tag} ×${n}`)
         .join(", ")}.`,
+      ...(doubles.loserRefusals.TokenInvalid || result.journal.intents > submitted
+        ? [
+            "",
+            `Notes: ${result.journal.intents - submitted} intents have no submitted row: the losers of double submissions journal their intent before failing to spend the token (nothing was sent for them)${doubles.loserRefusals.TokenInvalid ? "; a loser told TokenInvalid rather than TokenSpent met the token between the store's take and the tombstone's put (the winner's spend is not one step): still exactly one mutation" : ""}.`
+          ]
+        : []),
       "",
       "| step (client-observed ms) | calls | p50 | p99 |",
       "| --- | --- | --- | --- |",
