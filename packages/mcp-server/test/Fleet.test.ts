@@ -1,8 +1,10 @@
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
+import { Journal, JournalEntry } from "@ccapi/core"
 import { PostgresJournal } from "@ccapi/postgres-journal"
 import { startSandbox, type Sandbox } from "@ccapi/sandbox"
 import { type LocalPostgres, type LocalRedis, startLocalPostgres, startLocalRedis } from "@ccapi/testkit/services"
+import { journalLayer } from "../src/AppLayer.js"
 import { type FleetSession, type Replica, startReplica } from "./support/Fleet.js"
 import { cleanBucket } from "./support/TestServer.js"
 
@@ -236,5 +238,28 @@ describe("a fleet of two replicas on one Redis and one PostgreSQL", () => {
     assert.strictEqual(created["status"], "SUCCESS")
     assert.strictEqual((await eventsFor(created["plan_hash"] as string, "mutation_submitted")).length, 1)
     assert.match((await sb.call("create_resource", create)).text, /TokenSpent/)
+  })
+
+  it("the PostgreSQL journal chosen by CCAPI_JOURNAL_URL redacts secret-looking keys as the JSONL file does", async () => {
+    const planHash = `redaction-${bucketName()}`
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const journal = yield* Journal
+        yield* journal.append(
+          new JournalEntry({
+            at: new Date().toISOString(),
+            event: "plan",
+            planHash,
+            details: { explained_token: "explained_secret", nested: { secretAccessKey: "AKIA-secret" }, kept: "yes" }
+          })
+        )
+      }).pipe(Effect.provide(Layer.fresh(journalLayer({ journalUrl: postgres.url, journalPath: undefined }))))
+    )
+    const [row] = (await journal()).filter((e) => e.planHash === planHash)
+    assert.deepStrictEqual(row?.details, {
+      explained_token: "[redacted]",
+      nested: { secretAccessKey: "[redacted]" },
+      kept: "yes"
+    })
   })
 })
