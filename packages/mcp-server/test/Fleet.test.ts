@@ -1,3 +1,10 @@
+import { existsSync, mkdtempSync } from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Journal, JournalEntry } from "@ccapi/core"
@@ -261,5 +268,80 @@ describe("a fleet of two replicas on one Redis and one PostgreSQL", () => {
       nested: { secretAccessKey: "[redacted]" },
       kept: "yes"
     })
+  })
+})
+
+/** The built bin (`npm run build`, run by the root pretest) as a replica process, its client over stdio. */
+const startBin = async (name: string) => {
+  const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url))
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` (the root pretest does) first.`)
+  const home = mkdtempSync(path.join(os.tmpdir(), "ccapi-fleet-home-"))
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith("AWS_") && !key.startsWith("CCAPI_") && value !== undefined) env[key] = value
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin],
+    env: {
+      ...env,
+      HOME: home,
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "AKIAFLEETTEST0000001",
+      AWS_SECRET_ACCESS_KEY: "fleet-test-secret",
+      AWS_ENDPOINT_URL: sandbox.url,
+      CCAPI_SCHEMA_CACHE_DIR: "disabled",
+      SECURITY_SCANNING: "disabled",
+      CCAPI_STORE_URL: redis.url,
+      CCAPI_JOURNAL_URL: postgres.url
+    },
+    stderr: "pipe"
+  })
+  const client = new Client({ name: `fleet-bin-${name}`, version: "1.0.0" })
+  await client.connect(transport)
+  const must = async (tool: string, args: Record<string, unknown> = {}) => {
+    const result = (await client.callTool({ name: tool, arguments: args }, undefined, {
+      timeout: 60_000
+    })) as CallToolResult
+    const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+    if (result.isError === true) throw new Error(`${name}: ${tool} failed: ${text}`)
+    return (result.structuredContent ?? {}) as Record<string, unknown>
+  }
+  return { client, must, pid: transport.pid }
+}
+
+describe("a fleet of two server processes (the built bin over stdio)", () => {
+  it("a replica process killed (SIGKILL) mid-workflow leaves the other able to finish it", async () => {
+    const [a, b] = await Promise.all([startBin("a"), startBin("b")])
+    try {
+      const name = bucketName()
+      const env = await a.must("check_environment_variables")
+      const creds = (await a.must("get_aws_session_info", { environment_token: env["environment_token"] }))[
+        "credentials_token"
+      ]
+      const generated = await a.must("generate_infrastructure_code", {
+        resource_type: "AWS::S3::Bucket",
+        credentials_token: creds,
+        properties: cleanBucket(name)
+      })
+      const explained = await a.must("explain", { generated_code_token: generated["generated_code_token"] })
+      assert.isDefined(a.pid)
+      process.kill(a.pid!, "SIGKILL")
+      const created = await b.must("create_resource", {
+        resource_type: "AWS::S3::Bucket",
+        credentials_token: creds,
+        explained_token: explained["explained_token"],
+        skip_security_check: true
+      })
+      assert.strictEqual(created["status"], "SUCCESS")
+      assert.strictEqual(
+        (await b.must("get_resource", { resource_type: "AWS::S3::Bucket", identifier: name }))["identifier"],
+        name
+      )
+    } finally {
+      await Promise.all([a.client.close().catch(() => undefined), b.client.close()])
+    }
   })
 })
