@@ -119,7 +119,7 @@ describe("the workflow over core's fakes", () => {
           assert.strictEqual((harness.sent[1]!.input as { identifier: unknown }).identifier, "live-bucket")
           assert.strictEqual(yield* (yield* SessionState).deletes.used, 1)
         }),
-      { settings: { securityScanning: "disabled" } }
+      { settings: { securityScanning: "disabled" }, approverAvailable: true }
     )
   )
 

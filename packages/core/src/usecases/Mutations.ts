@@ -68,9 +68,9 @@ export const authorize = Effect.fn("Workflow.authorize")(function* <O extends Pl
   )
   yield* guardrailGate(plan)
   yield* deleteGate(plan, "confirmed" in command ? command : {})
-  yield* requireApprovalChannel()
-  const scan = yield* securityScanGate(plan, explained, "skipSecurityCheck" in command ? command : {})
-  yield* humanApprovalGate(plan, scan)
+  yield* requireApprovalChannel(operation)
+  const scanned = yield* securityScanGate(plan, explained, "skipSecurityCheck" in command ? command : {})
+  const scan = yield* humanApprovalGate(plan, explained, scanned)
   return { plan, explained, scan }
 })
 

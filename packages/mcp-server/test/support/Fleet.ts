@@ -5,7 +5,14 @@ import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { AwsAdapter } from "@ccapi/aws-adapter"
 import { FakeSecurityScanner } from "@ccapi/testkit"
 import { AjvPropertyValidator } from "@ccapi/validator"
-import { approvalStoreLayer, journalLayer, loggerLayer, sandboxCredentials, settingsLayer } from "../../src/AppLayer.js"
+import {
+  approvalDeskLayer,
+  approvalStoreLayer,
+  journalLayer,
+  loggerLayer,
+  sandboxCredentials,
+  settingsLayer
+} from "../../src/AppLayer.js"
 import type { AppServices } from "../../src/AppServices.js"
 import type { ServerConfig } from "../../src/Config.js"
 import * as CryptoRandom from "../../src/CryptoRandom.js"
@@ -25,7 +32,14 @@ export const startReplica = async (options: {
   readonly journalUrl: string
   readonly config?: Partial<ServerConfig>
 }) => {
-  const config = testConfig({ ...options.config, storeUrl: options.storeUrl, journalUrl: options.journalUrl })
+  // The model's confirmation stands for a person's (CCAPI_APPROVAL=model): these tests are about the shared state; the
+  // approval channels are tested in Approvals.test.ts.
+  const config = testConfig({
+    approval: "model",
+    ...options.config,
+    storeUrl: options.storeUrl,
+    journalUrl: options.journalUrl
+  })
   const layer: Layer.Layer<AppServices, unknown> = Layer.mergeAll(
     AwsAdapter.layerConfig({
       endpoint: options.sandboxUrl,
@@ -38,6 +52,7 @@ export const startReplica = async (options: {
     AjvPropertyValidator.layer,
     journalLayer(config),
     approvalStoreLayer(config),
+    approvalDeskLayer(config),
     settingsLayer(config)
   ).pipe(Layer.provideMerge(Layer.merge(loggerLayer(config), CryptoRandom.layer)))
   const runtime = ManagedRuntime.make(layer)
