@@ -1,6 +1,7 @@
 import { createClient } from "@redis/client"
 import {
   ApprovalStore,
+  ApprovalStoreMemory,
   type DeleteSlots,
   SharedSessionCounters,
   type SpentToken,
@@ -111,24 +112,28 @@ export const make = (options: RedisApprovalStoreOptions) =>
 /** What a record counts against: its kind, or `spent` for a tombstone. */
 type Budget = StoredToken["kind"]
 
+const kinds: ReadonlyArray<Budget> = [
+  "environment",
+  "credentials",
+  "generated_code",
+  "explained",
+  "security_scan",
+  "spent"
+]
+
 /**
- * Each kind's share of the capacity, as core's in-memory store splits it: a flood of one kind (say 10,000 environment
- * checks) evicts only that kind, so the tokens of a workflow in flight stay.
+ * The bound, split as core's in-memory store splits it, so every store keeps records by one policy: per-kind budgets
+ * when core's store has them (`ApprovalStoreMemory.budgetsFor`: a flood of one kind evicts only that kind), else one
+ * budget for all records (expired first, then the least recently used).
  */
-const shares: Readonly<Record<Budget, number>> = {
-  environment: 0.1,
-  credentials: 0.15,
-  generated_code: 0.15,
-  explained: 0.2,
-  security_scan: 0.15,
-  spent: 0.25
+const budgetsFor = (capacity: number): { readonly shared: boolean; readonly of: (kind: Budget) => number } => {
+  const split = (
+    ApprovalStoreMemory as { readonly budgetsFor?: (capacity: number) => Readonly<Record<Budget, number>> }
+  ).budgetsFor
+  if (split === undefined) return { shared: true, of: () => capacity }
+  const budgets = split(capacity)
+  return { shared: false, of: (kind) => budgets[kind] }
 }
-const kinds = Object.keys(shares) as ReadonlyArray<Budget>
-const budgetsFor = (capacity: number): Readonly<Record<Budget, number>> =>
-  Object.fromEntries(kinds.map((kind) => [kind, Math.max(1, Math.floor(capacity * shares[kind]))])) as Record<
-    Budget,
-    number
-  >
 
 /** The store's operations: the port's, with `spend` (the atomic swap of a live token for its tombstone). */
 export interface RedisApprovalStoreService {
@@ -156,7 +161,10 @@ export const fromClient = (
   const script = (source: string, args: ReadonlyArray<string | number>) =>
     Effect.tryPromise({
       try: (signal) =>
-        client.sendCommand(["EVAL", source, "0", ...args.map(String), prefix], { abortSignal: signal, timeout }),
+        client.sendCommand(["EVAL", source, "0", ...args.map(String), budgets.shared ? "1" : "0", prefix], {
+          abortSignal: signal,
+          timeout
+        }),
       catch: unavailable
     })
   const decoded = (reply: unknown) => {
@@ -180,7 +188,7 @@ export const fromClient = (
           record.kind,
           record.expiresAt,
           now,
-          budgets[record.kind],
+          budgets.of(record.kind),
           ttl(record, now)
         ])
       ).pipe(Effect.asVoid),
@@ -194,7 +202,7 @@ export const fromClient = (
           JSON.stringify(encode(tombstone)),
           tombstone.expiresAt,
           now,
-          budgets.spent,
+          budgets.of("spent"),
           ttl(tombstone, now)
         ])
       ).pipe(

@@ -6,12 +6,17 @@
  * Keys (under the prefix `P`, the scripts' last argument): `P token:<id>` the record's JSON (its TTL: the token's
  * lifetime plus a grace period); `P tokens:kind` a hash id → kind (`spent` for a tombstone); per kind,
  * `P tokens:<kind>:used` (a sorted set scored by a shared use counter `P tokens:clock`: least recently used first) and
- * `P tokens:<kind>:expires` (scored by `expiresAt`). The scripts compute keys, so Redis Cluster is not supported.
+ * `P tokens:<kind>:expires` (scored by `expiresAt`) — or one `all` budget for every kind when the scripts' one but last
+ * argument is `1`. The scripts compute keys, so Redis Cluster is not supported.
  */
 const prelude = `
 local P = ARGV[#ARGV]
+local shared = ARGV[#ARGV - 1] == '1'
 local kinds = P .. 'tokens:kind'
-local function index(kind, what) return P .. 'tokens:' .. kind .. ':' .. what end
+local function index(kind, what)
+  if shared then kind = 'all' end
+  return P .. 'tokens:' .. kind .. ':' .. what
+end
 local function drop(id)
   local kind = redis.call('HGET', kinds, id)
   redis.call('DEL', P .. 'token:' .. id)
@@ -43,7 +48,7 @@ local function insert(id, json, kind, expiresAt, now, budget, ttl)
 end
 `
 
-/** ARGV: id, record JSON, kind, expiresAt, now, budget of the kind, TTL (ms), prefix. */
+/** ARGV: id, record JSON, kind, expiresAt, now, budget of the kind, TTL (ms), one budget for all (1/0), prefix. */
 export const put = `${prelude}
 insert(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7])
 return 1
@@ -88,9 +93,9 @@ insert(id, ARGV[3], 'spent', ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7])
 return value
 `
 
-/** ARGV: now, then the kinds, then prefix. Forgets records Redis already let lapse (their TTL), then counts. */
+/** ARGV: now, then the kinds, then one budget (1/0) and prefix. Forgets records Redis already let lapse (their TTL), then counts. */
 export const size = `${prelude}
-for i = 2, #ARGV - 1 do
+for i = 2, #ARGV - 2 do
   for _, member in ipairs(redis.call('ZRANGEBYSCORE', index(ARGV[i], 'expires'), '-inf', ARGV[1])) do
     if redis.call('EXISTS', P .. 'token:' .. member) == 0 then drop(member) end
   end
