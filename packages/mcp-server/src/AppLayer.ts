@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url"
 import { type Config, Context, Duration, Effect, Layer } from "effect"
 import { AwsAdapter } from "@ccapi/aws-adapter"
 import { CheckovScanner } from "@ccapi/checkov-adapter"
+import { IacConverter } from "@ccapi/iac-converter"
 import {
   ApprovalStoreMemory,
   type CloudControl,
@@ -169,8 +170,8 @@ export const journalLayer = (config: Pick<ServerConfig, "journalPath" | "journal
 }
 
 /**
- * The one place the application is composed: AWS (or the sandbox; templates from reads when read-only), Checkov, the Ajv validator, the journal
- * (JSONL, or PostgreSQL), the approval store (in memory, or Redis), the workflow settings, a stderr logger and the CSPRNG (Effect's `Random` and core's
+ * The one place the application is composed: AWS (or the sandbox; templates from reads when read-only), Checkov, the
+ * template converter (CDK, Terraform), the Ajv validator, the journal (JSONL, or PostgreSQL), the approval store (in memory, or Redis), the workflow settings, a stderr logger and the CSPRNG (Effect's `Random` and core's
  * `TokenIds`, which mints the workflow tokens). Built once per process and
  * shared by every session; each session's own services (id, delete counter, approver) are built with its server.
  */
@@ -178,6 +179,8 @@ export const makeAppLayer = (config: ServerConfig): Layer.Layer<AppServices, Con
   Layer.mergeAll(
     templateGeneratorLayer(config, awsLayer(config)),
     CheckovScanner.layerConfig({ fallbackBin: projectCheckov() }),
+    // create_template's CDK and Terraform formats; cdk-from-cfn (WebAssembly) is loaded on the first CDK conversion.
+    IacConverter.layer,
     AjvPropertyValidator.layer,
     journalLayer(config),
     approvalStoreLayer(config),

@@ -114,10 +114,9 @@ const serve = (config: ServerConfig) =>
         Effect.gen(function* () {
           const app = yield* application(config)
           yield* Effect.forkScoped(startupInfo(config).pipe(Effect.provide(app)))
-          yield* Stdio.serve({
+          return yield* Stdio.serve({
             context: { readOnly: config.readOnly, sandbox: config.sandbox, securityScanning: config.securityScanning }
           }).pipe(Effect.provide(app))
-          return "stdin closed"
         }),
         signal
       )

@@ -1,4 +1,4 @@
-import { Effect, Option, Result } from "effect"
+import { Effect, Option, Ref, Result } from "effect"
 import type { JournalUnavailable } from "../model/Errors.js"
 import type { ProgressEvent } from "../model/Cloud.js"
 import type { JsonObject } from "../model/Json.js"
@@ -30,7 +30,7 @@ import type {
 import { Done, FollowRequest, RequestFailed } from "./NextStep.js"
 import { journal } from "./Planning.js"
 import type { MutationResult } from "./Results.js"
-import { WorkflowSettings } from "../workflow/Settings.js"
+import { SessionState, WorkflowSettings } from "../workflow/Settings.js"
 import { isoTime } from "./Views.js"
 
 /** How a mutation's caller follows it: each Cloud Control progress event, as it comes. */
@@ -112,6 +112,20 @@ const journalAfterSend = (event: "mutation_submitted" | "mutation_outcome", deta
     )
   )
 
+/**
+ * Remember what this session changed, for exporting the session's changes as a template: a resource created or updated (and not
+ * failed) is added once; a deleted one is taken out, since there is nothing left to export.
+ */
+const recordChange = (plan: Plan, identifier: string, region: string) =>
+  Effect.flatMap(SessionState, ({ changed }) =>
+    Ref.update(changed, (resources) => {
+      const others = resources.filter(
+        (r) => !(r.typeName === plan.typeName && r.identifier === identifier && r.region === region)
+      )
+      return plan.operation === "delete" ? others : [...others, { typeName: plan.typeName, identifier, region }]
+    })
+  )
+
 /** Send the stored plan to Cloud Control, journal the request token, and wait (bounded) for the outcome. */
 const submit = Effect.fn("Workflow.submit")(function* (
   plan: Plan,
@@ -173,6 +187,7 @@ const submit = Effect.fn("Workflow.submit")(function* (
   })
   const event = waited.event
   const identifier = event.identifier ?? started.identifier ?? identifierOf(plan)
+  if (identifier !== undefined && event.status !== "FAILED") yield* recordChange(plan, identifier, region)
   const resource =
     event.status === "SUCCESS" && plan.operation !== "delete" && identifier !== undefined
       ? yield* cloud.get({ typeName: plan.typeName, identifier, region }).pipe(

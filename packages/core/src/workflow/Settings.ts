@@ -64,14 +64,22 @@ export const SharedSessionCounters = Context.Reference<{
   readonly deleteSlots: ((sessionId: string) => DeleteSlots) | undefined
 }>("@ccapi/core/SharedSessionCounters", { defaultValue: () => ({ deleteSlots: undefined }) })
 
-/** State that lives as long as one server session: its delete slots. */
-export class SessionState extends Context.Service<SessionState, { readonly deletes: DeleteSlots }>()(
-  "@ccapi/core/SessionState"
-) {
+/** A resource this session created or updated (and has not deleted since), for exporting the session's changes as a template. */
+export interface ChangedResource {
+  readonly typeName: string
+  readonly identifier: string
+  readonly region: string
+}
+
+/** State that lives as long as one server session: its delete slots, and the resources it changed (in memory). */
+export class SessionState extends Context.Service<
+  SessionState,
+  { readonly deletes: DeleteSlots; readonly changed: Ref.Ref<ReadonlyArray<ChangedResource>> }
+>()("@ccapi/core/SessionState") {
   /** A session's state in memory. */
   static readonly layer = Layer.effect(
     SessionState,
-    Effect.map(memoryDeleteSlots, (deletes) => ({ deletes }))
+    Effect.all({ deletes: memoryDeleteSlots, changed: Ref.make<ReadonlyArray<ChangedResource>>([]) })
   )
   /** The state of session `sessionId`: in the shared store when there is one (`SharedSessionCounters`), else in memory. */
   static readonly layerFor = (sessionId: string) =>
@@ -79,7 +87,10 @@ export class SessionState extends Context.Service<SessionState, { readonly delet
       SessionState,
       Effect.gen(function* () {
         const shared = yield* SharedSessionCounters
-        return { deletes: shared.deleteSlots !== undefined ? shared.deleteSlots(sessionId) : yield* memoryDeleteSlots }
+        return {
+          deletes: shared.deleteSlots !== undefined ? shared.deleteSlots(sessionId) : yield* memoryDeleteSlots,
+          changed: yield* Ref.make<ReadonlyArray<ChangedResource>>([])
+        }
       })
     )
 }

@@ -3,6 +3,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { AwsAdapter } from "@ccapi/aws-adapter"
+import { IacConverter } from "@ccapi/iac-converter"
 import { FakeSecurityScanner } from "@ccapi/testkit"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import {
@@ -50,6 +51,7 @@ export const startReplica = async (options: {
     }),
     FakeSecurityScanner.layerTest({}),
     AjvPropertyValidator.layer,
+    IacConverter.layer,
     journalLayer(config),
     approvalStoreLayer(config),
     approvalDeskLayer(config),
