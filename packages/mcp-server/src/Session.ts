@@ -12,8 +12,9 @@ export type SessionServices = SessionId | SessionState
 
 /**
  * The services of one session: its id (chosen by the transport) and a delete counter of its own (the delete limit is
- * per session, whichever transport and however many sessions). A stdio connection is one session; over HTTP a session
+ * per session, whichever transport and however many sessions; in the shared store when the app has one, so that every
+ * replica serving the session counts together). A stdio connection is one session; over HTTP a session
  * is the authenticated subject (see `transports/http.ts`).
  */
 export const sessionLayer = (options: { readonly id: string }): Layer.Layer<SessionServices> =>
-  Layer.mergeAll(Layer.succeed(SessionId, options.id), SessionState.layer)
+  Layer.mergeAll(Layer.succeed(SessionId, options.id), SessionState.layerFor(options.id))
