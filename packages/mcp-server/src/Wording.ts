@@ -74,7 +74,8 @@ const mismatchParameter: Record<PlanMismatch["field"], string> = {
   identifier: "identifier",
   region: "region",
   account: "account",
-  patch: "patch_document"
+  patch: "patch_document",
+  resource: "explained_token"
 }
 
 const mismatchMessage = (error: PlanMismatch): string => {
@@ -94,8 +95,12 @@ const mismatchMessage = (error: PlanMismatch): string => {
         return `The credentials are for account ${requested}, the plan for ${planned}.`
       case "patch":
         return "patch_document differs from the patch that was explained. Omit patch_document: the server applies the explained patch."
+      case "resource":
+        return undefined
     }
   })()
+  // The live resource changed since it was explained: core's message says what changed and what to do.
+  if (detail === undefined) return error.message
   return `${detail} The request must match the plan that was explained${error.field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, start again with generate_infrastructure_code.`
 }
 
