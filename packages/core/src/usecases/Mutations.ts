@@ -2,7 +2,7 @@ import { Cause, Clock, Duration, Effect, Exit, Option, Ref, Result } from "effec
 import { OutcomeUnknown, type JournalUnavailable } from "../model/Errors.js"
 import type { ProgressEvent } from "../model/Cloud.js"
 import type { ClientToken } from "../model/Ids.js"
-import type { JsonObject } from "../model/Json.js"
+import type { JsonObject, JsonValue } from "../model/Json.js"
 import { identifierOf, type Plan, type PlanOperation } from "../model/Plan.js"
 import { clientTokenFor, maskWriteOnly } from "../workflow/Plans.js"
 import { CloudControl } from "../ports/CloudControl.js"
@@ -11,7 +11,8 @@ import { waitForCompletion } from "../workflow/Waiter.js"
 import { randomBytes, restoreToken, spendToken } from "../workflow/WorkflowTokens.js"
 import { requireApprovalChannel } from "../workflow/Approval.js"
 import { InFlight } from "../workflow/InFlight.js"
-import { liveStateGate } from "../workflow/LiveState.js"
+import { liveDigest, liveStateGate } from "../workflow/LiveState.js"
+import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import {
   accountGate,
   bindingGate,
@@ -149,6 +150,29 @@ const outcomeUnknown = (plan: Plan, clientToken: ClientToken, detail: string) =>
   })
 }
 
+/**
+ * What a restarted server needs to send this mutation again with its ClientToken (see `Reconcile`): the desired state
+ * or the patch — only when no write-only value is in it (the journal holds no secrets) — and, for an update or a
+ * delete, the digest of the live resource it was checked against.
+ */
+const resendable = Effect.fn("Workflow.resendable")(function* (plan: Plan) {
+  const touchesWriteOnly = (pointers: ReadonlyArray<string>) =>
+    plan.writeOnlyPaths.some((w) => {
+      const path = w.replace(/^\/properties/, "")
+      return pointers.some((p) => p === path || p.startsWith(`${path}/`) || path.startsWith(`${p}/`) || p === "")
+    })
+  if (plan.operation === "create") {
+    const present = plan.writeOnlyPaths.some((w) => plan.desiredState[w.split("/")[2] ?? ""] !== undefined)
+    return present ? {} : { desiredState: plan.desiredState }
+  }
+  const schema = yield* (yield* ResourceSchemas).describe(plan.typeName, plan.region)
+  const baseDigest = liveDigest(plan.currentState, schema)
+  if (plan.operation === "delete") return { baseDigest }
+  return touchesWriteOnly(plan.patch.map((op) => op.path))
+    ? { baseDigest }
+    : { baseDigest, patch: JSON.parse(JSON.stringify(plan.patch)) as JsonValue }
+})
+
 /** Send the stored plan once: the Cloud Control call of its operation. */
 const send = (plan: Plan, clientToken: ClientToken) =>
   Effect.gen(function* () {
@@ -215,7 +239,12 @@ const submit = Effect.fn("Workflow.submit")(function* (
     accountId: plan.accountId,
     clientToken
   }
-  yield* record("mutation_intent", { ...target, acceptedFindings: approved.accepted.slice() }, plan, intentId)
+  yield* record(
+    "mutation_intent",
+    { ...target, acceptedFindings: approved.accepted.slice(), ...(yield* resendable(plan)) },
+    plan,
+    intentId
+  )
   if (approved.scanTokenId !== undefined) yield* Effect.ignore(spendToken(approved.scanTokenId, "security_scan"))
 
   const sentAt = yield* Clock.currentTimeMillis
