@@ -347,7 +347,8 @@ const submit = Effect.fn("Workflow.submit")(function* (
     intentId
   )
   // Cloud Control answered a repeated ClientToken with an earlier request of the same change.
-  const replayed = started.eventTime !== undefined && started.eventTime < sentAt - 5_000
+  // A fresh request is never complete in its first answer; an earlier one, answered again, can be.
+  const replayed = started.isComplete && started.eventTime !== undefined && started.eventTime < sentAt
   const warnings = [
     ...approved.warnings,
     ...(replayed
