@@ -11,8 +11,7 @@ import {
   Journal,
   JournalUnavailable,
   OutcomeUnknown,
-  StoreUnavailable,
-  TemplateGenerator
+  StoreUnavailable
 } from "@ccapi/core"
 import {
   BundledSchemas,
