@@ -151,6 +151,77 @@ describe("nothing lost: the write-ahead journal and the token store", () => {
   })
 })
 
+describe("reconciliation at the next start", () => {
+  it("an intent left without an answer (nothing after it could be journaled) is sent again with its ClientToken: one resource, its request token journaled", async () => {
+    const t = await start()
+    const ready = await readyCreate(t, unnamedBucket())
+    // The answers are lost and nothing after the intent can be written: as if the process died mid-call.
+    t.controls.loseAnswers = 10
+    t.controls.journalFails.add("mutation_outcome").add("mutation_submitted")
+    refused(await t.call("create_resource", ready), "OutcomeUnknown")
+    t.controls.journalFails.clear()
+    t.controls.loseAnswers = 0
+    const [pending] = await t.pending()
+    assert.isDefined(pending)
+    // Another account's credentials now: its intent is left alone.
+    t.controls.accountId = "999999999999"
+    const elsewhere = await t.reconcile()
+    assert.deepStrictEqual(
+      elsewhere.settled.map((s) => s.as),
+      ["other_account"]
+    )
+    assert.strictEqual((await t.pending()).length, 1)
+    t.controls.accountId = "123456789012"
+    const report = await t.reconcile()
+    assert.deepStrictEqual(
+      report.settled.map((s) => s.as),
+      ["recovered"]
+    )
+    assert.deepStrictEqual(await t.pending(), [])
+    const closing = (await t.journal()).find(
+      (e) => e.intentId === pending!.intentId && e.event === "mutation_submitted"
+    )
+    assert.isString(closing?.details["requestToken"])
+    assert.strictEqual((await t.resources()).length, 1, "sent again, not created again")
+  })
+
+  it("an update whose live resource changed since is not sent again: closed as needs_check", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("reconcile-changed"))
+    const creds = await credentials(t)
+    const generated = await t.must("generate_infrastructure_code", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      identifier: "reconcile-changed",
+      patch_document: [{ op: "add", path: "/Tags", value: [{ Key: "team", Value: "data" }] }]
+    })
+    const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
+    const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
+    t.controls.loseAnswers = 10
+    t.controls.journalFails.add("mutation_outcome").add("mutation_submitted")
+    refused(
+      await t.call("update_resource", {
+        resource_type: BUCKET,
+        identifier: "reconcile-changed",
+        credentials_token: creds,
+        explained_token: explained["explained_token"],
+        security_scan_token: scan["security_scan_token"]
+      }),
+      "OutcomeUnknown"
+    )
+    t.controls.journalFails.clear()
+    t.controls.loseAnswers = 0
+    const updates = t.counts.update
+    const report = await t.reconcile()
+    assert.deepStrictEqual(
+      report.settled.map((s) => s.as),
+      ["needs_check"]
+    )
+    assert.strictEqual(t.counts.update, updates, "nothing sent")
+    assert.deepStrictEqual(await t.pending(), [])
+  })
+})
+
 describe("never the wrong account or the wrong resource", () => {
   it("credentials that now resolve to another account: refused right before sending, nothing sent", async () => {
     const t = await start()

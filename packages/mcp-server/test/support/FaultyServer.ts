@@ -11,6 +11,7 @@ import {
   Journal,
   JournalUnavailable,
   OutcomeUnknown,
+  reconcilePending,
   StoreUnavailable
 } from "@ccapi/core"
 import {
@@ -214,6 +215,8 @@ export const makeFaultyServer = async (
     controls,
     journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (j) => j.entries)),
     pending: () => runtime.runPromise(Effect.flatMap(Journal, (j) => j.pendingIntents)),
+    /** What a restarted server does first: settle the pending intents. */
+    reconcile: () => runtime.runPromise(reconcilePending()),
     seed: (typeName: string, desiredState: Record<string, unknown>, region = "us-east-1") =>
       runtime.runPromise(seedResource(typeName, desiredState, region)),
     peek: async (typeName: string, identifier: string, region = "us-east-1") =>
