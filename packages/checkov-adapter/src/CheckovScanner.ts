@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs"
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -11,7 +12,7 @@ import {
   SecurityScanner,
   toPointer
 } from "@ccapi/core"
-import { Config, Duration, Effect, Layer, Option, Schema, Semaphore } from "effect"
+import { Config, Duration, Effect, Layer, Option, Schema, type Scope, Semaphore } from "effect"
 import {
   type CheckovOutput,
   type CheckResult,
@@ -19,6 +20,7 @@ import {
   type Report,
   type Summary
 } from "./internal/CheckovOutput.js"
+import { type CheckovWorker, interpreterOf, makeWorker } from "./internal/CheckovWorker.js"
 import { runProcess } from "./internal/Process.js"
 
 /** The Checkov release this adapter is tested against (installed by `scripts/setup-checkov.mjs`). */
@@ -49,6 +51,13 @@ export interface CheckovScannerOptions {
   readonly maxQueued?: number | undefined
   /** Called with the pid of each Checkov process as it starts (benchmarks and tests watch the child with it). */
   readonly onSpawn?: ((pid: number) => void) | undefined
+  /**
+   * How scans run. `worker`: one long-lived Checkov worker imports Checkov once and forks a fresh child per scan
+   * (a scan then costs a fork and the checks, not the import that is nearly all of a cold run). `cli`: the Checkov
+   * CLI once per scan. `auto` (default): the worker when the executable is a Python script with an absolute
+   * interpreter (what pip, pipx and virtualenvs install), falling back to the CLI when the worker cannot start.
+   */
+  readonly mode?: "auto" | "worker" | "cli" | undefined
 }
 
 const DEFAULT_TIMEOUT = Duration.seconds(120)
@@ -192,13 +201,29 @@ const cacheDirOr = (cacheDir: string, fallback: string) =>
     )
   )
 
+/** A private directory for the worker's caches, made if new; undefined when unset or it cannot be made. */
+const privateDir = (dir: string | undefined): string | undefined => {
+  if (dir === undefined) return undefined
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    return dir
+  } catch {
+    return undefined
+  }
+}
+
 /** Where the server keeps Checkov's caches: `$XDG_CACHE_HOME/ccapi-mcp-server/checkov` or `~/.cache/…`. */
 export const defaultCacheDir = (): string =>
   join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "ccapi-mcp-server", "checkov")
 
-/** Builds the `SecurityScanner` service that runs the Checkov CLI once per scan, offline, in a private directory. */
-export const make = (options: CheckovScannerOptions = {}): Effect.Effect<SecurityScanner["Service"]> =>
-  Effect.sync(() => {
+/**
+ * Builds the `SecurityScanner` service: Checkov offline, each scan in a private directory, run by the warm worker or
+ * the CLI (see `mode`). The worker lives as long as the scope (the layer) and is killed when it closes.
+ */
+export const make = (
+  options: CheckovScannerOptions = {}
+): Effect.Effect<SecurityScanner["Service"], never, Scope.Scope> =>
+  Effect.gen(function* () {
     const bin = options.bin ?? "checkov"
     const maxConcurrent = Math.max(1, Math.floor(options.maxConcurrent ?? 2))
     const maxQueued = Math.max(0, Math.floor(options.maxQueued ?? 8))
@@ -218,6 +243,59 @@ export const make = (options: CheckovScannerOptions = {}): Effect.Effect<Securit
           .withPermits(1)(effect)
           .pipe(Effect.ensuring(Effect.sync(() => (admitted -= 1))))
       })
+    const mode = options.mode ?? "auto"
+    const python = mode === "cli" ? undefined : interpreterOf(bin)
+    const worker: CheckovWorker | undefined =
+      python === undefined
+        ? undefined
+        : yield* Effect.acquireRelease(
+            Effect.sync(() =>
+              makeWorker({
+                python,
+                env: (home) => checkovEnv(home, privateDir(options.cacheDir) ?? home),
+                maxOutputBytes: MAX_OUTPUT_BYTES,
+                onSpawn: options.onSpawn
+              })
+            ),
+            (w) => Effect.sync(w.stop)
+          )
+    if (mode === "worker" && worker === undefined)
+      yield* Effect.logWarning(
+        `Checkov at ${bin} is not a Python script with an absolute interpreter; scanning with the CLI, one process per scan`
+      )
+    /** Set when the worker could not start: later scans go straight to the CLI. */
+    let workerBroken = false
+
+    const runCli = (args: ReadonlyArray<string>, dir: string, tmp: string) =>
+      runProcess(bin, args, {
+        cwd: dir,
+        env: checkovEnv(dir, tmp),
+        maxBufferBytes: MAX_OUTPUT_BYTES,
+        ...(options.onSpawn ? { onSpawn: options.onSpawn } : {})
+      })
+
+    const runScan = (args: ReadonlyArray<string>, dir: string, tmp: string) =>
+      worker === undefined || workerBroken
+        ? runCli(args, dir, tmp)
+        : worker.run(args, dir).pipe(
+            Effect.catchTags({
+              WorkerUnavailable: (e) =>
+                Effect.andThen(
+                  Effect.sync(() => {
+                    workerBroken = true
+                  }),
+                  Effect.andThen(
+                    Effect.logWarning(`The Checkov worker could not start (${e.detail}); scanning with the CLI`),
+                    runCli(args, dir, tmp)
+                  )
+                ),
+              WorkerDied: (e) =>
+                Effect.andThen(
+                  Effect.logWarning(`The Checkov worker died during a scan (${e.detail}); this scan runs the CLI`),
+                  runCli(args, dir, tmp)
+                )
+            })
+          )
     const timeout = Duration.fromInputUnsafe(options.timeout ?? DEFAULT_TIMEOUT)
     const filterArgs = [
       ...(options.checks?.length ? [`--check=${options.checks.join(",")}`] : []),
@@ -260,12 +338,7 @@ export const make = (options: CheckovScannerOptions = {}): Effect.Effect<Securit
         "--compact",
         ...filterArgs
       ]
-      const result = yield* runProcess(bin, args, {
-        cwd: dir,
-        env: checkovEnv(dir, tmp),
-        maxBufferBytes: MAX_OUTPUT_BYTES,
-        ...(options.onSpawn ? { onSpawn: options.onSpawn } : {})
-      }).pipe(
+      const result = yield* runScan(args, dir, tmp).pipe(
         Effect.timeoutOrElse({
           duration: timeout,
           orElse: () =>
@@ -344,7 +417,8 @@ const checkList = (name: string) =>
 /**
  * Checkov's settings from the environment: `CCAPI_CHECKOV_BIN`, `CCAPI_CHECKOV_TIMEOUT` (seconds, default 120),
  * `CCAPI_CHECKOV_SKIP_CHECKS` and `CCAPI_CHECKOV_CHECKS` (comma-separated check ids), `CCAPI_CHECKOV_CACHE_DIR`
- * (default: the user's cache directory; `off` for a fresh one per scan).
+ * (default: the user's cache directory; `off` for a fresh one per scan), `CCAPI_CHECKOV_MODE` (`auto`, `worker` or
+ * `cli`; default `auto`).
  */
 export const config: Config.Config<CheckovScannerOptions> = Config.all({
   bin: Config.option(Config.NonEmptyString("CCAPI_CHECKOV_BIN")),
@@ -356,6 +430,9 @@ export const config: Config.Config<CheckovScannerOptions> = Config.all({
   ).pipe(Config.withDefault(120)),
   skipChecks: checkList("CCAPI_CHECKOV_SKIP_CHECKS"),
   checks: checkList("CCAPI_CHECKOV_CHECKS"),
+  mode: Config.schema(Schema.Literals(["auto", "worker", "cli"]), "CCAPI_CHECKOV_MODE").pipe(
+    Config.withDefault("auto" as const)
+  ),
   cacheDir: Config.schema(
     Schema.String.check(
       Schema.makeFilter((raw: string) => raw === "" || raw === "off" || raw.startsWith("/"), {
@@ -365,7 +442,8 @@ export const config: Config.Config<CheckovScannerOptions> = Config.all({
     "CCAPI_CHECKOV_CACHE_DIR"
   ).pipe(Config.withDefault(""))
 }).pipe(
-  Config.map(({ bin, cacheDir, checks, skipChecks, timeoutSeconds }) => ({
+  Config.map(({ bin, cacheDir, checks, mode, skipChecks, timeoutSeconds }) => ({
+    mode,
     cacheDir: cacheDir === "off" ? undefined : cacheDir === "" ? defaultCacheDir() : cacheDir,
     bin: Option.getOrUndefined(bin),
     timeout: Duration.seconds(timeoutSeconds),

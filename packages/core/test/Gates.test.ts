@@ -45,13 +45,14 @@ const scanTokenFor = (explainedId: string, report = passingReport) =>
 const noScan: ScanDecision = { accepted: [], warnings: [], findings: [], scanTokenId: undefined, humanAsked: false }
 
 describe("readOnlyGate", () => {
-  it.effect("refuses every mutation on a read-only server, naming the tool", () =>
+  it.effect("refuses every mutation on a read-only server, naming the refused step", () =>
     withWorkflow(
       () =>
         Effect.gen(function* () {
           const error = yield* Effect.flip(readOnlyGate("delete"))
           assert.strictEqual(error._tag, "ReadOnlyMode")
-          assert.include(error.message, "delete_resource is not available")
+          assert.strictEqual(error.refused, "delete")
+          assert.include(error.message, "no resource can be deleted")
         }),
       { settings: { readOnly: true } }
     )
@@ -349,7 +350,8 @@ describe("securityScanGate", () => {
         const { explained } = yield* recordsFor(plan)
         const error = yield* Effect.flip(securityScanGate(plan, explained, { skipSecurityCheck: true }))
         assert.strictEqual(error._tag, "ScanRequired")
-        assert.include(error.message, "skip_security_check=true has no effect")
+        assert.strictEqual(error._tag === "ScanRequired" ? error.reason : undefined, "scan_missing")
+        assert.strictEqual(error._tag === "ScanRequired" ? error.skipIgnored : undefined, true)
       })
     )
   )

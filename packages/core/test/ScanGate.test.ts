@@ -37,11 +37,11 @@ type Expect =
 
 const table: ReadonlyArray<readonly [string, Partial<ScanGateInput>, Expect]> = [
   ["enabled, clean scan", { report: report() }, { pass: [] }],
-  ["enabled, no scan", {}, { fail: "ScanRequired", says: /run_checkov with the explained_token/ }],
+  ["enabled, no scan", {}, { fail: "ScanRequired", says: /no scan was supplied\. Scan the explained plan/ }],
   [
     "enabled, no scan, skip asked for",
     { skipSecurityCheck: true },
-    { fail: "ScanRequired", says: /skip_security_check=true has no effect/ }
+    { fail: "ScanRequired", says: /Asking to skip the scan has no effect/ }
   ],
   [
     "enabled, scanner missing",
@@ -94,7 +94,7 @@ const table: ReadonlyArray<readonly [string, Partial<ScanGateInput>, Expect]> = 
   [
     "disabled, skip not said",
     { scanning: "disabled" },
-    { fail: "ScanRequired", says: /operator disabled security scanning.*skip_security_check=true/ }
+    { fail: "ScanRequired", says: /operator disabled security scanning.*acknowledging that it is applied unscanned/ }
   ],
   [
     "disabled, skip said",
@@ -130,5 +130,32 @@ describe("scanGate", () => {
     const error = Result.flip(gate({ report: report("CKV_AWS_21", "CKV_AWS_18") })).pipe(Result.getOrThrow)
     assert.strictEqual(error._tag, "ScanBlocked")
     if (error._tag === "ScanBlocked") assert.deepStrictEqual(error.failedCheckIds, ["CKV_AWS_18", "CKV_AWS_21"])
+  })
+
+  it("a blocked scan says which ids were not accepted and which accepted ids are not findings", () => {
+    const error = Result.flip(
+      gate({ report: report("CKV_AWS_21", "CKV_AWS_18"), acceptedCheckIds: ["CKV_AWS_18", "CKV_AWS_99"] })
+    ).pipe(Result.getOrThrow)
+    assert.strictEqual(error._tag, "ScanBlocked")
+    if (error._tag === "ScanBlocked") {
+      assert.deepStrictEqual(error.notAccepted, ["CKV_AWS_21"])
+      assert.deepStrictEqual(error.notFound, ["CKV_AWS_99"])
+    }
+  })
+
+  it("says why a scan is required: scanning disabled, the scanner failed, or no scan given (a skip ignored)", () => {
+    const reasons = [
+      gate({ scanning: "disabled" }),
+      gate({ scannerError: new ScanFailed({ reason: "exit 3", message: "checkov crashed." }) }),
+      gate({ skipSecurityCheck: true })
+    ].map((result) => {
+      const error = Result.flip(result).pipe(Result.getOrThrow)
+      return error._tag === "ScanRequired" ? [error.reason, error.detail, error.skipIgnored] : [error._tag]
+    })
+    assert.deepStrictEqual(reasons, [
+      ["scanning_disabled", undefined, undefined],
+      ["scanner_failed", "checkov crashed.", undefined],
+      ["scan_missing", undefined, true]
+    ])
   })
 })

@@ -154,6 +154,7 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
         tool.mutating && context.readOnly
           ? Effect.fail(
               new ReadOnlyMode({
+                refused: tool.name,
                 message: `The server runs read-only (--readonly): ${tool.name} is refused. Use the read tools, or restart the server without --readonly.`
               })
             )

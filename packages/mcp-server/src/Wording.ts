@@ -1,7 +1,12 @@
 import {
+  DeleteNotConfirmed,
   type NextStep,
   PlanMismatch,
   type PlanOperation,
+  PropertiesInvalid,
+  ReadOnlyMode,
+  ScanBlocked,
+  ScanRequired,
   TokenChainBroken,
   TokenExpired,
   TokenInvalid,
@@ -22,6 +27,9 @@ export const tokenProducer: Record<TokenKind, string> = {
   explained: "explain",
   security_scan: "run_checkov"
 }
+
+/** The tool that applies a plan of each operation. */
+const mutationTool = (operation: PlanOperation) => `${operation}_resource`
 
 /** The parameter a token of each kind is passed in. */
 export const tokenParameter = (kind: TokenKind): string => `${kind}_token`
@@ -92,7 +100,9 @@ const mismatchMessage = (error: PlanMismatch): string => {
       case "region":
         return `region ${requested} differs from the plan's region ${planned}.`
       case "account":
-        return `The credentials are for account ${requested}, the plan for ${planned}.`
+        return error.atApply === true
+          ? `The credentials now resolve to account ${requested}, but the plan was made and shown for account ${planned}. Nothing was sent. Check AWS_PROFILE and the credentials, then start again with get_aws_session_info.`
+          : `The credentials are for account ${requested}, the plan for ${planned}.`
       case "patch":
         return "patch_document differs from the patch that was explained. Omit patch_document: the server applies the explained patch."
       case "resource":
@@ -101,7 +111,42 @@ const mismatchMessage = (error: PlanMismatch): string => {
   })()
   // The live resource changed since it was explained: core's message says what changed and what to do.
   if (detail === undefined) return error.message
+  if (error.atApply === true) return detail
   return `${detail} The request must match the plan that was explained${error.field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, start again with generate_infrastructure_code.`
+}
+
+const scanRequiredMessage = (error: ScanRequired): string => {
+  switch (error.reason) {
+    case "scanning_disabled":
+      return "The operator disabled security scanning (SECURITY_SCANNING=disabled), so this change would be applied without a scan. Call again with skip_security_check=true to acknowledge that."
+    case "scanner_failed":
+      return `The security scan could not run, so the change is blocked: ${error.detail ?? "the scanner gave no reason."} Fix the scanner and call run_checkov with the explained_token again; only the operator can disable scanning (SECURITY_SCANNING=disabled).`
+    case "scan_missing":
+      return `Security scanning is enabled and no scan was supplied. Call run_checkov with the explained_token, then pass the security_scan_token it returns.${error.skipIgnored === true ? " skip_security_check=true has no effect while the operator keeps scanning enabled." : ""}`
+  }
+}
+
+const scanBlockedMessage = (error: ScanBlocked): string => {
+  const ids = error.failedCheckIds.join(", ")
+  const problems = [
+    error.notAccepted.length > 0 ? `not accepted: ${error.notAccepted.join(", ")}` : undefined,
+    error.notFound.length > 0 ? `accepted but not among the findings: ${error.notFound.join(", ")}` : undefined
+  ].filter((p) => p !== undefined)
+  const n = error.failedCheckIds.length
+  return `The security scan failed ${n} check${n === 1 ? "" : "s"} (${ids}), so the change is blocked (${problems.join("; ")}). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: ${ids}.`
+}
+
+const readOnlyMessage = (error: ReadOnlyMode): string => {
+  switch (error.refused) {
+    case "create":
+    case "update":
+    case "delete":
+      return `The server runs read-only (--readonly): ${mutationTool(error.refused)} is not available. Ask the operator to restart it without --readonly to make changes.`
+    case "plan":
+      return "The server runs read-only (--readonly): no change can be planned or applied. Use the read tools (get_resource, list_resources)."
+    default:
+      return error.message
+  }
 }
 
 /** A failure as the model reads it: its tag, its message, and the details shown beside it. */
@@ -140,17 +185,34 @@ export const renderFailure = (error: { readonly _tag: string; readonly message: 
       details: { parameter }
     }
   }
+  if (error instanceof ScanRequired) return withMessage(error, scanRequiredMessage(error))
+  if (error instanceof ScanBlocked) return withMessage(error, scanBlockedMessage(error))
+  if (error instanceof ReadOnlyMode) return withMessage(error, readOnlyMessage(error))
+  if (error instanceof DeleteNotConfirmed)
+    return withMessage(
+      error,
+      "Deleting needs confirmed=true, set only after the user has seen the delete explanation and agreed."
+    )
+  if (error instanceof PropertiesInvalid)
+    return withMessage(
+      error,
+      `${error.message} get_resource_schema_information shows the schema of ${error.typeName}; generate_infrastructure_code makes the new plan.`
+    )
   if (error instanceof TokenChainBroken) return { tag: error._tag, message: chainMessage(error), details: {} }
   if (error instanceof PlanMismatch)
     return { tag: error._tag, message: mismatchMessage(error), details: { field: mismatchParameter[error.field] } }
-  const { _tag, message, ...details } = error as { readonly _tag: string; readonly message: string } & Record<
-    string,
-    unknown
-  >
-  return { tag: _tag, message, details }
+  return withMessage(error, error.message)
 }
 
-const mutationTool = (operation: PlanOperation) => `${operation}_resource`
+/** A failure shown with its own fields as details, in the words given. */
+const withMessage = (error: { readonly _tag: string; readonly message: string }, wording: string): RenderedFailure => {
+  const {
+    _tag,
+    message: _message,
+    ...details
+  } = error as { readonly _tag: string; readonly message: string } & Record<string, unknown>
+  return { tag: _tag, message: wording, details }
+}
 
 /** What the workflow expects next, as the tool result's `next_step` tells the model. */
 export const renderNextStep = (next: NextStep): string => {

@@ -5,8 +5,13 @@ import {
   decodeTokenId,
   FixGuardrails,
   FollowRequest,
+  DeleteNotConfirmed,
   PlanMismatch,
+  PropertiesInvalid,
+  ReadOnlyMode,
   ReviewFindings,
+  ScanBlocked,
+  ScanRequired,
   TokenChainBroken,
   TokenExpired,
   TokenInvalid,
@@ -126,6 +131,87 @@ describe("token failures in MCP terms", () => {
     assert.deepStrictEqual(patch.details, { field: "patch_document" })
   })
 
+  it("the credentials resolving to another account right before sending names the step that starts again", () => {
+    const rendered = renderFailure(
+      new PlanMismatch({
+        field: "account",
+        planned: "123456789012",
+        requested: "210987654321",
+        atApply: true,
+        message: "core's wording"
+      })
+    )
+    assert.strictEqual(
+      rendered.message,
+      "The credentials now resolve to account 210987654321, but the plan was made and shown for account 123456789012. Nothing was sent. Check AWS_PROFILE and the credentials, then start again with get_aws_session_info."
+    )
+  })
+})
+
+describe("scan, read-only and delete refusals in MCP terms", () => {
+  it("a required scan names run_checkov, the explained_token and skip_security_check", () => {
+    const words = (error: ScanRequired) => renderFailure(error).message
+    assert.strictEqual(
+      words(new ScanRequired({ reason: "scanning_disabled", message: "core's wording" })),
+      "The operator disabled security scanning (SECURITY_SCANNING=disabled), so this change would be applied without a scan. Call again with skip_security_check=true to acknowledge that."
+    )
+    assert.strictEqual(
+      words(new ScanRequired({ reason: "scanner_failed", detail: "checkov crashed.", message: "core's wording" })),
+      "The security scan could not run, so the change is blocked: checkov crashed. Fix the scanner and call run_checkov with the explained_token again; only the operator can disable scanning (SECURITY_SCANNING=disabled)."
+    )
+    assert.strictEqual(
+      words(new ScanRequired({ reason: "scan_missing", skipIgnored: true, message: "core's wording" })),
+      "Security scanning is enabled and no scan was supplied. Call run_checkov with the explained_token, then pass the security_scan_token it returns. skip_security_check=true has no effect while the operator keeps scanning enabled."
+    )
+  })
+
+  it("a blocked scan names accept_findings and exactly the failed ids", () => {
+    const rendered = renderFailure(
+      new ScanBlocked({
+        failedCheckIds: ["CKV_AWS_18", "CKV_AWS_21"],
+        notAccepted: ["CKV_AWS_21"],
+        notFound: ["CKV_AWS_99"],
+        message: "core's wording"
+      })
+    )
+    assert.strictEqual(
+      rendered.message,
+      "The security scan failed 2 checks (CKV_AWS_18, CKV_AWS_21), so the change is blocked (not accepted: CKV_AWS_21; accepted but not among the findings: CKV_AWS_99). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: CKV_AWS_18, CKV_AWS_21."
+    )
+    assert.deepStrictEqual(rendered.details["failedCheckIds"], ["CKV_AWS_18", "CKV_AWS_21"])
+  })
+
+  it("read-only names --readonly and the refused tool; a plain delete refusal names confirmed=true", () => {
+    assert.strictEqual(
+      renderFailure(new ReadOnlyMode({ refused: "delete", message: "core's wording" })).message,
+      "The server runs read-only (--readonly): delete_resource is not available. Ask the operator to restart it without --readonly to make changes."
+    )
+    assert.include(
+      renderFailure(new ReadOnlyMode({ refused: "plan", message: "core's wording" })).message,
+      "Use the read tools (get_resource, list_resources)."
+    )
+    assert.strictEqual(
+      renderFailure(new DeleteNotConfirmed({ message: "core's wording" })).message,
+      "Deleting needs confirmed=true, set only after the user has seen the delete explanation and agreed."
+    )
+  })
+
+  it("invalid properties point at get_resource_schema_information and generate_infrastructure_code", () => {
+    const rendered = renderFailure(
+      new PropertiesInvalid({
+        typeName: "AWS::S3::Bucket",
+        violations: [],
+        message: "The properties do not match the schema of AWS::S3::Bucket: /Foo is not allowed."
+      })
+    )
+    assert.strictEqual(
+      rendered.message,
+      "The properties do not match the schema of AWS::S3::Bucket: /Foo is not allowed. get_resource_schema_information shows the schema of AWS::S3::Bucket; generate_infrastructure_code makes the new plan."
+    )
+  })
+})
+
+describe("failures that name no MCP word", () => {
   it("a failure that names no token is shown as core worded it, with its details", () => {
     const rendered = renderFailure({ _tag: "DeleteLimitReached", message: "limit reached.", limit: 2 } as never)
     assert.deepStrictEqual(rendered, { tag: "DeleteLimitReached", message: "limit reached.", details: { limit: 2 } })

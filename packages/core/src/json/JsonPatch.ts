@@ -180,23 +180,31 @@ const parentOf = (doc: Doc, segments: ReadonlyArray<string>): { parent: Containe
   return { parent: parent as Container, key: segments.at(-1)! }
 }
 
-const addAt = (doc: Doc, segments: ReadonlyArray<string>, value: JsonValue): string | undefined => {
+/** Writes `value` at a pointer: the root directly, otherwise through `write` on the parent and the last key. */
+const writeAt = (
+  doc: Doc,
+  segments: ReadonlyArray<string>,
+  value: JsonValue,
+  write: (parent: Container, key: string) => string | undefined
+): string | undefined => {
   if (segments.length === 0) {
     doc.root = value
     return undefined
   }
   const found = parentOf(doc, segments)
-  if (typeof found === "string") return found
-  const { parent, key } = found
-  if (Array.isArray(parent)) {
-    if (key === "-") parent.push(value)
+  return typeof found === "string" ? found : write(found.parent, found.key)
+}
+
+const addAt = (doc: Doc, segments: ReadonlyArray<string>, value: JsonValue): string | undefined =>
+  writeAt(doc, segments, value, (parent, key) => {
+    if (!Array.isArray(parent)) setOwn(parent, key, value)
+    else if (key === "-") parent.push(value)
     else if (!ARRAY_INDEX.test(key)) return `"${key}" is not an array index (use a number or "-" for the end)`
     else if (Number(key) > parent.length)
       return `index ${key} is past the end of the array (it has ${parent.length} items)`
     else parent.splice(Number(key), 0, value)
-  } else setOwn(parent, key, value)
-  return undefined
-}
+    return undefined
+  })
 
 const removeAt = (doc: Doc, segments: ReadonlyArray<string>): string | undefined => {
   if (segments.length === 0) return "the whole document cannot be removed"
@@ -213,25 +221,14 @@ const removeAt = (doc: Doc, segments: ReadonlyArray<string>): string | undefined
   return undefined
 }
 
-const replaceAt = (doc: Doc, segments: ReadonlyArray<string>, value: JsonValue): string | undefined => {
-  if (segments.length === 0) {
-    doc.root = value
+const replaceAt = (doc: Doc, segments: ReadonlyArray<string>, value: JsonValue): string | undefined =>
+  writeAt(doc, segments, value, (parent, key) => {
+    const exists = Array.isArray(parent) ? ARRAY_INDEX.test(key) && Number(key) < parent.length : hasOwn(parent, key)
+    if (!exists) return `${toPointer(segments)} does not exist (a replace needs an existing value; use add)`
+    if (Array.isArray(parent)) parent[Number(key)] = value
+    else setOwn(parent, key, value)
     return undefined
-  }
-  const found = parentOf(doc, segments)
-  if (typeof found === "string") return found
-  const { parent, key } = found
-  if (Array.isArray(parent)) {
-    if (!ARRAY_INDEX.test(key) || Number(key) >= parent.length)
-      return `${toPointer(segments)} does not exist (a replace needs an existing value; use add)`
-    parent[Number(key)] = value
-  } else {
-    if (!hasOwn(parent, key))
-      return `${toPointer(segments)} does not exist (a replace needs an existing value; use add)`
-    setOwn(parent, key, value)
-  }
-  return undefined
-}
+  })
 
 const segmentsOf = (pointer: string): ReadonlyArray<string> => {
   const parsed = parsePointer(pointer)

@@ -177,6 +177,8 @@ export class PlanMismatch extends Schema.TaggedError<PlanMismatch>()("PlanMismat
   /** The plan's value and the request's (none for a patch). */
   planned: Schema.optional(Schema.String),
   requested: Schema.optional(Schema.String),
+  /** For the account: `requested` is who the credentials resolve to right before sending, not the session's token. */
+  atApply: Schema.optional(Schema.Boolean),
   message: Schema.String
 }) {}
 
@@ -195,11 +197,22 @@ export class ScannerUnavailable extends Schema.TaggedError<ScannerUnavailable>()
 /** The scan found failed checks that the request did not accept. */
 export class ScanBlocked extends Schema.TaggedError<ScanBlocked>()("ScanBlocked", {
   failedCheckIds: Schema.Array(Schema.String),
+  /** Failed checks the request did not accept, and accepted ids that are not among the findings. */
+  notAccepted: Schema.Array(Schema.String),
+  notFound: Schema.Array(Schema.String),
   message: Schema.String
 }) {}
 
-/** Scanning is required (enabled) but no scan token was supplied, or scanning is disabled and the skip was not said. */
+/**
+ * No usable scan stands behind the change: the operator disabled scanning and the request did not acknowledge an
+ * unscanned apply (`scanning_disabled`), the scanner could not produce a report (`scanner_failed`, with its words in
+ * `detail`), or scanning is enabled and no scan was supplied (`scan_missing`; `skipIgnored` when the request asked
+ * to skip it, which only the operator can allow).
+ */
 export class ScanRequired extends Schema.TaggedError<ScanRequired>()("ScanRequired", {
+  reason: Schema.Literals(["scanning_disabled", "scanner_failed", "scan_missing"]),
+  detail: Schema.optional(Schema.String),
+  skipIgnored: Schema.optional(Schema.Boolean),
   message: Schema.String
 }) {}
 
@@ -211,7 +224,9 @@ export class ApprovalUnavailable extends Schema.TaggedError<ApprovalUnavailable>
   message: Schema.String
 }) {}
 
+/** The operator runs the server read-only; `refused` is the step or tool that was refused. */
 export class ReadOnlyMode extends Schema.TaggedError<ReadOnlyMode>()("ReadOnlyMode", {
+  refused: Schema.String,
   message: Schema.String
 }) {}
 

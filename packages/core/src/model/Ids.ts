@@ -46,7 +46,7 @@ export const identifier = (value: string): Identifier => Identifier.make(value)
 /** `<kind>_<32 base64url characters>`: 192 random bits, prefixed with the token's kind. */
 const tokenIdPattern = (kind: string) => Schema.isPattern(new RegExp(`^${kind}_[A-Za-z0-9_-]{32}$`))
 
-/** The id of an environment token (`environment_<32 base64url characters>`), as check_environment_variables issues it. */
+/** The id of an environment token (`environment_<32 base64url characters>`), as the environment step issues it. */
 export const EnvironmentTokenId = Schema.String.check(tokenIdPattern("environment")).pipe(
   Schema.brand("EnvironmentTokenId")
 )

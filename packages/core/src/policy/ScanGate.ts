@@ -10,7 +10,7 @@ export interface ScanGateInput {
   /** Why the scanner produced no report, when it ran and failed or could not run. */
   readonly scannerError?: ScanFailed | ScannerUnavailable | undefined
   readonly skipSecurityCheck: boolean
-  /** Check ids the call accepts (`accept_findings`); must name exactly the failed checks. */
+  /** Check ids the request accepts; must name exactly the failed checks. */
   readonly acceptedCheckIds: ReadonlyArray<string>
   /** A human approved the change, findings shown, through elicitation. */
   readonly approvedByHuman: boolean
@@ -34,8 +34,9 @@ export const scanGate = (input: ScanGateInput): Result.Result<ScanGatePass, Scan
       ? Result.succeed({ accepted: [], warning: scanDisabledWarning })
       : Result.fail(
           new ScanRequired({
+            reason: "scanning_disabled",
             message:
-              "The operator disabled security scanning (SECURITY_SCANNING=disabled), so this change would be applied without a scan. Call again with skip_security_check=true to acknowledge that."
+              "The operator disabled security scanning (SECURITY_SCANNING=disabled), so this change would be applied without a scan. Submit it again acknowledging that it is applied unscanned."
           })
         )
   }
@@ -44,13 +45,17 @@ export const scanGate = (input: ScanGateInput): Result.Result<ScanGatePass, Scan
     if (input.scannerError !== undefined) {
       return Result.fail(
         new ScanRequired({
-          message: `The security scan could not run, so the change is blocked: ${input.scannerError.message} Fix the scanner and call run_checkov with the explained_token again; only the operator can disable scanning (SECURITY_SCANNING=disabled).`
+          reason: "scanner_failed",
+          detail: input.scannerError.message,
+          message: `The security scan could not run, so the change is blocked: ${input.scannerError.message} Fix the scanner and scan the explained plan again; only the operator can disable scanning (SECURITY_SCANNING=disabled).`
         })
       )
     }
     return Result.fail(
       new ScanRequired({
-        message: `Security scanning is enabled and no scan was supplied. Call run_checkov with the explained_token, then pass the security_scan_token it returns.${input.skipSecurityCheck ? " skip_security_check=true has no effect while the operator keeps scanning enabled." : ""}`
+        reason: "scan_missing",
+        skipIgnored: input.skipSecurityCheck,
+        message: `Security scanning is enabled and no scan was supplied. Scan the explained plan, then submit the change with that scan.${input.skipSecurityCheck ? " Asking to skip the scan has no effect while the operator keeps scanning enabled." : ""}`
       })
     )
   }
@@ -77,7 +82,9 @@ export const scanGate = (input: ScanGateInput): Result.Result<ScanGatePass, Scan
   return Result.fail(
     new ScanBlocked({
       failedCheckIds: failed,
-      message: `The security scan failed ${failed.length} check${failed.length === 1 ? "" : "s"} (${list(failed)}), so the change is blocked (${problems.join("; ")}). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: ${list(failed)}.`
+      notAccepted: missing,
+      notFound: extra,
+      message: `The security scan failed ${failed.length} check${failed.length === 1 ? "" : "s"} (${list(failed)}), so the change is blocked (${problems.join("; ")}). Fix the findings and plan again, or, if the user accepts these risks, accept exactly these check ids: ${list(failed)}.`
     })
   )
 }

@@ -232,7 +232,7 @@ export const renderContent = (content: unknown): string => {
     `## Full content\n\n${fenced(typeof content === "string" ? content : json(content), typeof content === "string" ? "" : "json")}`
   )
   sections.push(
-    "This is not a plan: nothing here can be applied. To change a resource, call generate_infrastructure_code and explain its generated_code_token."
+    "This is not a plan: nothing here can be applied. To change a resource, generate the code for the change and explain that plan."
   )
   return sections.join("\n\n") + "\n"
 }

@@ -122,7 +122,7 @@ const recordAfterSend = (
     Effect.catchTag("JournalUnavailable", (error: JournalUnavailable) =>
       Effect.as(
         Effect.logWarning(`The journal could not record ${event}: ${error.message}`),
-        `The journal could not record the ${event === "mutation_submitted" ? "submitted request" : "outcome"} (JournalUnavailable); the request was sent: keep its request_token from this result to follow it.`
+        `The journal could not record the ${event === "mutation_submitted" ? "submitted request" : "outcome"} (JournalUnavailable); the request was sent: keep the request token in this result to follow it.`
       )
     )
   )

@@ -78,7 +78,7 @@ const invalid = (typeName: string, violations: ReadonlyArray<Violation>, what: s
         .map((v) => `${v.path} ${v.message}`)
         .join("; ") +
       (violations.length > 10 ? `; and ${violations.length - 10} more` : "") +
-      ". Fix them (get_resource_schema_information shows the schema) and call generate_infrastructure_code again."
+      ". Fix them (the type's schema says what is allowed) and generate the code again."
   })
 
 /** Only the violations at or below a path the change touches: the rest of a live resource is not the model's doing. */
@@ -109,7 +109,7 @@ const planUpdateOf = Effect.fn("Workflow.planUpdateOf")(function* (
   if (hasProperties === hasPatch)
     return yield* new InvalidInput({
       message:
-        "To plan an update, give the identifier and exactly one of properties (the values to set) or patch_document (an RFC 6902 patch)."
+        "To plan an update, give the identifier and exactly one of properties (the values to set) or a patch (an RFC 6902 patch document)."
     })
   const properties = input.properties
   const current = yield* (yield* CloudControl).get({ typeName: input.typeName, identifier, region: input.region })
@@ -140,7 +140,7 @@ const planCreateOf = Effect.fn("Workflow.planCreateOf")(function* (
 ) {
   if (input.patchDocument !== undefined)
     return yield* new InvalidInput({
-      message: "patch_document needs the identifier of the resource to update. To create a resource, send properties."
+      message: "A patch needs the identifier of the resource to update. To create a resource, send properties."
     })
   const properties = input.properties
   if (properties === undefined)
@@ -158,8 +158,8 @@ export const generateCode = Effect.fn("Workflow.generateCode")(function* (comman
   const settings = yield* WorkflowSettings
   if (settings.readOnly)
     return yield* new ReadOnlyMode({
-      message:
-        "The server runs read-only: no change can be planned or applied. Use the read tools (get_resource, list_resources)."
+      refused: "plan",
+      message: "The server runs read-only: no change can be planned or applied. Use the read tools."
     })
   yield* requireApprovalChannel()
   const credentials = yield* readToken(command.credentialsToken, "credentials")
@@ -269,7 +269,10 @@ export const explain = Effect.fn("Workflow.explain")(function* (command: Explain
 
   if (command._tag === "ExplainDelete") {
     if (settings.readOnly)
-      return yield* new ReadOnlyMode({ message: "The server runs read-only: nothing can be deleted." })
+      return yield* new ReadOnlyMode({
+        refused: "explain_delete",
+        message: "The server runs read-only: nothing can be deleted."
+      })
     yield* requireApprovalChannel()
     const { typeName, identifier } = command
     const region = yield* resolveRegion(command.region)

@@ -35,8 +35,6 @@ import { maskPatch, samePatch } from "../usecases/Views.js"
  * only what it checks and fails with the error the model is shown; none spends a token or sends anything.
  */
 
-const toolFor = (operation: PlanOperation) => `${operation}_resource`
-
 const mismatchDetail = (field: PlanMismatch["field"], planned: string, requested: string): string => {
   switch (field) {
     case "operation":
@@ -64,12 +62,15 @@ const mismatch = (field: PlanMismatch["field"], planned?: string, requested?: st
     message: `${mismatchDetail(field, planned ?? "", requested ?? "")} The request must match the plan that was explained${field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, plan again.`
   })
 
+const pastTense: Record<PlanOperation, string> = { create: "created", update: "updated", delete: "deleted" }
+
 /** Guarantee 6: a read-only server refuses every mutation before looking at it. */
 export const readOnlyGate = Effect.fn("Gate.readOnly")(function* (operation: PlanOperation) {
   const settings = yield* WorkflowSettings
   if (settings.readOnly)
     return yield* new ReadOnlyMode({
-      message: `The server runs read-only (--readonly): ${toolFor(operation)} is not available. Ask the operator to restart it without --readonly to make changes.`
+      refused: operation,
+      message: `The server runs read-only: no resource can be ${pastTense[operation]}. Ask the operator to restart it without read-only mode to make changes.`
     })
 })
 
@@ -150,7 +151,7 @@ export const guardrailGate = Effect.fn("Gate.guardrails")(function* (plan: Plan)
     })
 })
 
-/** Guarantee 5 and the delete limit: a delete needs `confirmed=true`, and the session must be under the operator's cap. */
+/** Guarantee 5 and the delete limit: a delete needs the user's confirmation, and the session must be under the operator's cap. */
 export const deleteGate = Effect.fn("Gate.delete")(function* (
   plan: Plan,
   request: { readonly confirmed?: boolean | undefined }
@@ -158,7 +159,8 @@ export const deleteGate = Effect.fn("Gate.delete")(function* (
   if (plan.operation !== "delete") return
   if (request.confirmed !== true)
     return yield* new DeleteNotConfirmed({
-      message: "Deleting needs confirmed=true, set only after the user has seen the delete explanation and agreed."
+      message:
+        "Deleting needs the user's confirmation, given only after they have seen the delete explanation and agreed."
     })
   const settings = yield* WorkflowSettings
   if (settings.deleteLimit !== undefined) {
@@ -200,7 +202,8 @@ export const accountGate = Effect.fn("Gate.account")(function* (plan: Plan) {
       field: "account",
       planned: plan.accountId,
       requested: caller.accountId,
-      message: `The credentials now resolve to account ${caller.accountId}, but the plan was made and shown for account ${plan.accountId}. Nothing was sent. Check AWS_PROFILE and the credentials, then start again with get_aws_session_info.`
+      atApply: true,
+      message: `The credentials now resolve to account ${caller.accountId}, but the plan was made and shown for account ${plan.accountId}. Nothing was sent. Check which credentials the server uses, then start again from the session step.`
     })
 })
 

@@ -314,8 +314,8 @@ export const planUpdate = (
       return yield* Result.fail(
         new InvalidInput({
           message: hasProperties
-            ? "Both properties and patch_document were given for an update; send exactly one: properties to set (merged over the current ones) or an RFC 6902 patch_document."
-            : "An update needs either properties (the top-level properties to set) or an RFC 6902 patch_document; neither was given."
+            ? "Both properties and a patch were given for an update; send exactly one: properties to set (merged over the current ones) or an RFC 6902 patch."
+            : "An update needs either properties (the top-level properties to set) or an RFC 6902 patch; neither was given."
         })
       )
     const writable = stripReadOnly(schema, current)
@@ -344,7 +344,7 @@ export const planUpdate = (
     if (userPatch.every((op) => op.op === "test") || jsonEquals(userPreview, current))
       return yield* Result.fail(
         new InvalidInput({
-          message: `There is nothing to change: the requested update leaves ${schema.typeName} ${input.identifier} exactly as it is. Compare with get_resource and send the properties or patch that differ.`
+          message: `There is nothing to change: the requested update leaves ${schema.typeName} ${input.identifier} exactly as it is. Compare with the live resource and send the properties or patch that differ.`
         })
       )
 

@@ -25,7 +25,7 @@ export class WorkflowSettings extends Context.Service<
     readonly deleteLimit: number | undefined
     /** How long a mutation waits for completion before returning its request token. */
     readonly mutationWait: Duration.Input
-    /** How long `create_template` waits for the IaC Generator. */
+    /** How long the template step waits for the IaC Generator. */
     readonly templateWait: Duration.Input
     readonly listPageSize: { readonly default: number; readonly max: number }
   }
