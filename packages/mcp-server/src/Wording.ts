@@ -11,7 +11,8 @@ import {
   TokenExpired,
   TokenInvalid,
   type TokenKind,
-  TokenSpent
+  TokenSpent,
+  OutcomeUnknown
 } from "@ccapi/core"
 
 /*
@@ -158,6 +159,16 @@ export interface RenderedFailure {
 
 /** Core's failure in MCP terms; a failure that names no token is shown as core worded it. */
 export const renderFailure = (error: { readonly _tag: string; readonly message: string }): RenderedFailure => {
+  if (error instanceof OutcomeUnknown)
+    return {
+      tag: error._tag,
+      message: `${error.message} In tools: ${
+        error.operation === "create"
+          ? "generate_infrastructure_code with the same properties, explain, run_checkov, create_resource (the ClientToken comes out the same); or list_resources"
+          : `get_resource to read it; to retry, plan and explain the same ${error.operation} again and call ${error.operation}_resource`
+      }.`,
+      details: { client_token: error.clientToken }
+    }
   if (error instanceof TokenInvalid) {
     const parameter = tokenParameter(error.kind)
     return {

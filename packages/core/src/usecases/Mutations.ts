@@ -144,8 +144,8 @@ const outcomeUnknown = (plan: Plan, clientToken: ClientToken, detail: string) =>
     clientToken,
     message: `The ${plan.operation} of ${plan.typeName}${identifier !== undefined ? ` "${identifier}"` : ""} was sent, but its answer was lost (${detail}): the change may have been applied. Do not plan a different change to make up for it. To find out: ${
       plan.operation === "create"
-        ? "plan the same create again (the same properties) and submit it — its ClientToken is the same, so Cloud Control returns the original request (and its request_token) instead of creating a second resource; or look for the resource with list_resources."
-        : `read the resource with get_resource; to retry, plan the same ${plan.operation} again and submit it (the same ClientToken returns the original request).`
+        ? "plan the same create again (the same properties) and submit it — its ClientToken is the same, so Cloud Control returns the original request (and its request token) instead of creating a second resource; or look for the resource by listing its type."
+        : `read the resource; to retry, plan the same ${plan.operation} again and submit it (the same ClientToken returns the original request).`
     } The intent is in the journal with ClientToken ${clientToken}; the server reconciles it at its next start.`
   })
 }
@@ -353,7 +353,7 @@ const submit = Effect.fn("Workflow.submit")(function* (
     ...approved.warnings,
     ...(replayed
       ? [
-          `Cloud Control answered with an earlier request of the same change (the same ClientToken): nothing new was ${plan.operation === "create" ? "created" : "sent"}.${plan.operation === "create" ? " To create a second, identical resource on purpose, plan it again and pass allow_duplicate=true to create_resource." : ""}`
+          `Cloud Control answered with an earlier request of the same change (the same ClientToken): nothing new was ${plan.operation === "create" ? "created" : "sent"}.${plan.operation === "create" ? " To create a second, identical resource on purpose, plan it again and ask the create step explicitly for a duplicate." : ""}`
         ]
       : []),
     ...(submittedWarning !== undefined ? [submittedWarning] : []),

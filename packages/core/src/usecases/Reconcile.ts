@@ -77,7 +77,7 @@ export const reconcilePending = Effect.fn("Workflow.reconcilePending")(function*
     const needsCheck = (why: string) =>
       Effect.andThen(
         Effect.logWarning(
-          `journal: the ${operation ?? "mutation"} of ${typeName}${identifier ? ` "${identifier}"` : ""} (ClientToken ${clientToken}) may have been applied and cannot be sent again safely (${why}); check it with get_resource or list_resources.`
+          `journal: the ${operation ?? "mutation"} of ${typeName}${identifier ? ` "${identifier}"` : ""} (ClientToken ${clientToken}) may have been applied and cannot be sent again safely (${why}); read or list it to check.`
         ),
         close("UNKNOWN", { why }, "needs_check")
       )

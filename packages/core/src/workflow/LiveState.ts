@@ -80,7 +80,7 @@ export const liveStateGate = Effect.fn("Gate.liveState")(function* (plan: Plan) 
     requested: plan.identifier,
     message: `${plan.typeName} "${plan.identifier}" is no longer the resource that was explained: ${
       changed.length > 0 ? `${changed.slice(0, 10).join(", ")} changed` : "its properties changed"
-    } since the ${plan.operation} was explained (changed out of band, or deleted and re-created). Nothing was sent. Read it again and explain the ${plan.operation} again (${plan.operation === "delete" ? "explain with operation=delete" : "generate_infrastructure_code, then explain"}), so the user sees what it is now.`
+    } since the ${plan.operation} was explained (changed out of band, or deleted and re-created). Nothing was sent. Read it again and explain the ${plan.operation} again (${plan.operation === "delete" ? "explain the delete again" : "plan the update again, then explain it"}), so the user sees what it is now.`
   })
 })
 
