@@ -38,7 +38,15 @@ const str = (value: JsonValue | undefined): string | undefined => (typeof value 
  * for an update or a delete, the live resource still has the digest it was checked against; otherwise it is closed as
  * `needs_check` with what to look at, and logged. Intents of another account than the credentials' now are left alone.
  */
-export const reconcilePending = Effect.fn("Workflow.reconcilePending")(function* () {
+export const reconcilePending = Effect.fn("Workflow.reconcilePending")(function* (
+  options: {
+    /**
+     * Leave intents younger than this alone (they may still be in flight in another process sharing the journal);
+     * 0 (the default) for a journal only this process writes.
+     */
+    readonly minAgeMillis?: number | undefined
+  } = {}
+) {
   const journal = yield* Journal
   const cloud = yield* CloudControl
   const schemas = yield* ResourceSchemas
@@ -93,6 +101,10 @@ export const reconcilePending = Effect.fn("Workflow.reconcilePending")(function*
       continue
     }
     const age = now - Date.parse(intent.at)
+    if (age < (options.minAgeMillis ?? 0)) {
+      settled.push({ intentId, clientToken, as: "unknown" })
+      continue
+    }
     const body = d["desiredState"] ?? d["patch"]
     if (!(age >= 0 && age < resendWindowMillis)) {
       yield* needsCheck("older than a day: outside the ClientToken window")

@@ -20,7 +20,7 @@ import { sha256Hex } from "../internal/sha256.js"
 
 /** Read-only property names whose values change without anyone changing the resource. */
 const volatileName =
-  /(^|[^a-z])(status|state|last[a-z]*(time|date|modified|updated)?|modified|updated|.*count|size|approximate.*|progress|latest.*|.*(time|date)stamp|version(id)?)$/i
+  /^(.*status|.*state|last.*|.*modified.*|.*updated.*|.*count|.*size|approximate.*|.*progress.*|latest.*|.*timestamp|version(id)?)$/i
 
 const pathOf = (pointer: string): ReadonlyArray<string> | undefined => {
   const parts = pointer.split("/").slice(1)
