@@ -5,6 +5,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import { type Sandbox, startSandbox } from "@ccapi/sandbox"
+import { pendingIntentsOf } from "@ccapi/core"
 import { parseLines } from "../src/JsonlJournal.js"
 
 /*
@@ -190,4 +191,53 @@ describe("stopping the server with a mutation in flight (the built bin)", () => 
       }
     )
   }
+
+  it(
+    "a seeded mix of SIGKILL and SIGTERM at random moments over 8 creates: after a restart, 0 duplicates and 0 lost request tokens",
+    { timeout: 120_000 },
+    async () => {
+      const { env, entries } = await setup({ latencyMs: 250, completionDelayMs: 600 })
+      // mulberry32, seeded: the same kill moments and signals every run.
+      let state = 1313
+      const random = () => {
+        state = (state + 0x6d2b79f5) >>> 0
+        let t = state
+        t = Math.imul(t ^ (t >>> 15), t | 1)
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+      }
+      const signals: Array<string> = []
+      for (let round = 0; round < 8; round++) {
+        const server = await startBin(env)
+        const args = await readyCreate(server, `mixed-${round}`)
+        void server.call("create_resource", args).catch(() => undefined)
+        await sleep(100 + Math.floor(random() * 1400))
+        const signal = random() < 0.5 ? "SIGKILL" : "SIGTERM"
+        signals.push(signal)
+        server.child.kill(signal)
+        await server.exited
+      }
+      const last = await startBin(env)
+      for (let i = 0; i < 60 && pendingIntentsOf(entries()).length > 0; i++) await sleep(250)
+      const journal = entries()
+      const intents = journal.filter((e) => e.event === "mutation_intent")
+      const withToken = new Set(
+        journal.filter((e) => typeof e.details["requestToken"] === "string").map((e) => e.details["clientToken"])
+      )
+      const lost = intents.filter((e) => !withToken.has(e.details["clientToken"]))
+      await sleep(1500)
+      const made = await buckets(last)
+      process.stderr.write(
+        `signals mix: ${JSON.stringify({ rounds: 8, signals, intents: intents.length, buckets: made, lost: lost.length, pending: pendingIntentsOf(journal).length })}\n`
+      )
+      assert.isAbove(intents.length, 0)
+      assert.deepStrictEqual(pendingIntentsOf(journal), [])
+      assert.strictEqual(lost.length, 0, JSON.stringify(lost))
+      assert.strictEqual(
+        made,
+        new Set(intents.map((e) => e.details["clientToken"])).size,
+        "one bucket per intended create"
+      )
+    }
+  )
 })
