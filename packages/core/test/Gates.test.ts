@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Ref, Result } from "effect"
 import { TestClock } from "effect/testing"
-import { identifier, region, typeName } from "../src/model/Ids.js"
-import type { PlanOperation } from "../src/model/Plan.js"
+import { type ExplainedTokenId, identifier, region, typeName } from "../src/model/Ids.js"
+import type { Plan, PlanOperation } from "../src/model/Plan.js"
 import { requireApprovalChannel } from "../src/workflow/Approval.js"
 import {
   accountGate,
@@ -42,7 +42,14 @@ const scanTokenFor = (explainedId: string, report = passingReport) =>
     900_000
   )
 
-const noScan: ScanDecision = { accepted: [], warnings: [], findings: [], scanTokenId: undefined, humanAsked: false }
+const noScan: ScanDecision = {
+  accepted: [],
+  acceptedBy: undefined,
+  awaitingPerson: [],
+  warnings: [],
+  findings: [],
+  scanTokenId: undefined
+}
 
 describe("readOnlyGate", () => {
   it.effect("refuses every mutation on a read-only server, naming the refused step", () =>
@@ -326,6 +333,16 @@ describe("requireApprovalChannel", () => {
   it.effect("with CCAPI_APPROVAL=required, lets a client that can ask on", () =>
     withWorkflow(() => requireApprovalChannel(), { settings: { approval: "required" }, approverAvailable: true })
   )
+
+  it.effect("a delete needs a channel to a person before it is explained, except under CCAPI_APPROVAL=model", () =>
+    Effect.gen(function* () {
+      const refused = yield* withWorkflow(() => Effect.flip(requireApprovalChannel("delete")))
+      assert.strictEqual(refused._tag, "ApprovalUnavailable")
+      yield* withWorkflow(() => requireApprovalChannel("create"))
+      yield* withWorkflow(() => requireApprovalChannel("delete"), { channels: ["webhook"] })
+      yield* withWorkflow(() => requireApprovalChannel("delete"), { settings: { approval: "model" } })
+    })
+  )
 })
 
 describe("securityScanGate", () => {
@@ -382,54 +399,43 @@ describe("securityScanGate", () => {
     )
   )
 
-  it.effect("failed checks block unless exactly those are accepted; the acceptance is journaled", () =>
-    withWorkflow((harness) =>
-      Effect.gen(function* () {
-        const plan = createPlan()
-        const { explained } = yield* recordsFor(plan)
-        const scan = yield* scanTokenFor(explained.id, failingReport(["CKV_AWS_18", "CKV_AWS_21"]))
-        const blocked = yield* Effect.flip(
-          securityScanGate(plan, explained, { securityScanToken: scan, acceptFindings: ["CKV_AWS_18"] })
-        )
-        assert.strictEqual(blocked._tag, "ScanBlocked")
-        assert.deepStrictEqual(harness.asked, [])
-        const decision = yield* securityScanGate(plan, explained, {
-          securityScanToken: scan,
-          acceptFindings: ["CKV_AWS_21", "CKV_AWS_18"]
-        })
-        assert.deepStrictEqual(decision.accepted, ["CKV_AWS_18", "CKV_AWS_21"])
-        assert.isFalse(decision.humanAsked)
-        assert.deepStrictEqual(
-          harness.journal.map((e) => [e.event, e.details["by"], e.planHash]),
-          [["findings_accepted", "request", plan.hash]]
-        )
-      })
-    )
-  )
-
-  it.effect("blocked checks are put to a human who can be asked; the answer decides", () =>
+  it.effect("CCAPI_APPROVAL=model: failed checks block unless the request accepts exactly those, as the model", () =>
     withWorkflow(
       (harness) =>
         Effect.gen(function* () {
           const plan = createPlan()
           const { explained } = yield* recordsFor(plan)
-          const scan = yield* scanTokenFor(explained.id, failingReport(["CKV_AWS_18"]))
-          const decision = yield* securityScanGate(plan, explained, { securityScanToken: scan })
-          assert.isTrue(decision.humanAsked)
-          assert.deepStrictEqual(decision.accepted, ["CKV_AWS_18"])
-          assert.strictEqual(harness.asked.length, 1)
-          assert.deepStrictEqual(
-            harness.journal.map((e) => [e.event, e.details["by"] ?? e.details["answer"]]),
-            [
-              ["approval", "approved"],
-              ["findings_accepted", "user"]
-            ]
+          const scan = yield* scanTokenFor(explained.id, failingReport(["CKV_AWS_18", "CKV_AWS_21"]))
+          const blocked = yield* Effect.flip(
+            securityScanGate(plan, explained, { securityScanToken: scan, acceptFindings: ["CKV_AWS_18"] })
           )
-          harness.answer = "declined"
-          const declined = yield* Effect.flip(securityScanGate(plan, explained, { securityScanToken: scan }))
-          assert.strictEqual(declined._tag, "ApprovalDeclined")
+          assert.strictEqual(blocked._tag, "ScanBlocked")
+          assert.deepStrictEqual(harness.asked, [])
+          const decision = yield* securityScanGate(plan, explained, {
+            securityScanToken: scan,
+            acceptFindings: ["CKV_AWS_21", "CKV_AWS_18"]
+          })
+          assert.deepStrictEqual(decision.accepted, ["CKV_AWS_18", "CKV_AWS_21"])
+          assert.strictEqual(decision.acceptedBy, "model")
         }),
-      { approverAvailable: true }
+      { settings: { approval: "model" } }
+    )
+  )
+
+  it.effect("otherwise failed checks wait for a person, whatever accept_findings the request sends", () =>
+    withWorkflow((harness) =>
+      Effect.gen(function* () {
+        const plan = createPlan()
+        const { explained } = yield* recordsFor(plan)
+        const scan = yield* scanTokenFor(explained.id, failingReport(["CKV_AWS_18"]))
+        const decision = yield* securityScanGate(plan, explained, {
+          securityScanToken: scan,
+          acceptFindings: ["CKV_AWS_18"]
+        })
+        assert.deepStrictEqual(decision.accepted, [])
+        assert.deepStrictEqual(decision.awaitingPerson, ["CKV_AWS_18"])
+        assert.deepStrictEqual(harness.asked, [])
+      })
     )
   )
 
@@ -450,46 +456,147 @@ describe("securityScanGate", () => {
 })
 
 describe("humanApprovalGate", () => {
-  it.effect("asks nobody when the client cannot ask", () =>
+  const awaiting = (ids: ReadonlyArray<string>): ScanDecision => ({ ...noScan, awaitingPerson: ids })
+  const gate = (plan: Plan, scan: ScanDecision) =>
+    Effect.gen(function* () {
+      const { explained } = yield* recordsFor(plan)
+      return yield* humanApprovalGate(plan, explained, scan)
+    })
+
+  it.effect("failed checks with no channel to a person are refused, saying what would allow them", () =>
     withWorkflow((harness) =>
       Effect.gen(function* () {
-        yield* humanApprovalGate(createPlan(), noScan)
+        const error = yield* Effect.flip(gate(createPlan(), awaiting(["CKV_AWS_18"])))
+        assert.strictEqual(error._tag, "ApprovalUnavailable")
+        assert.include(error.message, "accepting failed security checks needs a person's decision")
+        assert.include(error.message, "CCAPI_APPROVAL_WEBHOOK")
+        assert.include(error.message, "CCAPI_APPROVAL=model")
         assert.deepStrictEqual(harness.asked, [])
       })
     )
   )
 
-  it.effect("asks once when the client can, showing the change; only approval goes on", () =>
+  it.effect("failed checks go to a person through the best channel; the decision is journaled with its channel", () =>
     withWorkflow(
       (harness) =>
         Effect.gen(function* () {
           const plan = createPlan("shown-bucket")
-          yield* humanApprovalGate(plan, noScan)
+          const decision = yield* gate(plan, awaiting(["CKV_AWS_18"]))
+          assert.deepStrictEqual(decision.accepted, ["CKV_AWS_18"])
+          assert.strictEqual(decision.acceptedBy, "person")
           assert.strictEqual(harness.asked.length, 1)
-          assert.strictEqual(harness.asked[0]!.operation, "create")
-          assert.include(harness.asked[0]!.summary, "shown-bucket")
+          const asked = harness.asked[0]!
+          assert.deepStrictEqual(asked.reasons, ["failed_checks"])
+          assert.deepStrictEqual(asked.failedCheckIds, ["CKV_AWS_18"])
+          assert.strictEqual(asked.planHash, plan.hash)
+          assert.include(asked.summary, "shown-bucket")
           assert.deepStrictEqual(
-            harness.journal.map((e) => e.event),
-            ["approval"]
+            harness.journal.map((e) => [e.event, e.details["channel"], e.details["answer"] ?? e.details["by"]]),
+            [
+              ["approval", "approval_page", "approved"],
+              ["findings_accepted", "approval_page", "person"]
+            ]
           )
-          yield* humanApprovalGate(plan, { ...noScan, humanAsked: true })
-          assert.strictEqual(harness.asked.length, 1)
-          harness.answer = "cancelled"
-          const error = yield* Effect.flip(humanApprovalGate(plan, noScan))
-          assert.strictEqual(error._tag, "ApprovalDeclined")
         }),
-      { approverAvailable: true }
+      { channels: ["approval_page"] }
     )
   )
 
-  it.effect("asks nobody when the operator switched asking off", () =>
+  it.effect("a rejection spends the plan's tokens; a dismissal does not", () =>
     withWorkflow(
       (harness) =>
         Effect.gen(function* () {
-          yield* humanApprovalGate(deletePlan(), noScan)
-          assert.deepStrictEqual(harness.asked, [])
+          const plan = createPlan()
+          const { explained } = yield* recordsFor(plan)
+          harness.answer = "cancelled"
+          const dismissed = yield* Effect.flip(humanApprovalGate(plan, explained, awaiting(["CKV_AWS_18"])))
+          assert.strictEqual(dismissed._tag, "ApprovalDeclined")
+          yield* readToken(explained.id as ExplainedTokenId, "explained")
+          harness.answer = "declined"
+          const declined = yield* Effect.flip(humanApprovalGate(plan, explained, awaiting(["CKV_AWS_18"])))
+          assert.strictEqual(declined._tag, "ApprovalDeclined")
+          const spent = yield* Effect.flip(readToken(explained.id as ExplainedTokenId, "explained"))
+          assert.strictEqual(spent._tag, "TokenSpent")
         }),
-      { approverAvailable: true, settings: { approval: "off" } }
+      { channels: ["webhook"] }
+    )
+  )
+
+  it.effect("every delete needs a person: refused with no channel, asked with one", () =>
+    Effect.gen(function* () {
+      const refused = yield* withWorkflow(() => Effect.flip(gate(deletePlan(), noScan)))
+      assert.strictEqual(refused._tag, "ApprovalUnavailable")
+      assert.include(refused.message, "every delete needs a person's decision")
+      yield* withWorkflow(
+        (harness) =>
+          Effect.gen(function* () {
+            yield* gate(deletePlan(), noScan)
+            assert.deepStrictEqual(harness.asked[0]!.reasons, ["delete"])
+          }),
+        { channels: ["approval_page"], settings: { approval: "off" } }
+      )
+    })
+  )
+
+  it.effect("a plain change is put to the user when the client has a form (auto), not through a link", () =>
+    Effect.gen(function* () {
+      yield* withWorkflow(
+        (harness) =>
+          Effect.gen(function* () {
+            yield* gate(createPlan(), noScan)
+            assert.strictEqual(harness.asked.length, 1)
+            assert.deepStrictEqual(harness.asked[0]!.reasons, [])
+          }),
+        { channels: ["elicitation_form", "approval_page"] }
+      )
+      yield* withWorkflow(
+        (harness) =>
+          Effect.gen(function* () {
+            yield* gate(createPlan(), noScan)
+            assert.deepStrictEqual(harness.asked, [])
+          }),
+        { channels: ["approval_page"] }
+      )
+      yield* withWorkflow(
+        (harness) =>
+          Effect.gen(function* () {
+            yield* gate(createPlan(), noScan)
+            assert.deepStrictEqual(harness.asked, [])
+          }),
+        { channels: ["elicitation_form"], settings: { approval: "off" } }
+      )
+    })
+  )
+
+  it.effect("CCAPI_APPROVAL=required puts every change to a person", () =>
+    withWorkflow(
+      (harness) =>
+        Effect.gen(function* () {
+          yield* gate(createPlan(), noScan)
+          assert.deepStrictEqual(harness.asked[0]!.reasons, ["operator_requires"])
+        }),
+      { channels: ["approval_page"], settings: { approval: "required" } }
+    )
+  )
+
+  it.effect("CCAPI_APPROVAL=model: the model's decisions stand, labelled in the result and the journal", () =>
+    withWorkflow(
+      (harness) =>
+        Effect.gen(function* () {
+          const deleted = yield* gate(deletePlan(), noScan)
+          assert.include(deleted.warnings.join(" "), "accepted by the model, not by a person")
+          const created = yield* gate(createPlan(), { ...noScan, accepted: ["CKV_AWS_18"], acceptedBy: "model" })
+          assert.include(created.warnings.join(" "), "accepted by the model, not by a person")
+          assert.deepStrictEqual(harness.asked, [])
+          assert.deepStrictEqual(
+            harness.journal.map((e) => [e.event, e.details["by"], e.details["label"]]),
+            [
+              ["approval", "model", "accepted by the model, not by a person (CCAPI_APPROVAL=model)"],
+              ["findings_accepted", "model", "accepted by the model, not by a person (CCAPI_APPROVAL=model)"]
+            ]
+          )
+        }),
+      { settings: { approval: "model" } }
     )
   )
 })

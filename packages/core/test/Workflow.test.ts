@@ -122,7 +122,7 @@ describe("the workflow over core's fakes", () => {
           assert.strictEqual((harness.sent[1]!.input as { identifier: unknown }).identifier, "live-bucket")
           assert.strictEqual(yield* Ref.get((yield* SessionState).deletes), 1)
         }),
-      { settings: { securityScanning: "disabled" } }
+      { settings: { securityScanning: "disabled" }, approverAvailable: true }
     )
   )
 

@@ -38,7 +38,8 @@ const env = {
   ...process.env,
   SECURITY_SCANNING: scanning ? "enabled" : "disabled",
   CCAPI_JOURNAL: "off",
-  CCAPI_APPROVAL: "auto",
+  // A scripted demo has no person to ask: the model's accept_findings and confirmed=true decide, labelled as such.
+  CCAPI_APPROVAL: "model",
   ...(existsSync(venvCheckov) && !process.env.CCAPI_CHECKOV_BIN ? { CCAPI_CHECKOV_BIN: venvCheckov } : {})
 }
 const transport = new StdioClientTransport({ command: process.execPath, args: [bin, "--sandbox"], env, stderr: "pipe" })

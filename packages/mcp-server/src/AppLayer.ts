@@ -17,6 +17,7 @@ import * as StderrLogger from "@ccapi/sandbox/StderrLogger"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import type { AppServices } from "./AppServices.js"
 import type { ServerConfig } from "./Config.js"
+import * as ApprovalDesk from "./approval/ApprovalDesk.js"
 import * as CryptoRandom from "./CryptoRandom.js"
 import * as JsonlJournal from "./JsonlJournal.js"
 import { serverInfo, sourceUrl } from "./Server.js"
@@ -52,6 +53,19 @@ export const settingsLayer = (config: ServerConfig) => {
     })
   )
 }
+
+/** The approval page, webhook and their bounds, from the parsed configuration. */
+export const approvalDeskLayer = (config: ServerConfig, now?: () => number) =>
+  ApprovalDesk.layer({
+    page: config.approvalPage,
+    webhook:
+      config.approvalWebhook === undefined
+        ? undefined
+        : { url: config.approvalWebhook, secret: config.approvalWebhookSecret },
+    waitMillis: config.approvalWaitSeconds * 1000,
+    ttlMillis: config.approvalTtlMinutes * 60_000,
+    ...(now !== undefined ? { now } : {})
+  })
 
 /** Where the sandbox endpoint listens, when the server runs with `--sandbox`. */
 export class SandboxEndpoint extends Context.Service<SandboxEndpoint, { readonly url: string }>()(
@@ -131,5 +145,6 @@ export const makeAppLayer = (config: ServerConfig): Layer.Layer<AppServices, Con
     AjvPropertyValidator.layer,
     config.journalPath === undefined ? JsonlJournal.layerOff : JsonlJournal.layer(config.journalPath),
     ApprovalStoreMemory.layerMemory({ capacity: 10_000 }),
+    approvalDeskLayer(config),
     settingsLayer(config)
   ).pipe(Layer.provideMerge(Layer.merge(loggerLayer(config), CryptoRandom.layer)))

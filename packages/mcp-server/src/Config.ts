@@ -10,7 +10,17 @@ export interface ServerConfig {
   readonly securityScanning: "enabled" | "disabled"
   readonly defaultTags: "enabled" | "disabled"
   readonly logLevel: LogLevel.LogLevel
-  readonly approval: "auto" | "required" | "off"
+  readonly approval: "auto" | "required" | "off" | "model"
+  /** `loopback`: ccapi serves its approval page on 127.0.0.1; `off`: no page. */
+  readonly approvalPage: "loopback" | "off"
+  /** The operator's webhook that approval requests are POSTed to, with signed approve / reject links. */
+  readonly approvalWebhook: string | undefined
+  /** Signs the webhook's body (`X-Ccapi-Signature: sha256=<hex>`) when set. */
+  readonly approvalWebhookSecret: string | undefined
+  /** How long a call waits for a decision on the page (URL-mode elicitation) or through the webhook. */
+  readonly approvalWaitSeconds: number
+  /** How long an approval link lives. */
+  readonly approvalTtlMinutes: number
   /** Extra default tags from `CCAPI_DEFAULT_TAGS`. */
   readonly extraTags: ReadonlyArray<{ readonly key: string; readonly value: string }>
   readonly disabledGuardrails: ReadonlyArray<string>
@@ -219,6 +229,24 @@ const deleteLimit = optionalString("CCAPI_DELETE_LIMIT").pipe(
   })
 )
 
+const approvalWebhook = optionalString("CCAPI_APPROVAL_WEBHOOK").pipe(
+  validated((raw): Result.Result<string | undefined, string> => {
+    if (raw === undefined) return Result.succeed(undefined)
+    let url: URL | undefined
+    try {
+      url = new URL(raw)
+    } catch {
+      url = undefined
+    }
+    const loopback = url !== undefined && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)
+    return url !== undefined && (url.protocol === "https:" || (url.protocol === "http:" && loopback))
+      ? Result.succeed(url.toString())
+      : Result.fail(
+          `CCAPI_APPROVAL_WEBHOOK must be an https:// URL (http:// only on loopback); got ${JSON.stringify(raw)}`
+        )
+  })
+)
+
 /** The default journal location: `$XDG_STATE_HOME/ccapi-mcp-server` or `~/.local/state/ccapi-mcp-server`. */
 export const defaultJournalPath = (env: Readonly<Record<string, string | undefined>>): string => {
   const xdg = env["XDG_STATE_HOME"]
@@ -245,7 +273,12 @@ const environment = (env: Readonly<Record<string, string | undefined>>) => ({
   securityScanning: choice("SECURITY_SCANNING", ["enabled", "disabled"], "enabled"),
   defaultTags: choice("DEFAULT_TAGS", ["enabled", "disabled"], "enabled"),
   logLevel,
-  approval: choice("CCAPI_APPROVAL", ["auto", "required", "off"], "auto"),
+  approval: choice("CCAPI_APPROVAL", ["auto", "required", "off", "model"], "auto"),
+  approvalPage: choice("CCAPI_APPROVAL_PAGE", ["loopback", "off"], "loopback"),
+  approvalWebhook,
+  approvalWebhookSecret: optionalString("CCAPI_APPROVAL_WEBHOOK_SECRET"),
+  approvalWaitSeconds: integer("CCAPI_APPROVAL_WAIT_SECONDS", { min: 0, max: 3600, fallback: 60 }),
+  approvalTtlMinutes: integer("CCAPI_APPROVAL_TTL_MINUTES", { min: 1, max: 60, fallback: 10 }),
   extraTags,
   disabledGuardrails,
   deleteLimit,

@@ -1,9 +1,11 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { Effect } from "effect"
-import { Approver, type ApprovalAnswer, type ApprovalRequest } from "@ccapi/core"
+import { Clock, Effect } from "effect"
+import type { ApprovalDecision, ApprovalRequest } from "@ccapi/core"
 import { sanitizeText } from "./Sanitize.js"
 
-/** The text the user is shown: account, region, operation, type, identifier, the change and the scan findings. */
+const value = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v))
+
+/** The text the user is shown: account, region, operation, type, identifier, the change, the diff and the findings. */
 export const approvalMessage = (request: ApprovalRequest): string => {
   const lines = [
     `Approve this ${request.operation.toUpperCase()} in AWS account ${request.accountId}?`,
@@ -16,6 +18,10 @@ export const approvalMessage = (request: ApprovalRequest): string => {
     "",
     request.summary
   ]
+  if (request.diff.length > 0) {
+    lines.push("", `Changes (${request.diff.length}):`)
+    for (const d of request.diff) lines.push(`- ${d.kind} ${d.path}: ${value(d.before)} → ${value(d.after)}`)
+  }
   if (request.findings.length > 0) {
     lines.push("", `Security findings (${request.findings.length}):`)
     for (const finding of request.findings) {
@@ -26,50 +32,62 @@ export const approvalMessage = (request: ApprovalRequest): string => {
   } else {
     lines.push("", "Security findings: none.")
   }
+  if (request.failedCheckIds.length > 0)
+    lines.push("", `Approving accepts the failed checks ${request.failedCheckIds.join(", ")}.`)
   return sanitizeText(lines.join("\n"))
 }
 
+/** Whether the client declared form elicitation (the 2025-06 `elicitation: {}` counts as form). */
+export const canAskByForm = (server: Server): boolean => server.getClientCapabilities()?.elicitation?.form !== undefined
+
+/** Whether the client declared URL-mode elicitation (2025-11-25). */
+export const canAskByUrl = (server: Server): boolean => server.getClientCapabilities()?.elicitation?.url !== undefined
+
 /**
- * The `Approver` of one session: asks the user through MCP elicitation when the client declared the capability.
- * Only an explicit "approve" is an approval; decline, cancel, or a failed elicitation are not.
+ * Ask through form elicitation, with an explicit choice between approve and reject (no default). Only "approve" is
+ * an approval; reject or decline is a decline; cancel, or a failed elicitation, is a dismissal.
  */
-export const makeApprover = (server: Server) =>
-  Approver.of({
-    // Read when asked: the client declares its capabilities when it initializes, after the session's layer is built.
-    get available() {
-      return server.getClientCapabilities()?.elicitation?.form !== undefined
-    },
-    ask: (request) =>
-      Effect.tryPromise((signal) =>
-        server.elicitInput(
-          {
-            mode: "form",
-            message: approvalMessage(request),
-            requestedSchema: {
-              type: "object",
-              properties: {
-                approve: {
-                  type: "boolean",
-                  title: "Approve",
-                  description: `Apply this ${request.operation} of ${request.typeName} now`,
-                  default: false
-                }
-              },
-              required: ["approve"]
+export const askByForm = (server: Server, request: ApprovalRequest): Effect.Effect<ApprovalDecision> =>
+  Effect.tryPromise((signal) =>
+    server.elicitInput(
+      {
+        mode: "form",
+        message: approvalMessage(request),
+        requestedSchema: {
+          type: "object",
+          properties: {
+            decision: {
+              type: "string",
+              title: "Your decision",
+              description: `Apply this ${request.operation} of ${request.typeName} in account ${request.accountId}, or change nothing`,
+              oneOf: [
+                { const: "approve", title: "Approve: apply this change" },
+                { const: "reject", title: "Reject: change nothing" }
+              ]
             }
           },
-          { signal }
-        )
-      ).pipe(
-        Effect.map((result): ApprovalAnswer => {
-          if (result.action === "accept") return result.content?.["approve"] === true ? "approved" : "declined"
-          return result.action === "cancel" ? "cancelled" : "declined"
-        }),
-        Effect.catchTag("UnknownError", (error) =>
-          Effect.as(
-            Effect.logWarning("Asking the user to approve a mutation failed; treating it as not approved", error.cause),
-            "cancelled" as const
-          )
-        )
+          required: ["decision"]
+        }
+      },
+      { signal }
+    )
+  ).pipe(
+    Effect.map((result): ApprovalDecision["answer"] => {
+      if (result.action === "accept") return result.content?.["decision"] === "approve" ? "approved" : "declined"
+      return result.action === "cancel" ? "cancelled" : "declined"
+    }),
+    Effect.catchTag("UnknownError", (error) =>
+      Effect.as(
+        Effect.logWarning("Asking the user to approve a mutation failed; treating it as not approved", error.cause),
+        "cancelled" as const
       )
-  })
+    ),
+    Effect.flatMap((answer) =>
+      Effect.map(Clock.currentTimeMillis, (decidedAt) => ({
+        answer,
+        channel: "elicitation_form" as const,
+        decidedAt,
+        by: undefined
+      }))
+    )
+  )

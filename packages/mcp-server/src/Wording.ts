@@ -134,7 +134,7 @@ const scanBlockedMessage = (error: ScanBlocked): string => {
     error.notFound.length > 0 ? `accepted but not among the findings: ${error.notFound.join(", ")}` : undefined
   ].filter((p) => p !== undefined)
   const n = error.failedCheckIds.length
-  return `The security scan failed ${n} check${n === 1 ? "" : "s"} (${ids}), so the change is blocked (${problems.join("; ")}). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: ${ids}.`
+  return `The security scan failed ${n} check${n === 1 ? "" : "s"} (${ids}), so the change is blocked (${problems.join("; ")}). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: ${ids} (the operator set CCAPI_APPROVAL=model, so that is recorded as the model's decision, not a person's).`
 }
 
 const readOnlyMessage = (error: ReadOnlyMode): string => {
@@ -239,13 +239,13 @@ export const renderNextStep = (next: NextStep): string => {
     case "ApplyUnscanned":
       return `Show this explanation to the user. Security scanning is disabled by the operator: call ${mutationTool(next.operation)} with skip_security_check=true.`
     case "ConfirmDelete":
-      return "Show this to the user and ask them to confirm. Only then call delete_resource with the same resource_type and identifier, the credentials_token, this explained_token and confirmed=true."
+      return "Show this to the user and ask them to confirm. Only then call delete_resource with the same resource_type and identifier, the credentials_token, this explained_token and confirmed=true. The server then asks the user to approve the delete themselves (a form in the client, or a link for them to open); only the operator can let confirmed=true decide alone (CCAPI_APPROVAL=model)."
     case "DescriptionOnly":
       return "This is a description only; it authorizes nothing. To change a resource, start with generate_infrastructure_code."
     case "Apply":
       return `No failed checks. Call ${mutationTool(next.operation)} with the credentials_token, explained_token and this security_scan_token.`
     case "ReviewFindings":
-      return `${next.failedCheckIds.length} check(s) failed: ${next.failedCheckIds.join(", ")}. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — only if the user explicitly accepts these findings — call ${mutationTool(next.operation)} with accept_findings=${JSON.stringify(next.failedCheckIds)}.`
+      return `${next.failedCheckIds.length} check(s) failed: ${next.failedCheckIds.join(", ")}. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — if the user wants to accept these findings — call ${mutationTool(next.operation)} with this security_scan_token: the server asks the user to accept them themselves (a form in the client, or a link for them to open). Only when the operator set CCAPI_APPROVAL=model does accept_findings=${JSON.stringify(next.failedCheckIds)} accept them, as the model's decision.`
     case "Done":
       return "Done."
     case "RequestFailed":

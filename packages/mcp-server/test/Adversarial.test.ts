@@ -404,13 +404,13 @@ describe("the security scan", () => {
       explained_token: explainedToken,
       security_scan_token: scan["security_scan_token"]
     })
-    refused(out, "ScanBlocked")
-    assert.include(out.text, "CKV_AWS_18")
+    refused(out, "ApprovalPending")
+    assert.include(out.text, "/approvals/")
     assert.strictEqual(t.counts.create, 0)
   })
 
-  it("accepting only some of the failed ids still blocks", async () => {
-    const t = await start()
+  it("CCAPI_APPROVAL=model: accepting only some of the failed ids still blocks", async () => {
+    const t = await start({ config: { approval: "model" } })
     const creds = await credentials(t)
     const { explainedToken } = await explainCreate(t, creds, unloggedBucket("half-accepted"))
     const scan = await t.must("run_checkov", { explained_token: explainedToken })
@@ -425,8 +425,25 @@ describe("the security scan", () => {
     assert.strictEqual(t.counts.create, 0)
   })
 
-  it("accepting exactly the failed ids lets the create through and journals the acceptance", async () => {
+  it("the model's accept_findings, even exactly the failed ids, accepts nothing without an operator setting", async () => {
     const t = await start()
+    const creds = await credentials(t)
+    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("model-accepted"))
+    const scan = await t.must("run_checkov", { explained_token: explainedToken })
+    const out = await t.call("create_resource", {
+      resource_type: BUCKET,
+      credentials_token: creds,
+      explained_token: explainedToken,
+      security_scan_token: scan["security_scan_token"],
+      accept_findings: ["CKV_AWS_21", "CKV_AWS_18"]
+    })
+    refused(out, "ApprovalPending")
+    assert.strictEqual(t.counts.create, 0)
+    assert.isUndefined((await t.journal()).find((entry) => entry.event === "findings_accepted"))
+  })
+
+  it("CCAPI_APPROVAL=model: accepting exactly the failed ids lets the create through, labelled as the model's", async () => {
+    const t = await start({ config: { approval: "model" } })
     const creds = await credentials(t)
     const { explainedToken } = await explainCreate(t, creds, unloggedBucket("accepted-bucket"))
     const scan = await t.must("run_checkov", { explained_token: explainedToken })
@@ -438,9 +455,12 @@ describe("the security scan", () => {
       accept_findings: ["CKV_AWS_21", "CKV_AWS_18"]
     })
     assert.deepStrictEqual(created["accepted_findings"], ["CKV_AWS_18", "CKV_AWS_21"])
+    assert.include(JSON.stringify(created["warnings"]), "accepted by the model, not by a person")
     assert.strictEqual(t.counts.create, 1)
     const accepted = (await t.journal()).find((entry) => entry.event === "findings_accepted")
     assert.deepStrictEqual(accepted?.details["checkIds"], ["CKV_AWS_18", "CKV_AWS_21"])
+    assert.strictEqual(accepted?.details["by"], "model")
+    assert.include(String(accepted?.details["label"]), "accepted by the model, not by a person")
   })
 
   it("a missing scanner blocks: run_checkov says so and the create cannot go on without a scan", async () => {
@@ -586,7 +606,15 @@ describe("human approval", () => {
     for (const expected of ["123456789012", "us-east-1", "CREATE", BUCKET, "approved-bucket", "CKV_AWS_18"]) {
       assert.include(message, expected)
     }
-    assert.deepStrictEqual(Object.keys(t.elicitations[0]!.requestedSchema.properties), ["approve"])
+    // An explicit choice between approve and reject, with no default: not a checkbox that defaults to no.
+    const field = t.elicitations[0]!.requestedSchema.properties["decision"] as Record<string, unknown>
+    assert.deepStrictEqual(Object.keys(t.elicitations[0]!.requestedSchema.properties), ["decision"])
+    assert.deepStrictEqual(
+      (field["oneOf"] as Array<{ const: string }>).map((o) => o.const),
+      ["approve", "reject"]
+    )
+    assert.isUndefined(field["default"])
+    assert.deepStrictEqual(t.elicitations[0]!.requestedSchema.required, ["decision"])
   })
 
   it("a delete is put to the user too, and a decline keeps the resource", async () => {
@@ -605,8 +633,8 @@ describe("human approval", () => {
     assert.isDefined(await t.peek(BUCKET, "asked-delete"))
   })
 
-  it("CCAPI_APPROVAL=required refuses a client that cannot ask its user at the first step, before any plan or scan", async () => {
-    const t = await start({ config: { approval: "required" } })
+  it("CCAPI_APPROVAL=required with no channel to a person refuses at the first step, before any plan or scan", async () => {
+    const t = await start({ config: { approval: "required", approvalPage: "off" } })
     await t.seed(BUCKET, cleanBucket("kept-by-policy"))
     const creds = await credentials(t)
     const create = await t.call("generate_infrastructure_code", {
@@ -654,7 +682,7 @@ describe("human approval", () => {
 
 describe("operator limits", () => {
   it("the per-session delete limit stops the next delete", async () => {
-    const t = await start({ config: { deleteLimit: 1 } })
+    const t = await start({ config: { deleteLimit: 1, approval: "model" } })
     await t.seed(BUCKET, cleanBucket("first-delete"))
     await t.seed(BUCKET, cleanBucket("second-delete"))
     const creds = await credentials(t)

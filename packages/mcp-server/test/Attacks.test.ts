@@ -30,7 +30,7 @@ import {
   MemoryTemplateGenerator
 } from "@ccapi/testkit"
 import { AjvPropertyValidator } from "@ccapi/validator"
-import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
+import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
 import { loadConfig, type ServerConfig } from "../src/Config.js"
 import * as CryptoRandom from "../src/CryptoRandom.js"
 import { makeServer } from "../src/Server.js"
@@ -176,6 +176,7 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
     templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
     AjvPropertyValidator.layer,
     store,
+    approvalDeskLayer(config),
     settingsLayer(config)
   ).pipe(
     Layer.provideMerge(
@@ -204,8 +205,8 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
         elicitations.push(String(request.params.message))
         // A real user takes a moment: the model's other calls run meanwhile.
         await sleep(50)
-        if (answer === "approve") return { action: "accept", content: { approve: true } }
-        if (answer === "reject") return { action: "accept", content: { approve: false } }
+        if (answer === "approve") return { action: "accept", content: { decision: "approve" } }
+        if (answer === "reject") return { action: "accept", content: { decision: "reject" } }
         return { action: answer }
       })
     }
@@ -366,7 +367,8 @@ describe("the delete limit", () => {
   })
 
   it("A5: CCAPI_DELETE_LIMIT=1 holds when two deletes are submitted at once over a slow network (no elicitation)", async () => {
-    const t = await start({ config: { deleteLimit: 1 } })
+    // The limit's race, not approvals: the model's confirmed=true decides (CCAPI_APPROVAL=model).
+    const t = await start({ config: { deleteLimit: 1, approval: "model" } })
     t.controls.deleteLatencyMs = 100
     await t.seed(BUCKET, cleanBucket("slow-one"))
     await t.seed(BUCKET, cleanBucket("slow-two"))
@@ -495,7 +497,8 @@ describe("the scan cannot be skipped or flooded away", () => {
 
 describe("tokens of the wrong operation or made up", () => {
   it("A15: a delete's explained_token is refused by create_resource and update_resource", async () => {
-    const t = await start()
+    // Token kinds, not approvals: the model's confirmed=true decides the final delete (CCAPI_APPROVAL=model).
+    const t = await start({ config: { approval: "model" } })
     await t.seed(BUCKET, cleanBucket("delete-token"))
     const creds = await credentials(t)
     const token = await explainDelete(t, "delete-token")
@@ -640,11 +643,21 @@ describe("a person decides", () => {
     assert.strictEqual(t.counts.create, 0)
   })
 
-  it("A22: a client that declares only URL-mode elicitation is not treated as able to approve under approval=required", async () => {
-    const t = await start({ config: { approval: "required" }, capabilities: { elicitation: { url: {} } } })
-    const creds = await credentials(t)
+  it("A22: a URL-mode-only client's accept is consent to open the approval page, never an approval itself", async () => {
+    const t = await start({
+      config: { approval: "required", approvalWaitSeconds: 1 },
+      capabilities: { elicitation: { url: {} } }
+    })
+    const ready = await readyCreate(t, "url-only")
+    refused(await t.call("create_resource", ready.args), "ApprovalPending")
+    assert.strictEqual(t.counts.create, 0)
+    const closed = await start({
+      config: { approval: "required", approvalPage: "off" },
+      capabilities: { elicitation: { url: {} } }
+    })
+    const creds = await credentials(closed)
     refused(
-      await t.call("generate_infrastructure_code", {
+      await closed.call("generate_infrastructure_code", {
         resource_type: BUCKET,
         credentials_token: creds,
         properties: cleanBucket("url-only")

@@ -60,6 +60,15 @@ describe("environment", () => {
     [{ FASTMCP_LOG_LEVEL: "DEBUG" }, (c) => c.logLevel, "Debug"],
     [{ FASTMCP_LOG_LEVEL: "debug", CCAPI_LOG_LEVEL: "error" }, (c) => c.logLevel, "Error"],
     [{ CCAPI_APPROVAL: "Required" }, (c) => c.approval, "required"],
+    [{ CCAPI_APPROVAL: "MODEL" }, (c) => c.approval, "model"],
+    [{ CCAPI_APPROVAL_PAGE: "off" }, (c) => c.approvalPage, "off"],
+    [
+      { CCAPI_APPROVAL_WEBHOOK: "https://hooks.example.com/ccapi" },
+      (c) => c.approvalWebhook,
+      "https://hooks.example.com/ccapi"
+    ],
+    [{ CCAPI_APPROVAL_WAIT_SECONDS: "0" }, (c) => c.approvalWaitSeconds, 0],
+    [{ CCAPI_APPROVAL_TTL_MINUTES: "5" }, (c) => c.approvalTtlMinutes, 5],
     [
       { CCAPI_DEFAULT_TAGS: "team=platform, cost-center=42" },
       (c) => c.extraTags,
@@ -94,7 +103,11 @@ describe("environment", () => {
     [{ DEFAULT_TAGS: "no" }, "DEFAULT_TAGS", "enabled, disabled"],
     [{ FASTMCP_LOG_LEVEL: "loud" }, "FASTMCP_LOG_LEVEL", "debug"],
     [{ CCAPI_LOG_LEVEL: "verbose" }, "CCAPI_LOG_LEVEL", "warn"],
-    [{ CCAPI_APPROVAL: "sometimes" }, "CCAPI_APPROVAL", "auto, required, off"],
+    [{ CCAPI_APPROVAL: "sometimes" }, "CCAPI_APPROVAL", "auto, required, off, model"],
+    [{ CCAPI_APPROVAL_PAGE: "public" }, "CCAPI_APPROVAL_PAGE", "loopback, off"],
+    [{ CCAPI_APPROVAL_WEBHOOK: "http://hooks.example.com/x" }, "CCAPI_APPROVAL_WEBHOOK", "https://"],
+    [{ CCAPI_APPROVAL_WEBHOOK: "not a url" }, "CCAPI_APPROVAL_WEBHOOK", "https://"],
+    [{ CCAPI_APPROVAL_TTL_MINUTES: "0" }, "CCAPI_APPROVAL_TTL_MINUTES", "1 to 60"],
     [{ CCAPI_DEFAULT_TAGS: "team" }, "CCAPI_DEFAULT_TAGS", "key=value"],
     [{ CCAPI_DEFAULT_TAGS: "aws:x=1" }, "CCAPI_DEFAULT_TAGS", "aws:"],
     [{ CCAPI_DISABLED_GUARDRAILS: "no-such-rule" }, "CCAPI_DISABLED_GUARDRAILS", "iam-admin-wildcard"],
@@ -129,7 +142,7 @@ describe("environment", () => {
       const error = yield* Effect.flip(loadConfig([], env({ SECURITY_SCANNING: "x", CCAPI_APPROVAL: "y" })))
       assert.strictEqual(
         error.message,
-        'SECURITY_SCANNING must be one of enabled, disabled (any case); got "x"\nCCAPI_APPROVAL must be one of auto, required, off (any case); got "y"'
+        'SECURITY_SCANNING must be one of enabled, disabled (any case); got "x"\nCCAPI_APPROVAL must be one of auto, required, off, model (any case); got "y"'
       )
     })
   )

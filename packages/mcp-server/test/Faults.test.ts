@@ -11,7 +11,7 @@ import { ApprovalStoreMemory, CloudControl, Journal, type JournalEntry, reconcil
 import { layerMemory as sandboxPorts, serve as serveSandbox } from "@ccapi/sandbox"
 import { FakeSecurityScanner, MemoryCloud } from "@ccapi/testkit"
 import { AjvPropertyValidator } from "@ccapi/validator"
-import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
+import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
 import * as CryptoRandom from "../src/CryptoRandom.js"
 import * as JsonlJournal from "../src/JsonlJournal.js"
 import { parseLines } from "../src/JsonlJournal.js"
@@ -83,6 +83,7 @@ const startSuite = async () => {
     AjvPropertyValidator.layer,
     JsonlJournal.layer(journalFile),
     ApprovalStoreMemory.layerMemory({ capacity: 10_000 }),
+    approvalDeskLayer(config),
     settingsLayer(config)
   ).pipe(Layer.provideMerge(Layer.merge(loggerLayer({ logLevel: "Error" }), CryptoRandom.layer)))
   const runtime = ManagedRuntime.make(app)

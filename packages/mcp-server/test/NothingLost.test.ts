@@ -95,14 +95,15 @@ describe("nothing twice: the ClientToken survives the agent's retry", () => {
     assert.isTrue(journal.some((e) => e.event === "refused" && e.details["reason"] === "TokenSpent"))
   })
 
-  it("a user who declines leaves the token usable: the change can be approved on a second try", async () => {
+  it("a person who declines: nothing is sent and the plan stays spent (declined plans are spent)", async () => {
     const t = await start({ elicitation: "reject" })
-    const ready = await readyCreate(t, cleanBucket("declined-then-approved"))
+    const ready = await readyCreate(t, cleanBucket("declined"))
     refused(await t.call("create_resource", ready), "ApprovalDeclined")
     assert.strictEqual(t.counts.create, 0)
-    refused(await t.call("create_resource", ready), "ApprovalDeclined")
-    assert.strictEqual(t.counts.create, 0)
+    refused(await t.call("create_resource", ready), "TokenSpent")
+    assert.strictEqual(t.counts.elicitations, 1)
     assert.isTrue((await t.journal()).some((e) => e.event === "refused" && e.details["reason"] === "ApprovalDeclined"))
+    assert.deepStrictEqual(await t.pending(), [])
   })
 })
 

@@ -36,7 +36,8 @@ const deleteThrough = async (session: Session, identifier: string) => {
 
 describe("sessions of one application", () => {
   it("do not share a delete counter: CCAPI_DELETE_LIMIT=1 allows one delete in each", async () => {
-    const t = await start({ config: { deleteLimit: 1 } })
+    // The per-session counter, not approvals: the model's confirmed=true decides (CCAPI_APPROVAL=model).
+    const t = await start({ config: { deleteLimit: 1, approval: "model" } })
     for (const name of ["first-a", "second-a", "first-b", "second-b"]) await t.seed(BUCKET, cleanBucket(name))
     const other = await t.connectSession()
 

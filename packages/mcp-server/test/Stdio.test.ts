@@ -188,6 +188,60 @@ describe("the built bin over stdio", () => {
     assert.deepStrictEqual(session.protocolErrors, [])
   })
 
+  it("--sandbox: a delete waits for the user's decision on the approval page the bin serves on loopback", async () => {
+    const session = await connect(["--sandbox"], {
+      ...noCredentials(),
+      SECURITY_SCANNING: "disabled",
+      CCAPI_JOURNAL: "off"
+    })
+    const env = await session.call("check_environment_variables")
+    const info = await session.call("get_aws_session_info", { environment_token: env.data["environment_token"] })
+    const creds = info.data["credentials_token"]
+    const generated = await session.call("generate_infrastructure_code", {
+      resource_type: "AWS::S3::Bucket",
+      credentials_token: creds,
+      properties: { BucketName: "stdio-approved-delete" }
+    })
+    const explained = await session.call("explain", { generated_code_token: generated.data["generated_code_token"] })
+    const created = await session.call("create_resource", {
+      resource_type: "AWS::S3::Bucket",
+      credentials_token: creds,
+      explained_token: explained.data["explained_token"],
+      skip_security_check: true
+    })
+    assert.isTrue(created.ok, created.text)
+    const toDelete = await session.call("explain", {
+      content: { resource_type: "AWS::S3::Bucket", identifier: "stdio-approved-delete" },
+      operation: "delete"
+    })
+    const args = {
+      resource_type: "AWS::S3::Bucket",
+      identifier: "stdio-approved-delete",
+      credentials_token: creds,
+      explained_token: toDelete.data["explained_token"],
+      confirmed: true
+    }
+    const pending = await session.call("delete_resource", args)
+    assert.match(pending.text, /^ApprovalPending: /)
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/approvals\/[A-Za-z0-9_-]+)/.exec(pending.text)?.[1]
+    assert.isDefined(link, pending.text)
+    const page = await fetch(link!)
+    const html = await page.text()
+    const cookie = page.headers.get("set-cookie")?.split(";")[0] ?? ""
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? ""
+    assert.include(html, "stdio-approved-delete")
+    const decided = await fetch(link!, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: new URL(link!).origin },
+      body: new URLSearchParams({ csrf, decision: "approve" }).toString()
+    })
+    assert.strictEqual(decided.status, 200)
+    const deleted = await session.call("delete_resource", args)
+    assert.isTrue(deleted.ok, deleted.text)
+    assert.strictEqual(deleted.data["status"], "SUCCESS")
+    assert.deepStrictEqual(session.protocolErrors, [])
+  })
+
   it("shuts down cleanly on SIGTERM", async () => {
     const child = spawn(process.execPath, [bin], { env: noCredentials(), stdio: ["pipe", "pipe", "pipe"] })
     let stderr = ""

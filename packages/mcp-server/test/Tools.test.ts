@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import {
+  approvedByPerson,
   cleanBucket,
   createThroughWorkflow,
   credentials,
@@ -177,13 +178,13 @@ describe("the workflow tools", () => {
     assert.deepStrictEqual(generated["plan"]["patch_document"], patch)
     const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
     const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
-    const updated = await t.must("update_resource", {
+    // The scan fails checks: the user accepts them on the approval page.
+    const updated = await approvedByPerson(t, "update_resource", {
       resource_type: "AWS::S3::Bucket",
       identifier: "upd-bucket",
       credentials_token: creds,
       explained_token: explained["explained_token"],
-      security_scan_token: scan["security_scan_token"],
-      accept_findings: scan["failed_check_ids"]
+      security_scan_token: scan["security_scan_token"]
     })
     assert.strictEqual(updated["status"], "SUCCESS")
     const stored = await t.peek("AWS::S3::Bucket", "upd-bucket")
@@ -198,7 +199,8 @@ describe("the workflow tools", () => {
       operation: "delete"
     })
     assert.include(explained["explanation"], "del-bucket")
-    const deleted = await t.must("delete_resource", {
+    // Every delete is the user's decision, on the approval page.
+    const deleted = await approvedByPerson(t, "delete_resource", {
       resource_type: "AWS::S3::Bucket",
       identifier: "del-bucket",
       credentials_token: creds,

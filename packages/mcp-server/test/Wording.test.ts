@@ -176,7 +176,7 @@ describe("scan, read-only and delete refusals in MCP terms", () => {
     )
     assert.strictEqual(
       rendered.message,
-      "The security scan failed 2 checks (CKV_AWS_18, CKV_AWS_21), so the change is blocked (not accepted: CKV_AWS_21; accepted but not among the findings: CKV_AWS_99). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: CKV_AWS_18, CKV_AWS_21."
+      "The security scan failed 2 checks (CKV_AWS_18, CKV_AWS_21), so the change is blocked (not accepted: CKV_AWS_21; accepted but not among the findings: CKV_AWS_99). Fix the findings and start again from generate_infrastructure_code, or, if the user accepts these risks, pass accept_findings with exactly these ids: CKV_AWS_18, CKV_AWS_21 (the operator set CCAPI_APPROVAL=model, so that is recorded as the model's decision, not a person's)."
     )
     assert.deepStrictEqual(rendered.details["failedCheckIds"], ["CKV_AWS_18", "CKV_AWS_21"])
   })
@@ -226,7 +226,7 @@ describe("next steps in MCP terms", () => {
     )
     assert.strictEqual(
       renderNextStep(ReviewFindings.make({ operation: "create", failedCheckIds: ["CKV_AWS_18"] })),
-      '1 check(s) failed: CKV_AWS_18. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — only if the user explicitly accepts these findings — call create_resource with accept_findings=["CKV_AWS_18"].'
+      '1 check(s) failed: CKV_AWS_18. Show the findings to the user. Either fix the properties and start again with generate_infrastructure_code, or — if the user wants to accept these findings — call create_resource with this security_scan_token: the server asks the user to accept them themselves (a form in the client, or a link for them to open). Only when the operator set CCAPI_APPROVAL=model does accept_findings=["CKV_AWS_18"] accept them, as the model\'s decision.'
     )
     assert.strictEqual(
       renderNextStep(FollowRequest.make({ requestToken: "r-1" })),

@@ -220,6 +220,14 @@ export class ApprovalDeclined extends Schema.TaggedError<ApprovalDeclined>()("Ap
   message: Schema.String
 }) {}
 
+/** A person was asked through a channel that answers later (an approval page, a webhook): call again once they decided. */
+export class ApprovalPending extends Schema.TaggedError<ApprovalPending>()("ApprovalPending", {
+  channel: Schema.String,
+  /** The approval page to open, when the model must pass it on to the user. */
+  url: Schema.optional(Schema.String),
+  message: Schema.String
+}) {}
+
 export class ApprovalUnavailable extends Schema.TaggedError<ApprovalUnavailable>()("ApprovalUnavailable", {
   message: Schema.String
 }) {}

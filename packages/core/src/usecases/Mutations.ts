@@ -71,23 +71,22 @@ const checkRequest = Effect.fn("Workflow.checkRequest")(function* <O extends Pla
   )
   yield* guardrailGate(plan)
   yield* deleteGate(plan, "confirmed" in command ? command : {})
-  yield* requireApprovalChannel()
+  yield* requireApprovalChannel(operation)
   return { plan, explained }
 })
 
 /**
- * Every gate between a request and the stored plan, one per guarantee, in order (the scan gate and the human's
- * approval last). Nothing is spent and nothing is sent here; a request that passes them all gets its plan back.
- * `mutate` runs the same gates with the explained token claimed in between, so that concurrent submissions of one
- * token ask the user once.
+ * Every gate between a request and the stored plan, one per guarantee, in order (the scan gate and the person's
+ * approval last). Nothing is sent here; a request that passes them all gets its plan back. `mutate` runs the same
+ * gates with the explained token claimed in between, so that concurrent submissions of one token ask the user once.
  */
 export const authorize = Effect.fn("Workflow.authorize")(function* <O extends PlanOperation>(
   operation: O,
   request: MutationCommands[O]
 ) {
   const { plan, explained } = yield* checkRequest(operation, request)
-  const scan = yield* securityScanGate(plan, explained, "skipSecurityCheck" in request ? request : {})
-  yield* humanApprovalGate(plan, scan)
+  const scanned = yield* securityScanGate(plan, explained, "skipSecurityCheck" in request ? request : {})
+  const scan = yield* humanApprovalGate(plan, explained, scanned)
   return { plan, explained, scan }
 })
 
@@ -388,8 +387,8 @@ const submit = Effect.fn("Workflow.submit")(function* (
  * Pass every gate, record the intent, send: the one path of every mutation. The explained token is claimed (spent
  * atomically) as soon as the request is known to be well-formed and bound to its plan, before anyone is asked: of two
  * concurrent submissions of one token exactly one goes on and the user is asked once. Until the request is sent, any
- * refusal — the scan, the user, the account, the live resource, the journal — gives the token back. Refusals are
- * journaled.
+ * refusal — the scan, the account, the live resource, the journal, an approval still pending — gives the token back;
+ * a person's decline does not (declined plans are spent). Refusals are journaled.
  */
 const mutate = Effect.fn("Workflow.mutate")(function* <O extends PlanOperation>(
   operation: O,
@@ -406,8 +405,8 @@ const mutate = Effect.fn("Workflow.mutate")(function* <O extends PlanOperation>(
       wasSent ? Effect.void : Effect.ignore(restoreToken(claimed))
     )
     return yield* Effect.gen(function* () {
-      const scan = yield* securityScanGate(plan, explained, "skipSecurityCheck" in command ? command : {})
-      yield* humanApprovalGate(plan, scan)
+      const scanned = yield* securityScanGate(plan, explained, "skipSecurityCheck" in command ? command : {})
+      const scan = yield* humanApprovalGate(plan, explained, scanned)
       const release = yield* reserveDeleteSlot(plan)
       const releaseUnsent = Effect.flatMap(Ref.get(sent), (wasSent) => (wasSent ? Effect.void : release))
       return yield* Effect.gen(function* () {
@@ -424,7 +423,13 @@ const mutate = Effect.fn("Workflow.mutate")(function* <O extends PlanOperation>(
           })
         )
       }).pipe(Effect.onError(() => releaseUnsent))
-    }).pipe(Effect.onError(() => giveBack))
+    }).pipe(
+      // A person who declined decided about this plan: its tokens stay spent (the approval gate's policy).
+      Effect.onError((cause) => {
+        const error = Cause.findErrorOption(cause)
+        return Option.isSome(error) && error.value._tag === "ApprovalDeclined" ? Effect.void : giveBack
+      })
+    )
   }).pipe(
     Effect.tapError((error) =>
       error._tag === "OutcomeUnknown"

@@ -273,7 +273,7 @@ export const explain = Effect.fn("Workflow.explain")(function* (command: Explain
         refused: "explain_delete",
         message: "The server runs read-only: nothing can be deleted."
       })
-    yield* requireApprovalChannel()
+    yield* requireApprovalChannel("delete")
     const { typeName, identifier } = command
     const region = yield* resolveRegion(command.region)
     const identity = yield* (yield* Identity).whoAmI(region)

@@ -1,6 +1,10 @@
 import { Clock, Effect } from "effect"
+import { sha256Hex } from "../internal/sha256.js"
+import type { Region } from "../model/Ids.js"
+import { Identity } from "../ports/Identity.js"
+import { decide, requireApprovalChannel } from "../workflow/Approval.js"
 import { TemplateGenerationFailed } from "../model/Errors.js"
-import { isJsonObject } from "../model/Json.js"
+import { canonicalJson, isJsonObject } from "../model/Json.js"
 import { TemplateGenerator } from "../ports/TemplateGenerator.js"
 import type { CreateTemplateCommand } from "./Commands.js"
 import { TemplatePending, TemplateReady } from "./NextStep.js"
@@ -23,6 +27,47 @@ const resourcesOf = (body: string): TemplateResult["resources"] => {
     return []
   }
 }
+
+/**
+ * The IaC Generator writes a generated template into the account: under CCAPI_APPROVAL=required that is a change a
+ * person approves, bound to a hash of the request (region, resources, policies, name).
+ */
+const approveTemplate = Effect.fn("Workflow.approveTemplate")(function* (
+  command: Extract<CreateTemplateCommand, { readonly _tag: "StartTemplate" }>,
+  region: Region,
+  templateName: string
+) {
+  if ((yield* WorkflowSettings).approval !== "required") return
+  yield* requireApprovalChannel("template")
+  const identity = yield* (yield* Identity).whoAmI(region)
+  const resources = command.resources.map((r) => ({ typeName: r.typeName, identifier: { ...r.identifier } }))
+  const bound = {
+    region,
+    resources,
+    deletionPolicy: command.deletionPolicy,
+    updateReplacePolicy: command.updateReplacePolicy,
+    templateName: command.templateName ?? null
+  }
+  yield* decide(
+    {
+      operation: "template",
+      accountId: identity.accountId,
+      region,
+      typeName: "AWS::CloudFormation::GeneratedTemplate",
+      identifier: templateName,
+      summary: [
+        `**CREATE TEMPLATE** with the CloudFormation IaC Generator (a generated template is stored in the account).`,
+        `Account ${identity.accountId}, region ${region}; deletion policy ${command.deletionPolicy}, update-replace policy ${command.updateReplacePolicy}.`,
+        `Resources (${resources.length}): ${resources.map((r) => `${r.typeName} ${JSON.stringify(r.identifier)}`).join("; ")}`
+      ].join("\n"),
+      diff: [],
+      findings: [],
+      failedCheckIds: [],
+      planHash: sha256Hex(canonicalJson(bound))
+    },
+    Effect.void
+  )
+})
 
 /**
  * Export existing resources as a CloudFormation template with the `TemplateGenerator` the application chose: the IaC
@@ -82,6 +127,7 @@ export const createTemplate = Effect.fn("Workflow.createTemplate")(function* (co
       ? command.templateName
       : `ccapi-template-${new Date(now).toISOString().replace(/[:.]/g, "-")}`
 
+  if (generator.source !== "reads") yield* approveTemplate(command, region, templateName)
   const { templateId } = yield* generator.start({
     region,
     templateName,

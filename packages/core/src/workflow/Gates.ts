@@ -1,11 +1,11 @@
 import { Effect, Ref, Result } from "effect"
 import {
-  ApprovalDeclined,
   DeleteLimitReached,
   DeleteNotConfirmed,
   GuardrailViolated,
   PlanMismatch,
   ReadOnlyMode,
+  ScanBlocked,
   TokenChainBroken
 } from "../model/Errors.js"
 import { decodePatch } from "../json/JsonPatch.js"
@@ -21,11 +21,12 @@ import type {
 import { identifierOf, type Plan, type PlanOf, type PlanOperation } from "../model/Plan.js"
 import type { CredentialsToken, ExplainedToken } from "../model/Token.js"
 import { maskWriteOnly } from "./Plans.js"
-import { Approver } from "../ports/Approver.js"
+import { type ApprovalDecision, Approver } from "../ports/Approver.js"
 import { Identity } from "../ports/Identity.js"
 import { ResourceSchemas } from "../ports/ResourceSchemas.js"
 import { scanDisabledWarning, scanGate } from "../policy/ScanGate.js"
-import { readToken } from "./WorkflowTokens.js"
+import { readToken, spendToken } from "./WorkflowTokens.js"
+import { decide, modelDecisionLabel } from "./Approval.js"
 import { journal } from "../usecases/Planning.js"
 import { SessionState, WorkflowSettings } from "./Settings.js"
 import { maskPatch, samePatch } from "../usecases/Views.js"
@@ -207,13 +208,6 @@ export const accountGate = Effect.fn("Gate.account")(function* (plan: Plan) {
     })
 })
 
-/** Whether a human is asked about mutations: the client can ask, and the operator did not switch asking off. */
-const humanCanBeAsked = Effect.gen(function* () {
-  const settings = yield* WorkflowSettings
-  const approver = yield* Approver
-  return approver.available && settings.approval !== "off"
-})
-
 const summaryOf = (plan: Plan): string => {
   const identifier = identifierOf(plan)
   const lines = [`**${plan.operation.toUpperCase()}** ${plan.typeName}${identifier ? ` \`${identifier}\`` : ""}`]
@@ -224,35 +218,31 @@ const summaryOf = (plan: Plan): string => {
   return lines.join("\n")
 }
 
-/** Put the change (and any failed checks) to the user; journal the answer; anything but approval stops it. */
-const askHuman = Effect.fn("Gate.askHuman")(function* (
-  plan: Plan,
-  findings: ReadonlyArray<Finding>,
-  failedCheckIds: ReadonlyArray<string>
-) {
-  const answer = yield* (yield* Approver).ask({
-    operation: plan.operation,
-    accountId: plan.accountId,
-    region: plan.region,
-    typeName: plan.typeName,
-    identifier: identifierOf(plan),
-    summary: summaryOf(plan),
-    findings
-  })
-  yield* journal("approval", { answer, failedCheckIds: failedCheckIds.slice() }, plan.hash)
-  if (answer !== "approved")
-    return yield* new ApprovalDeclined({ message: "The user did not approve this change. Nothing was changed." })
-})
+/** The plan's diff as a person is shown it: write-only values masked. */
+const maskedDiff = (plan: Plan) =>
+  plan.diff.map((entry) =>
+    plan.writeOnlyPaths.some((path) => entry.path === path || entry.path.startsWith(`${path}/`))
+      ? {
+          ...entry,
+          ...(entry.before !== undefined ? { before: "(write-only, hidden)" } : {}),
+          ...(entry.after !== undefined ? { after: "(write-only, hidden)" } : {})
+        }
+      : entry
+  )
 
-/** What the scan gate decided: the failed checks accepted (and by whom), the warnings to show, the scan token used. */
+/** What the scan gate decided: the failed checks accepted (and by whom), those a person must decide, the scan token. */
 export interface ScanDecision {
   readonly accepted: ReadonlyArray<string>
+  /** Who accepted `accepted`: the model (CCAPI_APPROVAL=model), or a person through `approval`'s channel. */
+  readonly acceptedBy: "model" | "person" | undefined
+  /** Failed check ids that only a person's approval can accept; the approval gate asks. */
+  readonly awaitingPerson: ReadonlyArray<string>
   readonly warnings: ReadonlyArray<string>
   readonly findings: ReadonlyArray<Finding>
   /** The security scan token to spend with the explained token. */
   readonly scanTokenId: SecurityScanTokenId | undefined
-  /** A human was already asked (to accept failed checks); the approval gate does not ask again. */
-  readonly humanAsked: boolean
+  /** The person's approval, once the approval gate got one. */
+  readonly approval?: ApprovalDecision | undefined
 }
 
 /** The scan token the request passed, if any: it must have been made for this explained token. */
@@ -273,9 +263,9 @@ const suppliedScan = Effect.fn("Gate.suppliedScan")(function* (
 })
 
 /**
- * Guarantee 3: a create or update needs a scan of this explained plan whose failed checks are accepted — exactly,
- * by the request, or by a human asked here — unless the operator disabled scanning and the call says so. A delete has
- * no scan. Accepted checks are journaled.
+ * Guarantee 3: a create or update needs a scan of this explained plan, unless the operator disabled scanning and the
+ * call says so. Failed checks are left for a person to accept (guarantee 10) — only under CCAPI_APPROVAL=model does
+ * the request's own list of accepted checks accept them, exactly, and then as the model's decision. A delete has no scan.
  */
 export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
   plan: Plan,
@@ -290,44 +280,109 @@ export const securityScanGate = Effect.fn("Gate.securityScan")(function* (
   if (plan.operation === "delete")
     return {
       accepted: [],
+      acceptedBy: undefined,
+      awaitingPerson: [],
       warnings: settings.securityScanning === "disabled" ? [scanDisabledWarning] : [],
       findings: [],
-      scanTokenId: undefined,
-      humanAsked: false
+      scanTokenId: undefined
     } satisfies ScanDecision
   const scan = yield* suppliedScan(explained, request.securityScanToken)
   const report = scan?.scan
   const findings = report?.findings ?? []
-  const acceptedCheckIds = request.acceptFindings ?? []
-  const input = {
+  const modelDecides = settings.approval === "model"
+  const result = scanGate({
     scanning: settings.securityScanning,
     report,
     skipSecurityCheck: request.skipSecurityCheck === true,
-    acceptedCheckIds,
+    acceptedCheckIds: modelDecides ? (request.acceptFindings ?? []) : [],
     approvedByHuman: false
+  })
+  const base = { findings, scanTokenId: request.securityScanToken }
+  if (Result.isSuccess(result)) {
+    const passed = result.success
+    return {
+      ...base,
+      accepted: passed.accepted,
+      acceptedBy: passed.accepted.length > 0 ? "model" : undefined,
+      awaitingPerson: [],
+      warnings: passed.warning !== undefined ? [passed.warning] : []
+    } satisfies ScanDecision
   }
-  const first = scanGate(input)
-  const blocked = Result.isFailure(first) && first.failure._tag === "ScanBlocked" ? first.failure : undefined
-  const humanAsked = blocked !== undefined && (yield* humanCanBeAsked)
-  if (humanAsked) yield* askHuman(plan, findings, blocked.failedCheckIds)
-  const passed = yield* Effect.fromResult(humanAsked ? scanGate({ ...input, approvedByHuman: true }) : first)
-  if (passed.accepted.length > 0)
-    yield* journal(
-      "findings_accepted",
-      { checkIds: passed.accepted.slice(), by: humanAsked ? "user" : "request" },
-      plan.hash
-    )
+  const blocked = result.failure._tag === "ScanBlocked" ? result.failure : undefined
+  // Under `model` a person is still asked when the client can show a form; otherwise the model's ids must match.
+  if (blocked === undefined || (modelDecides && !(yield* Approver).channels.includes("elicitation_form")))
+    return yield* result.failure
   return {
-    accepted: passed.accepted,
-    warnings: passed.warning !== undefined ? [passed.warning] : [],
-    findings,
-    scanTokenId: request.securityScanToken,
-    humanAsked
+    ...base,
+    accepted: [],
+    acceptedBy: undefined,
+    awaitingPerson: blocked.failedCheckIds,
+    warnings: []
   } satisfies ScanDecision
 })
 
-/** Guarantees 7 and 10: when a human can be asked, every mutation is put to them (once), and only approval goes on. */
-export const humanApprovalGate = Effect.fn("Gate.humanApproval")(function* (plan: Plan, scan: ScanDecision) {
-  if (scan.humanAsked || !(yield* humanCanBeAsked)) return
-  yield* askHuman(plan, scan.findings, [])
+/**
+ * Guarantees 7 and 10: a person decides what a person must decide — failed checks, a delete, and every change when
+ * the operator requires it — through a channel the model does not write; when the client can show a form, every
+ * change is put to its user. Declined plans are spent. Under CCAPI_APPROVAL=model the model's own acceptance (or
+ * delete confirmation) stands, journaled and labelled as the model's. Returns the scan decision with what was accepted.
+ */
+export const humanApprovalGate = Effect.fn("Gate.humanApproval")(function* (
+  plan: Plan,
+  explained: ExplainedToken,
+  scan: ScanDecision
+) {
+  const settings = yield* WorkflowSettings
+  const spendOnDecline = Effect.gen(function* () {
+    yield* Effect.ignore(spendToken(explained.id as ExplainedTokenId, "explained"))
+    if (scan.scanTokenId !== undefined) yield* Effect.ignore(spendToken(scan.scanTokenId, "security_scan"))
+  })
+  const approval = yield* decide(
+    {
+      operation: plan.operation,
+      accountId: plan.accountId,
+      region: plan.region,
+      typeName: plan.typeName,
+      identifier: identifierOf(plan),
+      summary: summaryOf(plan),
+      diff: maskedDiff(plan),
+      findings: scan.findings,
+      failedCheckIds: scan.awaitingPerson,
+      planHash: plan.hash
+    },
+    spendOnDecline
+  )
+  const warnings = [...scan.warnings]
+  if (scan.awaitingPerson.length > 0) {
+    if (approval === undefined)
+      return yield* new ScanBlocked({
+        failedCheckIds: scan.awaitingPerson,
+        notAccepted: scan.awaitingPerson,
+        notFound: [],
+        message: `The security scan failed checks (${scan.awaitingPerson.join(", ")}) and no person was asked to accept them. Fix the findings and plan the change again.`
+      })
+    yield* journal(
+      "findings_accepted",
+      { checkIds: scan.awaitingPerson.slice(), by: "person", channel: approval.channel },
+      plan.hash
+    )
+    return { ...scan, accepted: scan.awaitingPerson, acceptedBy: "person", approval } satisfies ScanDecision
+  }
+  if (scan.acceptedBy === "model") {
+    yield* journal(
+      "findings_accepted",
+      { checkIds: scan.accepted.slice(), by: "model", label: modelDecisionLabel },
+      plan.hash
+    )
+    warnings.push(`The failed checks ${scan.accepted.join(", ")} were ${modelDecisionLabel}.`)
+  }
+  if (plan.operation === "delete" && approval === undefined && settings.approval === "model") {
+    yield* journal(
+      "approval",
+      { answer: "approved", channel: "model", by: "model", label: modelDecisionLabel, operation: "delete" },
+      plan.hash
+    )
+    warnings.push(`This delete was confirmed by the model: ${modelDecisionLabel}.`)
+  }
+  return { ...scan, warnings, approval } satisfies ScanDecision
 })

@@ -1,8 +1,13 @@
 import { Context, type Duration, Effect, Layer, Ref } from "effect"
 import type { Tag } from "../policy/DefaultTags.js"
 
-/** How mutations are put to a human: ask when the client can, require it, or never ask. */
-export type ApprovalMode = "auto" | "required" | "off"
+/**
+ * Who decides: `auto` — failed checks and deletes go to a person through the best channel, other changes too when the
+ * client can show a form; `required` — every change goes to a person; `off` — only failed checks and deletes go to a
+ * person; `model` — the model's own acceptance and delete confirmation decide (labelled as such), and a client's form is
+ * still used when it has one.
+ */
+export type ApprovalMode = "auto" | "required" | "off" | "model"
 
 /** The operator's settings for the workflow. Set at the edge from flags and environment; the model cannot change them. */
 export class WorkflowSettings extends Context.Service<

@@ -14,7 +14,12 @@ import { type Identifier, identifier as makeIdentifier, RequestToken } from "../
 import type { JsonObject } from "../../src/model/Json.js"
 import type { Plan } from "../../src/model/Plan.js"
 import { ApprovalStore } from "../../src/ports/ApprovalStore.js"
-import { type ApprovalAnswer, type ApprovalRequest, Approver } from "../../src/ports/Approver.js"
+import {
+  type ApprovalChannel,
+  type ApprovalDecision,
+  type ApprovalRequest,
+  Approver
+} from "../../src/ports/Approver.js"
 import { CloudControl } from "../../src/ports/CloudControl.js"
 import { Identity } from "../../src/ports/Identity.js"
 import { Journal, type JournalEntry, pendingIntentsOf } from "../../src/ports/Journal.js"
@@ -43,7 +48,7 @@ export interface Harness {
   /** Store operations that fail (StoreUnavailable); none by default. */
   storeDown: (operation: StoreOperation) => boolean
   /** How the human answers, when the approver is available. */
-  answer: ApprovalAnswer
+  answer: ApprovalDecision["answer"]
   readonly journal: Array<JournalEntry>
   readonly asked: Array<ApprovalRequest>
   /** Every mutation Cloud Control received, in order. */
@@ -94,6 +99,8 @@ export interface WorkflowOptions {
   readonly settings?: Partial<WorkflowSettings["Service"]>
   /** Whether the client can ask its user (MCP elicitation). Default: no. */
   readonly approverAvailable?: boolean
+  /** The channels to a person (overrides approverAvailable, which means a client form). */
+  readonly channels?: ReadonlyArray<ApprovalChannel>
   readonly capacity?: number
 }
 
@@ -234,8 +241,12 @@ export const workflowLayer = (
     Layer.succeed(
       Approver,
       Approver.of({
-        available: options.approverAvailable ?? false,
-        ask: (request) => Effect.sync(() => (harness.asked.push(request), harness.answer))
+        channels: options.channels ?? (options.approverAvailable === true ? ["elicitation_form"] : []),
+        ask: (request, channel) =>
+          Effect.sync(() => {
+            harness.asked.push(request)
+            return { answer: harness.answer, channel, decidedAt: 0, by: undefined }
+          })
       })
     ),
     Layer.effect(CloudControl, cloudOf(harness)),

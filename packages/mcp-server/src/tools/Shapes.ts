@@ -49,7 +49,7 @@ export const acceptFindingsField = z
   .union([z.array(z.string()), z.string()])
   .nullish()
   .describe(
-    "Check ids of failed scan findings that the user explicitly accepts (exactly the failed ids run_checkov reported). Never fill this in without the user's consent"
+    "Only when the operator set CCAPI_APPROVAL=model: the failed check ids the user explicitly accepted (exactly the ids run_checkov reported), recorded as the model's decision. Otherwise ignored: the server asks the user"
   )
 
 export const patchDocumentField = z.union([z.array(jsonObject), z.string()]).nullish()

@@ -21,7 +21,7 @@ export const create_resource = defineTool({
   title: "Create an AWS resource",
   description: [
     "Creates the resource exactly as planned and explained: the server sends the desired state stored under explained_token (default tags included) — properties cannot be passed here.",
-    "Needs credentials_token, explained_token, and security_scan_token when scanning is enabled (or skip_security_check=true when the operator disabled scanning). resource_type and region must match the plan. When the client supports it, the user is asked to approve.",
+    "Needs credentials_token, explained_token, and security_scan_token when scanning is enabled (or skip_security_check=true when the operator disabled scanning). resource_type and region must match the plan. When the client can show a form, the user is asked to approve. The user approves failed checks themselves (a form in the client, or a one-time link the answer asks them to open — then call again with the same arguments), and every change when the operator requires it.",
     "Waits for Cloud Control up to a bound and returns the progress event (status, request_token, identifier, resource_info, …); if still IN_PROGRESS, follow it with get_resource_request_status. Each explained_token works once.",
     "Not for changing an existing resource (update_resource) or when the server is read-only."
   ].join(" "),

@@ -18,7 +18,7 @@ export const delete_resource = defineTool({
   title: "Delete an AWS resource",
   description: [
     'Deletes exactly the resource that explain(content={resource_type, identifier}, operation="delete") described from its live state: resource_type, identifier and region must match that explanation.',
-    "Needs credentials_token, that explained_token and confirmed=true (only after the user confirmed). When the client supports it, the user is asked to approve. One resource per call; the operator may cap deletes per session.",
+    "Needs credentials_token, that explained_token and confirmed=true (only after the user confirmed). The user then approves the delete themselves: a form in the client, or a one-time link the answer asks them to open (then call again with the same arguments). One resource per call; the operator may cap deletes per session.",
     "Returns the progress event (status, request_token, …). Irreversible. Not available when the server is read-only."
   ].join(" "),
   mutating: true,

@@ -13,7 +13,7 @@ export const run_checkov = defineTool({
   description: [
     "Step 5 when SECURITY_SCANNING=enabled: runs Checkov on the CloudFormation template stored with the explained plan (the model cannot supply other content).",
     "Returns scan_status PASSED or FAILED, the failed checks (check id, name, resource, severity, guideline) and a security_scan_token for create_resource/update_resource.",
-    "A FAILED scan blocks the mutation unless the user explicitly accepts those exact check ids (pass them as accept_findings) or approves when asked; show the findings to the user and let them decide.",
+    "A FAILED scan blocks the mutation until the user accepts those checks themselves: show them the findings; the mutation tool then asks them (a form, or a link to open). Only under the operator setting CCAPI_APPROVAL=model does passing the exact ids as accept_findings accept them, as the model's decision.",
     "Only framework=cloudformation is supported. Not for live resources (use get_resource with analyze_security)."
   ].join(" "),
   mutating: false,

@@ -23,7 +23,7 @@ import {
   MemoryTemplateGenerator
 } from "@ccapi/testkit"
 import { AjvPropertyValidator } from "@ccapi/validator"
-import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
+import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
 import type { ServerConfig } from "../../src/Config.js"
 import * as CryptoRandom from "../../src/CryptoRandom.js"
 import { makeServer } from "../../src/Server.js"
@@ -161,6 +161,7 @@ export const makeFaultyServer = async (
     templateGeneratorLayer(config, Layer.mergeAll(faultyCloud, BundledSchemas.layerMemory, templates)),
     AjvPropertyValidator.layer,
     store,
+    approvalDeskLayer(config),
     settingsLayer(config)
   ).pipe(
     Layer.provideMerge(
@@ -188,7 +189,7 @@ export const makeFaultyServer = async (
       client.setRequestHandler(ElicitRequestSchema, async (): Promise<ElicitResult> => {
         counts.elicitations += 1
         await sleep(50)
-        return { action: "accept", content: { approve: answer === "approve" } }
+        return { action: "accept", content: { decision: answer } }
       })
     }
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()

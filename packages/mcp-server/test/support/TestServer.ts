@@ -3,7 +3,9 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import {
   type CallToolResult,
   ElicitRequestSchema,
+  type ClientCapabilities,
   type ElicitRequestFormParams,
+  type ElicitRequestURLParams,
   type ElicitResult
 } from "@modelcontextprotocol/sdk/types.js"
 import { afterEach, assert } from "@effect/vitest"
@@ -18,7 +20,7 @@ import {
   MemoryTemplateGenerator
 } from "@ccapi/testkit"
 import { AjvPropertyValidator } from "@ccapi/validator"
-import { loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
+import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
 import type { AppServices } from "../../src/AppServices.js"
 import type { ServerConfig } from "../../src/Config.js"
 import * as CryptoRandom from "../../src/CryptoRandom.js"
@@ -41,8 +43,12 @@ export interface TestServerOptions {
   readonly config?: Partial<ServerConfig>
   /** The scanner: testkit's rule-based fake (default), or missing (every scan fails with ScannerUnavailable). */
   readonly scanner?: "rules" | "missing"
-  /** The client declares elicitation and answers every request this way; absent: no elicitation capability. */
+  /** The client declares form elicitation and answers every request this way; absent: no elicitation capability. */
   readonly elicitation?: "approve" | "reject" | "decline" | "cancel"
+  /** Override the client's declared capabilities (e.g. URL-mode elicitation only). */
+  readonly capabilities?: ClientCapabilities
+  /** Answers URL-mode elicitation requests (the client's consent to open the URL); default: accept. */
+  readonly onUrlElicitation?: (params: ElicitRequestURLParams) => Promise<ElicitResult> | ElicitResult
   readonly registerMutatingTools?: boolean
   readonly cloud?: MemoryCloud.MemoryCloudOptions
   /** Make the identity port die (a bug), to see how a defect reaches the model. */
@@ -56,6 +62,11 @@ export const testConfig = (overrides: Partial<ServerConfig> = {}): ServerConfig 
   defaultTags: "enabled",
   logLevel: "Warn",
   approval: "auto",
+  approvalPage: "loopback",
+  approvalWebhook: undefined,
+  approvalWebhookSecret: undefined,
+  approvalWaitSeconds: 5,
+  approvalTtlMinutes: 10,
   extraTags: [],
   disabledGuardrails: [],
   deleteLimit: undefined,
@@ -99,6 +110,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
   const counts = { create: 0, update: 0, delete: 0, templates: 0, statusPolls: 0 }
   const offset = { millis: 0 }
   const elicitations: Array<ElicitRequestFormParams> = []
+  const urlElicitations: Array<ElicitRequestURLParams> = []
 
   const cloud = MemoryCloud.layerWith(options.cloud).pipe(Layer.provide(BundledSchemas.layerMemory))
   const countedCloud = Layer.effect(
@@ -140,6 +152,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
     AjvPropertyValidator.layer,
     ApprovalStoreMemory.layerMemory({ capacity: 1000 }),
+    approvalDeskLayer(config, () => Date.now() + offset.millis),
     settingsLayer(config)
   ).pipe(
     Layer.provideMerge(
@@ -150,7 +163,9 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
   const sessions: Array<Scope.Closeable> = []
 
   /** A session of its own on the same application (runtime): a new server from the factory, and a client. */
-  const connectSession = async () => {
+  const connectSession = async (
+    session: Pick<TestServerOptions, "elicitation" | "capabilities" | "onUrlElicitation"> = options
+  ) => {
     const scope = Scope.makeUnsafe()
     sessions.push(scope)
     const server = await runtime.runPromise(
@@ -160,16 +175,18 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
         ...(options.registerMutatingTools ? { registerMutatingTools: true } : {})
       }).pipe(Scope.provide(scope))
     )
-    const client = new Client(
-      { name: "ccapi-test-client", version: "1.0.0" },
-      { capabilities: options.elicitation ? { elicitation: { form: {} } } : {} }
-    )
-    if (options.elicitation !== undefined) {
-      const answer = options.elicitation
+    const capabilities = session.capabilities ?? (session.elicitation ? { elicitation: { form: {} } } : {})
+    const client = new Client({ name: "ccapi-test-client", version: "1.0.0" }, { capabilities })
+    if (capabilities.elicitation !== undefined) {
+      const answer = session.elicitation ?? "decline"
       client.setRequestHandler(ElicitRequestSchema, async (request): Promise<ElicitResult> => {
+        if (request.params.mode === "url") {
+          urlElicitations.push(request.params)
+          return session.onUrlElicitation ? await session.onUrlElicitation(request.params) : { action: "accept" }
+        }
         elicitations.push(request.params as ElicitRequestFormParams)
-        if (answer === "approve") return { action: "accept", content: { approve: true } }
-        if (answer === "reject") return { action: "accept", content: { approve: false } }
+        if (answer === "approve") return { action: "accept", content: { decision: "approve" } }
+        if (answer === "reject") return { action: "accept", content: { decision: "reject" } }
         return { action: answer }
       })
     }
@@ -210,6 +227,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     counts,
     journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (journal) => journal.entries)),
     elicitations,
+    urlElicitations,
     /** Move wall-clock time forward (token expiry). */
     advance: (duration: Duration.Input) => {
       offset.millis += Duration.toMillis(duration)
@@ -285,13 +303,16 @@ export const createThroughWorkflow = async (
   const creds = await credentials(t)
   const { explainedToken } = await explainCreate(t, creds, properties, typeName)
   const scan = await t.must("run_checkov", { explained_token: explainedToken })
-  const created = await t.must("create_resource", {
+  const args = {
     resource_type: typeName,
     credentials_token: creds,
     explained_token: explainedToken,
-    security_scan_token: scan["security_scan_token"],
-    ...(scan["passed"] ? {} : { accept_findings: scan["failed_check_ids"] })
-  })
+    security_scan_token: scan["security_scan_token"]
+  }
+  // Failed checks need a person: the user approves them on ccapi's approval page, then the model calls again.
+  const created = scan["passed"]
+    ? await t.must("create_resource", args)
+    : await approvedByPerson(t, "create_resource", args)
   return { creds, identifier: created["identifier"] as string, created }
 }
 
@@ -326,4 +347,57 @@ export const useTestServers = () => {
     servers.push(t)
     return t
   }
+}
+
+/** The approval page link a tool's answer asked the user to open (ApprovalPending), if any. */
+export const approvalLink = (outcome: Outcome): string | undefined => {
+  const match = /(http:\/\/127\.0\.0\.1:\d+\/approvals\/[A-Za-z0-9_-]+)/.exec(outcome.text)
+  return match?.[1]
+}
+
+/** A person at a browser, without the browser: opens the approval page (keeping its cookie) and presses a button. */
+export const person = {
+  open: async (link: string, sent?: string) => {
+    const response = await fetch(link, sent !== undefined ? { headers: { cookie: sent } } : {})
+    const html = await response.text()
+    const cookie = response.headers.get("set-cookie")?.split(";")[0] ?? sent
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1]
+    return { status: response.status, html, cookie, csrf, headers: response.headers }
+  },
+  decide: async (link: string, decision: "approve" | "reject") => {
+    const page = await person.open(link)
+    if (page.status !== 200 || page.cookie === undefined || page.csrf === undefined)
+      throw new Error(`the approval page did not open (${page.status}): ${page.html}`)
+    return person.post(link, { csrf: page.csrf, decision }, page.cookie)
+  },
+  post: async (link: string, form: Record<string, string>, cookie?: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(link, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: new URL(link).origin,
+        ...(cookie !== undefined ? { cookie } : {}),
+        ...headers
+      },
+      body: new URLSearchParams(form).toString()
+    })
+    return { status: response.status, html: await response.text() }
+  }
+}
+
+/**
+ * Call a mutation that needs a person: the first call must answer ApprovalPending with the approval page's link; the
+ * person approves there; the same call again goes through.
+ */
+export const approvedByPerson = async (
+  t: Pick<TestServer, "call" | "must">,
+  tool: string,
+  args: Record<string, unknown>
+) => {
+  const first = await t.call(tool, args)
+  const link = approvalLink(first)
+  if (first.ok || link === undefined) throw new Error(`${tool} did not ask for a person's approval: ${first.text}`)
+  const decided = await person.decide(link, "approve")
+  if (decided.status !== 200) throw new Error(`the approval was not recorded (${decided.status}): ${decided.html}`)
+  return t.must(tool, args)
 }

@@ -1,0 +1,174 @@
+import { existsSync, mkdirSync } from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { type Browser, chromium, type Page } from "playwright-core"
+import {
+  approvalLink,
+  cleanBucket,
+  credentials,
+  explainCreate,
+  type Outcome,
+  useTestServers
+} from "./support/TestServer.js"
+
+/*
+ * The approval page as a person uses it: a real Chromium (Debian's, installed by scripts/setup-chromium.mjs from
+ * `pretest`) driven by playwright-core opens the link from a tool's answer and presses a button; the mutation then
+ * goes through (or does not). Screenshots are kept in packages/mcp-server/test-artifacts/approval-page/ (git-ignored).
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const artifacts = path.resolve(here, "..", "test-artifacts", "approval-page")
+const executablePath = process.env["CCAPI_CHROMIUM"] ?? "/usr/bin/chromium"
+const BUCKET = "AWS::S3::Bucket"
+const start = useTestServers()
+
+let browser: Browser
+
+beforeAll(async () => {
+  if (!existsSync(executablePath))
+    throw new Error(
+      `No Chromium at ${executablePath}: run \`node scripts/setup-chromium.mjs\` (npm test's pretest does).`
+    )
+  mkdirSync(artifacts, { recursive: true })
+  console.info(`Approval page screenshots: ${artifacts}`)
+  // Root in a container has no user namespace for Chromium's sandbox.
+  browser = await chromium.launch({ executablePath, args: process.getuid?.() === 0 ? ["--no-sandbox"] : [] })
+}, 60_000)
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+const linkOf = (outcome: Outcome): string => {
+  assert.isFalse(outcome.ok, outcome.text)
+  assert.match(outcome.text, /^ApprovalPending: /)
+  const link = approvalLink(outcome)
+  assert.isDefined(link, outcome.text)
+  return link!
+}
+
+/** A fresh browser profile (its own cookies), as another person or another machine would have. */
+const openPage = async (link: string): Promise<{ page: Page; status: number }> => {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const response = await page.goto(link)
+  return { page, status: response?.status() ?? 0 }
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true })
+
+const riskyCreate = async (t: Awaited<ReturnType<typeof start>>, name: string) => {
+  const creds = await credentials(t)
+  const { explainedToken } = await explainCreate(t, creds, {
+    BucketName: name,
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true
+    }
+  })
+  const scan = await t.must("run_checkov", { explained_token: explainedToken })
+  return {
+    resource_type: BUCKET,
+    credentials_token: creds,
+    explained_token: explainedToken,
+    security_scan_token: scan["security_scan_token"]
+  }
+}
+
+describe("the approval page in a real browser", () => {
+  it("the user opens the link from the tool's answer, reads the change and approves; the create goes through", async () => {
+    const t = await start()
+    const args = await riskyCreate(t, "browser-approved")
+    const link = linkOf(await t.call("create_resource", args))
+    const { page, status } = await openPage(link)
+    assert.strictEqual(status, 200)
+    const text = await page.locator("body").innerText()
+    for (const expected of ["123456789012", "us-east-1", "browser-approved", "CKV_AWS_18", "CKV_AWS_21"])
+      assert.include(text, expected)
+    await shot(page, "1-approval-requested")
+    await page.getByRole("button", { name: "Approve" }).click()
+    await page.getByRole("heading", { name: "Approved" }).waitFor({ timeout: 10_000 })
+    await shot(page, "2-approved")
+    const created = await t.must("create_resource", args)
+    assert.strictEqual(created["status"], "SUCCESS")
+    assert.deepStrictEqual(created["accepted_findings"], ["CKV_AWS_18", "CKV_AWS_21"])
+    assert.strictEqual(t.counts.create, 1)
+    // The link is spent: opening it again, even in the same browser, says it was decided.
+    assert.strictEqual((await page.goto(link))?.status(), 410)
+    await shot(page, "3-replayed-link")
+    await page.context().close()
+  })
+
+  it("the user rejects a delete: nothing is deleted and the plan is spent", async () => {
+    const t = await start()
+    await t.seed(BUCKET, cleanBucket("browser-kept"))
+    const creds = await credentials(t)
+    const explained = await t.must("explain", {
+      content: { resource_type: BUCKET, identifier: "browser-kept" },
+      operation: "delete"
+    })
+    const args = {
+      resource_type: BUCKET,
+      identifier: "browser-kept",
+      credentials_token: creds,
+      explained_token: explained["explained_token"],
+      confirmed: true
+    }
+    const link = linkOf(await t.call("delete_resource", args))
+    const { page } = await openPage(link)
+    assert.include(await page.locator("body").innerText(), "this is a delete")
+    await shot(page, "4-delete-requested")
+    await page.getByRole("button", { name: "Reject" }).click()
+    await page.getByRole("heading", { name: "Rejected" }).waitFor({ timeout: 10_000 })
+    await shot(page, "5-rejected")
+    const out = await t.call("delete_resource", args)
+    assert.match(out.text, /^ApprovalDeclined: /)
+    assert.strictEqual(t.counts.delete, 0)
+    assert.isDefined(await t.peek(BUCKET, "browser-kept"))
+    await page.context().close()
+  })
+
+  it("a second browser opening the link rejects the change", async () => {
+    const t = await start()
+    const args = await riskyCreate(t, "browser-opened-twice")
+    const link = linkOf(await t.call("create_resource", args))
+    const first = await openPage(link)
+    assert.strictEqual(first.status, 200)
+    const second = await openPage(link)
+    assert.strictEqual(second.status, 409)
+    await shot(second.page, "6-second-browser")
+    await first.page.getByRole("button", { name: "Approve" }).click()
+    await first.page.getByRole("heading", { name: "Already decided" }).waitFor({ timeout: 10_000 })
+    assert.match((await t.call("create_resource", args)).text, /^ApprovalDeclined: /)
+    assert.strictEqual(t.counts.create, 0)
+    await Promise.all([first.page.context().close(), second.page.context().close()])
+  })
+
+  it("refuses a forged CSRF token and an expired link", async () => {
+    const t = await start()
+    const args = await riskyCreate(t, "browser-attacked")
+    const link = linkOf(await t.call("create_resource", args))
+    const first = await openPage(link)
+    assert.strictEqual(first.status, 200)
+
+    // A forged token in the form (set through the DevTools protocol: the page itself runs no script).
+    await first.page.locator('input[name="csrf"]').evaluate((input) => ((input as { value: string }).value = "forged"))
+    await first.page.getByRole("button", { name: "Approve" }).click()
+    await first.page.getByRole("heading", { name: "Refused" }).waitFor({ timeout: 10_000 })
+    await shot(first.page, "7-forged-csrf")
+    assert.match((await t.call("create_resource", args)).text, /^ApprovalPending: /)
+
+    t.advance("11 minutes")
+    const expired = await first.page.goto(link)
+    assert.strictEqual(expired?.status(), 410)
+    assert.include(await first.page.locator("body").innerText(), "expired")
+    await shot(first.page, "8-expired")
+    assert.strictEqual(t.counts.create, 0)
+    await first.page.context().close()
+  })
+})
