@@ -69,7 +69,8 @@ const startSuite = async () => {
   )
   const memory = Context.get(ports, MemoryCloud.MemoryCloud as never) as MemoryCloud.MemoryCloud["Service"]
 
-  const config = testConfig({ journalPath: journalFile, mutationWaitSeconds: 5 })
+  // The agents' deletes stand on the model's confirmation (CCAPI_APPROVAL=model): no person sits in this loop.
+  const config = testConfig({ journalPath: journalFile, mutationWaitSeconds: 5, approval: "model" })
   const aws = AwsAdapter.layer({
     endpoint: sandbox.url,
     credentials: { accessKeyId: "SANDBOXACCESSKEY", secretAccessKey: "sandbox-secret" },

@@ -236,8 +236,9 @@ describe("never the wrong account or the wrong resource", () => {
     assert.isTrue((await t.call("create_resource", ready)).ok, "the token was given back")
   })
 
+  // Deletes take a person's decision; these tests are about what is deleted, so the model's confirmation stands.
   it("a delete of a resource deleted and re-created out of band with other content is refused", async () => {
-    const t = await start()
+    const t = await start({ config: { approval: "model" } })
     await t.seed(BUCKET, cleanBucket("replaced-bucket"))
     const creds = await credentials(t)
     const explained = await explainDelete(t, "replaced-bucket")
@@ -305,7 +306,7 @@ describe("never the wrong account or the wrong resource", () => {
   })
 
   it("CCAPI_DELETE_LIMIT=1 with two deletes at once over a slow network: exactly one delete", async () => {
-    const t = await start({ config: { deleteLimit: 1 } })
+    const t = await start({ config: { deleteLimit: 1, approval: "model" } })
     await t.seed(BUCKET, cleanBucket("limit-a"))
     await t.seed(BUCKET, cleanBucket("limit-b"))
     const creds = await credentials(t)
@@ -330,8 +331,8 @@ describe("never the wrong account or the wrong resource", () => {
     assert.strictEqual(t.counts.delete, 1)
   })
 
-  it("a delete that Cloud Control refuses gives its delete slot back", async () => {
-    const t = await start({ config: { deleteLimit: 1 } })
+  it("a delete refused before it is sent (the resource is gone) gives its delete slot back", async () => {
+    const t = await start({ config: { deleteLimit: 1, approval: "model" } })
     await t.seed(BUCKET, cleanBucket("slot-back"))
     const creds = await credentials(t)
     const token = await explainDelete(t, "slot-back")
