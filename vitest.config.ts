@@ -7,6 +7,7 @@ const packages = [
   "testkit",
   "aws-adapter",
   "checkov-adapter",
+  "iac-converter",
   "sandbox",
   "mcp-server"
 ]

@@ -17,6 +17,9 @@ const ownData = (name: string) => fileURLToPath(new URL(`./data/${name}`, import
  * that a normal start never loads. Its provider schemas: @ccapi/memory-cloud reads
  * `new URL("../data/us-east-1.json.gz", import.meta.url)`; bundled, `import.meta.url` is a file in dist/, so the data
  * file is copied to <package>/data/ (shipped through `files`).
+ *
+ * cdk-from-cfn (create_template's CDK formats) stays outside the bundle, a runtime dependency: it reads its WebAssembly
+ * binary from beside its own index.js. The converter imports it on first use, so a start never loads it.
  */
 export default defineConfig({
   entry: ["src/main.ts"],
@@ -28,7 +31,8 @@ export default defineConfig({
   sourcemap: true,
   splitting: true,
   dts: false,
-  noExternal: [/.*/],
+  noExternal: [/^(?!cdk-from-cfn$).*/],
+  external: ["cdk-from-cfn"],
   esbuildOptions(options) {
     options.conditions = ["@ccapi/source"]
     options.mainFields = ["module", "main"]

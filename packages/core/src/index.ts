@@ -5,7 +5,7 @@
  *   json/      RFC 6901 pointers, RFC 6902 patches and provider-schema paths
  *   policy/    guardrails, default tags, the scan gate
  *   workflow/  plan builders, the token chain, the gates a mutation passes, settings, waiting
- *   render/    what a person reads: the explanation, invisible characters, "did you mean"
+ *   render/    what a person reads: the explanation, the sanitiser, "did you mean"
  *   memory/    the in-memory ApprovalStore (the local default)
  *   usecases/  the steps behind the 14 tools
  */
@@ -25,6 +25,7 @@ export * from "./ports/Journal.js"
 export * from "./ports/PropertyValidator.js"
 export * from "./ports/ResourceSchemas.js"
 export * from "./ports/SecurityScanner.js"
+export * from "./ports/TemplateConverter.js"
 export * from "./ports/TemplateGenerator.js"
 export * from "./ports/TokenIds.js"
 
@@ -45,8 +46,8 @@ export * from "./workflow/Waiter.js"
 export * from "./workflow/WorkflowTokens.js"
 
 export * from "./render/Explanation.js"
-export * from "./render/Invisible.js"
 export * from "./render/Names.js"
+export * from "./render/Sanitiser.js"
 
 export * as ApprovalStoreMemory from "./memory/ApprovalStoreMemory.js"
 

@@ -30,6 +30,7 @@ describe("guardrail rules", () => {
     const ids = guardrailRules.map((r) => r.id)
     assert.deepStrictEqual(ids, [
       "iam-admin-wildcard",
+      "iam-privilege-escalation",
       "public-principal",
       "s3-public-access",
       "rds-public",
@@ -114,7 +115,7 @@ describe("iam-admin-wildcard", () => {
       { PolicyDocument: policy({ Effect: "Deny", Action: "*", Resource: "*" }) },
       { PolicyDocument: policy({ Effect: "Allow", Action: "s3:*", Resource: "*" }) },
       { PolicyDocument: policy({ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::bucket/*" }) },
-      { PolicyDocument: policy({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }) },
+      { PolicyDocument: policy({ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::bucket/*" }) },
       { Description: '{"Statement": "*" not json' }
     ]
     for (const properties of quiet) assert.deepStrictEqual(verdicts(subject("AWS::IAM::Policy", properties)), [])

@@ -223,7 +223,24 @@ try {
     )
   )
 
-  step(8, "Delete, explained from the live resource and confirmed")
+  step(8, "The same bucket as Terraform for awscc (create_template, terraform)")
+  const terraform = await must("create_template", {
+    resources: [{ ResourceType: "AWS::S3::Bucket", ResourceIdentifier: { BucketName: created.identifier } }],
+    output_format: "terraform"
+  })
+  if (terraform.conversion_error) throw new Error(`the Terraform conversion failed: ${terraform.conversion_error}`)
+  const hcl = String(terraform.template_body ?? "").split("\n")
+  const firstResource = hcl.findIndex((line) => line.startsWith("resource "))
+  out(indent(hcl.slice(firstResource, firstResource + 14).join("\n"), "   │ "))
+  out(dim("   │ …"))
+  const importBlock = hcl.findIndex((line) => line.startsWith("import {"))
+  out(indent(hcl.slice(importBlock, importBlock + 4).join("\n"), "   │ "))
+  out(dim(`   ${terraform.next_step}`))
+  out(
+    dim("   (also: output_format cdk-typescript / cdk-python; session_changes=true exports what this session changed)")
+  )
+
+  step(9, "Delete, explained from the live resource and confirmed")
   const del = await must("explain", {
     content: { resource_type: "AWS::S3::Bucket", identifier: created.identifier },
     operation: "delete"

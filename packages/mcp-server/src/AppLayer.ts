@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url"
 import { type Config, Context, Duration, Effect, Layer } from "effect"
 import { AwsAdapter } from "@ccapi/aws-adapter"
 import { CheckovScanner } from "@ccapi/checkov-adapter"
+import { IacConverter } from "@ccapi/iac-converter"
 import {
   ApprovalStoreMemory,
   type CloudControl,
@@ -133,7 +134,8 @@ export const templateGeneratorLayer = <ROut, E, RIn>(
   config.readOnly ? TemplatesFromReads.layer.pipe(Layer.provideMerge(ports)) : ports
 
 /**
- * The one place the application is composed: AWS (or the sandbox; templates from reads when read-only), Checkov, the Ajv validator, the JSONL journal,
+ * The one place the application is composed: AWS (or the sandbox; templates from reads when read-only), Checkov, the
+ * template converter (CDK, Terraform), the Ajv validator, the JSONL journal,
  * the in-memory approval store, the workflow settings, a stderr logger and the CSPRNG (Effect's `Random` and core's
  * `TokenIds`, which mints the workflow tokens). Built once per process and
  * shared by every session; each session's own services (id, delete counter, approver) are built with its server.
@@ -142,6 +144,8 @@ export const makeAppLayer = (config: ServerConfig): Layer.Layer<AppServices, Con
   Layer.mergeAll(
     templateGeneratorLayer(config, awsLayer(config)),
     CheckovScanner.layerConfig({ fallbackBin: projectCheckov() }),
+    // create_template's CDK and Terraform formats; cdk-from-cfn (WebAssembly) is loaded on the first CDK conversion.
+    IacConverter.layer,
     AjvPropertyValidator.layer,
     config.journalPath === undefined ? JsonlJournal.layerOff : JsonlJournal.layer(config.journalPath),
     ApprovalStoreMemory.layerMemory({ capacity: 10_000 }),

@@ -6,6 +6,7 @@ import type {
   PropertyValidator,
   ResourceSchemas,
   SecurityScanner,
+  TemplateConverter,
   TemplateGenerator,
   TokenIds,
   WorkflowSettings
@@ -25,6 +26,7 @@ export type AppServices =
   | PropertyValidator
   | ResourceSchemas
   | SecurityScanner
+  | TemplateConverter
   | TemplateGenerator
   | TokenIds
   | WorkflowSettings

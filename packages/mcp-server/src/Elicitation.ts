@@ -1,7 +1,6 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { Clock, Effect } from "effect"
-import type { ApprovalDecision, ApprovalRequest } from "@ccapi/core"
-import { sanitizeText } from "./Sanitize.js"
+import { type ApprovalDecision, type ApprovalRequest, revealUnsafe } from "@ccapi/core"
 
 const value = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v))
 
@@ -34,7 +33,8 @@ export const approvalMessage = (request: ApprovalRequest): string => {
   }
   if (request.failedCheckIds.length > 0)
     lines.push("", `Approving accepts the failed checks ${request.failedCheckIds.join(", ")}.`)
-  return sanitizeText(lines.join("\n"))
+  // Revealed, not stripped: the person approving must see that a value holds hidden characters.
+  return revealUnsafe(lines.join("\n"))
 }
 
 /** Whether the client declared form elicitation (the 2025-06 `elicitation: {}` counts as form). */

@@ -7,10 +7,11 @@ import type {
   ToolAnnotations
 } from "@modelcontextprotocol/sdk/types.js"
 import { Cause, Effect, Exit, Fiber } from "effect"
-import type { z } from "zod"
-import { ReadOnlyMode, type ProgressEvent } from "@ccapi/core"
+import { z } from "zod"
+import { ReadOnlyMode, type ProgressEvent, revealUnsafe, sanitizeJson, stripUnsafe } from "@ccapi/core"
+import { answer } from "./Answer.js"
 import type { AppServices } from "./AppServices.js"
-import { sanitize, sanitizeText } from "./Sanitize.js"
+import { checkInput } from "./InputLimits.js"
 import { SessionId, type SessionServices } from "./Session.js"
 import { renderFailure } from "./Wording.js"
 
@@ -52,6 +53,8 @@ export interface ToolDefinition<In extends z.ZodRawShape = z.ZodRawShape, Out ex
   readonly input: In
   readonly output: Out
   readonly annotations: (context: ToolContext) => ToolAnnotations
+  /** A top-level string result field that the text content carries whole even when the answer is large. */
+  readonly fullText?: keyof Out & string
   readonly run: (
     args: z.output<z.ZodObject<In>>,
     call: ToolCall
@@ -89,7 +92,7 @@ const progressSink = (extra: Extra): ToolCall["onProgress"] => {
           params: {
             progressToken,
             progress: ++progress,
-            message: sanitizeText(
+            message: stripUnsafe(
               [event.operation, event.typeName, event.identifier, event.status, event.statusMessage]
                 .filter((part) => part !== undefined && part !== "")
                 .join(" ")
@@ -100,16 +103,18 @@ const progressSink = (extra: Extra): ToolCall["onProgress"] => {
     )
 }
 
-/** A successful result: the structured value (stripped of invisible characters) and the same JSON as text. */
-export const success = (value: unknown): CallToolResult => {
-  const structured = sanitize(JSON.parse(JSON.stringify(value))) as Record<string, unknown>
-  return { structuredContent: structured, content: [{ type: "text", text: JSON.stringify(structured, null, 2) }] }
-}
+/**
+ * A successful result: the structured value (sanitised, repeated large values referenced once) and its JSON as text,
+ * bounded in size for a large answer (see Answer.ts).
+ */
+export const success = (value: unknown, output: z.ZodType = z.unknown(), fullText?: string): CallToolResult =>
+  answer(value, fullText === undefined ? { output } : { output, fullText })
 
+/** A domain failure: its message with unsafe characters shown as escapes (it may echo the input), and its details. */
 const failure = (error: DomainFailure): CallToolResult => {
   const { tag, message, details } = renderFailure(error)
-  const content: CallToolResult["content"] = [{ type: "text", text: sanitizeText(`${tag}: ${message}`) }]
-  const extra = sanitize(JSON.parse(JSON.stringify(details))) as Record<string, unknown>
+  const content: CallToolResult["content"] = [{ type: "text", text: revealUnsafe(`${tag}: ${message}`) }]
+  const extra = sanitizeJson(JSON.parse(JSON.stringify(details))) as Record<string, unknown>
   if (Object.keys(extra).length > 0)
     content.push({ type: "text", text: JSON.stringify({ error: tag, ...extra }, null, 2) })
   return { isError: true, content }
@@ -137,8 +142,9 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
   run: ToolRunner,
   context: ToolContext,
   tool: ToolDefinition<In, Out>
-) =>
-  server.registerTool(
+) => {
+  const outputSchema = z.object(tool.output)
+  return server.registerTool(
     tool.name,
     {
       title: tool.title,
@@ -150,15 +156,18 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
     // The SDK's callback type for a generic shape is not expressible here; the arguments are parsed by `tool.input`.
     (async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> => {
       const call: ToolCall = { context, onProgress: progressSink(extra) }
+      const tooLarge = checkInput(tool.name, args)
       const effect: Effect.Effect<unknown, DomainFailure, ToolServices> =
-        tool.mutating && context.readOnly
-          ? Effect.fail(
-              new ReadOnlyMode({
-                refused: tool.name,
-                message: `The server runs read-only (--readonly): ${tool.name} is refused. Use the read tools, or restart the server without --readonly.`
-              })
-            )
-          : tool.run(dropNulls(args) as z.output<z.ZodObject<In>>, call)
+        tooLarge !== undefined
+          ? Effect.fail(tooLarge)
+          : tool.mutating && context.readOnly
+            ? Effect.fail(
+                new ReadOnlyMode({
+                  refused: tool.name,
+                  message: `The server runs read-only (--readonly): ${tool.name} is refused. Use the read tools, or restart the server without --readonly.`
+                })
+              )
+            : tool.run(dropNulls(args) as z.output<z.ZodObject<In>>, call)
       const traced = SessionId.use((session) =>
         effect.pipe(
           // Logged as a Cause, so that the log line carries the defect's stack trace.
@@ -175,7 +184,7 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
         )
       )
       const exit = await Effect.runPromise(Fiber.await(run(traced, { signal: extra.signal })))
-      if (Exit.isSuccess(exit)) return success(exit.value)
+      if (Exit.isSuccess(exit)) return success(exit.value, outputSchema, tool.fullText)
       const error = Cause.findErrorOption(exit.cause)
       if (error._tag === "Some" && isDomainFailure(error.value)) return failure(error.value)
       if (Cause.hasInterruptsOnly(exit.cause)) {
@@ -187,3 +196,4 @@ export const registerTool = <In extends z.ZodRawShape, Out extends z.ZodRawShape
       return internalError(tool.name)
     }) as never
   )
+}

@@ -252,11 +252,19 @@ export const renderNextStep = (next: NextStep): string => {
       return `The request failed (${next.errorCode ?? "unknown error"}): ${next.statusMessage ?? ""} Fix the cause and start a new workflow.`
     case "FollowRequest":
       return `Still in progress. Follow it with get_resource_request_status(request_token="${next.requestToken}").`
-    case "TemplateReady":
-      return next.fromReads
+    case "TemplateReady": {
+      const ready = next.fromReads
         ? "Built from the live resources because the server is read-only (the IaC Generator would write to the account). Write-only properties cannot be read and are absent."
         : "The template is ready."
+      if (next.notConverted !== undefined)
+        return `${ready} It could not be written as ${next.notConverted} (see conversion_error): template_body is the CloudFormation template in YAML. Fix what conversion_error names, or ask for another output_format.`
+      if (next.converted === "terraform")
+        return `${ready} template_body is Terraform for the awscc provider: save it as a .tf file, run terraform init and terraform plan — the import blocks adopt the existing resources; read warnings first.`
+      if (next.converted !== undefined)
+        return `${ready} template_body is a CDK stack class (${next.converted === "cdk-typescript" ? "TypeScript" : "Python"}): add it to a CDK app and adopt the existing resources with cdk import; read warnings first.`
+      return ready
+    }
     case "TemplatePending":
-      return `The IaC Generator is still working. Call create_template again with template_id="${next.templateId}" to fetch it.`
+      return `The IaC Generator is still working. Call create_template again with template_id="${next.templateId}"${next.format === undefined ? "" : ` and output_format="${next.format}"`} to fetch it.`
   }
 }

@@ -145,10 +145,9 @@ const serve = (config: ServerConfig) =>
           const app = Context.add(yield* application(config), InFlight, drain.registry)
           yield* Effect.forkScoped(startupInfo(config).pipe(Effect.provide(app)))
           yield* Effect.forkScoped(drain.registry.track(reconcileAtStart(config)).pipe(Effect.provide(app)))
-          yield* Stdio.serve({
+          return yield* Stdio.serve({
             context: { readOnly: config.readOnly, sandbox: config.sandbox, securityScanning: config.securityScanning }
           }).pipe(Effect.provide(app))
-          return "stdin closed"
         }),
         signal
       )

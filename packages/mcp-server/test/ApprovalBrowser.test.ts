@@ -157,7 +157,7 @@ describe("the approval page in a real browser", () => {
     assert.strictEqual(first.status, 200)
 
     // A forged token in the form (set through the DevTools protocol: the page itself runs no script).
-    await first.page.locator('input[name="csrf"]').evaluate((input) => ((input as { value: string }).value = "forged"))
+    await first.page.locator('input[name="csrf"]').evaluate((input) => Reflect.set(input, "value", "forged"))
     await first.page.getByRole("button", { name: "Approve" }).click()
     await first.page.getByRole("heading", { name: "Refused" }).waitFor({ timeout: 10_000 })
     await shot(first.page, "7-forged-csrf")

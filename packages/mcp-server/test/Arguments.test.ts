@@ -79,7 +79,10 @@ describe("create_template arguments", () => {
   it.effect("an unknown choice names every valid one", () =>
     Effect.gen(function* () {
       const format = yield* Effect.flip(templateCommand({ region: "us-east-1", output_format: "xml" }))
-      assert.strictEqual(format.message, 'output_format: must be one of "JSON" | "YAML".')
+      assert.strictEqual(
+        format.message,
+        'output_format: must be one of "JSON" | "YAML" | "cdk-typescript" | "cdk-python" | "terraform" (the CloudFormation template as JSON or YAML, or the same resources as CDK TypeScript, CDK Python or Terraform for the awscc provider).'
+      )
       const policy = yield* Effect.flip(templateCommand({ region: "us-east-1", deletion_policy: "keep" }))
       assert.strictEqual(policy.message, 'deletion_policy: must be one of "DELETE" | "RETAIN".')
     })

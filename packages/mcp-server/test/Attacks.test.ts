@@ -29,6 +29,7 @@ import {
   MemoryJournal,
   MemoryTemplateGenerator
 } from "@ccapi/testkit"
+import { IacConverter } from "@ccapi/iac-converter"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
 import { loadConfig, type ServerConfig } from "../src/Config.js"
@@ -175,6 +176,7 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
     journal,
     templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
     AjvPropertyValidator.layer,
+    IacConverter.layer,
     store,
     approvalDeskLayer(config),
     settingsLayer(config)

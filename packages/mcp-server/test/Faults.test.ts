@@ -10,6 +10,7 @@ import { AwsAdapter } from "@ccapi/aws-adapter"
 import { ApprovalStoreMemory, CloudControl, Journal, type JournalEntry, reconcilePending } from "@ccapi/core"
 import { layerMemory as sandboxPorts, serve as serveSandbox } from "@ccapi/sandbox"
 import { FakeSecurityScanner, MemoryCloud } from "@ccapi/testkit"
+import { IacConverter } from "@ccapi/iac-converter"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
 import * as CryptoRandom from "../src/CryptoRandom.js"
@@ -85,6 +86,7 @@ const startSuite = async () => {
     JsonlJournal.layer(journalFile),
     ApprovalStoreMemory.layerMemory({ capacity: 10_000 }),
     approvalDeskLayer(config),
+    IacConverter.layer,
     settingsLayer(config)
   ).pipe(Layer.provideMerge(Layer.merge(loggerLayer({ logLevel: "Error" }), CryptoRandom.layer)))
   const runtime = ManagedRuntime.make(app)

@@ -44,6 +44,16 @@ describe("the package", () => {
     assert.include([...specifiers], "node:module")
   })
 
+  it("loads cdk-from-cfn (a 4 MB WebAssembly module) only on a CDK conversion: never imported statically", () => {
+    const bundle = readdirSync(here("../dist"))
+      .filter((name) => name.endsWith(".js"))
+      .map((name) => readFileSync(here(`../dist/${name}`), "utf8"))
+      .join("\n")
+    assert.lengthOf([...bundle.matchAll(/import\(["']cdk-from-cfn["']\)/g)], 1)
+    assert.deepStrictEqual([...bundle.matchAll(/(?:^|\n)\s*import\s[^"'();]*?["']cdk-from-cfn["']/g)], [])
+    assert.strictEqual(packageJson.dependencies["cdk-from-cfn"], "0.336.0")
+  })
+
   it("declares no workspace package as a dependency (they are bundled)", () => {
     assert.deepStrictEqual(
       Object.keys(packageJson.dependencies).filter((name) => name.startsWith("@ccapi/")),

@@ -11,6 +11,7 @@ import {
   type TypeName
 } from "@ccapi/core"
 import { Effect, Layer, Result } from "effect"
+import { nonProvisionableTypes } from "./internal/nonProvisionableTypes.js"
 import { similarNames } from "./internal/similar.js"
 
 let documents: Readonly<Record<string, JsonObject>> | undefined
@@ -63,3 +64,25 @@ export const make: Effect.Effect<ResourceSchemas["Service"]> = Effect.sync(() =>
 
 /** `ResourceSchemas` from the bundled data, for tests and the sandbox. */
 export const layerMemory: Layer.Layer<ResourceSchemas> = Layer.effect(ResourceSchemas, make)
+
+/** The handler a Cloud Control operation needs. */
+export type HandlerAction = "create" | "read" | "update" | "delete" | "list"
+
+/** CloudFormation's `ProvisioningType` of a type, from its handlers (see data/PROVENANCE.md). */
+export const provisioningType = (schema: ResourceSchema): "FULLY_MUTABLE" | "IMMUTABLE" | "NON_PROVISIONABLE" => {
+  if (nonProvisionableTypes.has(schema.typeName)) return "NON_PROVISIONABLE"
+  const handlers = schema.document["handlers"]
+  if (!isJsonObject(handlers)) return "FULLY_MUTABLE"
+  if (!isJsonObject(handlers["create"])) return "NON_PROVISIONABLE"
+  return isJsonObject(handlers["update"]) ? "FULLY_MUTABLE" : "IMMUTABLE"
+}
+
+/**
+ * Whether Cloud Control can run `action` on the type: the registry schema has that handler. A type the registry
+ * data does not cover (newer than it, see data/PROVENANCE.md) is taken to support everything.
+ */
+export const supports = (schema: ResourceSchema, action: HandlerAction): boolean => {
+  if (nonProvisionableTypes.has(schema.typeName)) return false
+  const handlers = schema.document["handlers"]
+  return !isJsonObject(handlers) || isJsonObject(handlers[action])
+}

@@ -23,6 +23,7 @@ import {
   type ResourceSchema,
   ResourceSchemas,
   type TypeName,
+  UnsupportedAction,
   removeSchemaPath,
   valuesAtSchemaPath
 } from "@ccapi/core"
@@ -30,7 +31,15 @@ import { AjvPropertyValidator } from "@ccapi/validator"
 import { Clock, Context, Duration, Effect, Layer, Result } from "effect"
 import * as BundledSchemas from "./BundledSchemas.js"
 import { awsValidationMessage } from "./internal/awsWording.js"
-import { generatedAttributes, generatedIdentifierValue, randomHex } from "./internal/generate.js"
+import {
+  formattedProperties,
+  generatedAttributes,
+  generatedIdentifierValue,
+  hasFormat,
+  randomHex,
+  withDefaults
+} from "./internal/generate.js"
+import { brokenReferences } from "./internal/references.js"
 
 /** A mutation as `failureFor` sees it. */
 export interface MemoryRequest {
@@ -215,6 +224,8 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
               `Resource of type '${request.typeName}' with identifier '${request.identifier}' already exists.`
             )
           const properties = request.desiredState ?? {}
+          const broken = schema ? brokenReferences(schema, properties, (type) => table(request.region, type)) : []
+          if (broken.length > 0) return fail("NotFound", broken.join(" "))
           byId.set(request.identifier, properties)
           return finish(request, now, { status: "SUCCESS", resourceModel: visible(properties) })
         }
@@ -254,11 +265,27 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
         }
       })
 
-    const busy = (region: string, typeName: string, identifier: string): boolean =>
+    const busy = (region: string, typeName: string, identifier: string, operation?: Operation): boolean =>
       pending.some(
         (r) =>
-          r.status === "IN_PROGRESS" && r.region === region && r.typeName === typeName && r.identifier === identifier
+          r.status === "IN_PROGRESS" &&
+          r.region === region &&
+          r.typeName === typeName &&
+          r.identifier === identifier &&
+          (operation === undefined || r.operation === operation)
       )
+
+    /** Cloud Control refuses what the type's handlers do not do (types without handlers do nothing). */
+    const supported = (schema: ResourceSchema, action: BundledSchemas.HandlerAction) =>
+      BundledSchemas.supports(schema, action)
+        ? Effect.void
+        : Effect.fail(
+            new UnsupportedAction({
+              typeName: schema.typeName,
+              action: action.toUpperCase(),
+              message: `Resource type ${schema.typeName} does not support ${action.toUpperCase()} action${BundledSchemas.provisioningType(schema) === "NON_PROVISIONABLE" ? " (it is NON_PROVISIONABLE: Cloud Control cannot manage it; use CloudFormation or the service's own API)" : ""}.`
+            })
+          )
 
     const concurrent = (typeName: string, identifier: string) =>
       new ConcurrentOperation({
@@ -329,6 +356,7 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
 
       create: Effect.fn("MemoryCloud.create")(function* ({ clientToken, desiredState, region, typeName }) {
         const schema = yield* schemas.describe(typeName, region)
+        yield* supported(schema, "create")
         yield* settle(yield* Clock.currentTimeMillis)
         const fingerprintOf = { operation: "CREATE", typeName, desiredState }
         const earlier = yield* idempotent(region, clientToken, canonicalJson(fingerprintOf))
@@ -341,12 +369,13 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
         ]
         if (lines.length > 0) return yield* invalid(`Model validation failed (${[...new Set(lines)].join("\n")})`)
 
-        const readOnly = new Set(topLevel(schema.readOnlyProperties))
-        const properties: Record<string, JsonValue> = { ...desiredState }
+        const properties: Record<string, JsonValue> = {
+          ...(yield* formattedProperties(schema, region, accountId, withDefaults(schema, desiredState)))
+        }
         const parts: Array<string> = []
         for (const name of schema.primaryIdentifierNames) {
           const given = properties[name]
-          if (!readOnly.has(name) && (typeof given === "string" || typeof given === "number")) {
+          if (typeof given === "string" || typeof given === "number") {
             parts.push(String(given))
             continue
           }
@@ -356,7 +385,9 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
         }
         if (parts.length === 0) parts.push(yield* randomHex(16))
         const identifier = parts.join("|")
-        Object.assign(properties, yield* generatedAttributes(schema, identifier, region, accountId, properties))
+        // Types with formats as data get exactly those attributes (AWS reports some only in some configurations).
+        if (!hasFormat(typeName))
+          Object.assign(properties, yield* generatedAttributes(schema, identifier, region, accountId, properties))
         if (busy(region, typeName, identifier)) return yield* concurrent(typeName, identifier)
         return yield* submit({
           region,
@@ -371,14 +402,15 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
 
       update: Effect.fn("MemoryCloud.update")(function* ({ clientToken, identifier: rawId, patch, region, typeName }) {
         const schema = yield* schemas.describe(typeName, region)
+        yield* supported(schema, "update")
         yield* settle(yield* Clock.currentTimeMillis)
         const identifier = resolveIdentifier(schema, rawId)
         const fingerprintOf = { operation: "UPDATE", typeName, identifier, patch: patch as unknown as JsonValue }
         const earlier = yield* idempotent(region, clientToken, canonicalJson(fingerprintOf))
         if (earlier !== undefined) return eventOf(earlier)
+        if (busy(region, typeName, identifier)) return yield* concurrent(typeName, identifier)
         const current = table(region, typeName).get(identifier)
         if (current === undefined) return yield* notFound(typeName, identifier)
-        if (busy(region, typeName, identifier)) return yield* concurrent(typeName, identifier)
         const touched = patch.map((op) => `/properties${op.path}`)
         const readOnlyTouched = schema.readOnlyProperties.filter((p) =>
           touched.some((t) => t === p || t.startsWith(`${p}/`))
@@ -407,20 +439,27 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
 
       delete: Effect.fn("MemoryCloud.delete")(function* ({ clientToken, identifier: rawId, region, typeName }) {
         const schema = yield* schemas.describe(typeName, region)
+        yield* supported(schema, "delete")
         yield* settle(yield* Clock.currentTimeMillis)
         const identifier = resolveIdentifier(schema, rawId)
         const fingerprintOf = { operation: "DELETE", typeName, identifier }
         const earlier = yield* idempotent(region, clientToken, canonicalJson(fingerprintOf))
         if (earlier !== undefined) return eventOf(earlier)
-        if (!table(region, typeName).has(identifier)) return yield* notFound(typeName, identifier)
         if (busy(region, typeName, identifier)) return yield* concurrent(typeName, identifier)
+        if (!table(region, typeName).has(identifier)) return yield* notFound(typeName, identifier)
         return yield* submit({ region, operation: "DELETE", typeName, identifier, clientToken, fingerprintOf })
       }),
 
       get: Effect.fn("MemoryCloud.get")(function* ({ identifier: rawId, region, typeName }) {
         const schema = yield* schemas.describe(typeName, region)
+        yield* supported(schema, "read")
         yield* settle(yield* Clock.currentTimeMillis)
         const identifier = resolveIdentifier(schema, rawId)
+        if (busy(region, typeName, identifier, "CREATE"))
+          return yield* invalid(
+            `Resource of type '${typeName}' with identifier '${identifier}' is being created and cannot be read until that operation finishes. Poll the create request's status, then retry.`,
+            "ResourceConflictException"
+          )
         const properties = table(region, typeName).get(identifier)
         if (properties === undefined) return yield* notFound(typeName, identifier)
         return new ResourceDescription({
@@ -431,13 +470,14 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
 
       list: Effect.fn("MemoryCloud.list")(function* ({ maxResults, nextToken, region, resourceModel, typeName }) {
         const schema = yield* schemas.describe(typeName, region)
+        yield* supported(schema, "list")
         yield* settle(yield* Clock.currentTimeMillis)
         if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS))
           return yield* invalid(`maxResults must be an integer from 1 to ${MAX_RESULTS}.`, "InvalidRequestException")
         const missing = schema.listRequiresProperties.filter((name) => resourceModel?.[name] === undefined)
         if (missing.length > 0)
           return yield* invalid(
-            `Listing ${typeName} needs its parent in the resource model: set ${missing.join(", ")}.`,
+            `Missing Or Invalid ResourceModel property in ${typeName} list handler request input. Required property: [${missing.join(", ")}]. Pass the parent in the resource model (e.g. {"${missing[0]}": "…"}).`,
             "InvalidRequestException"
           )
         const filter = canonicalJson(resourceModel ?? {})

@@ -137,11 +137,7 @@ export const make = (
     return {
       source: "iac-generator",
       start: Effect.fn("MemoryTemplateGenerator.start")(function* (input) {
-        if (input.resources.length === 0)
-          return yield* new InvalidRequest({
-            code: "ValidationError",
-            message: "A generated template needs at least one resource. Name the resources to include."
-          })
+        // An empty template is allowed (AWS lets one be created and filled with UpdateGeneratedTemplate).
         if ([...templates.values()].some((t) => t.region === input.region && t.templateName === input.templateName))
           return yield* new InvalidRequest({
             code: "AlreadyExistsException",

@@ -61,10 +61,10 @@ describe("MemoryCloud", () => {
         const cloud = yield* CloudControl
         const started = yield* cloud.create({ typeName: bucket, desiredState: {}, clientToken: token(), region: east })
         const id = started.identifier!
-        assert.match(id, /^bucket-[0-9a-f]{12}$/)
+        assert.match(id, /^bucket-[0-9a-z]{12}$/)
         const live = yield* cloud.get({ typeName: bucket, identifier: id, region: east })
         assert.strictEqual(live.properties["BucketName"], id)
-        assert.strictEqual(live.properties["Arn"], `arn:aws:s3:us-east-1:123456789012:bucket/${id}`)
+        assert.strictEqual(live.properties["Arn"], `arn:aws:s3:::${id}`)
         assert.strictEqual(live.properties["DomainName"], `${id}.s3.amazonaws.com`)
         const vpc = yield* cloud.create({
           typeName: typeName("AWS::EC2::VPC"),
@@ -77,7 +77,7 @@ describe("MemoryCloud", () => {
     )
   )
 
-  it.effect("generates identifiers of exactly the advertised number of hex digits", () =>
+  it.effect("generates bucket names of exactly twelve random lowercase letters and digits (valid S3 names)", () =>
     withCloud(
       Effect.gen(function* () {
         const cloud = yield* CloudControl
@@ -88,7 +88,7 @@ describe("MemoryCloud", () => {
             clientToken: token(),
             region: east
           })
-          assert.match(started.identifier!, /^bucket-[0-9a-f]{12}$/)
+          assert.match(started.identifier!, /^bucket-[0-9a-z]{12}$/)
         }
       })
     )
@@ -129,7 +129,12 @@ describe("MemoryCloud", () => {
         const busy = yield* Effect.flip(
           cloud.delete({ typeName: parameter, identifier: identifier("slow"), clientToken: token(), region: east })
         )
-        assert.strictEqual(busy._tag, "ResourceNotFound")
+        assert.strictEqual(busy._tag, "ConcurrentOperation")
+        const reading = yield* Effect.flip(
+          cloud.get({ typeName: parameter, identifier: identifier("slow"), region: east })
+        )
+        assert.strictEqual(reading._tag, "InvalidRequest")
+        assert.strictEqual(reading._tag === "InvalidRequest" ? reading.code : "", "ResourceConflictException")
         yield* TestClock.adjust("1 second")
         const after = yield* cloud.requestStatus({ requestToken: started.requestToken, region: east })
         assert.strictEqual(after.status, "SUCCESS")

@@ -5,6 +5,7 @@ import { type CloudControl, type Region, type ResourceSchemas, TemplateGenerator
 import { dispatch } from "./internal/Dispatch.js"
 import { type FaultOptions, makeFaults } from "./internal/Faults.js"
 import { Registry, RegistryData, type TemplateRecord } from "./internal/Registry.js"
+import { makeResourceScans } from "./internal/ResourceScans.js"
 import { readIfExists, removeLeftovers, writeAtomically } from "./internal/StateFile.js"
 import { newRequestId, type WireRequest } from "./internal/wire.js"
 import { SandboxState } from "./SandboxState.js"
@@ -22,6 +23,8 @@ export interface SandboxOptions {
   readonly statePath?: string | undefined
   /** How long a mutation stays IN_PROGRESS before it completes. */
   readonly completionDelayMs?: number | undefined
+  /** How long a resource scan stays IN_PROGRESS (default: the completion delay). */
+  readonly scanDurationMs?: number | undefined
   /** Throttling, 5xx, latency, and answers dropped or garbled after acting, on a share of requests. */
   readonly faults?: FaultOptions | undefined
 }
@@ -124,6 +127,7 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
   })
   const completionDelayMs = options.completionDelayMs ?? DEFAULT_COMPLETION_DELAY_MS
   const registry = new Registry()
+  registry.scans = makeResourceScans(options.scanDurationMs ?? options.completionDelayMs ?? DEFAULT_COMPLETION_DELAY_MS)
   const state = yield* Effect.serviceOption(SandboxState)
   const statePath = options.statePath
   if (statePath !== undefined) yield* restoreState(statePath, registry)
@@ -254,7 +258,7 @@ export const layerMemory = (
   const state = Layer.effect(
     SandboxState,
     Effect.map(MemoryCloud.MemoryCloud, (memory) =>
-      SandboxState.of({ snapshot: memory.snapshot(), restore: memory.restore })
+      SandboxState.of({ snapshot: memory.snapshot(), restore: memory.restore, resources: memory.resources })
     )
   )
   const templates = MemoryTemplateGenerator.layerMemory({ completionDelay })

@@ -4,14 +4,19 @@ import { Cause, Effect, Exit } from "effect"
 import { start } from "./SandboxServer.js"
 import * as StderrLogger from "./StderrLogger.js"
 
-const usage = `Usage: ccapi-sandbox [--port N] [--host 127.0.0.1] [--state FILE] [--delay-ms N]
+const usage = `Usage: ccapi-sandbox [--port N] [--host 127.0.0.1] [--state FILE] [--delay-ms N] [fault flags]
 
 A local AWS endpoint speaking Cloud Control, CloudFormation (DescribeType, IaC Generator) and STS.
 Prints its URL on stdout; point any AWS SDK or CLI at it with AWS_ENDPOINT_URL=<url> (any credentials work).
   --port N       port to listen on (default 0: a free one)
   --host H       loopback address to bind (default 127.0.0.1)
   --state FILE   keep the state in FILE across restarts (written atomically)
-  --delay-ms N   how long mutations stay IN_PROGRESS (default 300)`
+  --delay-ms N   how long mutations stay IN_PROGRESS (default 300)
+Fault injection (for testing retries and waiting; the same --seed gives the same faults in the same order):
+  --throttle-rate R   share of requests (0-1) answered with a throttling error
+  --error-rate R      share of requests (0-1) answered with a 5xx internal error
+  --latency-ms N      added latency per request
+  --seed N            seed of the fault picker (default 1)`
 
 const fail = (message: string): never => {
   console.error(`ccapi-sandbox: ${message}\n\n${usage}`)
@@ -24,6 +29,12 @@ const integer = (value: string | undefined, name: string): number | undefined =>
   return Number.isInteger(n) && n >= 0 ? n : fail(`${name} must be a non-negative integer, got ${value}`)
 }
 
+const share = (value: string | undefined, name: string): number | undefined => {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  return value.trim() !== "" && n >= 0 && n <= 1 ? n : fail(`${name} must be a number from 0 to 1, got ${value}`)
+}
+
 const parsed = (() => {
   try {
     return parseArgs({
@@ -32,6 +43,10 @@ const parsed = (() => {
         host: { type: "string" },
         state: { type: "string" },
         "delay-ms": { type: "string" },
+        "throttle-rate": { type: "string" },
+        "error-rate": { type: "string" },
+        "latency-ms": { type: "string" },
+        seed: { type: "string" },
         help: { type: "boolean", short: "h" }
       },
       strict: true
@@ -57,13 +72,24 @@ const waitForSignal = Effect.callback<NodeJS.Signals>((resume) => {
   })
 })
 
+const throttleRate = share(parsed["throttle-rate"], "--throttle-rate")
+const errorRate = share(parsed["error-rate"], "--error-rate")
+if ((throttleRate ?? 0) + (errorRate ?? 0) > 1) fail("--throttle-rate and --error-rate together must not exceed 1")
+const faults = {
+  throttleRate,
+  errorRate,
+  latencyMs: integer(parsed["latency-ms"], "--latency-ms"),
+  seed: integer(parsed.seed, "--seed")
+}
+
 const program = Effect.scoped(
   Effect.gen(function* () {
     const sandbox = yield* start({
       port: integer(parsed.port, "--port") ?? 0,
       host: parsed.host ?? "127.0.0.1",
       statePath: parsed.state,
-      completionDelayMs: integer(parsed["delay-ms"], "--delay-ms")
+      completionDelayMs: integer(parsed["delay-ms"], "--delay-ms"),
+      faults
     })
     process.stdout.write(`${sandbox.url}\n`)
     const signal = yield* waitForSignal

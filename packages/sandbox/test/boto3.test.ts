@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type Sandbox, startSandbox } from "../src/index.js"
 
 const script = fileURLToPath(new URL("./boto3_roundtrip.py", import.meta.url))
+const conformance = fileURLToPath(new URL("./conformance.py", import.meta.url))
 
 const available = (command: string, args: ReadonlyArray<string>): boolean => {
   try {
@@ -51,6 +52,26 @@ const clientEnv = () => ({
 })
 
 describe("clients nobody here wrote", () => {
+  it.skipIf(!requireClient(hasBoto3, "python3 with boto3"))(
+    "conformance: every operation's answers (and refusals) satisfy botocore's output shapes and modelled errors",
+    async () => {
+      const { code, stderr, stdout } = await run(python, [conformance], {
+        ...clientEnv(),
+        AWS_DEFAULT_REGION: "us-east-1"
+      })
+      const report = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as {
+        operations?: ReadonlyArray<string>
+        problems?: ReadonlyArray<string>
+      }
+      expect(report.problems).toEqual([])
+      expect(code, stderr).toBe(0)
+      const distinct = new Set((report.operations ?? []).map((o) => o.split("!")[0]))
+      // 8 Cloud Control operations, 13 CloudFormation ones, STS.
+      expect(distinct.size).toBe(22)
+    },
+    120_000
+  )
+
   it.skipIf(!requireClient(hasBoto3, "python3 with boto3"))(
     "boto3 creates, reads, lists, updates and deletes a resource and calls DescribeType through AWS_ENDPOINT_URL",
     async () => {

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process"
 import { GetResourceCommand, ListResourcesCommand, ThrottlingException } from "@aws-sdk/client-cloudcontrol"
 import { DescribeTypeCommand } from "@aws-sdk/client-cloudformation"
 import { describe, expect, it } from "@effect/vitest"
@@ -93,5 +94,65 @@ describe("fault injection, as the SDK sees it", () => {
   it("refuses a non-loopback host and rates outside 0–1", async () => {
     await expect(startSandbox({ host: "0.0.0.0" })).rejects.toThrow(/loopback/)
     await expect(startSandbox({ faults: { errorRate: 2 } })).rejects.toThrow(/between 0 and 1/)
+  })
+})
+
+describe("fault flags on the ccapi-sandbox bin", () => {
+  const bin = new URL("../bin/ccapi-sandbox.js", import.meta.url).pathname
+
+  const startBin = (args: ReadonlyArray<string>) =>
+    new Promise<{ url: string; child: ChildProcess }>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+      let out = ""
+      child.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString()
+        const line = out.split("\n")[0]
+        if (out.includes("\n") && line !== undefined) resolve({ url: line.trim(), child })
+      })
+      child.on("exit", (code) => reject(new Error(`the bin exited with ${String(code)}`)))
+    })
+
+  it("--throttle-rate 1 throttles every request; --seed makes the faults repeatable", async () => {
+    const { child, url } = await startBin(["--throttle-rate", "1", "--seed", "3"])
+    try {
+      const { cloudControl } = clientsFor(url, "us-west-2", 1)
+      const error = await cloudControl.send(new ListResourcesCommand({ TypeName: PARAMETER })).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ThrottlingException)
+    } finally {
+      child.kill("SIGTERM")
+    }
+    const pattern = async () => {
+      const started = await startBin(["--error-rate", "0.5", "--seed", "11"])
+      try {
+        const { cloudControl } = clientsFor(started.url, "us-west-2", 1)
+        const outcomes: Array<string> = []
+        for (let i = 0; i < 12; i++)
+          outcomes.push(
+            await cloudControl.send(new ListResourcesCommand({ TypeName: PARAMETER })).then(
+              () => "ok",
+              (e: Error) => e.name
+            )
+          )
+        return outcomes
+      } finally {
+        started.child.kill("SIGTERM")
+      }
+    }
+    const first = await pattern()
+    expect(first).toContain("ServiceInternalErrorException")
+    expect(first).toContain("ok")
+    expect(await pattern()).toEqual(first)
+  }, 60_000)
+
+  it("a fault rate outside 0–1 ends the bin with exit code 2 and the reason on stderr", async () => {
+    const child = spawn(process.execPath, [bin, "--throttle-rate", "2"], { stdio: ["ignore", "pipe", "pipe"] })
+    let stderr = ""
+    let stdout = ""
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
+    expect(code).toBe(2)
+    expect(stderr).toContain("--throttle-rate must be a number from 0 to 1, got 2")
+    expect(stdout).toBe("")
   })
 })

@@ -10,6 +10,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv"
 import addFormats from "ajv-formats"
 import { Effect, Layer } from "effect"
 import { describeIssues, type Issue } from "./internal/messages.js"
+import { type PatternReading, readForValidation } from "./internal/patterns.js"
 
 export type { Issue } from "./internal/messages.js"
 
@@ -22,8 +23,13 @@ export interface PatternStats {
   readonly cached: number
   /** Patterns that are not valid Unicode regular expressions, compiled without the `u` flag instead. */
   readonly relaxedPatterns: number
-  /** Patterns no JavaScript engine accepts, left out of validation. */
+  /**
+   * Patterns left out of validation: no JavaScript engine accepts them, or RE2 cannot run them and they have the
+   * shape of exponential backtracking (a repeated group that repeats or alternates inside).
+   */
   readonly droppedPatterns: number
+  /** Patterns RE2 cannot express (lookaheads, back-references, …) run on the JavaScript engine, judged safe. */
+  readonly nativePatterns: number
 }
 
 /** The validator plus what the in-memory cloud needs: keyword-level issues and compilation statistics. */
@@ -41,76 +47,24 @@ export interface Options {
   readonly cacheSize?: number
 }
 
-const compilesWith = (pattern: string, flags: string): boolean => {
-  try {
-    new RegExp(pattern, flags)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Java's inline flags (`(?i)`, `(?s)`), which JavaScript lacks, become flags of the whole expression. */
-const javaInlineFlags = (pattern: string, flags: string): { source: string; flags: string } => {
-  let source = pattern
-  let extra = ""
-  for (const flag of ["i", "s"]) {
-    const inline = `(?${flag})`
-    if (source.includes(inline)) {
-      source = source.split(inline).join("")
-      extra += flag
+/** Each pattern read once: the engine it runs on (RE2 where it can) and its test. Shared by every compiled schema. */
+const makeReadings = (): ((pattern: string) => PatternReading) => {
+  const readings = new Map<string, PatternReading>()
+  return (pattern) => {
+    let reading = readings.get(pattern)
+    if (reading === undefined) {
+      reading = readForValidation(pattern)
+      readings.set(pattern, reading)
     }
+    return reading
   }
-  return { source, flags: flags + extra }
 }
-
-/** Java's and Python's string anchors (`\A`, `\Z`, `\z`), which JavaScript reads as letters, become `^` and `$`. */
-const stringAnchors = (pattern: string): string => {
-  let out = ""
-  let inClass = false
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!
-    if (c === "\\" && i + 1 < pattern.length) {
-      const next = pattern[i + 1]!
-      out += !inClass && next === "A" ? "^" : !inClass && (next === "Z" || next === "z") ? "$" : c + next
-      i++
-    } else {
-      if (c === "[") inClass = true
-      else if (c === "]") inClass = false
-      out += c
-    }
-  }
-  return out
-}
-
-/** The first reading of a CloudFormation pattern that compiles: as written in Unicode mode, then more lenient. */
-const readPattern = (pattern: string, flags: string): RegExp | undefined => {
-  const translated = javaInlineFlags(stringAnchors(pattern), flags)
-  const legacy = { source: translated.source, flags: translated.flags.replace("u", "") }
-  const anchored = stringAnchors(pattern)
-  for (const candidate of [{ source: anchored, flags }, translated, legacy]) {
-    if (compilesWith(candidate.source, candidate.flags)) return new RegExp(candidate.source, candidate.flags)
-  }
-  return undefined
-}
-
-/** A regexp engine for Ajv that reads patterns the way `readPattern` does (only readable ones reach it). */
-const lenientRegExp = Object.assign(
-  (pattern: string, flags: string): RegExp => readPattern(pattern, flags) ?? new RegExp(pattern, flags),
-  { code: "lenientRegExp" }
-)
-
-/** Whether a pattern compiles as written, compiles only leniently, or not at all. */
-const patternStatus = (pattern: string): "exact" | "relaxed" | "unreadable" =>
-  compilesWith(pattern, "u") && stringAnchors(pattern) === pattern
-    ? "exact"
-    : readPattern(pattern, "u") !== undefined
-      ? "relaxed"
-      : "unreadable"
 
 interface Counters {
   relaxed: number
   dropped: number
+  native: number
+  readings: (pattern: string) => PatternReading
 }
 
 /** A deep copy of a schema fragment where every pattern compiles somewhere; unusable ones are dropped and counted. */
@@ -118,10 +72,11 @@ const sanitize = (node: JsonValue, counters: Counters): JsonValue => {
   if (Array.isArray(node)) return node.map((item) => sanitize(item, counters))
   if (!isJsonObject(node)) return node
   const keep = (pattern: string): boolean => {
-    const status = patternStatus(pattern)
+    const { status, engine } = counters.readings(pattern)
     if (status === "relaxed") counters.relaxed++
-    if (status === "unreadable") counters.dropped++
-    return status !== "unreadable"
+    if (engine === "native") counters.native++
+    if (engine === "dropped") counters.dropped++
+    return engine !== "dropped"
   }
   const out: Record<string, JsonValue> = {}
   for (const [key, value] of Object.entries(node)) {
@@ -179,11 +134,20 @@ export const makeUnsafe = (options: Options = {}): AjvPropertyValidatorService =
     unicodeRegExp: true,
     validateSchema: false,
     logger: false,
-    code: { regExp: lenientRegExp, optimize: false }
+    // Every pattern reaching Ajv was kept by `sanitize`, so it has a reading that runs in bounded time.
+    // Ajv keys its compiled patterns by `toString()`, so each matcher names its own pattern.
+    code: {
+      regExp: Object.assign(
+        (pattern: string) => ({ test: readings(pattern).test, toString: () => `ccapi:${pattern}` }),
+        { code: "ccapiRegExp" }
+      ),
+      optimize: false
+    }
   })
   addFormats.default(ajv as never)
   const cache = new Map<string, { readonly source: object; readonly fn: ValidateFunction }>()
-  const counters: Counters = { relaxed: 0, dropped: 0 }
+  const readings = makeReadings()
+  const counters: Counters = { relaxed: 0, dropped: 0, native: 0, readings }
 
   const compiled = (schema: ResourceSchema, mode: Mode): ValidateFunction => {
     const key = `${mode}:${schema.typeName}`
@@ -217,7 +181,12 @@ export const makeUnsafe = (options: Options = {}): AjvPropertyValidatorService =
       Effect.sync(() => issues(schema, properties, mode).map(({ path, message }) => ({ path, message }))),
     issues,
     compile: (schema, mode) => void compiled(schema, mode),
-    stats: () => ({ cached: cache.size, relaxedPatterns: counters.relaxed, droppedPatterns: counters.dropped })
+    stats: () => ({
+      cached: cache.size,
+      relaxedPatterns: counters.relaxed,
+      droppedPatterns: counters.dropped,
+      nativePatterns: counters.native
+    })
   }
 }
 

@@ -115,16 +115,41 @@ describe("AjvPropertyValidator", () => {
     })
   )
 
-  it.effect("compiles all 1,584 bundled schemas without throwing, dropping only unreadable patterns", () =>
+  it.effect("answers the Budgets pattern that backtracks exponentially in JavaScript, with the same verdicts", () =>
     Effect.gen(function* () {
-      const validator = yield* AjvPropertyValidator.make({ cacheSize: 64 })
-      const names = Object.keys(documents)
-      assert.strictEqual(names.length, 1584)
-      const schemas = names.map(schemaOf)
-      for (const schema of schemas) validator.compile(schema, "create")
-      const stats = validator.stats()
-      assert.isAtMost(stats.cached, 64)
-      assert.isAtMost(stats.droppedPatterns, 10)
+      const base = {
+        BudgetName: "b",
+        NotificationType: "ACTUAL",
+        ActionType: "APPLY_IAM_POLICY",
+        ActionThreshold: { Type: "PERCENTAGE", Value: 80 },
+        ExecutionRoleArn: "arn:aws:iam::123456789012:role/r",
+        Definition: {}
+      }
+      const address = (value: string) =>
+        validate("AWS::Budgets::BudgetsAction", { ...base, Subscribers: [{ Type: "EMAIL", Address: value }] })
+      assert.deepStrictEqual(render(yield* address("ops@example.com")), [])
+      // 40 characters and a line separator: hours of backtracking for JavaScript's engine, microseconds for RE2.
+      assert.deepStrictEqual(render(yield* address("a".repeat(40) + "\u2028")), [
+        "/Subscribers/0/Address: must match pattern ^(.*[\\n\\r\\t\\f\\ ]?)*$"
+      ])
     })
+  )
+
+  it.effect(
+    "compiles all 1,584 bundled schemas without throwing, dropping only unreadable or exponential patterns",
+    () =>
+      Effect.gen(function* () {
+        const validator = yield* AjvPropertyValidator.make({ cacheSize: 64 })
+        const names = Object.keys(documents)
+        assert.strictEqual(names.length, 1584)
+        const schemas = names.map(schemaOf)
+        for (const schema of schemas) validator.compile(schema, "create")
+        const stats = validator.stats()
+        assert.isAtMost(stats.cached, 64)
+        // Dropped: no engine reads them, or RE2 cannot and they have an exponential shape (see internal/patterns.ts).
+        assert.isAtMost(stats.droppedPatterns, 30)
+        assert.isAtMost(stats.nativePatterns, 80)
+      }),
+    { timeout: 180_000 }
   )
 })

@@ -134,6 +134,12 @@ export const UpdateReplacePolicy = Schema.Literals(["DELETE", "RETAIN"])
 export type UpdateReplacePolicy = typeof UpdateReplacePolicy.Type
 export const TemplateFormat = Schema.Literals(["JSON", "YAML"])
 export type TemplateFormat = typeof TemplateFormat.Type
+/** The formats a CloudFormation template can be converted to (`TemplateConverter`). */
+export const CodeFormat = Schema.Literals(["cdk-typescript", "cdk-python", "terraform"])
+export type CodeFormat = typeof CodeFormat.Type
+/** What a template export can return: the CloudFormation template (JSON, YAML) or the same resources as code. */
+export const TemplateOutputFormat = Schema.Literals(["JSON", "YAML", ...CodeFormat.literals])
+export type TemplateOutputFormat = typeof TemplateOutputFormat.Type
 
 /** A security finding: one failed check on one resource. */
 export class Finding extends Schema.Class<Finding>("Finding")({

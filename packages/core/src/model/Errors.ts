@@ -92,6 +92,12 @@ export class TemplateGenerationFailed extends Schema.TaggedError<TemplateGenerat
   { templateId: Schema.optional(Schema.String), message: Schema.String }
 ) {}
 
+/** A template could not be written in the asked format (CDK, Terraform): a construct or type the converter cannot express. */
+export class ConversionFailed extends Schema.TaggedError<ConversionFailed>()("ConversionFailed", {
+  format: Schema.String,
+  message: Schema.String
+}) {}
+
 /** Errors any call to AWS can end in. */
 /**
  * A mutation was sent but its answer was lost or unreadable (no answer, a timeout after sending, a body that is not a

@@ -2,33 +2,17 @@ import type { ScanReport } from "../model/Cloud.js"
 import { isJsonObject, type JsonObject, type JsonValue } from "../model/Json.js"
 import type { Plan, UpdatePlan } from "../model/Plan.js"
 import { MASK, maskWriteOnly, maskWriteOnlyAt } from "../workflow/Plans.js"
-import { invisibleRanges } from "./Invisible.js"
+import { revealUnsafe } from "./Sanitiser.js"
 
 /*
  * Markdown renderings of plans. Every string that came from the plan or the scan is shown inside a code span or a
- * fenced block sized to its content, with invisible and bidirectional-control characters made visible as \u escapes,
+ * fenced block sized to its content, with unsafe characters (render/Sanitiser.ts) made visible as \u escapes,
  * so no value can close a block, open a heading or hide text.
  */
 
-// C0/C1 controls except tab and newlines, the line and paragraph separators, and the invisible characters. Matched by
-// UTF-16 code unit, so the ranges beyond the BMP (the tag characters) never match here; the MCP edge strips those.
-const HIDDEN_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x00, 0x08],
-  [0x0b, 0x0c],
-  [0x0e, 0x1f],
-  [0x7f, 0x9f],
-  [0x2028, 0x2029],
-  ...invisibleRanges
-]
-
-const visible = (text: string): string => {
-  let out = ""
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    out += HIDDEN_RANGES.some(([lo, hi]) => c >= lo && c <= hi) ? `\\u${c.toString(16).padStart(4, "0")}` : text[i]!
-  }
-  return out
-}
+// Unsafe characters (controls, format and default-ignorable characters, separators, private use, …) are shown as
+// escapes: the explanation must show what will be sent, hidden characters included (render/Sanitiser.ts).
+const visible = revealUnsafe
 
 const longestRun = (text: string, char: string): number => {
   let longest = 0

@@ -1,5 +1,11 @@
 import { Schema } from "effect"
-import { DeletionPolicy, PatchDocument, TemplateFormat, TemplateResource, UpdateReplacePolicy } from "../model/Cloud.js"
+import {
+  DeletionPolicy,
+  PatchDocument,
+  TemplateOutputFormat,
+  TemplateResource,
+  UpdateReplacePolicy
+} from "../model/Cloud.js"
 import {
   CredentialsTokenId,
   EnvironmentTokenId,
@@ -131,14 +137,18 @@ export type RequestStatusCommand = typeof RequestStatusCommand.Type
 
 const templateFields = {
   region: Schema.optional(Region),
-  format: TemplateFormat
+  /** The CloudFormation template (JSON, YAML), or the same resources as CDK or Terraform code. */
+  format: TemplateOutputFormat
 }
 
 /** Start a template of existing resources (and wait for it, bounded). */
 export const StartTemplate = Schema.TaggedStruct("StartTemplate", {
   ...templateFields,
   templateName: Schema.optional(Schema.String),
-  resources: Schema.NonEmptyArray(TemplateResource),
+  /** May be empty when `sessionChanges` brings the resources. */
+  resources: Schema.Array(TemplateResource),
+  /** Add the resources this session created or updated (and has not deleted) in the region. */
+  sessionChanges: Schema.optional(Schema.Boolean),
   deletionPolicy: DeletionPolicy,
   updateReplacePolicy: UpdateReplacePolicy
 })

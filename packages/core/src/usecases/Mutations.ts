@@ -33,7 +33,7 @@ import type {
 } from "./Commands.js"
 import { Done, FollowRequest, RequestFailed } from "./NextStep.js"
 import type { MutationResult } from "./Results.js"
-import { WorkflowSettings } from "../workflow/Settings.js"
+import { SessionState, WorkflowSettings } from "../workflow/Settings.js"
 import { isoTime } from "./Views.js"
 
 /** How a mutation's caller follows it: each Cloud Control progress event, as it comes. */
@@ -124,6 +124,20 @@ const recordAfterSend = (
         `The journal could not record the ${event === "mutation_submitted" ? "submitted request" : "outcome"} (JournalUnavailable); the request was sent: keep the request token in this result to follow it.`
       )
     )
+  )
+
+/**
+ * Remember what this session changed, for exporting the session's changes as a template: a resource created or updated (and not
+ * failed) is added once; a deleted one is taken out, since there is nothing left to export.
+ */
+const recordChange = (plan: Plan, identifier: string, region: string) =>
+  Effect.flatMap(SessionState, ({ changed }) =>
+    Ref.update(changed, (resources) => {
+      const others = resources.filter(
+        (r) => !(r.typeName === plan.typeName && r.identifier === identifier && r.region === region)
+      )
+      return plan.operation === "delete" ? others : [...others, { typeName: plan.typeName, identifier, region }]
+    })
   )
 
 /** Which attempt of the same request (same ClientToken) follows an answer that was lost, and after how long. */
@@ -323,6 +337,8 @@ const submit = Effect.fn("Workflow.submit")(function* (
   })
   const event = waited.event
   const identifier = event.identifier ?? started.identifier ?? identifierOf(plan)
+  if (identifier !== undefined && event.status !== "FAILED") yield* recordChange(plan, identifier, region)
+  if (identifier !== undefined && event.status !== "FAILED") yield* recordChange(plan, identifier, region)
   const resource =
     event.status === "SUCCESS" && plan.operation !== "delete" && identifier !== undefined
       ? yield* cloud.get({ typeName: plan.typeName, identifier, region }).pipe(

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { CodeFormat, TemplateOutputFormat } from "../model/Cloud.js"
 import { PlanOperation } from "../model/Plan.js"
 
 /*
@@ -41,9 +42,19 @@ export const RequestFailed = Schema.TaggedStruct("RequestFailed", {
 /** The mutation is still in progress: follow its request. */
 export const FollowRequest = Schema.TaggedStruct("FollowRequest", { requestToken: Schema.String })
 /** The template is ready; `fromReads` when it was built from reads of the live resources (read-only). */
-export const TemplateReady = Schema.TaggedStruct("TemplateReady", { fromReads: Schema.Boolean })
+export const TemplateReady = Schema.TaggedStruct("TemplateReady", {
+  fromReads: Schema.Boolean,
+  /** The code format the template was written in, when it was converted. */
+  converted: Schema.optional(CodeFormat),
+  /** The code format asked for, when the conversion failed and the CloudFormation template is returned instead. */
+  notConverted: Schema.optional(CodeFormat)
+})
 /** The template generator is still working: ask again for this template later. */
-export const TemplatePending = Schema.TaggedStruct("TemplatePending", { templateId: Schema.String })
+export const TemplatePending = Schema.TaggedStruct("TemplatePending", {
+  templateId: Schema.String,
+  /** The format asked for, when it is not the default (YAML): fetching the template later should ask for it again. */
+  format: Schema.optional(TemplateOutputFormat)
+})
 
 /** What the workflow expects next. */
 export const NextStep = Schema.Union([

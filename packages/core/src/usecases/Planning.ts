@@ -63,7 +63,9 @@ const planContext = Effect.fn("Workflow.planContext")(function* (
     region,
     now,
     defaultTags: settings.defaultTags,
-    guardrails: guardrailsApply ? (subject) => evaluateGuardrails(subject, settings.disabledGuardrails) : () => []
+    guardrails: guardrailsApply
+      ? (subject) => evaluateGuardrails(subject, settings.disabledGuardrails, schema)
+      : () => []
   } satisfies PlanContext
 })
 

@@ -1,5 +1,12 @@
 import { Schema } from "effect"
-import { CallerIdentity, EnvironmentInfo, Finding, PatchDocument, ScanReport } from "../model/Cloud.js"
+import {
+  CallerIdentity,
+  EnvironmentInfo,
+  Finding,
+  PatchDocument,
+  ScanReport,
+  TemplateOutputFormat
+} from "../model/Cloud.js"
 import {
   CredentialsTokenId,
   EnvironmentTokenId,
@@ -161,9 +168,14 @@ export const TemplateResult = Schema.Struct({
   templateName: Schema.String,
   status: Schema.String,
   statusReason: Schema.UndefinedOr(Schema.String),
-  format: Schema.Literals(["JSON", "YAML"]),
+  /** The format `body` is in: the one asked for, or YAML when a conversion failed (see `conversionError`). */
+  format: TemplateOutputFormat,
   /** Absent while the generator is still working (poll again with `templateId`). */
   body: Schema.UndefinedOr(Schema.String),
+  /** Why the template could not be written in the asked format; `body` is then the CloudFormation template (YAML). */
+  conversionError: Schema.UndefinedOr(Schema.String),
+  /** What the reader of a converted template should know (resources without an import block, …). */
+  warnings: Schema.Array(Schema.String),
   resources: Schema.Array(Schema.Struct({ logicalId: Schema.String, typeName: Schema.String })),
   /** `iac-generator` (CloudFormation made it) or `reads` (built from GetResource, in read-only mode). */
   source: Schema.Literals(["iac-generator", "reads"]),

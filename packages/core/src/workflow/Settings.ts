@@ -36,12 +36,20 @@ export class WorkflowSettings extends Context.Service<
   }
 >()("@ccapi/core/WorkflowSettings") {}
 
-/** State that lives as long as one server session: the deletes made so far. */
-export class SessionState extends Context.Service<SessionState, { readonly deletes: Ref.Ref<number> }>()(
-  "@ccapi/core/SessionState"
-) {
+/** A resource this session created or updated (and has not deleted since), for exporting the session's changes as a template. */
+export interface ChangedResource {
+  readonly typeName: string
+  readonly identifier: string
+  readonly region: string
+}
+
+/** State that lives as long as one server session: the deletes made so far, and the resources it changed. */
+export class SessionState extends Context.Service<
+  SessionState,
+  { readonly deletes: Ref.Ref<number>; readonly changed: Ref.Ref<ReadonlyArray<ChangedResource>> }
+>()("@ccapi/core/SessionState") {
   static readonly layer = Layer.effect(
     SessionState,
-    Effect.map(Ref.make(0), (deletes) => ({ deletes }))
+    Effect.all({ deletes: Ref.make(0), changed: Ref.make<ReadonlyArray<ChangedResource>>([]) })
   )
 }

@@ -1,7 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import type { ApprovalRequest } from "@ccapi/core"
-import { sanitizeText } from "../Sanitize.js"
+import { type ApprovalRequest, revealUnsafe, stripUnsafe } from "@ccapi/core"
 import { type ApprovalRegistry, type PendingApproval, sameSecret } from "./ApprovalRegistry.js"
 
 /*
@@ -18,8 +17,9 @@ export const approvalsPath = "/approvals"
 const cookieName = "ccapi_approval_csrf"
 const maxBody = 4096
 
+// Hidden characters shown as escapes (core's sanitiser): the person approving must see them.
 const escapeHtml = (text: string): string =>
-  sanitizeText(text).replace(
+  revealUnsafe(text).replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c
   )
@@ -338,5 +338,5 @@ const signed = async (
     : (req.resume(), undefined)
   if (gone(res, record, options.registry)) return
   const by = (form?.get("by") ?? req.headers["x-ccapi-approver"]?.toString() ?? "").trim().slice(0, 120)
-  finish(res, options.registry, record!, decision, "webhook", by === "" ? undefined : sanitizeText(by))
+  finish(res, options.registry, record!, decision, "webhook", by === "" ? undefined : stripUnsafe(by))
 }

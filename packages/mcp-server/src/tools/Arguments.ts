@@ -9,6 +9,7 @@ import {
   JsonValue,
   Region,
   RequestToken,
+  TemplateOutputFormat,
   TemplateResource,
   type TokenKind,
   TypeName
@@ -171,6 +172,25 @@ const ResourcesArgument = Schema.Array(
     ResourceIdentifier: Schema.Record(Schema.String, Schema.String)
   })
 ).check(Schema.isMinLength(1))
+
+/**
+ * create_template's `output_format`, in any case: the CloudFormation template (`JSON`, `YAML`) or the same resources as
+ * code (`cdk-typescript`, `cdk-python`, `terraform`); YAML when not given.
+ */
+export const decodeTemplateOutputFormat = (value: unknown): Effect.Effect<TemplateOutputFormat, InvalidInput> => {
+  if (isAbsent(value)) return Effect.succeed("YAML")
+  const given = typeof value === "string" ? value.trim() : value
+  const found = TemplateOutputFormat.literals.find(
+    (format) => typeof given === "string" && format.toLowerCase() === given.toLowerCase()
+  )
+  return found !== undefined
+    ? Effect.succeed(found)
+    : Effect.fail(
+        new InvalidInput({
+          message: `output_format: must be one of ${TemplateOutputFormat.literals.map((l) => JSON.stringify(l)).join(" | ")} (the CloudFormation template as JSON or YAML, or the same resources as CDK TypeScript, CDK Python or Terraform for the awscc provider).`
+        })
+      )
+}
 
 /** create_template's `resources`: a non-empty list of `{ResourceType, ResourceIdentifier}`. */
 export const decodeTemplateResources = Effect.fn("Arguments.templateResources")(function* (value: unknown) {

@@ -5,15 +5,18 @@ import {
   DeletionPolicy,
   FetchTemplate,
   StartTemplate,
-  TemplateFormat,
+  TemplateOutputFormat,
   UpdateReplacePolicy
 } from "@ccapi/core"
-import { decodeChoice, decodeRegion, decodeTemplateResources } from "./Arguments.js"
+import { decodeChoice, decodeRegion, decodeTemplateOutputFormat, decodeTemplateResources } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import { regionField } from "./Shapes.js"
 import { renderNextStep } from "../Wording.js"
 
-/** What create_template is asked: start a template of `resources`, or fetch the one started as `template_id`. */
+/**
+ * What create_template is asked: start a template of `resources` (and, with `session_changes`, of what this session
+ * created or updated), or fetch the one started as `template_id`; in `output_format`, CloudFormation or code.
+ */
 export const templateCommand = Effect.fn("create_template.command")(function* (args: {
   readonly template_name?: string | null | undefined
   readonly resources?: unknown
@@ -22,9 +25,10 @@ export const templateCommand = Effect.fn("create_template.command")(function* (a
   readonly update_replace_policy?: unknown
   readonly template_id?: string | null | undefined
   readonly region?: unknown
+  readonly session_changes?: boolean | null | undefined
 }) {
   const region = yield* decodeRegion("region", args.region)
-  const format = yield* decodeChoice(TemplateFormat, "output_format", args.output_format, "YAML")
+  const format = yield* decodeTemplateOutputFormat(args.output_format)
   const deletionPolicy = yield* decodeChoice(DeletionPolicy, "deletion_policy", args.deletion_policy, "RETAIN")
   const updateReplacePolicy = yield* decodeChoice(
     UpdateReplacePolicy,
@@ -39,19 +43,24 @@ export const templateCommand = Effect.fn("create_template.command")(function* (a
     format,
     deletionPolicy,
     updateReplacePolicy,
-    resources: yield* decodeTemplateResources(args.resources),
+    resources:
+      args.session_changes === true && (args.resources === undefined || args.resources === null)
+        ? []
+        : yield* decodeTemplateResources(args.resources),
+    sessionChanges: args.session_changes === true,
     templateName: args.template_name ?? undefined
   })
 })
 
-/** Export existing resources as a CloudFormation template. */
+/** Export existing resources as a CloudFormation template, or as CDK or Terraform code. */
 export const create_template = defineTool({
   name: "create_template",
-  title: "Export resources as a CloudFormation template",
+  title: "Export resources as a CloudFormation template, CDK or Terraform",
   description: [
     "Generates a CloudFormation template from existing resources with the CloudFormation IaC Generator (up to 500 resources per call), waits for it up to a bound and returns the template body and its resources; if it is still running, returns template_id — call again with template_id to fetch it.",
     "In read-only mode the template is built from reads (GetResource) instead, so nothing is written to the account.",
-    "For Terraform or CDK, convert the returned CloudFormation yourself. Not for creating resources (generate_infrastructure_code)."
+    'output_format "cdk-typescript", "cdk-python" or "terraform" (awscc provider, with import blocks that adopt the existing resources) converts the template in the server; if a conversion fails, the CloudFormation template is returned with conversion_error.',
+    "session_changes=true exports the resources this session created or updated. Not for creating resources (generate_infrastructure_code)."
   ].join(" "),
   mutating: false,
   input: {
@@ -67,7 +76,12 @@ export const create_template = defineTool({
       )
       .nullish()
       .describe("List of resources to include in the template, each with 'ResourceType' and 'ResourceIdentifier'"),
-    output_format: z.string().nullish().describe("Output format for the template (JSON or YAML; default YAML)"),
+    output_format: z
+      .string()
+      .nullish()
+      .describe(
+        'Output format: "JSON" or "YAML" (CloudFormation; default YAML), "cdk-typescript" or "cdk-python" (a CDK stack class), or "terraform" (HCL for the awscc provider, with import blocks holding the Cloud Control identifiers)'
+      ),
     deletion_policy: z
       .string()
       .nullish()
@@ -80,15 +94,28 @@ export const create_template = defineTool({
       .string()
       .nullish()
       .describe("ID of an existing template generation process to check status or retrieve template"),
-    region: regionField
+    region: regionField,
+    session_changes: z
+      .boolean()
+      .nullish()
+      .describe(
+        "true: also export the resources this session created or updated in the region (deleted ones are left out); resources may then be omitted"
+      )
   },
   output: {
     template_id: z.string().optional(),
     template_name: z.string(),
     status: z.string(),
     status_reason: z.string().optional(),
-    format: z.enum(["JSON", "YAML"]),
+    format: z.enum(TemplateOutputFormat.literals).describe("The format template_body is in"),
     template_body: z.string().optional().describe("Absent while the generator is still working"),
+    conversion_error: z
+      .string()
+      .optional()
+      .describe(
+        "Why the template could not be converted to the asked format; template_body is then CloudFormation YAML"
+      ),
+    warnings: z.array(z.string()).optional().describe("What to know about a converted template before using it"),
     resources: z.array(z.object({ logical_id: z.string(), resource_type: z.string() })),
     source: z.enum(["iac-generator", "reads"]),
     next_step: z.string()
@@ -105,6 +132,8 @@ export const create_template = defineTool({
       status_reason: result.statusReason,
       format: result.format,
       template_body: result.body,
+      conversion_error: result.conversionError,
+      warnings: result.warnings.length > 0 ? [...result.warnings] : undefined,
       resources: result.resources.map((r) => ({ logical_id: r.logicalId, resource_type: r.typeName })),
       source: result.source,
       next_step: renderNextStep(result.next)

@@ -66,7 +66,8 @@ export const explain = defineTool({
     "Step 4 of every change. With generated_code_token: renders the stored plan in full (every property or patch operation, the diff against the live resource, the tags, guardrail verdicts, the CloudFormation template) and returns the explained_token that run_checkov and create_resource/update_resource need.",
     'For a delete: pass content={"resource_type": …, "identifier": …} (optionally "region") with operation="delete"; the server reads the live resource and returns an explained_token bound to deleting exactly that resource.',
     "With only content: describes any data; that authorizes nothing.",
-    "Show the returned explanation to the user in full before going on. No explained_token is returned when a guardrail blocks the plan."
+    "Show the returned explanation to the user in full before going on. No explained_token is returned when a guardrail blocks the plan.",
+    "In a large answer (over 64 KiB) the first text block is the explanation itself, and the plan gives a long string the explanation shows as its sha256 digest and a pointer to /explanation."
   ].join(" "),
   mutating: false,
   input: {
@@ -101,6 +102,7 @@ export const explain = defineTool({
     next_step: z.string()
   },
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
+  fullText: "explanation",
   run: (args) =>
     Effect.map(Effect.flatMap(explainCommand(args), explainUseCase), (result) => ({
       explained_token: result.explainedToken,

@@ -28,7 +28,8 @@ export const generate_infrastructure_code = defineTool({
   description: [
     "Step 3 of a create or update: the server builds the exact change — for a create, the desired state with the default management tags added; for an update, the RFC 6902 patch against the live resource — validates it against the type's provider schema (unknown properties, wrong types, patterns, required and read-only properties), checks the guardrails, and renders the one-resource CloudFormation template that will be scanned.",
     "Returns a generated_code_token and the plan (properties or patch, diff, tags, guardrail verdicts, template). Next: explain(generated_code_token).",
-    'Give properties for a create; identifier and patch_document for an update. Not for deletes (use explain with operation="delete"). Nothing is changed in AWS.'
+    'Give properties for a create; identifier and patch_document for an update. Not for deletes (use explain with operation="delete"). Nothing is changed in AWS.',
+    'Large values are sent once: where the diff or the template repeats a value of 1 KiB or more, it holds {"$ref": "#/plan/properties/…"}, a JSON pointer into this result; past 64 KiB the text copy gives long strings as a sha256 digest and their pointer in structuredContent.'
   ].join(" "),
   mutating: false,
   input: {

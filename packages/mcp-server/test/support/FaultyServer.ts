@@ -22,6 +22,7 @@ import {
   MemoryJournal,
   MemoryTemplateGenerator
 } from "@ccapi/testkit"
+import { IacConverter } from "@ccapi/iac-converter"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
 import type { ServerConfig } from "../../src/Config.js"
@@ -162,6 +163,7 @@ export const makeFaultyServer = async (
     AjvPropertyValidator.layer,
     store,
     approvalDeskLayer(config),
+    IacConverter.layer,
     settingsLayer(config)
   ).pipe(
     Layer.provideMerge(

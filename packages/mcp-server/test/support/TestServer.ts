@@ -19,6 +19,7 @@ import {
   MemoryJournal,
   MemoryTemplateGenerator
 } from "@ccapi/testkit"
+import { IacConverter } from "@ccapi/iac-converter"
 import { AjvPropertyValidator } from "@ccapi/validator"
 import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
 import type { AppServices } from "../../src/AppServices.js"
@@ -151,6 +152,7 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     // As the app layer does: templates from reads (through the counted cloud) when read-only.
     templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
     AjvPropertyValidator.layer,
+    IacConverter.layer,
     ApprovalStoreMemory.layerMemory({ capacity: 1000 }),
     approvalDeskLayer(config, () => Date.now() + offset.millis),
     settingsLayer(config)

@@ -47,8 +47,31 @@ const domainCodes: Record<string, { readonly code: string; readonly status: numb
   CloudUnavailable: { code: "ServiceInternalErrorException", status: 500 }
 }
 
+/**
+ * The codes an `InvalidRequest` may carry through to the wire: Cloud Control's modelled errors
+ * (botocore cloudcontrol-2021-09-30) and `ValidationException`, which it answers for a desired state that fails the
+ * type's schema. Any other code is answered as `InvalidRequestException`.
+ */
+const invalidRequestCodes: ReadonlySet<string> = new Set([
+  "ValidationException",
+  "InvalidRequestException",
+  "ResourceConflictException",
+  "GeneralServiceException",
+  "ServiceLimitExceededException",
+  "NotStabilizedException",
+  "NetworkFailureException",
+  "HandlerFailureException",
+  "PrivateTypeException"
+])
+
 /** A port's domain error as Cloud Control would answer it. */
-export const fromDomain = (error: { readonly _tag: string; readonly message: string }): ApiError => {
+export const fromDomain = (error: {
+  readonly _tag: string
+  readonly message: string
+  readonly code?: string | undefined
+}): ApiError => {
+  if (error._tag === "InvalidRequest" && error.code !== undefined && invalidRequestCodes.has(error.code))
+    return clientError(error.code, error.message)
   const known = domainCodes[error._tag]
   if (known === undefined) return serverError("ServiceInternalErrorException", error.message)
   return known.status >= 500
@@ -246,7 +269,17 @@ export const handleCloudControl = Effect.fn("CloudControlApi.handle")(function* 
     }
     case "CancelResourceRequest": {
       const requestToken = yield* Effect.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
-      const event = yield* cloud.cancel({ requestToken, region }).pipe(Effect.mapError(fromDomain))
+      // CancelResourceRequest models ConcurrentModificationException (not ConcurrentOperationException) for a request
+      // that can no longer be cancelled.
+      const event = yield* cloud
+        .cancel({ requestToken, region })
+        .pipe(
+          Effect.mapError((error) =>
+            error._tag === "ConcurrentOperation"
+              ? clientError("ConcurrentModificationException", error.message)
+              : fromDomain(error)
+          )
+        )
       return { ProgressEvent: progressEventWire(event) }
     }
     case "ListResourceRequests": {

@@ -11,6 +11,7 @@ import {
   type Region,
   type TemplateResource
 } from "@ccapi/core"
+import { BundledSchemas } from "@ccapi/memory-cloud"
 import { type ApiError, clientError, serverError } from "./ApiError.js"
 import type { Registry, TemplateRecord } from "./Registry.js"
 import { ACCOUNT_ID, isoTime } from "./wire.js"
@@ -25,7 +26,14 @@ export const cloudFormationActions = [
   "DescribeGeneratedTemplate",
   "GetGeneratedTemplate",
   "DeleteGeneratedTemplate",
-  "ListGeneratedTemplates"
+  "ListGeneratedTemplates",
+  "UpdateGeneratedTemplate",
+  "ListTypes",
+  "StartResourceScan",
+  "DescribeResourceScan",
+  "ListResourceScans",
+  "ListResourceScanResources",
+  "ListResourceScanRelatedResources"
 ] as const
 export const stsActions = ["GetCallerIdentity"] as const
 
@@ -143,7 +151,7 @@ const describeType = Effect.fn("QueryApi.describeType")(function* (params: Param
     IsDefaultVersion: true,
     Description: text("description"),
     Schema: JSON.stringify(doc),
-    ProvisioningType: "FULLY_MUTABLE",
+    ProvisioningType: BundledSchemas.provisioningType(schema),
     DeprecatedStatus: "LIVE",
     Visibility: "PUBLIC",
     SourceUrl: text("sourceUrl"),
@@ -353,6 +361,8 @@ const getGeneratedTemplate = Effect.fn("QueryApi.getGeneratedTemplate")(function
   if (format !== "JSON" && format !== "YAML")
     return yield* Effect.fail(validationError(`Format must be JSON or YAML, not '${format}'.`))
   const state = yield* statusOf(record)
+  // In progress (or failed) there is no body yet: AWS answers the status alone.
+  if (state.status !== "COMPLETE") return { Status: state.status } satisfies XmlObject
   const body = yield* fetchBody(record, format)
   return { Status: state.status, TemplateBody: body } satisfies XmlObject
 })
@@ -411,8 +421,138 @@ const listGeneratedTemplates = Effect.fn("QueryApi.listGeneratedTemplates")(func
   } satisfies XmlObject
 })
 
+/**
+ * `ListTypes` over the bundled schemas: AWS's defaults (Visibility PRIVATE, which lists the account's own types —
+ * none here; ProvisioningType FULLY_MUTABLE), filters `Type`, `ProvisioningType`, `DeprecatedStatus`,
+ * `Filters.TypeNamePrefix`, `Filters.Category`; paging with `MaxResults` (1–100) and `NextToken`.
+ */
+const listTypes = Effect.fn("QueryApi.listTypes")(function* (params: Params, region: Region) {
+  const visibility = params.get("Visibility") ?? "PRIVATE"
+  const provisioning = params.get("ProvisioningType") ?? "FULLY_MUTABLE"
+  const kind = params.get("Type") ?? "RESOURCE"
+  const deprecated = params.get("DeprecatedStatus") ?? "LIVE"
+  const prefix = params.get("Filters.TypeNamePrefix")
+  const category = params.get("Filters.Category")
+  const check = (name: string, value: string, allowed: ReadonlyArray<string>) =>
+    allowed.includes(value)
+      ? Effect.void
+      : Effect.fail(validationError(`${name} must be one of ${allowed.join(", ")}, not '${value}'.`))
+  yield* check("Visibility", visibility, ["PUBLIC", "PRIVATE"])
+  yield* check("ProvisioningType", provisioning, ["NON_PROVISIONABLE", "IMMUTABLE", "FULLY_MUTABLE"])
+  yield* check("Type", kind, ["RESOURCE", "MODULE", "HOOK"])
+  yield* check("DeprecatedStatus", deprecated, ["LIVE", "DEPRECATED"])
+  if (category !== undefined)
+    yield* check("Filters.Category", category, ["REGISTERED", "ACTIVATED", "THIRD_PARTY", "AWS_TYPES"])
+  if (params.has("Filters.PublisherId"))
+    return yield* Effect.fail(
+      validationError("Filters.PublisherId lists third-party types; the sandbox has only AWS types.")
+    )
+  const maxResults = Number(params.get("MaxResults") ?? "100")
+  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100)
+    return yield* Effect.fail(validationError("MaxResults must be between 1 and 100."))
+  const offset = Number(params.get("NextToken") ?? "0")
+  if (!Number.isInteger(offset) || offset < 0)
+    return yield* Effect.fail(validationError("NextToken is not one this endpoint issued; start again without it."))
+  const awsTypes = category === undefined || category === "AWS_TYPES"
+  const listed =
+    visibility === "PUBLIC" && kind === "RESOURCE" && deprecated === "LIVE" && awsTypes
+      ? BundledSchemas.typeNames().filter((name) => {
+          if (prefix !== undefined && !name.startsWith(prefix)) return false
+          const schema = BundledSchemas.schemaOf(name)
+          return schema !== undefined && BundledSchemas.provisioningType(schema) === provisioning
+        })
+      : []
+  const published = isoTime(Date.UTC(2024, 0, 1))
+  return {
+    TypeSummaries: {
+      member: listed.slice(offset, offset + maxResults).map((name) => {
+        const description = BundledSchemas.schemaOf(name)?.description
+        return {
+          Type: "RESOURCE",
+          TypeName: name,
+          DefaultVersionId: "00000001",
+          TypeArn: typeArn(region, name),
+          LastUpdated: published,
+          ...(description !== undefined ? { Description: description } : {})
+        }
+      })
+    },
+    ...(offset + maxResults < listed.length ? { NextToken: String(offset + maxResults) } : {})
+  } satisfies XmlObject
+})
+
+/** `prefix.member.N` resources of a query request: `{ResourceType, ResourceIdentifier}`. */
+const resourcesParam = (params: Params, prefix: string): Effect.Effect<Array<TemplateResource>, ApiError> =>
+  Effect.gen(function* () {
+    const out: Array<TemplateResource> = []
+    for (const member of members(params, prefix)) {
+      const typeName = yield* required(params, `${member}.ResourceType`)
+      if (!isTypeName(typeName))
+        return yield* Effect.fail(
+          validationError(
+            `ResourceType '${typeName}' is not a resource type; write it as Namespace::Service::Resource.`
+          )
+        )
+      out.push({ typeName, identifier: mapEntries(params, `${member}.ResourceIdentifier`) })
+    }
+    return out
+  })
+
+/**
+ * `UpdateGeneratedTemplate`: rename, add or remove resources, refresh, change the policies. The template keeps its
+ * ARN; the generator makes it again from the new resource list (IN_PROGRESS, then COMPLETE).
+ */
+const updateGeneratedTemplate = Effect.fn("QueryApi.updateGeneratedTemplate")(function* (
+  params: Params,
+  region: Region,
+  registry: Registry
+) {
+  const generator = yield* TemplateGenerator
+  const record = yield* findTemplate(registry, region, yield* required(params, "GeneratedTemplateName"))
+  const newName = params.get("NewGeneratedTemplateName")
+  if (newName !== undefined && newName !== record.name && registry.findTemplate(region, newName) !== undefined)
+    return yield* Effect.fail(
+      clientError("AlreadyExistsException", `A generated template named ${newName} already exists. Pick another name.`)
+    )
+  const added = yield* resourcesParam(params, "AddResources")
+  const removed = new Set<string>()
+  for (const prefix of members(params, "RemoveResources")) removed.add(params.get(prefix) ?? "")
+  const kept = record.resources.filter((r, i) => !removed.has(r.logicalId ?? fallbackLogicalId(r.typeName, i)))
+  const resources: Array<TemplateResource> = [
+    ...kept.map(({ identifier, typeName }) => ({ typeName: typeName as TemplateResource["typeName"], identifier })),
+    ...added
+  ]
+  const policy = (key: string, current: "DELETE" | "RETAIN"): Effect.Effect<"DELETE" | "RETAIN", ApiError> => {
+    const value = params.get(`TemplateConfiguration.${key}`) ?? current
+    return value === "DELETE" || value === "RETAIN"
+      ? Effect.succeed(value)
+      : Effect.fail(validationError(`TemplateConfiguration.${key} must be DELETE or RETAIN, not '${value}'.`))
+  }
+  const deletionPolicy = yield* policy("DeletionPolicy", record.deletionPolicy)
+  const updateReplacePolicy = yield* policy("UpdateReplacePolicy", record.updateReplacePolicy)
+  const name = newName ?? record.name
+  yield* generator.remove({ region, templateId: record.templateId }).pipe(Effect.catch(() => Effect.void))
+  const { templateId } = yield* generator
+    .start({ region, templateName: name, resources, deletionPolicy, updateReplacePolicy })
+    .pipe(Effect.mapError((error) => validationError(error.message)))
+  registry.updateTemplate({
+    ...record,
+    templateId,
+    name,
+    resources,
+    deletionPolicy,
+    updateReplacePolicy,
+    updatedAt: Date.now()
+  })
+  return { GeneratedTemplateId: record.arn } satisfies XmlObject
+})
+
 /** CloudFormation actions that change what the sandbox keeps. */
-export const mutatingActions: ReadonlySet<string> = new Set(["CreateGeneratedTemplate", "DeleteGeneratedTemplate"])
+export const mutatingActions: ReadonlySet<string> = new Set([
+  "CreateGeneratedTemplate",
+  "DeleteGeneratedTemplate",
+  "UpdateGeneratedTemplate"
+])
 
 /** Answer one CloudFormation query action through the `ResourceSchemas` and `TemplateGenerator` ports. */
 export const handleCloudFormation = (
@@ -434,6 +574,20 @@ export const handleCloudFormation = (
       return deleteGeneratedTemplate(params, region, registry)
     case "ListGeneratedTemplates":
       return listGeneratedTemplates(params, region, registry)
+    case "UpdateGeneratedTemplate":
+      return updateGeneratedTemplate(params, region, registry)
+    case "ListTypes":
+      return listTypes(params, region)
+    case "StartResourceScan":
+      return registry.scans.start(params, region) as Effect.Effect<XmlObject, ApiError, ResourceSchemas>
+    case "DescribeResourceScan":
+      return registry.scans.describe(params, region) as Effect.Effect<XmlObject, ApiError>
+    case "ListResourceScans":
+      return registry.scans.list(params, region) as Effect.Effect<XmlObject, ApiError>
+    case "ListResourceScanResources":
+      return registry.scans.resources(params, region) as Effect.Effect<XmlObject, ApiError>
+    case "ListResourceScanRelatedResources":
+      return registry.scans.related(params, region) as Effect.Effect<XmlObject, ApiError>
     default:
       return Effect.fail(
         clientError(

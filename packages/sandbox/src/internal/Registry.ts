@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { makeResourceScans, type ResourceScans } from "./ResourceScans.js"
 
 /** A generated template as the sandbox's CloudFormation front remembers it (the port knows it by `templateId`). */
 export const TemplateRecord = Schema.Struct({
@@ -44,6 +45,8 @@ const MAX_REQUESTS = 2_000
 export class Registry {
   private requests: Array<RequestRecord>
   private templates: Array<TemplateRecord>
+  /** Resource scans (kept in memory only: a restart forgets them, as they are cheap to run again). */
+  scans: ResourceScans = makeResourceScans(300)
 
   constructor(data: RegistryData = { requests: [], templates: [] }) {
     this.requests = [...data.requests]

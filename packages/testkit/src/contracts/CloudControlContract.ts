@@ -240,6 +240,25 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
         })
       ))
 
+    test("a parent-scoped type listed without its parent is refused with InvalidRequest", () =>
+      run(
+        Effect.gen(function* () {
+          const cloud = yield* CloudControl
+          const error = yield* Effect.flip(cloud.list({ typeName: stage, region }))
+          assert.strictEqual(error._tag, "InvalidRequest")
+          assert.include(error.message, "RestApiId")
+        })
+      ))
+
+    test("a type Cloud Control cannot provision (NON_PROVISIONABLE) is refused with UnsupportedAction", () =>
+      run(
+        Effect.gen(function* () {
+          const cloud = yield* CloudControl
+          const error = yield* Effect.flip(cloud.list({ typeName: typeName("AWS::CodeCommit::Repository"), region }))
+          assert.strictEqual(error._tag, "UnsupportedAction")
+        })
+      ))
+
     test("an unknown type fails with TypeNotFound", () =>
       run(
         Effect.gen(function* () {

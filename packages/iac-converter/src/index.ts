@@ -1,0 +1,3 @@
+export * as IacConverter from "./IacConverter.js"
+export { attributeName, resourceTypeName } from "./internal/AwsccNaming.js"
+export { stackClassName } from "./CdkFromCfn.js"
