@@ -138,12 +138,13 @@ describe("stopping the server with a mutation in flight (the built bin)", () => 
     "SIGKILL while the create is being sent: the next start sends it again with its ClientToken; one resource, its request token journaled",
     { timeout: 60_000 },
     async () => {
-      const { env, entries } = await setup({ latencyMs: 600, completionDelayMs: 200 })
+      const { env, entries } = await setup({ latencyMs: 1200, completionDelayMs: 200 })
       const first = await startBin(env)
       const args = await readyCreate(first, "killed-mid-send")
       void first.call("create_resource", args).catch(() => undefined)
-      // STS (600 ms) then CreateResource (600 ms) on the way: kill while the create is on the wire.
-      await sleep(900)
+      // The caller's identity was just asked (reused for 5 s), so CreateResource leaves at once and the sandbox holds
+      // it for 1.2 s: kill while it is on the wire.
+      await sleep(600)
       first.child.kill("SIGKILL")
       await first.exited
       const intents = entries().filter((e) => e.event === "mutation_intent")
