@@ -9,6 +9,8 @@ const packages = [
   "checkov-adapter",
   "iac-converter",
   "sandbox",
+  "redis-store",
+  "postgres-journal",
   "mcp-server"
 ]
 

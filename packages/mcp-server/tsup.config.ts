@@ -33,6 +33,20 @@ export default defineConfig({
   dts: false,
   noExternal: [/^(?!cdk-from-cfn$).*/],
   external: ["cdk-from-cfn"],
+  // @redis/client imports @node-rs/xxhash on demand for a `digest` helper ccapi never calls; bundle a stand-in that
+  // fails like a missing package would, so the bundle imports nothing undeclared.
+  esbuildPlugins: [
+    {
+      name: "absent-optional-packages",
+      setup(build) {
+        build.onResolve({ filter: /^@node-rs\/xxhash$/ }, (args) => ({ path: args.path, namespace: "absent" }))
+        build.onLoad({ filter: /.*/, namespace: "absent" }, (args) => ({
+          contents: `throw new Error(${JSON.stringify(`${args.path} is not bundled with ccapi-mcp-server`)})`,
+          loader: "js"
+        }))
+      }
+    }
+  ],
   esbuildOptions(options) {
     options.conditions = ["@ccapi/source"]
     options.mainFields = ["module", "main"]

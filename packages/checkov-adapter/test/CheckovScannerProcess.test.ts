@@ -224,7 +224,9 @@ describe("CheckovScanner with a fake checkov", () => {
       const fiber = yield* Effect.forkChild(scanWith({ bin }))
       const running = yield* pids
       yield* Fiber.interrupt(fiber)
-      assert.deepStrictEqual(running.filter(isAlive), [], "gone by the time interruption completes")
+      // The group was sent SIGKILL and Checkov itself has exited; its orphaned grandchild is reaped by init, which on a
+      // busy machine can take a moment after the signal.
+      assert.deepStrictEqual(yield* waitUntilGone(running, 2_000), [], "gone right after interruption completes")
       const exit = yield* Fiber.await(fiber)
       assert.isTrue(Exit.hasInterrupts(exit))
     })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Ref, Result } from "effect"
+import { Effect, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { type ExplainedTokenId, identifier, region, typeName } from "../src/model/Ids.js"
 import type { Plan, PlanOperation } from "../src/model/Plan.js"
@@ -247,7 +247,7 @@ describe("deleteGate", () => {
       () =>
         Effect.gen(function* () {
           yield* deleteGate(deletePlan(), { confirmed: true })
-          yield* Ref.set((yield* SessionState).deletes, 2)
+          for (let i = 0; i < 2; i++) yield* (yield* SessionState).deletes.reserve(undefined)
           const error = yield* Effect.flip(deleteGate(deletePlan(), { confirmed: true }))
           assert.strictEqual(error._tag, "DeleteLimitReached")
           assert.include(error.message, "limit of 2 delete(s)")
@@ -274,10 +274,10 @@ describe("reserveDeleteSlot", () => {
               "DeleteLimitReached",
               "reserved"
             ])
-            assert.strictEqual(yield* Ref.get((yield* SessionState).deletes), 1)
+            assert.strictEqual(yield* (yield* SessionState).deletes.used, 1)
             const release = results.find(Result.isSuccess)!.success
             yield* release
-            assert.strictEqual(yield* Ref.get((yield* SessionState).deletes), 0)
+            assert.strictEqual(yield* (yield* SessionState).deletes.used, 0)
             yield* reserveDeleteSlot(deletePlan())
           }),
         { settings: { deleteLimit: 1 } }
@@ -290,7 +290,7 @@ describe("reserveDeleteSlot", () => {
         Effect.gen(function* () {
           yield* reserveDeleteSlot(createPlan())
           yield* reserveDeleteSlot(updatePlan())
-          assert.strictEqual(yield* Ref.get((yield* SessionState).deletes), 0)
+          assert.strictEqual(yield* (yield* SessionState).deletes.used, 0)
         }),
       { settings: { deleteLimit: 0 } }
     )

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Ref, Result, Schema } from "effect"
+import { Effect, Result, Schema } from "effect"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
 import { createResource, deleteResource, updateResource } from "../src/usecases/Mutations.js"
 import { explain, generateCode, runScan } from "../src/usecases/Planning.js"
@@ -120,7 +120,7 @@ describe("the workflow over core's fakes", () => {
             confirmed: true
           })
           assert.strictEqual((harness.sent[1]!.input as { identifier: unknown }).identifier, "live-bucket")
-          assert.strictEqual(yield* Ref.get((yield* SessionState).deletes), 1)
+          assert.strictEqual(yield* (yield* SessionState).deletes.used, 1)
         }),
       { settings: { securityScanning: "disabled" }, approverAvailable: true }
     )

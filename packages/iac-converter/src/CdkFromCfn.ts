@@ -1,4 +1,10 @@
-import { type ConvertedTemplate, ConversionFailed } from "@ccapi/core"
+import {
+  type ConvertedTemplate,
+  type ConvertibleResource,
+  ConversionFailed,
+  isJsonObject,
+  jsonEquals
+} from "@ccapi/core"
 import type * as CdkFromCfn from "cdk-from-cfn"
 import { Effect } from "effect"
 
@@ -94,11 +100,57 @@ const badLogicalId = (template: unknown): string | undefined => {
   return Object.keys(resources).find((id) => !/^[A-Za-z0-9]+$/.test(id))
 }
 
+/** A top-level property's default in a provider schema (on the property, or on the definition it refers to). */
+const defaultOf = (resource: ConvertibleResource, property: string): unknown => {
+  const schema = resource.schema
+  if (schema === undefined) return undefined
+  const node = schema.properties[property]
+  if (!isJsonObject(node)) return undefined
+  if (node["default"] !== undefined) return node["default"]
+  const ref = node["$ref"]
+  if (typeof ref !== "string" || !ref.startsWith("#/definitions/")) return undefined
+  const definitions = schema.document["definitions"]
+  const target = isJsonObject(definitions) ? definitions[ref.slice("#/definitions/".length)] : undefined
+  return isJsonObject(target) ? target["default"] : undefined
+}
+
+/**
+ * The template without top-level properties that hold their schema default: AWS applies the default to a resource
+ * that leaves the property out, so the code describes the same resource — and cdk-from-cfn, built with an older
+ * CloudFormation specification, refuses properties newer than it (a log group's `BearerTokenAuthenticationEnabled`,
+ * read back at its default `false`). Returns the template and what was left out, as `LogicalId.Property`.
+ */
+const withoutDefaults = (
+  template: unknown,
+  resources: ReadonlyArray<ConvertibleResource>
+): { readonly template: unknown; readonly omitted: ReadonlyArray<string> } => {
+  if (!isJsonObject(template) || !isJsonObject(template["Resources"])) return { template, omitted: [] }
+  const omitted: Array<string> = []
+  const out: Record<string, unknown> = {}
+  for (const [id, resource] of Object.entries(template["Resources"])) {
+    const known = resources.find((r) => r.logicalId === id)
+    const properties = isJsonObject(resource) ? resource["Properties"] : undefined
+    if (known === undefined || !isJsonObject(resource) || !isJsonObject(properties)) {
+      out[id] = resource
+      continue
+    }
+    const kept: Record<string, unknown> = {}
+    for (const [name, value] of Object.entries(properties)) {
+      const fallback = defaultOf(known, name)
+      if (fallback !== undefined && jsonEquals(value, fallback as never)) omitted.push(`${id}.${name}`)
+      else kept[name] = value
+    }
+    out[id] = { ...resource, Properties: kept }
+  }
+  return { template: { ...template, Resources: out }, omitted }
+}
+
 /** The template as a CDK stack class in TypeScript or Python, or `ConversionFailed` with cdk-from-cfn's reason. */
 export const toCdk = (input: {
   readonly format: keyof typeof languages
   readonly template: unknown
   readonly name: string
+  readonly resources: ReadonlyArray<ConvertibleResource>
 }): Effect.Effect<ConvertedTemplate, ConversionFailed> =>
   Effect.gen(function* () {
     const cdk = yield* Effect.tryPromise({
@@ -116,8 +168,9 @@ export const toCdk = (input: {
         format: input.format,
         message: `the logical id ${JSON.stringify(bad)} is not alphanumeric, as CloudFormation requires; it cannot be written as code.`
       })
+    const { template, omitted } = withoutDefaults(input.template, input.resources)
     const body = yield* Effect.try({
-      try: () => cdk.transmute(JSON.stringify(safeForCode(input.template)), languages[input.format], className),
+      try: () => cdk.transmute(JSON.stringify(safeForCode(template)), languages[input.format], className),
       catch: (error) =>
         new ConversionFailed({
           format: input.format,
@@ -133,7 +186,12 @@ export const toCdk = (input: {
           ? [
               "The resources' UpdateReplacePolicy could not be written (cdk-from-cfn leaves it out): set cfnOptions.updateReplacePolicy by hand."
             ]
-          : [])
+          : []),
+        ...(omitted.length === 0
+          ? []
+          : [
+              `Left out at their schema default, which AWS applies to a resource that does not set them: ${omitted.join(", ")}.`
+            ])
       ]
     }
   })

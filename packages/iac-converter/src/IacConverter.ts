@@ -11,7 +11,7 @@ export const make = TemplateConverter.of({
   convert: (input) =>
     input.format === "terraform"
       ? toTerraform(input)
-      : toCdk({ format: input.format, template: input.template, name: input.name })
+      : toCdk({ format: input.format, template: input.template, name: input.name, resources: input.resources })
 })
 
 export const layer = Layer.succeed(TemplateConverter, make)

@@ -133,10 +133,45 @@ export const templateGeneratorLayer = <ROut, E, RIn>(
 ): Layer.Layer<ROut | CloudControl | ResourceSchemas | TemplateGenerator, E, RIn> =>
   config.readOnly ? TemplatesFromReads.layer.pipe(Layer.provideMerge(ports)) : ports
 
+/** Most workflow tokens one store keeps (in memory, or in Redis for the whole fleet). */
+const storeCapacity = 10_000
+
+/**
+ * Where workflow tokens are kept: in this process's memory by default; with `CCAPI_STORE_URL`, in Redis, shared by
+ * every replica (`@ccapi/redis-store`, loaded only then), and each session's delete counter with them.
+ */
+export const approvalStoreLayer = (config: Pick<ServerConfig, "storeUrl">) => {
+  const url = config.storeUrl
+  return url === undefined
+    ? ApprovalStoreMemory.layerMemory({ capacity: storeCapacity })
+    : Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("@ccapi/redis-store")),
+          ({ RedisApprovalStore }) => RedisApprovalStore.layerWithSessionCounters({ url, capacity: storeCapacity })
+        )
+      )
+}
+
+/**
+ * Where the journal is written: the JSONL file by default (or nowhere with `CCAPI_JOURNAL=off`); with
+ * `CCAPI_JOURNAL_URL`, PostgreSQL, shared by every replica (`@ccapi/postgres-journal`, loaded only then), with the same
+ * redaction of secret-looking keys as the file.
+ */
+export const journalLayer = (config: Pick<ServerConfig, "journalPath" | "journalUrl">) => {
+  const url = config.journalUrl
+  if (url !== undefined)
+    return Layer.unwrap(
+      Effect.map(
+        Effect.promise(() => import("@ccapi/postgres-journal")),
+        ({ PostgresJournal }) => PostgresJournal.layer({ url, redact: JsonlJournal.redact })
+      )
+    )
+  return config.journalPath === undefined ? JsonlJournal.layerOff : JsonlJournal.layer(config.journalPath)
+}
+
 /**
  * The one place the application is composed: AWS (or the sandbox; templates from reads when read-only), Checkov, the
- * template converter (CDK, Terraform), the Ajv validator, the JSONL journal,
- * the in-memory approval store, the workflow settings, a stderr logger and the CSPRNG (Effect's `Random` and core's
+ * template converter (CDK, Terraform), the Ajv validator, the journal (JSONL, or PostgreSQL), the approval store (in memory, or Redis), the workflow settings, a stderr logger and the CSPRNG (Effect's `Random` and core's
  * `TokenIds`, which mints the workflow tokens). Built once per process and
  * shared by every session; each session's own services (id, delete counter, approver) are built with its server.
  */
@@ -147,8 +182,8 @@ export const makeAppLayer = (config: ServerConfig): Layer.Layer<AppServices, Con
     // create_template's CDK and Terraform formats; cdk-from-cfn (WebAssembly) is loaded on the first CDK conversion.
     IacConverter.layer,
     AjvPropertyValidator.layer,
-    config.journalPath === undefined ? JsonlJournal.layerOff : JsonlJournal.layer(config.journalPath),
-    ApprovalStoreMemory.layerMemory({ capacity: 10_000 }),
+    journalLayer(config),
+    approvalStoreLayer(config),
     approvalDeskLayer(config),
     settingsLayer(config)
   ).pipe(Layer.provideMerge(Layer.merge(loggerLayer(config), CryptoRandom.layer)))

@@ -31,6 +31,10 @@ export interface ServerConfig {
   readonly journalPath: string | undefined
   /** Lifetime of workflow tokens (generated code, explained, scan). Environment and credentials tokens live at least an hour. */
   readonly tokenTtlMinutes: number
+  /** `CCAPI_STORE_URL`: workflow tokens (and session counters) in this Redis, shared by a fleet; absent: in memory. */
+  readonly storeUrl?: string | undefined
+  /** `CCAPI_JOURNAL_URL`: the journal in this PostgreSQL, shared by a fleet; absent: the JSONL file (`journalPath`). */
+  readonly journalUrl?: string | undefined
 }
 
 /** A configuration value the server refuses to start with. The message names the setting and its allowed values. */
@@ -268,6 +272,29 @@ const journal = (env: Readonly<Record<string, string | undefined>>) =>
     })
   )
 
+/** A service URL whose scheme must be one of `schemes`; its password never appears in the error. */
+const serviceUrl = (name: string, schemes: ReadonlyArray<string>, example: string) =>
+  optionalString(name).pipe(
+    validated((raw): Result.Result<string | undefined, string> => {
+      if (raw === undefined) return Result.succeed(undefined)
+      let parsed: URL | undefined
+      try {
+        parsed = new URL(raw)
+      } catch {
+        parsed = undefined
+      }
+      return parsed !== undefined && schemes.includes(parsed.protocol.replace(/:$/, "")) && parsed.hostname !== ""
+        ? Result.succeed(raw)
+        : Result.fail(
+            `${name} must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")} (for example ${example}); got ${
+              parsed !== undefined
+                ? JSON.stringify(`${parsed.protocol}//${parsed.host}${parsed.pathname}`)
+                : "something that is not a URL"
+            }`
+          )
+    })
+  )
+
 /** The settings from the environment, one `Config` each, so that every invalid one can be reported at once. */
 const environment = (env: Readonly<Record<string, string | undefined>>) => ({
   securityScanning: choice("SECURITY_SCANNING", ["enabled", "disabled"], "enabled"),
@@ -285,7 +312,9 @@ const environment = (env: Readonly<Record<string, string | undefined>>) => ({
   mutationWaitSeconds: integer("CCAPI_MUTATION_WAIT_SECONDS", { min: 0, max: 3600, fallback: 45 }),
   templateWaitSeconds: integer("CCAPI_TEMPLATE_WAIT_SECONDS", { min: 0, max: 3600, fallback: 45 }),
   journalPath: journal(env),
-  tokenTtlMinutes: integer("CCAPI_TOKEN_TTL_MINUTES", { min: 1, max: 1440, fallback: 15 })
+  tokenTtlMinutes: integer("CCAPI_TOKEN_TTL_MINUTES", { min: 1, max: 1440, fallback: 15 }),
+  storeUrl: serviceUrl("CCAPI_STORE_URL", ["redis", "rediss"], "redis://127.0.0.1:6379"),
+  journalUrl: serviceUrl("CCAPI_JOURNAL_URL", ["postgres", "postgresql"], "postgres://ccapi@127.0.0.1:5432/ccapi")
 })
 
 /** What a `ConfigError` says, without its wrapper: the setting's own message, or the schema's or source's. */

@@ -7,7 +7,8 @@ import { Journal, JournalEntry, JournalUnavailable, pendingIntentsOf } from "@cc
 const secretKey =
   /^(environment|credentials|generated_?code|explained|security_?scan)_?token$|secret|password|session_?token|access_?key|authorization/i
 
-const redact = (value: unknown): unknown => {
+/** A copy of an encoded entry with the values of secret-looking keys replaced by `[redacted]`. */
+export const redact = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(redact)
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {}

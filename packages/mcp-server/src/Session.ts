@@ -12,8 +12,9 @@ export type SessionServices = SessionId | SessionState | Approver
 
 /**
  * The services of one session: its id (chosen by the transport), a delete counter of its own (the delete limit is
- * per session, whichever transport and however many sessions), and an approver that asks this session's client —
- * or sends its user to the application's approval page, or the operator's webhook.
+ * per session, whichever transport and however many sessions; in the shared store when the app has one, so that every
+ * replica serving the session counts together), and an approver that asks this session's client — or sends its user
+ * to the application's approval page, or the operator's webhook.
  */
 export const sessionLayer = (options: {
   readonly id: string
@@ -21,7 +22,7 @@ export const sessionLayer = (options: {
 }): Layer.Layer<SessionServices, never, ApprovalDesk> =>
   Layer.mergeAll(
     Layer.succeed(SessionId, options.id),
-    SessionState.layer,
+    SessionState.layerFor(options.id),
     Layer.effect(
       Approver,
       Effect.map(ApprovalDesk, (desk) => makeApprover({ server: options.server, desk, session: options.id }))

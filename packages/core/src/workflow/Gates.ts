@@ -1,4 +1,4 @@
-import { Effect, Ref, Result } from "effect"
+import { Effect, Result } from "effect"
 import {
   DeleteLimitReached,
   DeleteNotConfirmed,
@@ -165,7 +165,7 @@ export const deleteGate = Effect.fn("Gate.delete")(function* (
     })
   const settings = yield* WorkflowSettings
   if (settings.deleteLimit !== undefined) {
-    const deletes = yield* Ref.get((yield* SessionState).deletes)
+    const deletes = yield* (yield* SessionState).deletes.used
     if (deletes >= settings.deleteLimit) return yield* deleteLimitReached(settings.deleteLimit)
   }
 })
@@ -184,10 +184,9 @@ const deleteLimitReached = (limit: number) =>
 export const reserveDeleteSlot = Effect.fn("Gate.reserveDeleteSlot")(function* (plan: Plan) {
   if (plan.operation !== "delete") return Effect.void
   const limit = (yield* WorkflowSettings).deleteLimit
-  const deletes = (yield* SessionState).deletes
-  const taken = yield* Ref.modify(deletes, (n) => (limit !== undefined && n >= limit ? [false, n] : [true, n + 1]))
-  if (!taken) return yield* deleteLimitReached(limit ?? 0)
-  return Ref.update(deletes, (n) => n - 1)
+  const slots = (yield* SessionState).deletes
+  if (!(yield* slots.reserve(limit))) return yield* deleteLimitReached(limit ?? 0)
+  return slots.release
 })
 
 /**

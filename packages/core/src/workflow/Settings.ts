@@ -1,4 +1,5 @@
 import { Context, type Duration, Effect, Layer, Ref } from "effect"
+import type { StoreUnavailable } from "../model/Errors.js"
 import type { Tag } from "../policy/DefaultTags.js"
 
 /**
@@ -36,6 +37,33 @@ export class WorkflowSettings extends Context.Service<
   }
 >()("@ccapi/core/WorkflowSettings") {}
 
+/**
+ * A session's delete slots, for the operator's delete limit: how many deletes the session made, one taken atomically
+ * (of two concurrent reservations under a limit of one, exactly one gets it) and given back when nothing was sent.
+ */
+export interface DeleteSlots {
+  readonly used: Effect.Effect<number, StoreUnavailable>
+  /** Take one slot unless `limit` are taken (no limit: always); whether it was taken. */
+  readonly reserve: (limit: number | undefined) => Effect.Effect<boolean, StoreUnavailable>
+  /** Give one back (never below zero). */
+  readonly release: Effect.Effect<void>
+}
+
+/** Delete slots in this process's memory: one session served by one process. */
+export const memoryDeleteSlots: Effect.Effect<DeleteSlots> = Effect.map(Ref.make(0), (deletes) => ({
+  used: Ref.get(deletes),
+  reserve: (limit) => Ref.modify(deletes, (n) => (limit !== undefined && n >= limit ? [false, n] : [true, n + 1])),
+  release: Ref.update(deletes, (n) => Math.max(0, n - 1))
+}))
+
+/**
+ * Where the counters of a session live when several replicas serve one session (a fleet behind a load balancer): a
+ * shared store's, by session id. Unset (the default), each session keeps its counters in memory.
+ */
+export const SharedSessionCounters = Context.Reference<{
+  readonly deleteSlots: ((sessionId: string) => DeleteSlots) | undefined
+}>("@ccapi/core/SharedSessionCounters", { defaultValue: () => ({ deleteSlots: undefined }) })
+
 /** A resource this session created or updated (and has not deleted since), for exporting the session's changes as a template. */
 export interface ChangedResource {
   readonly typeName: string
@@ -43,13 +71,26 @@ export interface ChangedResource {
   readonly region: string
 }
 
-/** State that lives as long as one server session: the deletes made so far, and the resources it changed. */
+/** State that lives as long as one server session: its delete slots, and the resources it changed (in memory). */
 export class SessionState extends Context.Service<
   SessionState,
-  { readonly deletes: Ref.Ref<number>; readonly changed: Ref.Ref<ReadonlyArray<ChangedResource>> }
+  { readonly deletes: DeleteSlots; readonly changed: Ref.Ref<ReadonlyArray<ChangedResource>> }
 >()("@ccapi/core/SessionState") {
+  /** A session's state in memory. */
   static readonly layer = Layer.effect(
     SessionState,
-    Effect.all({ deletes: Ref.make(0), changed: Ref.make<ReadonlyArray<ChangedResource>>([]) })
+    Effect.all({ deletes: memoryDeleteSlots, changed: Ref.make<ReadonlyArray<ChangedResource>>([]) })
   )
+  /** The state of session `sessionId`: in the shared store when there is one (`SharedSessionCounters`), else in memory. */
+  static readonly layerFor = (sessionId: string) =>
+    Layer.effect(
+      SessionState,
+      Effect.gen(function* () {
+        const shared = yield* SharedSessionCounters
+        return {
+          deletes: shared.deleteSlots !== undefined ? shared.deleteSlots(sessionId) : yield* memoryDeleteSlots,
+          changed: yield* Ref.make<ReadonlyArray<ChangedResource>>([])
+        }
+      })
+    )
 }

@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { findProgram, freePort, setupHint, startChild, waitForPort } from "./LocalProcess.js"
+
+/** A redis-server of a test's own on a random loopback port, without persistence; stop, start again, dispose. */
+export interface LocalRedis {
+  readonly url: string
+  readonly port: number
+  /** Stop the server (the port stays reserved for `start`): what "Redis is down" looks like to a client. */
+  readonly stop: () => Promise<void>
+  /** Start it again on the same port (empty: nothing is persisted). */
+  readonly start: () => Promise<void>
+  /** Stop it and remove its directory. */
+  readonly dispose: () => Promise<void>
+}
+
+/** Where Debian's redis-server is; throws, naming the setup script, when it is not installed. */
+export const redisServerBin = (): string => {
+  const bin = findProgram("redis-server", ["/usr/bin/redis-server"])
+  if (bin === undefined) throw new Error(`redis-server was not found. ${setupHint}`)
+  return bin
+}
+
+/** Starts a redis-server on 127.0.0.1 on a free port, in a temporary directory. */
+export const startLocalRedis = async (): Promise<LocalRedis> => {
+  const bin = redisServerBin()
+  const port = await freePort()
+  const dir = await mkdtemp(join(tmpdir(), "ccapi-redis-"))
+  let running: ReturnType<typeof startChild> | undefined
+  const start = async () => {
+    if (running !== undefined && running.exitReason() === undefined) return
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"]
+    const child = startChild(bin, [...args, "--protected-mode", "yes", "--daemonize", "no"])
+    running = child
+    await waitForPort(port, 10_000, child.exitReason)
+  }
+  const stop = async () => {
+    await running?.stop("SIGKILL")
+    running = undefined
+  }
+  await start()
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    dispose: async () => {
+      await stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
