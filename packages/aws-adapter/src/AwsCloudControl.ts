@@ -13,7 +13,7 @@ import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { compact, decodeResponse, parseJsonObject, required, toProgressEvent } from "./internal/decode.js"
 import type { CallContext } from "./internal/errorMap.js"
-import { tryAws } from "./internal/tryAws.js"
+import { outcomeUnknown, tryAws, tryMutation } from "./internal/tryAws.js"
 
 /** The `CloudControl` port over the Cloud Control API: JSON-string fields, caller-supplied client tokens, per-call regions. */
 export const make = Effect.gen(function* () {
@@ -28,9 +28,11 @@ export const make = Effect.gen(function* () {
 
   const create: CloudControl["Service"]["create"] = Effect.fn("AwsCloudControl.create")(function* (input) {
     const ctx = context("CreateResource", input.region, { typeName: input.typeName })
+    const target = { operation: "create", typeName: input.typeName, clientToken: input.clientToken } as const
     const client = yield* clients.get(input.region)
-    const out = yield* tryAws(
+    const out = yield* tryMutation(
       ctx,
+      target,
       [
         "TypeNotFound",
         "InvalidRequest",
@@ -49,14 +51,19 @@ export const make = Effect.gen(function* () {
           options
         )
     )
-    return yield* toProgressEvent(out.ProgressEvent, ctx)
+    // An answer without a readable ProgressEvent leaves the outcome unknown: the request was taken.
+    return yield* toProgressEvent(out.ProgressEvent, ctx).pipe(
+      Effect.catchTag("CloudUnavailable", (e) => Effect.fail(outcomeUnknown(ctx, target, e.message)))
+    )
   })
 
   const update: CloudControl["Service"]["update"] = Effect.fn("AwsCloudControl.update")(function* (input) {
     const ctx = context("UpdateResource", input.region, { typeName: input.typeName, identifier: input.identifier })
+    const target = { operation: "update", ...input } as const
     const client = yield* clients.get(input.region)
-    const out = yield* tryAws(
+    const out = yield* tryMutation(
       ctx,
+      target,
       [
         "TypeNotFound",
         "InvalidRequest",
@@ -77,14 +84,19 @@ export const make = Effect.gen(function* () {
           options
         )
     )
-    return yield* toProgressEvent(out.ProgressEvent, ctx)
+    // An answer without a readable ProgressEvent leaves the outcome unknown: the request was taken.
+    return yield* toProgressEvent(out.ProgressEvent, ctx).pipe(
+      Effect.catchTag("CloudUnavailable", (e) => Effect.fail(outcomeUnknown(ctx, target, e.message)))
+    )
   })
 
   const remove: CloudControl["Service"]["delete"] = Effect.fn("AwsCloudControl.delete")(function* (input) {
     const ctx = context("DeleteResource", input.region, { typeName: input.typeName, identifier: input.identifier })
+    const target = { operation: "delete", ...input } as const
     const client = yield* clients.get(input.region)
-    const out = yield* tryAws(
+    const out = yield* tryMutation(
       ctx,
+      target,
       [
         "TypeNotFound",
         "InvalidRequest",
@@ -103,7 +115,10 @@ export const make = Effect.gen(function* () {
           options
         )
     )
-    return yield* toProgressEvent(out.ProgressEvent, ctx)
+    // An answer without a readable ProgressEvent leaves the outcome unknown: the request was taken.
+    return yield* toProgressEvent(out.ProgressEvent, ctx).pipe(
+      Effect.catchTag("CloudUnavailable", (e) => Effect.fail(outcomeUnknown(ctx, target, e.message)))
+    )
   })
 
   const get: CloudControl["Service"]["get"] = Effect.fn("AwsCloudControl.get")(function* (input) {

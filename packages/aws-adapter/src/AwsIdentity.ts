@@ -1,6 +1,6 @@
 import { CallerIdentity, type CredentialSource, EnvironmentInfo, Identity, type Region } from "@ccapi/core"
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts"
-import { type Config, Effect, Layer } from "effect"
+import { Clock, type Config, Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { decodeResponse } from "./internal/decode.js"
@@ -85,6 +85,9 @@ export const awsVariablesSet = (
     .filter((name) => name.startsWith("AWS_") && env[name] !== undefined && env[name] !== "")
     .sort()
 
+/** How long an STS answer is reused for the same credentials and region. */
+export const identityCacheMillis = 5_000
+
 /** The `Identity` port: the environment as the SDK will see it, and STS `GetCallerIdentity` with the credential source. */
 export const make = Effect.gen(function* () {
   const config = yield* AwsConfig.AwsConfig
@@ -105,8 +108,13 @@ export const make = Effect.gen(function* () {
       })
   )
 
+  // The caller's identity is asked right before every mutation: remembered for a few seconds (never for the session)
+  // per region and per credentials, so new credentials (a profile switched, a role re-assumed) are asked about at once.
+  const recent = new Map<string, { readonly at: number; readonly identity: CallerIdentity }>()
+
   const whoAmI: Identity["Service"]["whoAmI"] = Effect.fn("AwsIdentity.whoAmI")(function* (requested?: Region) {
     const region = requested ?? config.region
+    const now = yield* Clock.currentTimeMillis
     const ctx: CallContext = {
       service: "STS",
       operation: "GetCallerIdentity",
@@ -117,9 +125,13 @@ export const make = Effect.gen(function* () {
     const resolved = yield* tryAws(ctx, [], () => credentials.provider())
     const source: CredentialSource = config.sandbox ? "sandbox" : credentialSourceOf(resolved, credentials.kind)
     const profile = config.profile ?? (cameFromProfile(resolved) ? "default" : undefined)
+    const key = `${region}\u0000${resolved.accessKeyId}\u0000${resolved.sessionToken ?? ""}`
+    const remembered = recent.get(key)
+    if (remembered !== undefined && now - remembered.at >= 0 && now - remembered.at < identityCacheMillis)
+      return remembered.identity
     const client = yield* clients.get(region)
     const out = yield* tryAws(ctx, [], (options) => client.send(new GetCallerIdentityCommand({}), options))
-    return yield* decodeResponse(
+    const identity = yield* decodeResponse(
       CallerIdentity,
       {
         accountId: out.Account,
@@ -132,6 +144,9 @@ export const make = Effect.gen(function* () {
       },
       ctx
     )
+    if (recent.size > 64) recent.clear()
+    recent.set(key, { at: now, identity })
+    return identity
   })
 
   return Identity.of({ environment, whoAmI })

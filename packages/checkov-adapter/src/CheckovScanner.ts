@@ -12,7 +12,7 @@ import {
   SecurityScanner,
   toPointer
 } from "@ccapi/core"
-import { Config, Duration, Effect, Layer, Option, Schema, type Scope } from "effect"
+import { Config, Duration, Effect, Layer, Option, Schema, type Scope, Semaphore } from "effect"
 import {
   type CheckovOutput,
   type CheckResult,
@@ -42,6 +42,13 @@ export interface CheckovScannerOptions {
    * cache directory. HOME and the working directory are always fresh per scan.
    */
   readonly cacheDir?: string | undefined
+  /** How many Checkov processes run at once. Default 2. */
+  readonly maxConcurrent?: number | undefined
+  /**
+   * How many scans may wait for a free slot; a scan past that is answered at once with `ScannerUnavailable` ("busy,
+   * retry in a few seconds") instead of piling up processes. Default 8.
+   */
+  readonly maxQueued?: number | undefined
   /** Called with the pid of each Checkov process as it starts (benchmarks and tests watch the child with it). */
   readonly onSpawn?: ((pid: number) => void) | undefined
   /**
@@ -218,6 +225,24 @@ export const make = (
 ): Effect.Effect<SecurityScanner["Service"], never, Scope.Scope> =>
   Effect.gen(function* () {
     const bin = options.bin ?? "checkov"
+    const maxConcurrent = Math.max(1, Math.floor(options.maxConcurrent ?? 2))
+    const maxQueued = Math.max(0, Math.floor(options.maxQueued ?? 8))
+    const slots = Semaphore.makeUnsafe(maxConcurrent)
+    let admitted = 0
+    /** At most `maxConcurrent` scans run and `maxQueued` wait; the rest are told the scanner is busy. */
+    const bounded = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | ScannerUnavailable, R> =>
+      Effect.suspend((): Effect.Effect<A, E | ScannerUnavailable, R> => {
+        if (admitted >= maxConcurrent + maxQueued)
+          return Effect.fail(
+            new ScannerUnavailable({
+              message: `Checkov is busy: ${maxConcurrent} scan(s) are running and ${maxQueued} waiting, the most this server queues. Nothing was scanned; run run_checkov again in a few seconds.`
+            })
+          )
+        admitted += 1
+        return slots
+          .withPermits(1)(effect)
+          .pipe(Effect.ensuring(Effect.sync(() => (admitted -= 1))))
+      })
     const mode = options.mode ?? "auto"
     const python = mode === "cli" ? undefined : interpreterOf(bin)
     const worker: CheckovWorker | undefined =
@@ -366,7 +391,7 @@ export const make = (
       return report
     }, Effect.scoped)
 
-    return SecurityScanner.of({ scan })
+    return SecurityScanner.of({ scan: (template) => bounded(scan(template)) })
   })
 
 /** The Checkov scanner with explicit options. */

@@ -38,6 +38,8 @@ export * from "./policy/Guardrails.js"
 export * from "./policy/ScanGate.js"
 
 export * from "./workflow/CfnTemplate.js"
+export * from "./workflow/InFlight.js"
+export * from "./workflow/LiveState.js"
 export * from "./workflow/Plans.js"
 export * from "./workflow/Settings.js"
 export * from "./workflow/Waiter.js"

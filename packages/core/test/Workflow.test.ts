@@ -73,7 +73,10 @@ describe("the workflow over core's fakes", () => {
           "mutation_outcome"
         ])
         const intent = harness.journal[3]!
-        assert.strictEqual(intent.details["clientToken"], created.planHash)
+        // The ClientToken is derived from what is applied, not from the plan (whose hash covers its creation time).
+        assert.strictEqual(intent.details["clientToken"], created.clientToken)
+        assert.notStrictEqual(created.clientToken, created.planHash)
+        assert.strictEqual((harness.sent[0]!.input as { clientToken?: unknown }).clientToken, created.clientToken)
         const replay = yield* Effect.flip(createResource(request))
         assert.strictEqual(replay._tag, "TokenSpent")
         assert.strictEqual(harness.sent.length, 1)

@@ -21,6 +21,7 @@ const interleavingStore = Layer.merge(
         put: (id, record) => Effect.andThen(Effect.yieldNow, inner.put(id, record)),
         get: (id) => Effect.andThen(Effect.yieldNow, inner.get(id)),
         take: (id) => Effect.andThen(Effect.yieldNow, inner.take(id)),
+        spend: (tombstone) => Effect.andThen(Effect.yieldNow, inner.spend(tombstone)),
         size: inner.size
       })
     )
@@ -229,34 +230,52 @@ describe("ApprovalStoreMemory", () => {
     }).pipe(Effect.provide(interleavingStore))
   )
 
-  it.effect("at its bound the store evicts expired records first, then the oldest", () =>
-    Effect.gen(function* () {
-      const approvals = yield* ApprovalStore
-      yield* approvals.put("a", record("a", 0, 10 * minute))
-      yield* approvals.put("b", record("b", 1, minute))
-      yield* approvals.put("c", record("c", 2, 10 * minute))
-      yield* TestClock.adjust("2 minutes")
-      yield* approvals.put("d", record("d", 2 * minute, 10 * minute))
-      assert.strictEqual(yield* approvals.size, 3)
-      assert.isTrue(Option.isNone(yield* approvals.get("b")))
-      assert.isTrue(Option.isSome(yield* approvals.get("a")))
-      yield* approvals.put("e", record("e", 2 * minute, 10 * minute))
-      assert.strictEqual(yield* approvals.size, 3)
-      assert.isTrue(Option.isNone(yield* approvals.get("a")))
-      yield* approvals.put("c", record("c", 2, 20 * minute))
-      assert.strictEqual(yield* approvals.size, 3)
-    }).pipe(Effect.provide(store(3)))
+  it.effect(
+    "at a kind's budget the store evicts expired records of that kind first, then the least recently used",
+    () =>
+      Effect.gen(function* () {
+        // Capacity 30: environment tokens get a budget of 3.
+        const approvals = yield* ApprovalStore
+        yield* approvals.put("a", record("a", 0, 10 * minute))
+        yield* approvals.put("b", record("b", 1, minute))
+        yield* approvals.put("c", record("c", 2, 10 * minute))
+        yield* TestClock.adjust("2 minutes")
+        yield* approvals.put("d", record("d", 2 * minute, 10 * minute))
+        assert.strictEqual(yield* approvals.size, 3)
+        assert.isTrue(Option.isNone(yield* approvals.get("b")))
+        // "a" was just read: "c" is now the least recently used.
+        assert.isTrue(Option.isSome(yield* approvals.get("a")))
+        yield* approvals.put("e", record("e", 2 * minute, 10 * minute))
+        assert.strictEqual(yield* approvals.size, 3)
+        assert.isTrue(Option.isNone(yield* approvals.get("c")))
+        assert.isTrue(Option.isSome(yield* approvals.get("a")))
+      }).pipe(Effect.provide(store(30)))
   )
 
   it.effect("issuing past the bound keeps the store at its bound; the evicted token is refused", () =>
     Effect.gen(function* () {
       const first = yield* issueToken("environment", { chainId: "s", region: "us-east-1" }, minute)
       yield* TestClock.adjust(1)
-      for (let i = 0; i < 5; i++) yield* issueToken("environment", { chainId: "s", region: "us-east-1" }, minute)
-      assert.strictEqual(yield* (yield* ApprovalStore).size, 5)
+      for (let i = 0; i < 500; i++) yield* issueToken("environment", { chainId: "s", region: "us-east-1" }, minute)
+      assert.strictEqual(yield* (yield* ApprovalStore).size, ApprovalStoreMemory.budgetsFor(100).environment)
       const error = yield* Effect.flip(readToken(first, "environment"))
       assert.strictEqual(error._tag, "TokenInvalid")
       assertNoLeak(error, first)
-    }).pipe(Effect.provide(store(5)))
+    }).pipe(Effect.provide(store(100)))
+  )
+
+  it.effect("a flood of one kind of token never evicts another kind (a workflow's tokens survive 10,100 mints)", () =>
+    Effect.gen(function* () {
+      const credentials = yield* issueToken(
+        "credentials",
+        { chainId: "s", parent: "environment_x", accountId: "123456789012", region: "us-east-1" },
+        10 * minute
+      )
+      for (let i = 0; i < 10_100; i++)
+        yield* issueToken("environment", { chainId: "s", region: "us-east-1" }, 10 * minute)
+      const size = yield* (yield* ApprovalStore).size
+      assert.isAtMost(size, 1000)
+      assert.strictEqual((yield* readToken(credentials, "credentials")).id, credentials)
+    }).pipe(Effect.provide(store(1000)))
   )
 })

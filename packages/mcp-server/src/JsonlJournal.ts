@@ -1,7 +1,7 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Effect, Layer, Ref, Schema, Semaphore } from "effect"
-import { Journal, JournalEntry, JournalUnavailable } from "@ccapi/core"
+import { Journal, JournalEntry, JournalUnavailable, pendingIntentsOf } from "@ccapi/core"
 
 /** Keys whose values are never written, whatever a caller puts in `details`: workflow tokens and credentials. */
 const secretKey =
@@ -26,6 +26,24 @@ export const redact = (value: unknown): unknown => {
 }
 
 const encode = Schema.encodeSync(JournalEntry)
+const decode = Schema.decodeUnknownOption(JournalEntry)
+
+/** The entries of a journal file's text; a line that is not an entry (a torn last line after a crash) is skipped. */
+export const parseLines = (text: string): ReadonlyArray<JournalEntry> => {
+  const entries: Array<JournalEntry> = []
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch {
+      continue
+    }
+    const entry = decode(value)
+    if (entry._tag === "Some") entries.push(entry.value)
+  }
+  return entries
+}
 
 /** The error code of a failed file operation (`ENOTDIR`, `EACCES`, `ENOSPC`, …), when Node gave one. */
 const codeOf = (cause: unknown): string | undefined => {
@@ -34,8 +52,8 @@ const codeOf = (cause: unknown): string | undefined => {
 }
 
 /**
- * The Journal port as a JSON Lines file: one entry per line, appended in order (one write at a time), the file
- * created with mode 0600 in a 0700 directory. A write that fails is a `JournalUnavailable` — the workflow then sends
+ * The Journal port as a JSON Lines file: one entry per line, appended in order (one write at a time) and fsync'd
+ * before `append` returns, the file created with mode 0600 in a 0700 directory. A write that fails is a `JournalUnavailable` — the workflow then sends
  * no mutation — and is logged as a warning once.
  */
 export const make = (file: string) =>
@@ -43,10 +61,17 @@ export const make = (file: string) =>
     const warned = yield* Ref.make(false)
     const prepared = yield* Ref.make(false)
     const oneWriter = yield* Semaphore.make(1)
+    // Write-ahead: an entry counts as recorded once it is on disk (written and fsync'd), not in the page cache.
     const write = (line: string) =>
       Effect.tryPromise(async () => {
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-        await fs.appendFile(file, line, { mode: 0o600 })
+        const handle = await fs.open(file, "a", 0o600)
+        try {
+          await handle.appendFile(line)
+          await handle.sync()
+        } finally {
+          await handle.close()
+        }
       })
     const unavailable = (cause: unknown) => {
       const code = codeOf(cause)
@@ -54,7 +79,15 @@ export const make = (file: string) =>
         message: `The journal ${file} cannot be written${code !== undefined ? ` (${code})` : ""}. Every change is recorded before it is sent, so no change can be made until it can be written; reads keep working. Ask the operator to make CCAPI_JOURNAL a writable path, or to set CCAPI_JOURNAL=off.`
       })
     }
+    const pendingIntents = Effect.tryPromise(() => fs.readFile(file, "utf8")).pipe(
+      Effect.map((text) => pendingIntentsOf(parseLines(text))),
+      Effect.catchTag("UnknownError", (error) =>
+        codeOf(error.cause) === "ENOENT" ? Effect.succeed([]) : Effect.fail(unavailable(error.cause))
+      ),
+      oneWriter.withPermits(1)
+    )
     return Journal.of({
+      pendingIntents,
       append: (entry) =>
         Effect.gen(function* () {
           const line = `${JSON.stringify(redact(encode(entry)))}\n`
@@ -84,4 +117,7 @@ export const make = (file: string) =>
 export const layer = (file: string) => Layer.effect(Journal, make(file))
 
 /** A journal that records nothing (`CCAPI_JOURNAL=off`). */
-export const layerOff = Layer.succeed(Journal, Journal.of({ append: () => Effect.void }))
+export const layerOff = Layer.succeed(
+  Journal,
+  Journal.of({ append: () => Effect.void, pendingIntents: Effect.succeed([]) })
+)

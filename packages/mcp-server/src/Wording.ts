@@ -11,7 +11,8 @@ import {
   TokenExpired,
   TokenInvalid,
   type TokenKind,
-  TokenSpent
+  TokenSpent,
+  OutcomeUnknown
 } from "@ccapi/core"
 
 /*
@@ -82,7 +83,8 @@ const mismatchParameter: Record<PlanMismatch["field"], string> = {
   identifier: "identifier",
   region: "region",
   account: "account",
-  patch: "patch_document"
+  patch: "patch_document",
+  resource: "explained_token"
 }
 
 const mismatchMessage = (error: PlanMismatch): string => {
@@ -104,8 +106,12 @@ const mismatchMessage = (error: PlanMismatch): string => {
           : `The credentials are for account ${requested}, the plan for ${planned}.`
       case "patch":
         return "patch_document differs from the patch that was explained. Omit patch_document: the server applies the explained patch."
+      case "resource":
+        return undefined
     }
   })()
+  // The live resource changed since it was explained: core's message says what changed and what to do.
+  if (detail === undefined) return error.message
   if (error.atApply === true) return detail
   return `${detail} The request must match the plan that was explained${error.field === "operation" ? "" : " and scanned"}; nothing was changed. To change something else, start again with generate_infrastructure_code.`
 }
@@ -153,6 +159,16 @@ export interface RenderedFailure {
 
 /** Core's failure in MCP terms; a failure that names no token is shown as core worded it. */
 export const renderFailure = (error: { readonly _tag: string; readonly message: string }): RenderedFailure => {
+  if (error instanceof OutcomeUnknown)
+    return {
+      tag: error._tag,
+      message: `${error.message} In tools: ${
+        error.operation === "create"
+          ? "generate_infrastructure_code with the same properties, explain, run_checkov, create_resource (the ClientToken comes out the same); or list_resources"
+          : `get_resource to read it; to retry, plan and explain the same ${error.operation} again and call ${error.operation}_resource`
+      }.`,
+      details: { client_token: error.clientToken }
+    }
   if (error instanceof TokenInvalid) {
     const parameter = tokenParameter(error.kind)
     return {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { Cause, Config, Data, Deferred, Effect, Exit, Layer, Result } from "effect"
-import { Identity } from "@ccapi/core"
+import { Cause, Config, Context, Data, Deferred, Effect, Exit, Layer, Result } from "effect"
+import { Identity, InFlight, reconcilePending } from "@ccapi/core"
 import { makeAppLayer } from "./AppLayer.js"
 import { ConfigProblem, configErrorMessage, loadConfig, type ServerConfig } from "./Config.js"
+import * as Drain from "./Drain.js"
 import { makeApprovalStateCodec } from "./Elicitation.js"
 import { serverInfo } from "./Server.js"
 import { parseHttpSettings, type HttpSettings, type RequestStateSettings } from "./http/HttpSettings.js"
@@ -120,8 +121,36 @@ const firstSignal = Effect.gen(function* () {
 })
 
 /**
- * Serves MCP over stdio until stdin ends or a signal comes; then the scope closes what was opened, in reverse: the
- * startup info if still running, the session's server, the application (the sandbox, the journal).
+ * Settles the mutations a previous run left without an outcome (killed while sending): each is sent again with its
+ * ClientToken, so its request token is recovered and journaled (see `reconcilePending`). Never in read-only mode;
+ * never fails the server.
+ */
+const reconcileAtStart = (config: ServerConfig) =>
+  config.readOnly || config.journalPath === undefined
+    ? Effect.void
+    : reconcilePending().pipe(
+        Effect.tap((report) =>
+          report.pending === 0
+            ? Effect.void
+            : Effect.sync(() =>
+                stderr(
+                  `${serverInfo.name}: journal: ${report.pending} mutation(s) of an earlier run had no outcome; ${report.settled
+                    .map((s) => `${s.clientToken.slice(0, 12)}… ${s.as}`)
+                    .join(", ")}.`
+                )
+              )
+        ),
+        Effect.catchCause((cause) =>
+          Cause.hasInterruptsOnly(cause)
+            ? Effect.void
+            : Effect.sync(() => stderr(`${serverInfo.name}: journal reconciliation failed: ${Cause.pretty(cause)}`))
+        )
+      )
+
+/**
+ * Serves MCP over stdio until stdin ends or a signal comes; then waits (at most `Drain.defaultDrainBound`) for the
+ * mutations in flight to reach their outcome record, and the scope closes what was opened, in reverse: the startup
+ * info if still running, the session's server, the application (the sandbox, the journal).
  */
 const serve = (
   config: ServerConfig,
@@ -130,10 +159,12 @@ const serve = (
   Effect.scoped(
     Effect.gen(function* () {
       const signal = yield* firstSignal
+      const drain = Drain.make()
       const reason = yield* Effect.raceFirst(
         Effect.gen(function* () {
-          const app = yield* application(config)
+          const app = Context.add(yield* application(config), InFlight, drain.registry)
           yield* Effect.forkScoped(startupInfo(config).pipe(Effect.provide(app)))
+          yield* Effect.forkScoped(drain.registry.track(reconcileAtStart(config)).pipe(Effect.provide(app)))
           const server = {
             context: { readOnly: config.readOnly, sandbox: config.sandbox, securityScanning: config.securityScanning },
             approvalState: makeApprovalStateCodec({
@@ -156,6 +187,14 @@ const serve = (
         }),
         signal
       )
+      if (drain.inFlight() > 0) {
+        stderr(`${serverInfo.name}: ${reason}; waiting for ${drain.inFlight()} mutation(s) in flight to be recorded.`)
+        const left = yield* drain.drain(Drain.defaultDrainBound)
+        if (left > 0)
+          stderr(
+            `${serverInfo.name}: ${left} mutation(s) still waiting for Cloud Control; their request tokens are in the journal.`
+          )
+      }
       stderr(`${serverInfo.name}: shutting down (${reason}).`)
     })
   )

@@ -117,6 +117,7 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
       Context.make(
         Journal,
         Journal.of({
+          pendingIntents: journal.pendingIntents,
           append: (entry) =>
             controls.journalFails.has(entry.event)
               ? Effect.fail(new JournalUnavailable({ message: "the journal's disk is full" }))
@@ -141,6 +142,8 @@ const makeAttackServer = async (options: { readonly config?: Partial<ServerConfi
         put: (id, record) => guard("put")(inner.put(id, record)),
         get: (id) => guard("get")(inner.get(id)),
         take: (id) => guard("take")(inner.take(id)),
+        // Spending is the store's take-and-tombstone: it fails where a take does.
+        spend: (tombstone) => guard("take")(inner.spend(tombstone)),
         size: inner.size
       })
     })

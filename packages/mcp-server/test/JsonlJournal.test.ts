@@ -31,7 +31,11 @@ journalContract("JsonlJournal (a JSON Lines file)", {
   make: () =>
     Effect.gen(function* () {
       const file = path.join(tempDir(), "state", "journal.jsonl")
-      return { journal: yield* JsonlJournal.make(file), entries: readEntries(file) }
+      return {
+        journal: yield* JsonlJournal.make(file),
+        entries: readEntries(file),
+        reopen: () => JsonlJournal.make(file)
+      }
     }),
   unwritable: () => JsonlJournal.make(unwritablePath())
 })

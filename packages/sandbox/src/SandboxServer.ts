@@ -25,7 +25,7 @@ export interface SandboxOptions {
   readonly completionDelayMs?: number | undefined
   /** How long a resource scan stays IN_PROGRESS (default: the completion delay). */
   readonly scanDurationMs?: number | undefined
-  /** Throttling, 5xx and latency on a share of requests, for testing retries and waiting. */
+  /** Throttling, 5xx, latency, and answers dropped or garbled after acting, on a share of requests. */
   readonly faults?: FaultOptions | undefined
 }
 
@@ -165,9 +165,14 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
   const handle = (request: WireRequest) =>
     Effect.gen(function* () {
       if (faults.latencyMs > 0) yield* Effect.sleep(Duration.millis(faults.latencyMs))
-      const handled = yield* dispatch(request, registry, faults.next())
+      const fault = faults.next()
+      const handled = yield* dispatch(request, registry, fault)
       if (handled.mutated) markChanged()
       yield* Effect.logDebug(`sandbox: ${handled.operation} → ${handled.response.status}`)
+      // Faults after acting: the request was handled (a mutation applied), and its answer is lost or unreadable.
+      if (fault === "drop-after") return "drop" as const
+      if (fault === "malformed-after")
+        return { ...handled.response, status: 200, body: "<html><body>502 Bad Gateway</body></html>" }
       return handled.response
     })
 
@@ -188,12 +193,15 @@ export const serve = Effect.fn("SandboxServer.serve")(function* (options: Sandbo
         })
         fiber.addObserver((exit) => {
           if (res.headersSent || res.destroyed) return
-          if (Exit.isSuccess(exit)) {
-            res.writeHead(exit.value.status, {
-              ...exit.value.headers,
-              "content-length": Buffer.byteLength(exit.value.body)
+          const answer = Exit.isSuccess(exit) ? exit.value : undefined
+          if (answer === "drop") {
+            res.socket?.destroy()
+          } else if (answer !== undefined) {
+            res.writeHead(answer.status, {
+              ...answer.headers,
+              "content-length": Buffer.byteLength(answer.body)
             })
-            res.end(exit.value.body)
+            res.end(answer.body)
           } else {
             res.writeHead(500).end()
           }

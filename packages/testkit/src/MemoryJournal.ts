@@ -1,4 +1,4 @@
-import { Journal, type JournalEntry } from "@ccapi/core"
+import { Journal, type JournalEntry, pendingIntentsOf } from "@ccapi/core"
 import { Context, Effect, Layer, Ref } from "effect"
 
 /** Read access to what an in-memory journal recorded, for assertions. */
@@ -13,7 +13,10 @@ export class MemoryJournal extends Context.Service<
 /** A `Journal` that keeps entries in memory, plus the `MemoryJournal` that reads them. */
 export const make = Effect.gen(function* () {
   const ref = yield* Ref.make<ReadonlyArray<JournalEntry>>([])
-  const journal: Journal["Service"] = { append: (entry) => Ref.update(ref, (all) => [...all, entry]) }
+  const journal: Journal["Service"] = {
+    append: (entry) => Ref.update(ref, (all) => [...all, entry]),
+    pendingIntents: Effect.map(Ref.get(ref), pendingIntentsOf)
+  }
   const reader: MemoryJournal["Service"] = { entries: Ref.get(ref), clear: Ref.set(ref, []) }
   return { journal, reader }
 })

@@ -10,5 +10,8 @@ approvalStoreContract("core's in-memory store (ApprovalStoreMemory)", {
   layer: ({ capacity }) => ApprovalStoreMemory.layerMemory({ capacity }),
   // The memory store cannot fail; a store that is down stands in for a shared one, for the workflow's side.
   unavailable: () =>
-    Layer.succeed(ApprovalStore, ApprovalStore.of({ put: () => down, get: () => down, take: () => down, size: down }))
+    Layer.succeed(
+      ApprovalStore,
+      ApprovalStore.of({ put: () => down, get: () => down, take: () => down, spend: () => down, size: down })
+    )
 })

@@ -99,6 +99,18 @@ export class ConversionFailed extends Schema.TaggedError<ConversionFailed>()("Co
 }) {}
 
 /** Errors any call to AWS can end in. */
+/**
+ * A mutation was sent but its answer was lost or unreadable (no answer, a timeout after sending, a body that is not a
+ * ProgressEvent): the change may have been applied. Carries the ClientToken, which recovers the original request.
+ */
+export class OutcomeUnknown extends Schema.TaggedError<OutcomeUnknown>()("OutcomeUnknown", {
+  operation: Schema.String,
+  typeName: Schema.String,
+  identifier: Schema.optional(Schema.String),
+  clientToken: Schema.String,
+  message: Schema.String
+}) {}
+
 export type CloudError = AccessDenied | CredentialsMissing | CredentialsExpired | Throttled | CloudUnavailable
 
 // ── Input and plans ───────────────────────────────────────────────────────────
@@ -167,7 +179,7 @@ export class TokenChainBroken extends Schema.TaggedError<TokenChainBroken>()("To
 /** The request differs from the plan that was explained and scanned. */
 export class PlanMismatch extends Schema.TaggedError<PlanMismatch>()("PlanMismatch", {
   /** What differs from the plan. */
-  field: Schema.Literals(["operation", "typeName", "identifier", "region", "account", "patch"]),
+  field: Schema.Literals(["operation", "typeName", "identifier", "region", "account", "patch", "resource"]),
   /** The plan's value and the request's (none for a patch). */
   planned: Schema.optional(Schema.String),
   requested: Schema.optional(Schema.String),

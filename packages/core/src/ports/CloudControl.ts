@@ -6,6 +6,7 @@ import type {
   ConcurrentOperation,
   InvalidRequest,
   NotUpdatable,
+  OutcomeUnknown,
   RequestNotFound,
   ResourceAlreadyExists,
   ResourceNotFound,
@@ -25,6 +26,8 @@ export type MutationError =
   | ConcurrentOperation
   | ClientTokenConflict
   | AccessDenied
+  /** Sent, but the answer was lost or unreadable: the change may have been applied. */
+  | OutcomeUnknown
 
 /** The AWS Cloud Control API: create, read, update, delete and list any resource; follow its requests. */
 export class CloudControl extends Context.Service<

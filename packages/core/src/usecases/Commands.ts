@@ -71,7 +71,15 @@ const scannedFields = {
 }
 
 /** Step 6: create the resource of an explained (and scanned) plan. */
-export const CreateResourceCommand = Schema.Struct({ ...mutationFields, ...scannedFields })
+export const CreateResourceCommand = Schema.Struct({
+  ...mutationFields,
+  ...scannedFields,
+  /**
+   * The user wants this create as a new, separate resource even when an identical create was sent before: its
+   * ClientToken is then made unique to this plan instead of derived from the desired state alone.
+   */
+  allowDuplicate: Schema.optional(Schema.Boolean)
+})
 export type CreateResourceCommand = typeof CreateResourceCommand.Type
 
 /**

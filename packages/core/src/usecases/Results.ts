@@ -89,6 +89,8 @@ export const MutationResult = Schema.Struct({
   typeName: Schema.String,
   identifier: Schema.UndefinedOr(Schema.String),
   requestToken: Schema.String,
+  /** The Cloud Control ClientToken the request was sent with (derived from the change; see `clientTokenFor`). */
+  clientToken: Schema.optional(Schema.String),
   status: Schema.String,
   isComplete: Schema.Boolean,
   errorCode: Schema.UndefinedOr(Schema.String),

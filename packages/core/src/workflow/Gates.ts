@@ -50,6 +50,8 @@ const mismatchDetail = (field: PlanMismatch["field"], planned: string, requested
       return `The credentials are for account ${requested}, the plan for ${planned}.`
     case "patch":
       return "The patch differs from the patch that was explained; send none: the explained patch is applied."
+    case "resource":
+      return `The live resource ${planned} is no longer the one that was explained.`
   }
 }
 
@@ -190,7 +192,8 @@ export const reserveDeleteSlot = Effect.fn("Gate.reserveDeleteSlot")(function* (
 /**
  * Guarantee 9, right before sending: the credentials still resolve to the plan's account. The credentials token holds
  * the account seen when the session was opened; credentials can change under a running server (a profile switched,
- * a role re-assumed), and a change must never land in an account the user was not shown.
+ * a role re-assumed), and a change must never land in an account the user was not shown. The identity adapter may
+ * cache the answer for a few seconds (never for the session), so a burst of mutations makes one STS call.
  */
 export const accountGate = Effect.fn("Gate.account")(function* (plan: Plan) {
   const caller = yield* (yield* Identity).whoAmI(plan.region)

@@ -142,8 +142,29 @@ export const planHash = (plan: PlanFields): string => {
   return sha256Hex(canonicalJson(fields))
 }
 
-/** The Cloud Control `ClientToken` of a plan: the same plan retried cannot be applied twice. */
-export const clientTokenFor = (plan: Plan): ClientToken => ClientToken.make(plan.hash)
+/**
+ * The Cloud Control `ClientToken` of a plan, derived from what is applied — operation, account, region, type, and the
+ * desired state (create) or the identifier, the patch and the live state it was planned from (update, delete) — never
+ * from when it was planned. Re-planning the same change after an ambiguous failure gives the same token, so within
+ * Cloud Control's idempotency window the retry returns the original request instead of applying the change twice.
+ * `distinct` (a create the user wants as a second, separate resource) mixes the plan's own hash in.
+ */
+export const clientTokenFor = (plan: Plan, options: { readonly distinct?: boolean | undefined } = {}): ClientToken => {
+  const applied: Record<string, JsonValue> = {
+    operation: plan.operation,
+    accountId: plan.accountId,
+    region: plan.region,
+    typeName: plan.typeName
+  }
+  if (plan.operation === "create") applied["desiredState"] = plan.desiredState
+  else {
+    applied["identifier"] = plan.identifier
+    applied["base"] = plan.currentState
+    if (plan.operation === "update") applied["patch"] = JSON.parse(JSON.stringify(plan.patch)) as JsonValue
+  }
+  if (options.distinct === true) applied["distinctFrom"] = plan.hash
+  return ClientToken.make(sha256Hex(canonicalJson(applied)))
+}
 
 const sealCreate = (fields: PlanFields<CreatePlan>): CreatePlan => new CreatePlan({ ...fields, hash: planHash(fields) })
 const sealUpdate = (fields: PlanFields<UpdatePlan>): UpdatePlan => new UpdatePlan({ ...fields, hash: planHash(fields) })

@@ -138,33 +138,37 @@ const chainLinks = (record: TokenRecord): { readonly parent?: string; readonly o
   }
 }
 
-/** Consume a token atomically: of concurrent spends exactly one succeeds; a later use is told it was spent. */
+/**
+ * Consume a token atomically: the store replaces the live record with its tombstone in one step, so of concurrent
+ * spends exactly one succeeds, a later use is told it was spent, and a store that fails leaves the token unspent.
+ */
 export const spendToken = Effect.fn("WorkflowTokens.spendToken")(function* <K extends TokenKind>(
   id: TokenIdOf<K>,
   kind: K
 ) {
   const record = yield* readToken(id, kind)
   const store = yield* ApprovalStore
-  const taken = yield* store.take(record.id)
-  if (Option.isNone(taken)) return yield* spentError(kind)
-  const value = taken.value
-  if (!isTokenOf(value, kind)) {
-    yield* store.put(record.id, value)
-    return yield* spentError(kind)
-  }
   const now = yield* Clock.currentTimeMillis
-  yield* store.put(
-    record.id,
+  const spent = yield* store.spend(
     new SpentToken({
       of: kind,
-      id: value.id,
-      chainId: value.chainId,
-      issuedAt: value.issuedAt,
-      expiresAt: Math.max(value.expiresAt, now + tombstoneMillis),
-      ...chainLinks(value)
+      id: record.id,
+      chainId: record.chainId,
+      issuedAt: record.issuedAt,
+      expiresAt: Math.max(record.expiresAt, now + tombstoneMillis),
+      ...chainLinks(record)
     })
   )
-  return value
+  if (Option.isNone(spent) || !isTokenOf(spent.value, kind)) return yield* spentError(kind)
+  return spent.value
+})
+
+/**
+ * Give a spent token back (its live record replaces the tombstone): a mutation that claimed its token and then
+ * stopped before anything was sent — declined, blocked, refused at an apply-time check — leaves the token usable.
+ */
+export const restoreToken = Effect.fn("WorkflowTokens.restoreToken")(function* (record: TokenRecord) {
+  yield* (yield* ApprovalStore).put(record.id, record)
 })
 
 /** Refuse tokens from two workflows: `child` must have been issued from the token `parentId`. */

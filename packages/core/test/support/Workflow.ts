@@ -22,7 +22,7 @@ import {
 } from "../../src/ports/Approver.js"
 import { CloudControl } from "../../src/ports/CloudControl.js"
 import { Identity } from "../../src/ports/Identity.js"
-import { Journal, type JournalEntry } from "../../src/ports/Journal.js"
+import { Journal, type JournalEntry, pendingIntentsOf } from "../../src/ports/Journal.js"
 import { PropertyValidator } from "../../src/ports/PropertyValidator.js"
 import { ResourceSchemas } from "../../src/ports/ResourceSchemas.js"
 import { SecurityScanner } from "../../src/ports/SecurityScanner.js"
@@ -213,6 +213,8 @@ const storeOf = (harness: Harness, capacity: number) =>
       put: (id, record) => guard("put")(inner.put(id, record)),
       get: (id) => guard("get")(inner.get(id)),
       take: (id) => guard("take")(inner.take(id)),
+      // Spending is the store's take-and-tombstone: it fails where a take does.
+      spend: (tombstone) => guard("take")(inner.spend(tombstone)),
       size: guard("size")(inner.size)
     })
   })
@@ -269,6 +271,7 @@ export const workflowLayer = (
     Layer.succeed(
       Journal,
       Journal.of({
+        pendingIntents: Effect.sync(() => pendingIntentsOf(harness.journal)),
         append: (entry) =>
           Effect.suspend(() => {
             if (harness.journalDown(entry))

@@ -124,6 +124,12 @@ export const mutationOutput = {
   ...progressEventShape,
   operation: z.enum(["create", "update", "delete"]),
   plan_hash: z.string(),
+  client_token: z
+    .string()
+    .optional()
+    .describe(
+      "The Cloud Control ClientToken the request was sent with; the same change planned again gets the same one, so a retry returns this request instead of applying it twice."
+    ),
   accepted_findings: z.array(z.string()),
   security_warning: z.string().optional(),
   warnings: z.array(z.string()),
@@ -198,6 +204,7 @@ export const mutationOut = (result: MutationResult) => ({
   status_message: result.statusMessage,
   operation: result.operation,
   plan_hash: result.planHash,
+  client_token: result.clientToken,
   accepted_findings: [...result.acceptedFindings],
   security_warning: result.warnings.length > 0 ? result.warnings.join("\n") : undefined,
   warnings: [...result.warnings],

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { z } from "zod"
 import { createResource } from "@ccapi/core"
 import { decodeMutationArguments, decodeScanArguments } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
@@ -32,7 +33,13 @@ export const create_resource = defineTool({
     region: regionField,
     security_scan_token: securityScanTokenField,
     skip_security_check: skipSecurityCheckField,
-    accept_findings: acceptFindingsField
+    accept_findings: acceptFindingsField,
+    allow_duplicate: z
+      .boolean()
+      .optional()
+      .describe(
+        "Only when the user really wants a second, separate resource identical to one created before: the ClientToken is then unique to this plan. Without it the same create planned again reuses the ClientToken, so a retry after a lost answer returns the original request instead of creating a duplicate."
+      )
   },
   output: mutationOutput,
   annotations: () => ({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
@@ -41,7 +48,10 @@ export const create_resource = defineTool({
       Effect.gen(function* () {
         const target = yield* decodeMutationArguments(args)
         const scan = yield* decodeScanArguments(args)
-        return yield* createResource({ ...target, ...scan }, { onProgress: call.onProgress })
+        return yield* createResource(
+          { ...target, ...scan, allowDuplicate: args.allow_duplicate === true },
+          { onProgress: call.onProgress }
+        )
       }),
       mutationOut
     )

@@ -1,16 +1,23 @@
-/** Fault injection: a share of requests throttled, failed with a 5xx, or slowed down. */
+/**
+ * Fault injection: a share of requests throttled, failed with a 5xx, slowed down, or — after the request was handled
+ * (a mutation applied) — answered with a dropped connection or a body that is not JSON.
+ */
 export interface FaultOptions {
   /** Share of requests (0–1) answered with a throttling error. */
   readonly throttleRate?: number | undefined
   /** Share of requests (0–1) answered with a 5xx internal error. */
   readonly errorRate?: number | undefined
+  /** Share of requests (0–1) handled, then answered by closing the connection without a response. */
+  readonly dropAfterRate?: number | undefined
+  /** Share of requests (0–1) handled, then answered 200 with a body that is not JSON. */
+  readonly malformedAfterRate?: number | undefined
   /** Added latency per request, in milliseconds. */
   readonly latencyMs?: number | undefined
   /** Seed of the generator that picks the faulty requests; the same seed gives the same sequence. */
   readonly seed?: number | undefined
 }
 
-export type Fault = "none" | "throttle" | "error"
+export type Fault = "none" | "throttle" | "error" | "drop-after" | "malformed-after"
 
 /** mulberry32: a small, fast, seedable generator. */
 const generator = (seed: number): (() => number) => {
@@ -34,15 +41,22 @@ const rate = (value: number | undefined, name: string): number => {
 export const makeFaults = (options: FaultOptions = {}) => {
   const throttleRate = rate(options.throttleRate, "throttleRate")
   const errorRate = rate(options.errorRate, "errorRate")
+  const dropRate = rate(options.dropAfterRate, "dropAfterRate")
+  const malformedRate = rate(options.malformedAfterRate, "malformedAfterRate")
   const latencyMs = Math.max(0, options.latencyMs ?? 0)
   const next = generator(options.seed ?? 1)
   return {
     latencyMs,
-    enabled: throttleRate > 0 || errorRate > 0 || latencyMs > 0,
+    enabled: throttleRate > 0 || errorRate > 0 || dropRate > 0 || malformedRate > 0 || latencyMs > 0,
     next: (): Fault => {
-      if (throttleRate === 0 && errorRate === 0) return "none"
+      if (throttleRate === 0 && errorRate === 0 && dropRate === 0 && malformedRate === 0) return "none"
       const draw = next()
-      return draw < throttleRate ? "throttle" : draw < throttleRate + errorRate ? "error" : "none"
+      let edge = throttleRate
+      if (draw < edge) return "throttle"
+      if (draw < (edge += errorRate)) return "error"
+      if (draw < (edge += dropRate)) return "drop-after"
+      if (draw < (edge += malformedRate)) return "malformed-after"
+      return "none"
     }
   }
 }

@@ -112,11 +112,29 @@ const recordsAt = (now: number): ReadonlyArray<StoredToken> => [
 const environmentRecord = (id: string, issuedAt: number, expiresAt: number) =>
   new EnvironmentToken({ id, chainId: "session", region: "us-east-1", issuedAt, expiresAt })
 
+const explainedRecord = (id: string, issuedAt: number, expiresAt: number) =>
+  new ExplainedToken({
+    id,
+    chainId: "w1",
+    parent: "generated_code_contract",
+    origin: "credentials_contract",
+    accountId: "111122223333",
+    region: "us-east-1",
+    plan,
+    issuedAt,
+    expiresAt
+  })
+
+/** The tombstone of an explained token, as `spendToken` writes it. */
+const tombstone = (id: string, now: number) =>
+  new SpentToken({ id, of: "explained", chainId: "w1", issuedAt: now, expiresAt: now + 24 * 60 * minute })
+
 const encodeStored = Schema.encodeSync(StoredToken)
 
 /**
- * What every `ApprovalStore` must do for the workflow's guarantees to hold: keep records whole, take each one at most
- * once under concurrency, stay within its bound, keep an expired record readable until room is needed (so the
+ * What every `ApprovalStore` must do for the workflow's guarantees to hold: keep records whole, take and spend each
+ * one at most once under concurrency (spend: the live record and its tombstone swapped in one step), stay within its
+ * bound fairly (a flood of one kind evicts no other kind), keep an expired record readable until room is needed (so the
  * workflow can say "expired" rather than "forged"), and report an outage as `StoreUnavailable`.
  */
 export const approvalStoreContract = (name: string, harness: ApprovalStoreHarness): void => {
@@ -210,7 +228,9 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
           )
           for (const id of ids) assert.isTrue(Option.isSome(yield* store.get(id)), id)
           assert.strictEqual(yield* store.size, ids.length)
-        })
+        }),
+        // Far below the bound, and below any fair share of one kind.
+        1000
       ))
 
     test("the store stays within its bound, and the record just put is always kept", () =>
@@ -241,7 +261,68 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
           assert.isTrue(Option.isSome(yield* store.get("environment_old_live")))
           assert.isTrue(Option.isSome(yield* store.get("environment_new")))
         }),
-        3
+        // A bound at which one kind's share is about three records.
+        30
+      ))
+
+    test("a flood of one kind of token (10,100 puts) evicts no record of another kind, and the bound holds", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          const explainedId = "explained_inflight"
+          yield* store.put(explainedId, explainedRecord(explainedId, now, now + 10 * minute))
+          const spentId = "explained_spent"
+          yield* store.put(spentId, tombstone(spentId, now))
+          for (let i = 0; i < 10_100; i++) {
+            const id = `environment_flood${i}`
+            yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
+          }
+          assert.isAtMost(yield* store.size, 1000)
+          assert.isTrue(Option.isSome(yield* store.get(explainedId)), "the in-flight explained token survives")
+          assert.isTrue(Option.isSome(yield* store.get(spentId)), "the tombstone survives")
+        }),
+        1000
+      ))
+
+    test("spend replaces a live token of its kind with the tombstone atomically and returns the live record", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          const id = "explained_tospend"
+          yield* store.put(id, explainedRecord(id, now, now + minute))
+          const spent = yield* store.spend(tombstone(id, now))
+          assert.isTrue(Option.isSome(spent))
+          assert.strictEqual(Option.getOrThrow(spent).kind, "explained")
+          const after = yield* store.get(id)
+          assert.strictEqual(Option.getOrThrow(after).kind, "spent")
+          // Spending again, or a tombstone of another kind, changes nothing.
+          assert.isTrue(Option.isNone(yield* store.spend(tombstone(id, now))))
+          assert.isTrue(Option.isNone(yield* store.spend(tombstone("explained_never", now))))
+          const other = "environment_notexplained"
+          yield* store.put(other, environmentRecord(other, now, now + minute))
+          assert.isTrue(Option.isNone(yield* store.spend(tombstone(other, now))))
+          assert.strictEqual(Option.getOrThrow(yield* store.get(other)).kind, "environment")
+        })
+      ))
+
+    test("of concurrent spends of one id exactly one gets the live record; the tombstone stays", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ApprovalStore
+          const now = yield* Clock.currentTimeMillis
+          for (let round = 0; round < 5; round++) {
+            const id = `explained_race${round}`
+            yield* store.put(id, explainedRecord(id, now, now + minute))
+            const spent = yield* Effect.all(
+              Array.from({ length: 6 }, () => Effect.andThen(Effect.yieldNow, store.spend(tombstone(id, now)))),
+              { concurrency: "unbounded" }
+            )
+            assert.strictEqual(spent.filter(Option.isSome).length, 1)
+            assert.strictEqual(Option.getOrThrow(yield* store.get(id)).kind, "spent")
+          }
+        })
       ))
 
     test("a record past its expiry stays readable, so the workflow reports TokenExpired, not a forged token", () =>
@@ -288,6 +369,7 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
               yield* Effect.flip(store.put("environment_x", environmentRecord("environment_x", now, now + minute))),
               yield* Effect.flip(store.get("environment_x")),
               yield* Effect.flip(store.take("environment_x")),
+              yield* Effect.flip(store.spend(tombstone("explained_x", now))),
               yield* Effect.flip(store.size)
             ]
             for (const error of errors) {

@@ -7,6 +7,8 @@ import { testFor, type Timing } from "./support.js"
 export interface JournalUnderTest {
   readonly journal: Journal["Service"]
   readonly entries: Effect.Effect<ReadonlyArray<JournalEntry>>
+  /** The same storage opened again, as a restarted server opens it; absent for a journal that lives in memory. */
+  readonly reopen?: () => Effect.Effect<Journal["Service"], never, Scope.Scope>
 }
 
 export interface JournalHarness extends Timing {
@@ -16,13 +18,30 @@ export interface JournalHarness extends Timing {
   readonly unwritable?: () => Effect.Effect<Journal["Service"], never, Scope.Scope>
 }
 
-const entry = (event: JournalEntry["event"], details: JsonObject, planHash?: string) =>
-  new JournalEntry({ at: "2025-06-01T12:00:00.000Z", event, details, ...(planHash !== undefined ? { planHash } : {}) })
+const entry = (event: JournalEntry["event"], details: JsonObject, planHash?: string, intentId?: string) =>
+  new JournalEntry({
+    at: "2025-06-01T12:00:00.000Z",
+    event,
+    details,
+    ...(planHash !== undefined ? { planHash } : {}),
+    ...(intentId !== undefined ? { intentId } : {})
+  })
+
+/** Three mutations: one closed by its submitted request, one by its outcome, one left pending (and a refusal). */
+const intentsScript = [
+  entry("mutation_intent", { clientToken: "ct-1", operation: "create" }, "p1", "i1"),
+  entry("mutation_intent", { clientToken: "ct-2", operation: "delete" }, "p2", "i2"),
+  entry("mutation_submitted", { requestToken: "req-1" }, "p1", "i1"),
+  entry("mutation_intent", { clientToken: "ct-3", operation: "update" }, "p3", "i3"),
+  entry("refused", { reason: "PlanMismatch" }, "p3"),
+  entry("mutation_outcome", { status: "REFUSED", errorCode: "InvalidRequest" }, "p2", "i2")
+]
 
 /**
  * What every `Journal` must do: record each entry whole and once, in the order appended, also under concurrent
  * appends, and fail with `JournalUnavailable` — every time, never silently — when it cannot record one, so the
- * workflow can refuse to send a mutation whose intent is not recorded.
+ * workflow can refuse to send a mutation whose intent is not recorded; and list the intents no submitted request or
+ * outcome closed yet (`pendingIntents`), also after the storage is opened again (a restart), for reconciliation.
  */
 export const journalContract = (name: string, harness: JournalHarness): void => {
   const test = testFor(harness)
@@ -95,6 +114,39 @@ export const journalContract = (name: string, harness: JournalHarness): void => 
               Array.from({ length: 15 }, (_, i) => i)
             )
           }
+        })
+      ))
+
+    test("pendingIntents: the intents no submitted request or outcome closed, in order, their intent ids kept", () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const { journal, entries } = yield* harness.make()
+          assert.deepStrictEqual(yield* journal.pendingIntents, [])
+          for (const e of intentsScript) yield* journal.append(e)
+          const pending = yield* journal.pendingIntents
+          assert.deepStrictEqual(
+            pending.map((e) => [e.intentId, e.details["clientToken"]]),
+            [["i3", "ct-3"]]
+          )
+          assert.strictEqual((yield* entries)[0]!.intentId, "i1")
+          yield* journal.append(entry("mutation_outcome", { status: "SUCCESS" }, "p3", "i3"))
+          assert.deepStrictEqual(yield* journal.pendingIntents, [])
+        })
+      ))
+
+    test("an appended entry is durable: storage opened again (a restart) still lists the pending intent", () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const { journal, reopen } = yield* harness.make()
+          for (const e of intentsScript) yield* journal.append(e)
+          if (reopen === undefined) return
+          const again = yield* reopen()
+          assert.deepStrictEqual(
+            (yield* again.pendingIntents).map((e) => e.intentId),
+            ["i3"]
+          )
+          yield* again.append(entry("mutation_outcome", { status: "SUCCESS" }, "p3", "i3"))
+          assert.deepStrictEqual(yield* journal.pendingIntents, [])
         })
       ))
 

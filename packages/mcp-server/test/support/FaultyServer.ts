@@ -1,0 +1,289 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js"
+import { afterEach } from "@effect/vitest"
+import { Clock, Context, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import {
+  ApprovalStore,
+  ApprovalStoreMemory,
+  CloudControl,
+  Identity,
+  Journal,
+  JournalUnavailable,
+  OutcomeUnknown,
+  reconcilePending,
+  StoreUnavailable
+} from "@ccapi/core"
+import {
+  BundledSchemas,
+  FakeIdentity,
+  FakeSecurityScanner,
+  MemoryCloud,
+  MemoryJournal,
+  MemoryTemplateGenerator
+} from "@ccapi/testkit"
+import { IacConverter } from "@ccapi/iac-converter"
+import { AjvPropertyValidator } from "@ccapi/validator"
+import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
+import type { ServerConfig } from "../../src/Config.js"
+import * as CryptoRandom from "../../src/CryptoRandom.js"
+import { makeServer } from "../../src/Server.js"
+import { cleanBucket, seedResource, testConfig } from "./TestServer.js"
+
+/*
+ * The MCP server over testkit's memory cloud, with faults a hostile network or a hostile environment brings: answers
+ * lost after Cloud Control acted, credentials that switch account, a journal or a token store that fails, a slow
+ * network. Each session is a real SDK Client over the in-memory transport.
+ */
+
+type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface Outcome {
+  readonly ok: boolean
+  readonly data: Loose
+  readonly text: string
+}
+
+export interface FaultControls {
+  /** The next this-many mutation calls act in the cloud, then lose their answer (OutcomeUnknown). */
+  loseAnswers: number
+  /** The account the credentials resolve to right now. */
+  accountId: string
+  /** Journal events that fail with JournalUnavailable while listed. */
+  readonly journalFails: Set<string>
+  /** Store operations that fail with StoreUnavailable while listed. */
+  readonly storeFails: Set<"get" | "put" | "take" | "spend">
+  /** Delay (ms) inside every mutation before it reaches the cloud. */
+  latencyMs: number
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export const makeFaultyServer = async (
+  options: { readonly config?: Partial<ServerConfig>; readonly elicitation?: "approve" | "reject" } = {}
+) => {
+  const config = testConfig(options.config)
+  const counts = { create: 0, update: 0, delete: 0, elicitations: 0 }
+  const controls: FaultControls = {
+    loseAnswers: 0,
+    accountId: "123456789012",
+    journalFails: new Set(),
+    storeFails: new Set(),
+    latencyMs: 0
+  }
+
+  const cloud = MemoryCloud.layerWith({}).pipe(Layer.provide(BundledSchemas.layerMemory))
+  const faulty = <A extends { readonly clientToken: string; readonly typeName: string }, R, E>(
+    operation: "create" | "update" | "delete",
+    input: A,
+    act: (input: A) => Effect.Effect<R, E>
+  ): Effect.Effect<R, E | OutcomeUnknown> =>
+    Effect.gen(function* () {
+      counts[operation] += 1
+      if (controls.latencyMs > 0) yield* Effect.promise(() => sleep(controls.latencyMs))
+      const result = yield* act(input)
+      if (controls.loseAnswers > 0) {
+        controls.loseAnswers -= 1
+        return yield* new OutcomeUnknown({
+          operation,
+          typeName: input.typeName,
+          clientToken: input.clientToken,
+          message: "CloudControl CreateResource in us-east-1 was sent, but its answer was lost (socket hang up)."
+        })
+      }
+      return result
+    })
+  const faultyCloud = Layer.effect(
+    CloudControl,
+    Effect.map(MemoryCloud.MemoryCloud, (inner) =>
+      CloudControl.of({
+        ...inner,
+        create: (input) => faulty("create", input, inner.create),
+        update: (input) => faulty("update", input, inner.update),
+        delete: (input) => faulty("delete", input, inner.delete)
+      })
+    )
+  ).pipe(Layer.provide(cloud))
+  const templates = MemoryTemplateGenerator.layerMemory().pipe(Layer.provide(cloud))
+
+  const journal = Layer.effectContext(
+    Effect.map(MemoryJournal.make, ({ journal, reader }) =>
+      Context.make(
+        Journal,
+        Journal.of({
+          pendingIntents: journal.pendingIntents,
+          append: (entry) =>
+            controls.journalFails.has(entry.event)
+              ? Effect.fail(new JournalUnavailable({ message: "the journal's disk is full" }))
+              : journal.append(entry)
+        })
+      ).pipe(Context.add(MemoryJournal.MemoryJournal, reader))
+    )
+  )
+  const store = Layer.effect(
+    ApprovalStore,
+    Effect.map(ApprovalStoreMemory.make({ capacity: 1000 }), (inner) => {
+      const guard =
+        (op: "get" | "put" | "take" | "spend") =>
+        <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | StoreUnavailable> =>
+          Effect.suspend(
+            (): Effect.Effect<A, E | StoreUnavailable> =>
+              controls.storeFails.has(op)
+                ? Effect.fail(new StoreUnavailable({ message: "the token store did not answer" }))
+                : effect
+          )
+      return ApprovalStore.of({
+        put: (id, record) => guard("put")(inner.put(id, record)),
+        get: (id) => guard("get")(inner.get(id)),
+        take: (id) => guard("take")(inner.take(id)),
+        spend: (tombstone) => guard("spend")(inner.spend(tombstone)),
+        size: inner.size
+      })
+    })
+  )
+  const identity = Layer.succeed(
+    Identity,
+    Identity.of({
+      environment: FakeIdentity.make({ profile: "test", credentialSource: "profile" }).environment,
+      whoAmI: (region) =>
+        FakeIdentity.make({ profile: "test", credentialSource: "profile", accountId: controls.accountId }).whoAmI(
+          region
+        )
+    })
+  )
+
+  const layer = Layer.mergeAll(
+    cloud,
+    faultyCloud,
+    BundledSchemas.layerMemory,
+    identity,
+    FakeSecurityScanner.layerTest({}),
+    journal,
+    templateGeneratorLayer(config, Layer.mergeAll(faultyCloud, BundledSchemas.layerMemory, templates)),
+    AjvPropertyValidator.layer,
+    store,
+    approvalDeskLayer(config),
+    IacConverter.layer,
+    settingsLayer(config)
+  ).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, Clock.Clock.defaultValue()))
+    )
+  )
+  const runtime = ManagedRuntime.make(layer)
+  const scopes: Array<Scope.Closeable> = []
+  const clients: Array<Client> = []
+
+  const connectSession = async () => {
+    const scope = Scope.makeUnsafe()
+    scopes.push(scope)
+    const server = await runtime.runPromise(
+      makeServer({
+        sessionId: `faulty-session-${scopes.length}`,
+        context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning }
+      }).pipe(Scope.provide(scope))
+    )
+    const capabilities = options.elicitation ? { elicitation: { form: {} } } : {}
+    const client = new Client({ name: "hostile", version: "1.0.0" }, { capabilities })
+    clients.push(client)
+    if (options.elicitation !== undefined) {
+      const answer = options.elicitation
+      client.setRequestHandler(ElicitRequestSchema, async (): Promise<ElicitResult> => {
+        counts.elicitations += 1
+        await sleep(50)
+        return { action: "accept", content: { decision: answer } }
+      })
+    }
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
+    await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
+    const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+      return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text }
+    }
+    const must = async (name: string, args: Record<string, unknown> = {}) => {
+      const outcome = await call(name, args)
+      if (!outcome.ok) throw new Error(`${name} failed: ${outcome.text}`)
+      return outcome.data
+    }
+    return { call, must }
+  }
+
+  const main = await connectSession()
+  const memory = () => runtime.runPromise(MemoryCloud.MemoryCloud)
+  return {
+    ...main,
+    connectSession,
+    counts,
+    controls,
+    journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (j) => j.entries)),
+    pending: () => runtime.runPromise(Effect.flatMap(Journal, (j) => j.pendingIntents)),
+    /** What a restarted server does first: settle the pending intents. */
+    reconcile: () => runtime.runPromise(reconcilePending()),
+    seed: (typeName: string, desiredState: Record<string, unknown>, region = "us-east-1") =>
+      runtime.runPromise(seedResource(typeName, desiredState, region)),
+    peek: async (typeName: string, identifier: string, region = "us-east-1") =>
+      (await memory()).peek({ typeName, identifier, region }).pipe(Effect.runPromise),
+    resources: async (region = "us-east-1") => (await memory()).resources(region).pipe(Effect.runPromise),
+    /** Change the cloud behind the server's back (another tool, a colleague), and let the change complete. */
+    outOfBand: async <A, E>(f: (cloud: MemoryCloud.MemoryCloud["Service"]) => Effect.Effect<A, E>) => {
+      const value = await runtime.runPromise(Effect.flatMap(MemoryCloud.MemoryCloud, f).pipe(Effect.orDie))
+      await sleep(100)
+      return value
+    },
+    close: async () => {
+      for (const client of clients.splice(0)) await client.close().catch(() => undefined)
+      for (const scope of scopes.splice(0)) await runtime.runPromise(Scope.close(scope, Exit.void))
+      await runtime.dispose()
+    }
+  }
+}
+
+export type FaultyServer = Awaited<ReturnType<typeof makeFaultyServer>>
+export type Session = Pick<FaultyServer, "call" | "must">
+
+/** A `start` for a test file: each server is closed after the test that made it. */
+export const useFaultyServers = () => {
+  const servers: Array<FaultyServer> = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((t) => t.close()))
+  })
+  return async (options: Parameters<typeof makeFaultyServer>[0] = {}) => {
+    const t = await makeFaultyServer(options)
+    servers.push(t)
+    return t
+  }
+}
+
+export const BUCKET = "AWS::S3::Bucket"
+
+export const credentials = async (s: Session): Promise<string> => {
+  const env = await s.must("check_environment_variables")
+  const info = await s.must("get_aws_session_info", { environment_token: env["environment_token"] })
+  return info["credentials_token"] as string
+}
+
+/** A create of `properties` planned, explained and scanned (the fake scanner passes clean buckets). */
+export const readyCreate = async (s: Session, properties: Record<string, unknown>, creds?: string) => {
+  const credentialsToken = creds ?? (await credentials(s))
+  const generated = await s.must("generate_infrastructure_code", {
+    resource_type: BUCKET,
+    credentials_token: credentialsToken,
+    properties
+  })
+  const explained = await s.must("explain", { generated_code_token: generated["generated_code_token"] })
+  const scan = await s.must("run_checkov", { explained_token: explained["explained_token"] })
+  return {
+    resource_type: BUCKET,
+    credentials_token: credentialsToken,
+    explained_token: explained["explained_token"] as string,
+    security_scan_token: scan["security_scan_token"] as string
+  }
+}
+
+/** A bucket without a name (the cloud names it), clean for the fake scanner. */
+export const unnamedBucket = () => {
+  const properties: Record<string, unknown> = { ...cleanBucket("x") }
+  delete properties["BucketName"]
+  return properties
+}
