@@ -17,6 +17,7 @@ import * as CryptoRandom from "../src/CryptoRandom.js"
 import * as JsonlJournal from "../src/JsonlJournal.js"
 import { parseLines } from "../src/JsonlJournal.js"
 import { makeServer } from "../src/Server.js"
+import { testApprovalState } from "./support/Clients.js"
 import { testConfig } from "./support/TestServer.js"
 
 /*
@@ -97,6 +98,7 @@ const startSuite = async () => {
     scopes.push(scope)
     const server = await runtime.runPromise(
       makeServer({
+        approvalState: testApprovalState,
         sessionId: `fault-agent-${scopes.length}`,
         context: { readOnly: false, sandbox: true, securityScanning: "enabled" }
       }).pipe(Scope.provide(scope))

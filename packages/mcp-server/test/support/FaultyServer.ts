@@ -28,6 +28,7 @@ import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer }
 import type { ServerConfig } from "../../src/Config.js"
 import * as CryptoRandom from "../../src/CryptoRandom.js"
 import { makeServer } from "../../src/Server.js"
+import { testApprovalState } from "./Clients.js"
 import { cleanBucket, seedResource, testConfig } from "./TestServer.js"
 
 /*
@@ -179,6 +180,7 @@ export const makeFaultyServer = async (
     scopes.push(scope)
     const server = await runtime.runPromise(
       makeServer({
+        approvalState: testApprovalState,
         sessionId: `faulty-session-${scopes.length}`,
         context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning }
       }).pipe(Scope.provide(scope))
