@@ -15,6 +15,8 @@ Prints its URL on stdout; point any AWS SDK or CLI at it with AWS_ENDPOINT_URL=<
 Fault injection (for testing retries and waiting; the same --seed gives the same faults in the same order):
   --throttle-rate R   share of requests (0-1) answered with a throttling error
   --error-rate R      share of requests (0-1) answered with a 5xx internal error
+  --drop-rate R       share of requests (0-1) handled, then answered by closing the connection (a lost answer)
+  --malformed-rate R  share of requests (0-1) handled, then answered 200 with a body that is not JSON
   --latency-ms N      added latency per request
   --seed N            seed of the fault picker (default 1)`
 
@@ -45,6 +47,8 @@ const parsed = (() => {
         "delay-ms": { type: "string" },
         "throttle-rate": { type: "string" },
         "error-rate": { type: "string" },
+        "drop-rate": { type: "string" },
+        "malformed-rate": { type: "string" },
         "latency-ms": { type: "string" },
         seed: { type: "string" },
         help: { type: "boolean", short: "h" }
@@ -74,10 +78,15 @@ const waitForSignal = Effect.callback<NodeJS.Signals>((resume) => {
 
 const throttleRate = share(parsed["throttle-rate"], "--throttle-rate")
 const errorRate = share(parsed["error-rate"], "--error-rate")
-if ((throttleRate ?? 0) + (errorRate ?? 0) > 1) fail("--throttle-rate and --error-rate together must not exceed 1")
+const dropAfterRate = share(parsed["drop-rate"], "--drop-rate")
+const malformedAfterRate = share(parsed["malformed-rate"], "--malformed-rate")
+if ((throttleRate ?? 0) + (errorRate ?? 0) + (dropAfterRate ?? 0) + (malformedAfterRate ?? 0) > 1)
+  fail("--throttle-rate, --error-rate, --drop-rate and --malformed-rate together must not exceed 1")
 const faults = {
   throttleRate,
   errorRate,
+  dropAfterRate,
+  malformedAfterRate,
   latencyMs: integer(parsed["latency-ms"], "--latency-ms"),
   seed: integer(parsed.seed, "--seed")
 }

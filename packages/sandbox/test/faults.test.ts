@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { GetResourceCommand, ListResourcesCommand, ThrottlingException } from "@aws-sdk/client-cloudcontrol"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import {
+  CreateResourceCommand,
+  GetResourceCommand,
+  ListResourcesCommand,
+  ThrottlingException
+} from "@aws-sdk/client-cloudcontrol"
 import { DescribeTypeCommand } from "@aws-sdk/client-cloudformation"
 import { describe, expect, it } from "@effect/vitest"
 import { startSandbox } from "../src/index.js"
@@ -142,6 +150,37 @@ describe("fault flags on the ccapi-sandbox bin", () => {
     expect(first).toContain("ServiceInternalErrorException")
     expect(first).toContain("ok")
     expect(await pattern()).toEqual(first)
+  }, 60_000)
+
+  it("--drop-rate 1 applies a create and loses its answer; --malformed-rate 1 answers it with a body that is not JSON", async () => {
+    for (const [flag, name] of [
+      ["--drop-rate", "dropped"],
+      ["--malformed-rate", "malformed"]
+    ] as const) {
+      const state = join(mkdtempSync(join(tmpdir(), "ccapi-sandbox-faults-")), "state.json")
+      const { child, url } = await startBin([flag, "1", "--seed", "5", "--state", state, "--delay-ms", "0"])
+      const parameter = `/ccapi/faults/${name}`
+      try {
+        const { cloudControl } = clientsFor(url, "us-west-2", 1)
+        const error = await cloudControl
+          .send(
+            new CreateResourceCommand({
+              TypeName: PARAMETER,
+              DesiredState: JSON.stringify({ Name: parameter, Type: "String", Value: "v" })
+            })
+          )
+          .then(
+            () => undefined,
+            (e: unknown) => e
+          )
+        expect(error, `${flag}: the create's answer was delivered`).toBeInstanceOf(Error)
+      } finally {
+        child.kill("SIGTERM")
+        await new Promise((resolve) => child.once("exit", resolve))
+      }
+      // The endpoint acted although its answer was lost: the parameter is in the state it saved.
+      expect(readFileSync(state, "utf8"), `${flag}: the create was not applied`).toContain(parameter)
+    }
   }, 60_000)
 
   it("a fault rate outside 0–1 ends the bin with exit code 2 and the reason on stderr", async () => {
