@@ -5,18 +5,18 @@
 //
 // Settings (environment): BENCH_RUNS (cold starts per server, default 10), BENCH_WORKFLOW_RUNS (timed workflows per
 // server with scanning disabled, default 30), BENCH_SCAN_RUNS (timed workflows with Checkov and adapter scans,
-// default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 1000), BENCH_REF_MEMORY_WORKFLOWS (reference, default 1000),
+// default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 10000), BENCH_REF_MEMORY_WORKFLOWS (reference, default 1000),
 // BENCH_LIST_SIZES (default "1000,10000"), BENCH_LIST_RUNS (default 5), BENCH_SKIP_REFERENCE=1,
 // BENCH_OURS_MODE=endpoint|sandbox (default endpoint: ccapi talks to the same sandbox process as the reference),
 // BENCH_OUTPUT (default <repo>/BENCHMARKS.md).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { Buffer } from "node:buffer"
 import { builtinModules } from "node:module"
 import os, { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { setTimeout } from "node:timers"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { rssOf, startServer, timedCall } from "./lib/mcp.mjs"
 import { startEndpointProcess, timedExec } from "./lib/processes.mjs"
 import { ensureReference } from "./lib/reference.mjs"
@@ -44,7 +44,7 @@ const settings = {
   runs: int("BENCH_RUNS", 10),
   workflowRuns: int("BENCH_WORKFLOW_RUNS", 30),
   scanRuns: int("BENCH_SCAN_RUNS", 5),
-  memoryWorkflows: int("BENCH_MEMORY_WORKFLOWS", 1000),
+  memoryWorkflows: int("BENCH_MEMORY_WORKFLOWS", 10000),
   refMemoryWorkflows: int("BENCH_REF_MEMORY_WORKFLOWS", 1000),
   listSizes: (process.env.BENCH_LIST_SIZES ?? "1000,10000")
     .split(",")
@@ -116,6 +116,8 @@ const oursSpec = (endpointUrl, scanning, extra = {}) => ({
     XDG_STATE_HOME: stateDir,
     SECURITY_SCANNING: scanning ? "enabled" : "disabled",
     CCAPI_CHECKOV_BIN: oursCheckov,
+    // The warm Checkov worker (the default `auto` picks it too; `worker` fails loudly rather than fall back to the CLI).
+    CCAPI_CHECKOV_MODE: "worker",
     NODE_COMPILE_CACHE: join(workDir, "node-compile-cache"),
     ...extra
   }
@@ -302,25 +304,45 @@ const main = async () => {
         const session = await startSide(side, proxy?.url, true)
         const rss = rssOf(session.pid)
         await session.close()
-        const entry = (acc[side] ??= { initialize: [], toolsList: [], rss: [], tools: session.tools.length, noise: 0 })
+        const entry = (acc[side] ??= {
+          initialize: [],
+          toolsList: [],
+          ready: [],
+          rss: [],
+          tools: session.tools.length,
+          toolsListBytes: Buffer.byteLength(JSON.stringify({ tools: session.tools })),
+          noise: 0
+        })
         entry.initialize.push(session.initializeMs)
         entry.toolsList.push(session.toolsListMs)
+        entry.ready.push(session.readyMs)
         if (rss !== undefined) entry.rss.push(rss)
         entry.noise = Math.max(entry.noise, session.stdoutNoise())
       })
       if (results.ours.ok) {
-        // Extra row: the same starts with Node's compile cache switched off (as before the bin entry enabled it).
+        // Extra rows, alternating: the full server answering the handshake itself (the front off), and Node's compile
+        // cache switched off (as before the bin entry enabled it).
+        const variants = [
+          ["oursNoFront", { CCAPI_HANDSHAKE_FRONT: "off" }],
+          ["oursNoCompileCache", { NODE_DISABLE_COMPILE_CACHE: "1" }]
+        ]
         for (let i = 0; i < settings.runs; i++) {
-          const session = await startServer(oursSpec(proxy?.url, true, { NODE_DISABLE_COMPILE_CACHE: "1" }))
-          await session.close()
-          const entry = (acc.oursNoCompileCache ??= {
-            initialize: [],
-            toolsList: [],
-            rss: [],
-            tools: session.tools.length
-          })
-          entry.initialize.push(session.initializeMs)
-          entry.toolsList.push(session.toolsListMs)
+          for (const [name, extra] of variants) {
+            const session = await startServer(oursSpec(proxy?.url, true, extra))
+            const rss = rssOf(session.pid)
+            await session.close()
+            const entry = (acc[name] ??= {
+              initialize: [],
+              toolsList: [],
+              ready: [],
+              rss: [],
+              tools: session.tools.length
+            })
+            entry.initialize.push(session.initializeMs)
+            entry.toolsList.push(session.toolsListMs)
+            entry.ready.push(session.readyMs)
+            if (rss !== undefined) entry.rss.push(rss)
+          }
         }
       }
       if (results.ours.ok && settings.oursMode === "endpoint") {
@@ -328,9 +350,16 @@ const main = async () => {
         for (let i = 0; i < settings.runs; i++) {
           const session = await startServer(oursSpec(undefined, true))
           await session.close()
-          const entry = (acc.oursSandbox ??= { initialize: [], toolsList: [], rss: [], tools: session.tools.length })
+          const entry = (acc.oursSandbox ??= {
+            initialize: [],
+            toolsList: [],
+            ready: [],
+            rss: [],
+            tools: session.tools.length
+          })
           entry.initialize.push(session.initializeMs)
           entry.toolsList.push(session.toolsListMs)
+          entry.ready.push(session.readyMs)
         }
       }
       results.coldStart = acc
@@ -528,9 +557,115 @@ const binImports = () => {
   return { external: [...external].sort(), bytes }
 }
 
+/**
+ * The bundle's own anatomy: dist/metafile-esm.json (tsup writes it) names the chunks dist/main.js imports statically;
+ * one process imports them leaves first and times each import, so each row is what that chunk adds (its own module
+ * evaluation) and the rows add up to the whole load of the full server. Another process times the handshake front
+ * (dist/front.js and its recorded answers, dist/handshake.js).
+ */
+const bundleChunks = () => {
+  const dist = dirname(oursBundle)
+  const meta = JSON.parse(readFileSync(join(dist, "metafile-esm.json"), "utf8"))
+  const order = []
+  const visit = (file) => {
+    if (order.includes(file)) return
+    for (const imported of meta.outputs[file]?.imports ?? []) {
+      if (imported.kind === "import-statement" && imported.path.startsWith("dist/")) visit(imported.path)
+    }
+    order.push(file)
+  }
+  visit("dist/main.js")
+  const describe = (file) => {
+    const groups = {}
+    for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[file].inputs)) {
+      const pkg =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ??
+        input
+          .replace(/^(\.\.\/)+/, "")
+          .split("/")
+          .slice(0, 2)
+          .join("/")
+      groups[pkg] = (groups[pkg] ?? 0) + bytesInOutput
+    }
+    return Object.entries(groups)
+      .sort((a, b) => b[1] - a[1])
+      .filter(([, bytes], i) => i < 4 && bytes > 2048)
+      .map(([pkg, bytes]) => `${pkg} ${(bytes / 1024).toFixed(0)} KiB`)
+      .join(", ")
+  }
+  return order.map((file) => ({
+    file: file.replace(/^dist\//, ""),
+    bytes: meta.outputs[file].bytes,
+    contents: describe(file)
+  }))
+}
+
+const CHUNK_TIMER = `
+const times = {}
+const start = performance.now()
+for (const file of JSON.parse(process.argv[1])) {
+  const t = performance.now()
+  await import(file)
+  times[file] = performance.now() - t
+}
+times.total = performance.now() - start
+process.stdout.write(JSON.stringify(times))
+`
+
+const FRONT_TIMER = `
+const t = performance.now()
+await import(process.argv[1])
+const front = performance.now() - t
+const u = performance.now()
+await import(process.argv[2])
+process.stdout.write(JSON.stringify({ front, data: performance.now() - u }))
+`
+
+const measureBundleAnatomy = async (anatomy) => {
+  const dist = dirname(oursBundle)
+  const chunks = bundleChunks()
+  const env = { PATH: process.env.PATH, NODE_COMPILE_CACHE: join(workDir, "node-compile-cache-anatomy") }
+  const files = chunks.map((chunk) => pathToFileURL(join(dist, chunk.file)).href)
+  const front = [pathToFileURL(join(dist, "front.js")).href, pathToFileURL(join(dist, "handshake.js")).href]
+  // A first run fills the compile cache, as the bench's cold starts run with a warm one.
+  await timedExec(process.execPath, ["--input-type=module", "-e", CHUNK_TIMER, JSON.stringify(files)], { env })
+  await timedExec(process.execPath, ["--input-type=module", "-e", FRONT_TIMER, ...front], { env })
+  const perChunk = Object.fromEntries(chunks.map((chunk) => [chunk.file, []]))
+  const totals = []
+  const frontTimes = { front: [], data: [] }
+  for (let i = 0; i < settings.runs; i++) {
+    const run = await timedExec(process.execPath, ["--input-type=module", "-e", CHUNK_TIMER, JSON.stringify(files)], {
+      env
+    })
+    if (run.code !== 0) throw new Error(`importing the bundle's chunks failed: ${run.stderr.slice(0, 300)}`)
+    const times = JSON.parse(run.stdout)
+    chunks.forEach((chunk, at) => perChunk[chunk.file].push(times[files[at]]))
+    totals.push(times.total)
+    const frontRun = await timedExec(process.execPath, ["--input-type=module", "-e", FRONT_TIMER, ...front], { env })
+    if (frontRun.code !== 0) throw new Error(`importing the front failed: ${frontRun.stderr.slice(0, 300)}`)
+    const frontTimesRun = JSON.parse(frontRun.stdout)
+    frontTimes.front.push(frontTimesRun.front)
+    frontTimes.data.push(frontTimesRun.data)
+  }
+  anatomy.bundle = {
+    chunks: chunks.map((chunk) => ({ ...chunk, ms: perChunk[chunk.file] })),
+    total: totals,
+    front: frontTimes,
+    frontBytes: statSync(join(dist, "front.js")).size,
+    dataBytes: statSync(join(dist, "handshake.js")).size
+  }
+}
+
 const measureStartAnatomy = async () => {
   const anatomy = { node: {}, python: {} }
   if (results.ours.ok) Object.assign(anatomy, binImports())
+  if (results.ours.ok) {
+    try {
+      await measureBundleAnatomy(anatomy)
+    } catch (error) {
+      missing("the bundle's anatomy", error instanceof Error ? error.message : String(error))
+    }
+  }
   for (let i = 0; i < settings.runs; i++) {
     for (const [label, modules] of IMPORT_GROUPS) {
       const code = modules.length ? `await Promise.all(${JSON.stringify(modules)}.map((m) => import(m)))` : "0"

@@ -18,9 +18,11 @@ export const rssOf = (pid) => {
 }
 
 /**
- * Spawn `spec.command spec.args` with `spec.env`, connect a client and list the tools.
+ * Spawn `spec.command spec.args` with `spec.env`, connect a client, list the tools and ping.
  * Returns the session with cold-start timings measured from just before the spawn:
- * `initializeMs` (the initialize response received) and `toolsListMs` (the first tools/list answered).
+ * `initializeMs` (the initialize response received), `toolsListMs` (the first tools/list answered) and `readyMs`
+ * (the first `ping` answered: ccapi's bin answers the handshake from its front, and the ping is the first request the
+ * full server answers, once it has loaded and taken the connection over).
  */
 export const startServer = async (spec) => {
   const transport = new StdioClientTransport({
@@ -51,6 +53,8 @@ export const startServer = async (spec) => {
   const initializeMs = performance.now() - started
   const tools = await client.listTools()
   const toolsListMs = performance.now() - started
+  await client.ping()
+  const readyMs = performance.now() - started
   const pid = transport.pid
   return {
     name: spec.name,
@@ -60,6 +64,7 @@ export const startServer = async (spec) => {
     tools: tools.tools,
     initializeMs,
     toolsListMs,
+    readyMs,
     stdoutNoise: () => stdoutNoise,
     stderrTail: () => stderrLines.join("\n"),
     close: async () => {

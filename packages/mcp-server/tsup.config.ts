@@ -40,6 +40,8 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   splitting: true,
+  // dist/metafile-esm.json: what each chunk holds (the bench's start anatomy reads it; not shipped).
+  metafile: true,
   dts: false,
   noExternal: [/^(?!cdk-from-cfn$).*/],
   external: ["cdk-from-cfn"],

@@ -136,7 +136,7 @@ export const serveHandshake = (options: FrontOptions): Promise<StdioHandoff> | u
   if (answers === undefined) return undefined
   const toolsList = `{"tools":[${answers.tools.map((index) => options.data.tools[index]).join(",")}]}`
   const { input, output } = options
-  const idleMillis = options.idleMillis ?? 50
+  const idleMillis = options.idleMillis ?? 250
   const privateId = `ccapi-handshake-front:${randomUUID()}`
 
   return new Promise((resolve) => {
