@@ -421,6 +421,23 @@ const main = async () => {
         }
       })
 
+      // 2b. ccapi's overhead without its journal (CCAPI_JOURNAL=off): what the journal's durable appends cost.
+      if (results.ours.ok) {
+        await section("workflow (scanning disabled, journal off)", async () => {
+          const session = await startServer(oursSpec(proxy.url, false, { CCAPI_JOURNAL: "off" }))
+          try {
+            for (let i = 0; i < settings.warmup; i++)
+              await runWorkflow(session, { scanning: false, name: workflowName("ours"), proxy })
+            const stats = emptyWorkflowStats()
+            for (let i = 0; i < settings.workflowRuns; i++)
+              recordWorkflow(stats, await runWorkflow(session, { scanning: false, name: workflowName("ours"), proxy }))
+            results.workflow.disabledNoJournal = stats
+          } finally {
+            await session.close()
+          }
+        })
+      }
+
       // 3. Workflow with the real Checkov.
       await section("workflow (real Checkov)", async () => {
         const sessions = {}
@@ -504,7 +521,7 @@ const main = async () => {
 
   results.meta.loadEnd = os.loadavg()
   results.meta.wallSeconds = (performance.now() - wallStarted) / 1000
-  const markdown = renderReport(results)
+  const markdown = withKeptSections(renderReport(results))
   writeFileSync(settings.output, markdown)
   writeFileSync(join(workDir, "results.json"), JSON.stringify(results, null, 2))
   process.stdout.write(markdown)
@@ -845,13 +862,27 @@ const listAll = async (session, side) => {
   return { firstMs, lastMs: performance.now() - started, pages, count }
 }
 
+/**
+ * The sections other scripts write into BENCHMARKS.md between markers (`<!-- name:start -->` … `<!-- name:end -->`,
+ * or `<!-- BEGIN … -->` … `<!-- END … -->`: the fleet load, the fault-injection suite, the plan step) are kept, in
+ * their order, after the report this harness writes.
+ */
+const withKeptSections = (markdown) => {
+  if (!existsSync(settings.output)) return markdown
+  const previous = readFileSync(settings.output, "utf8")
+  const kept = [
+    ...previous.matchAll(/<!-- ([\w-]+):start -->[\s\S]*?<!-- \1:end -->|<!-- BEGIN [\s\S]*?<!-- END [^\n]*?-->/g)
+  ].map((match) => match[0])
+  return kept.length === 0 ? markdown : `${markdown.trimEnd()}\n\n${kept.join("\n\n")}\n`
+}
+
 /** `node bench/run.mjs --render`: rewrite BENCHMARKS.md from the last run's bench/.work/results.json. */
 const render = () => {
   const saved = JSON.parse(readFileSync(join(workDir, "results.json"), "utf8"))
   if (saved.startAnatomy && saved.startAnatomy.external === undefined && existsSync(oursBundle)) {
     Object.assign(saved.startAnatomy, binImports())
   }
-  writeFileSync(settings.output, renderReport(saved))
+  writeFileSync(settings.output, withKeptSections(renderReport(saved)))
   log(`rewrote ${settings.output} from ${join(workDir, "results.json")}`)
 }
 

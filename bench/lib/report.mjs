@@ -459,6 +459,25 @@ export const renderReport = (r) => {
     out.push(workflowTable(wfOff, { scanning: false }))
     out.push("")
     out.push(`Outcomes — ${statuses(wfOff)}.`)
+    const noJournal = r.workflow.disabledNoJournal
+    if (noJournal?.overhead?.length && wfOff.ours?.overhead?.length) {
+      const on = median(wfOff.ours.overhead)
+      const off = median(noJournal.overhead)
+      out.push("")
+      out.push(
+        `The same workflows on a ccapi server with its journal off (\`CCAPI_JOURNAL=off\`, run after the series): ` +
+          `server-side overhead ${formatMs(off)} ms median (min ${formatMs(Math.min(...noJournal.overhead))}, max ` +
+          `${formatMs(Math.max(...noJournal.overhead))}, ${noJournal.overhead.length} runs), against ${formatMs(on)} ms ` +
+          "with it. The difference is the journal's five durable appends (each written and fdatasync'd before the call " +
+          "goes on: the plan at `generate_infrastructure_code`, `explained`, and the mutation's intent, submitted " +
+          "request and outcome around `create_resource`): the write-ahead record that nothing is lost costs a disk " +
+          "flush per entry, and the time a flush takes is the disk's. Per call with the journal off: " +
+          ["environment", "session", "generate", "explain", "create"]
+            .map((key) => `\`${STEP_LABELS[key]}\` ${formatMs(median(noJournal.steps[key]))} ms`)
+            .join(", ") +
+          " (client-observed, sandbox time included)."
+      )
+    }
   } else {
     out.push("Not measured (see below).")
   }
