@@ -360,6 +360,41 @@ describe("the bin's handshake front", () => {
     assert.strictEqual(unknown.stdout, "")
   })
 
+  it("exits when its parent process dies before the client said anything, though its stdin stays open", async () => {
+    const { execFileSync } = await import("node:child_process")
+    const { open } = await import("node:fs/promises")
+    const fifo = path.join(mkdtempSync(path.join(os.tmpdir(), "ccapi-front-fifo-")), "stdin")
+    execFileSync("mkfifo", [fifo])
+    const launcher = `const fs = require("node:fs"); const c = require("node:child_process").spawn(process.execPath, [${JSON.stringify(bin)}], { stdio: [fs.openSync(${JSON.stringify(fifo)}, "r"), "inherit", "inherit"] }); process.stderr.write("PID " + c.pid + "\\n"); setInterval(() => {}, 1000)`
+    const parent = spawn(process.execPath, ["-e", launcher], {
+      env: env({ securityScanning: "enabled" }),
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const writer = await open(fifo, "w")
+    let stderr = ""
+    parent.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    for (let i = 0; i < 300 && !/PID \d+/.test(stderr); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    const pid = Number(/PID (\d+)/.exec(stderr)?.[1])
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    parent.kill("SIGKILL")
+    const alive = () => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    let gone = false
+    for (let i = 0; i < 150 && !gone; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      gone = !alive()
+    }
+    if (!gone) process.kill(pid, "SIGKILL")
+    await writer.close()
+    assert.isTrue(gone, "the orphaned bin exited on its own")
+  })
+
   it("shuts down with exit code 0 on SIGTERM before the client said anything", async () => {
     const child = spawn(process.execPath, [bin], { env: env({ securityScanning: "enabled" }), stdio: "pipe" })
     let stderr = ""

@@ -57,6 +57,8 @@ export interface StdioHandoff {
   readonly answered: Set<string>
   /** What the front answered, for the log. */
   readonly served: { readonly initialize: boolean; readonly toolsList: number }
+  /** The parent process when the front started: the full server's stdin guard watches it (see StdinGuard.ts). */
+  readonly parentPid: number
 }
 
 /**
@@ -149,6 +151,11 @@ export const serveHandshake = (options: FrontOptions): Promise<StdioHandoff> | u
     let over = false
     let ended = false
     let idle: ReturnType<typeof setTimeout> | undefined
+    // A parent that exits while the front waits: the full server's stdin guard sees it and ends the process.
+    const parentPid = process.ppid
+    const parentTimer = setInterval(() => {
+      if (process.ppid !== parentPid) handOver()
+    }, 1000).unref()
     const stream = new PassThrough()
 
     const send = (id: Id, result: string) =>
@@ -158,6 +165,7 @@ export const serveHandshake = (options: FrontOptions): Promise<StdioHandoff> | u
       if (over) return
       over = true
       if (idle !== undefined) clearTimeout(idle)
+      clearInterval(parentTimer)
       input.off("data", onData).off("end", onEnd)
       input.pause()
       for (const line of replay) stream.write(line)
@@ -166,7 +174,7 @@ export const serveHandshake = (options: FrontOptions): Promise<StdioHandoff> | u
       if (ended) stream.end()
       else input.pipe(stream)
       // After the answers written so far have reached stdout (a pipe's writes are synchronous on Linux and macOS).
-      setImmediate(() => resolve({ input: stream, answered, served }))
+      setImmediate(() => resolve({ input: stream, answered, served, parentPid }))
     }
 
     /** One whole line (its newline included); true when the front goes on reading. */

@@ -48,6 +48,7 @@ export const serve = Effect.fn("Stdio.serve")(function* (
     Effect.sync(() =>
       guardStdin({
         input: handoff?.input ?? process.stdin,
+        ...(handoff !== undefined ? { parentPid: handoff.parentPid } : {}),
         output: process.stdout,
         onGone: (reason) => void Deferred.doneUnsafe(ended, Effect.succeed(reason)),
         log: (text) => void process.stderr.write(`${text}\n`)
