@@ -315,6 +315,7 @@ const main = async () => {
         })
         entry.initialize.push(session.initializeMs)
         entry.toolsList.push(session.toolsListMs)
+        ;(entry.toolsAnswer ??= []).push(session.toolsAnswerMs)
         entry.ready.push(session.readyMs)
         if (rss !== undefined) entry.rss.push(rss)
         entry.noise = Math.max(entry.noise, session.stdoutNoise())
@@ -340,6 +341,7 @@ const main = async () => {
             })
             entry.initialize.push(session.initializeMs)
             entry.toolsList.push(session.toolsListMs)
+            ;(entry.toolsAnswer ??= []).push(session.toolsAnswerMs)
             entry.ready.push(session.readyMs)
             if (rss !== undefined) entry.rss.push(rss)
           }

@@ -77,15 +77,19 @@ export const goalTable = (r) => {
     )
   }
   {
-    const o = median(cold.ours?.toolsList)
-    const f = median(cold.reference?.toolsList)
+    const o = median(cold.ours?.toolsAnswer)
+    const f = median(cold.reference?.toolsAnswer)
+    const client = median(cold.ours?.toolsList)
     goal(
-      "first `tools/list` answered ≤ 120 ms after the spawn",
+      "first `tools/list` answer at the client ≤ 120 ms after the spawn",
       o !== undefined ? `${formatMs(o)} ms` : "—",
       f !== undefined ? `${formatMs(f)} ms` : "—",
       o !== undefined && f !== undefined ? `${times(f / o)} faster` : "—",
       o !== undefined && o <= 120,
-      o !== undefined
+      o !== undefined,
+      client !== undefined
+        ? ` (the SDK client's \`listTools()\` resolves at ${formatMs(client)} ms: it validates the answer and compiles every output schema)`
+        : ""
     )
   }
   {
@@ -252,7 +256,12 @@ export const renderReport = (r) => {
       ["", ...SIDE_HEADER],
       [
         row("to `initialize` response", cold.ours?.initialize, cold.reference?.initialize),
-        row("to first `tools/list`", cold.ours?.toolsList, cold.reference?.toolsList),
+        row("to the first `tools/list` answer at the client", cold.ours?.toolsAnswer, cold.reference?.toolsAnswer),
+        row(
+          "to the SDK client's `listTools()` resolved (answer validated, output schemas compiled)",
+          cold.ours?.toolsList,
+          cold.reference?.toolsList
+        ),
         row("to the first `ping` answered (ccapi: by the full server)", cold.ours?.ready, cold.reference?.ready),
         [
           "RSS right after start (MiB)",
