@@ -211,6 +211,26 @@ const recordWorkflow = (stats, outcome) => {
   if (outcome.scanStatus !== undefined) count("scanStatuses", outcome.scanStatus)
 }
 
+/** One start's figures into `acc[name]`: to initialize, to the tools/list answer and listTools(), to the first ping, RSS. */
+const recordStart = (acc, name, session, rss) => {
+  const entry = (acc[name] ??= {
+    initialize: [],
+    toolsAnswer: [],
+    toolsList: [],
+    ready: [],
+    rss: [],
+    tools: session.tools.length,
+    toolsListBytes: Buffer.byteLength(JSON.stringify({ tools: session.tools })),
+    noise: 0
+  })
+  entry.initialize.push(session.initializeMs)
+  entry.toolsAnswer.push(session.toolsAnswerMs)
+  entry.toolsList.push(session.toolsListMs)
+  entry.ready.push(session.readyMs)
+  if (rss !== undefined) entry.rss.push(rss)
+  entry.noise = Math.max(entry.noise, session.stdoutNoise())
+}
+
 // ── main ────────────────────────────────────────────────────────────────────
 const main = async () => {
   const wallStarted = performance.now()
@@ -304,21 +324,7 @@ const main = async () => {
         const session = await startSide(side, proxy?.url, true)
         const rss = rssOf(session.pid)
         await session.close()
-        const entry = (acc[side] ??= {
-          initialize: [],
-          toolsList: [],
-          ready: [],
-          rss: [],
-          tools: session.tools.length,
-          toolsListBytes: Buffer.byteLength(JSON.stringify({ tools: session.tools })),
-          noise: 0
-        })
-        entry.initialize.push(session.initializeMs)
-        entry.toolsList.push(session.toolsListMs)
-        ;(entry.toolsAnswer ??= []).push(session.toolsAnswerMs)
-        entry.ready.push(session.readyMs)
-        if (rss !== undefined) entry.rss.push(rss)
-        entry.noise = Math.max(entry.noise, session.stdoutNoise())
+        recordStart(acc, side, session, rss)
       })
       if (results.ours.ok) {
         // Extra rows, alternating: the full server answering the handshake itself (the front off), and Node's compile
@@ -332,18 +338,7 @@ const main = async () => {
             const session = await startServer(oursSpec(proxy?.url, true, extra))
             const rss = rssOf(session.pid)
             await session.close()
-            const entry = (acc[name] ??= {
-              initialize: [],
-              toolsList: [],
-              ready: [],
-              rss: [],
-              tools: session.tools.length
-            })
-            entry.initialize.push(session.initializeMs)
-            entry.toolsList.push(session.toolsListMs)
-            ;(entry.toolsAnswer ??= []).push(session.toolsAnswerMs)
-            entry.ready.push(session.readyMs)
-            if (rss !== undefined) entry.rss.push(rss)
+            recordStart(acc, name, session, rss)
           }
         }
       }
@@ -352,16 +347,7 @@ const main = async () => {
         for (let i = 0; i < settings.runs; i++) {
           const session = await startServer(oursSpec(undefined, true))
           await session.close()
-          const entry = (acc.oursSandbox ??= {
-            initialize: [],
-            toolsList: [],
-            ready: [],
-            rss: [],
-            tools: session.tools.length
-          })
-          entry.initialize.push(session.initializeMs)
-          entry.toolsList.push(session.toolsListMs)
-          entry.ready.push(session.readyMs)
+          recordStart(acc, "oursSandbox", session, undefined)
         }
       }
       results.coldStart = acc

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { PassThrough } from "node:stream"
+import { PassThrough, type Stream } from "node:stream"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { Client as ClientV2 } from "@modelcontextprotocol/client"
 import { StdioClientTransport as StdioClientTransportV2 } from "@modelcontextprotocol/client/stdio"
@@ -120,6 +120,21 @@ const toolsList = (id: number) => JSON.stringify({ jsonrpc: "2.0", id, method: "
 const recordedTools = (settings: (typeof allFrontSettings)[number]) =>
   data.answers[settingsKey(settings)]!.tools.map((index) => JSON.parse(data.tools[index]!) as Record<string, unknown>)
 
+/** The bin with `--sandbox` and scanning off, as an SDK stdio transport (either SDK's) spawns it. */
+const sandboxBin = () => ({
+  command: process.execPath,
+  args: [bin, "--sandbox"],
+  env: env({ securityScanning: "disabled" }) as Record<string, string>,
+  stderr: "pipe" as const
+})
+
+/** Everything the transport's process writes to stderr, so far. */
+const keptStderr = (transport: { readonly stderr: Stream | null }) => {
+  let text = ""
+  transport.stderr?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")))
+  return () => text
+}
+
 describe("the recorded handshake answers", () => {
   it("are what the full server lists in every setting, for a 2025-11-25 client", async () => {
     for (const settings of allFrontSettings) {
@@ -230,14 +245,8 @@ describe("the bin's handshake front", () => {
       asked.push(request.params.message)
       return { action: "accept", content: { decision: "approve" } }
     })
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [bin, "--sandbox"],
-      env: env({ securityScanning: "disabled" }) as Record<string, string>,
-      stderr: "pipe"
-    })
-    let stderr = ""
-    transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    const transport = new StdioClientTransport(sandboxBin())
+    const stderr = keptStderr(transport)
     await client.connect(transport)
     try {
       assert.strictEqual(client.getServerVersion()?.name, "ccapi-mcp-server")
@@ -265,7 +274,7 @@ describe("the bin's handshake front", () => {
       assert.strictEqual(created["status"], "SUCCESS")
       assert.strictEqual(asked.length, 1, "the server asked the client, so it knew the client can elicit")
       assert.include(asked[0], "Approve this CREATE")
-      assert.include(stderr, "the handshake front answered initialize and 1 tools/list")
+      assert.include(stderr(), "the handshake front answered initialize and 1 tools/list")
     } finally {
       await client.close()
     }
@@ -276,14 +285,8 @@ describe("the bin's handshake front", () => {
       { name: "front-2026", version: "1.0.0" },
       { versionNegotiation: { mode: { pin: "2026-07-28" } } }
     )
-    const transport = new StdioClientTransportV2({
-      command: process.execPath,
-      args: [bin, "--sandbox"],
-      env: env({ securityScanning: "disabled" }) as Record<string, string>,
-      stderr: "pipe"
-    })
-    let stderr = ""
-    transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    const transport = new StdioClientTransportV2(sandboxBin())
+    const stderr = keptStderr(transport)
     await client.connect(transport)
     try {
       assert.strictEqual(client.getNegotiatedProtocolVersion(), "2026-07-28")
@@ -294,7 +297,7 @@ describe("the bin's handshake front", () => {
       )
       const result = await client.callTool({ name: "check_environment_variables", arguments: {} })
       assert.isTrue((result.structuredContent as { sandbox: boolean }).sandbox)
-      assert.include(stderr, "the handshake front answered nothing")
+      assert.include(stderr(), "the handshake front answered nothing")
     } finally {
       await client.close()
     }
