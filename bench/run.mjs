@@ -409,6 +409,28 @@ const main = async () => {
         }
       })
 
+      // 2a. What one durable append costs on this disk: the journal's own write (open, append, fdatasync, close),
+      // timed on a file in the directory the journal uses.
+      await section("one durable append", async () => {
+        const { open } = await import("node:fs/promises")
+        const file = join(stateDir, "bench-flush.jsonl")
+        const line = `${JSON.stringify({ at: new Date().toISOString(), event: "bench", details: { pad: "x".repeat(300) } })}\n`
+        const times = []
+        for (let i = 0; i < 50; i++) {
+          const started = performance.now()
+          const handle = await open(file, "a", 0o600)
+          try {
+            await handle.appendFile(line)
+            await handle.datasync()
+          } finally {
+            await handle.close()
+          }
+          times.push(performance.now() - started)
+        }
+        rmSync(file, { force: true })
+        results.workflow.durableAppend = times
+      })
+
       // 2b. ccapi's overhead without its journal (CCAPI_JOURNAL=off): what the journal's durable appends cost.
       if (results.ours.ok) {
         await section("workflow (scanning disabled, journal off)", async () => {

@@ -484,7 +484,12 @@ export const renderReport = (r) => {
           ["environment", "session", "generate", "explain", "create"]
             .map((key) => `\`${STEP_LABELS[key]}\` ${formatMs(median(noJournal.steps[key]))} ms`)
             .join(", ") +
-          " (client-observed, sandbox time included)."
+          " (client-observed, sandbox time included)." +
+          (r.workflow.durableAppend?.length
+            ? ` One such append (open, append, fdatasync, close) on this machine's disk takes ` +
+              `${formatMs(median(r.workflow.durableAppend))} ms median (min ${formatMs(Math.min(...r.workflow.durableAppend))}, ` +
+              `max ${formatMs(Math.max(...r.workflow.durableAppend))}, ${r.workflow.durableAppend.length} appends in the journal's directory).`
+            : "")
       )
     }
   } else {
