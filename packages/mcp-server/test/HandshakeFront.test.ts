@@ -441,7 +441,7 @@ const inMemory = (idleMillis = 10_000) => {
       handed.input.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")))
       handed.input.on("end", () => resolve(text))
     })
-  return { input, written, handoff, readAll }
+  return { input, output, written, handoff, readAll }
 }
 
 describe("serveHandshake", () => {
@@ -524,6 +524,15 @@ describe("serveHandshake", () => {
     front.input.end(`${huge.slice(1_100_000)}\n`)
     const replayed = (await front.readAll(handed)).split("\n")
     assert.deepStrictEqual(replayed.slice(1), [huge, ""])
+  })
+
+  it("a stdout that fails (the client is gone) ends the front without an uncaught error", async () => {
+    const front = inMemory()
+    front.output.emit("error", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }))
+    const handed = await front.handoff
+    front.input.end(`${initialize("2025-11-25")}\n`)
+    assert.strictEqual(await front.readAll(handed), `${initialize("2025-11-25")}\n`)
+    assert.deepStrictEqual(handed.served, { initialize: false, toolsList: 0 })
   })
 
   it("hands over when the client says nothing after initialize, and when stdin ends", async () => {

@@ -167,6 +167,7 @@ export const serveHandshake = (options: FrontOptions): Promise<StdioHandoff> | u
       if (idle !== undefined) clearTimeout(idle)
       clearInterval(parentTimer)
       input.off("data", onData).off("end", onEnd)
+      output.off("error", onOutputError)
       input.pause()
       for (const line of replay) stream.write(line)
       if (partialBytes > 0) stream.write(Buffer.concat(partial))
@@ -190,7 +191,9 @@ export const serveHandshake = (options: FrontOptions): Promise<StdioHandoff> | u
         const version = answerableInitialize(message, options.data.versions)
         if (version === undefined) return false
         const id = requestId(message)!
-        const result = answers.initialize.replace(/^\{/, `{"protocolVersion":${JSON.stringify(version)},`)
+        const versionField = `"protocolVersion":${JSON.stringify(version)}`
+        const result =
+          answers.initialize === "{}" ? `{${versionField}}` : answers.initialize.replace(/^\{/, `{${versionField},`)
         send(id, result)
         answered.add(privateId)
         replay.push(Buffer.from(`${JSON.stringify({ ...message, id: privateId })}\n`))
@@ -244,6 +247,9 @@ export const serveHandshake = (options: FrontOptions): Promise<StdioHandoff> | u
       ended = true
       handOver()
     }
+    // stdout failing (the client is gone) is the full server's to handle: its stdin guard ends the session.
+    const onOutputError = () => handOver()
+    output.on("error", onOutputError)
     input.on("data", onData).on("end", onEnd)
   })
 }
