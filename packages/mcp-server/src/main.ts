@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Cause, Config, Context, Data, Deferred, Effect, Exit, Layer, Result } from "effect"
+import { Cause, Config, Context, Data, Deferred, Duration, Effect, Exit, Layer, Result } from "effect"
 import { Identity, InFlight, reconcilePending } from "@ccapi/core"
 import { makeAppLayer } from "./AppLayer.js"
 import { ConfigProblem, configErrorMessage, loadConfig, type ServerConfig } from "./Config.js"
@@ -121,14 +121,25 @@ const firstSignal = Effect.gen(function* () {
 })
 
 /**
+ * How old a pending intent in a journal shared by a fleet (`CCAPI_JOURNAL_URL`) must be before this replica settles
+ * it: another live replica may be sending it or waiting for its answer right now. Ten minutes past the longest wait of
+ * a mutation (`CCAPI_MUTATION_WAIT_SECONDS`) and the drain: by then its process has recorded an outcome or is gone.
+ */
+const sharedJournalMinAgeMillis = (config: Pick<ServerConfig, "mutationWaitSeconds">) =>
+  (10 * 60 + config.mutationWaitSeconds) * 1000 + Duration.toMillis(Drain.defaultDrainBound)
+
+/**
  * Settles the mutations a previous run left without an outcome (killed while sending): each is sent again with its
- * ClientToken, so its request token is recovered and journaled (see `reconcilePending`). Never in read-only mode;
- * never fails the server.
+ * ClientToken, so its request token is recovered and journaled (see `reconcilePending`). With the JSONL journal, every
+ * pending intent (only this process writes it); with a fleet's PostgreSQL journal, only those older than
+ * `sharedJournalMinAgeMillis`. Never in read-only mode; never fails the server.
  */
 const reconcileAtStart = (config: ServerConfig) =>
-  config.readOnly || config.journalPath === undefined
+  config.readOnly || (config.journalPath === undefined && config.journalUrl === undefined)
     ? Effect.void
-    : reconcilePending().pipe(
+    : reconcilePending({
+        minAgeMillis: config.journalUrl === undefined ? 0 : sharedJournalMinAgeMillis(config)
+      }).pipe(
         Effect.tap((report) =>
           report.pending === 0
             ? Effect.void
