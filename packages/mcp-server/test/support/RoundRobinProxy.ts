@@ -42,10 +42,12 @@ const hopByHop = new Set([
  * streamed back as it comes. An upstream that refuses the connection (a replica that is down) is skipped for the next
  * one, with the request's body replayed from what was read (nothing reached the dead one), as nginx's
  * `proxy_next_upstream error` does. The `Host` header is kept. `log` records which upstream served each request.
+ * Upstreams can be added once the proxy listens (replicas whose CCAPI_PUBLIC_URL is the proxy's URL).
  */
 export const startRoundRobinProxy = async (
-  upstreams: ReadonlyArray<{ readonly name: string; readonly url: string }>
+  initial: ReadonlyArray<{ readonly name: string; readonly url: string }> = []
 ) => {
+  const upstreams: Array<{ readonly name: string; readonly url: string }> = [...initial]
   const log: Array<Forwarded> = []
   let next = 0
 
@@ -63,6 +65,10 @@ export const startRoundRobinProxy = async (
     })
 
     const attempt = (tries: number) => {
+      if (upstreams.length === 0) {
+        res.writeHead(503, { "content-type": "application/json" }).end('{"error":"no_upstream"}')
+        return
+      }
       const upstream = upstreams[next++ % upstreams.length]!
       const target = new URL(req.url ?? "/", upstream.url)
       const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !hopByHop.has(name)))
@@ -98,7 +104,10 @@ export const startRoundRobinProxy = async (
   const port = (server.address() as AddressInfo).port
   return {
     url: `http://127.0.0.1:${port}/mcp`,
+    origin: `http://127.0.0.1:${port}`,
     log,
+    /** Another upstream, served in turn from the next request on. */
+    add: (upstream: { readonly name: string; readonly url: string }) => void upstreams.push(upstream),
     /** The tool calls forwarded so far, in order, with the upstream that served each. */
     toolCalls: () => log.filter((entry) => entry.tool !== undefined),
     close: () =>
