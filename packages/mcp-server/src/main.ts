@@ -146,7 +146,7 @@ const reconcileAtStart = (config: ServerConfig) =>
             ? Effect.void
             : Effect.sync(() =>
                 stderr(
-                  `${serverInfo.name}: journal: ${report.pending} mutation(s) of an earlier run had no outcome; ${report.settled
+                  `${serverInfo.name}: journal: ${report.pending} mutation(s) in the journal had no outcome (${report.settled.filter((s) => s.as === "unknown").length} left open for a later start); ${report.settled
                     .map((s) => `${s.clientToken.slice(0, 12)}… ${s.as}`)
                     .join(", ")}.`
                 )

@@ -266,7 +266,7 @@ describe("fleet safety at start", () => {
     } finally {
       await c.stop()
     }
-  })
+  }, 120_000)
 })
 
 describe("a replica killed mid-workflow", () => {
@@ -302,5 +302,5 @@ describe("a replica killed mid-workflow", () => {
       await pair.close()
       await Promise.all([c.stop(), d.stop()])
     }
-  })
+  }, 120_000)
 })
