@@ -156,6 +156,38 @@ describe("two --http replicas behind a round-robin proxy, on one Redis and one P
   }
 })
 
+describe("the 2026-07-28 approval round trip across replicas", () => {
+  it("input_required from one replica, answered through the proxy on the other: verified by the shared key, applied once", async () => {
+    const asked: Array<string> = []
+    const client = await connectHttpClient({
+      era: "2026-07-28",
+      url: proxy.url,
+      headers: await bearer(),
+      onElicit: async (request) => (asked.push(request.message), { action: "accept", content: { decision: "approve" } })
+    })
+    try {
+      const name = bucketName()
+      const { create, planHash } = await explainedBucket([client], name, { scanning: false })
+      const before = proxy.toolCalls().length
+      const created = await mustOf(client)("create_resource", create)
+      assert.strictEqual(created["status"], "SUCCESS")
+      assert.strictEqual(asked.length, 1)
+      assert.include(asked[0], "Approve this CREATE")
+      // The call that got input_required and the call that carried the answer, on different replicas.
+      const creates = proxy.toolCalls().slice(before)
+      assert.deepStrictEqual(
+        creates.map((c) => c.tool),
+        ["create_resource", "create_resource"]
+      )
+      assert.notStrictEqual(creates[0]!.upstream, creates[1]!.upstream)
+      assert.strictEqual(await submitted(planHash), 1)
+      assert.strictEqual(await bucketsInSandbox(name), 1)
+    } finally {
+      await client.close()
+    }
+  })
+})
+
 describe("bearer tokens through the proxy", () => {
   it("wrong audience, expired, unsigned, wrong algorithm (and the rest) are refused with 401 by either replica", async () => {
     const before = proxy.log.length
