@@ -301,6 +301,75 @@ describe("fleet safety at start", () => {
   }, 120_000)
 })
 
+describe("the delete limit across replicas", () => {
+  it("CCAPI_DELETE_LIMIT=1 counts one subject's deletes on both replicas together: of two at once, one goes", async () => {
+    // The model's confirmation stands for a person's here (CCAPI_APPROVAL=model): this is about the shared counter.
+    const limited = env({ CCAPI_DELETE_LIMIT: "1", CCAPI_APPROVAL: "model" })
+    const [c, d] = await Promise.all([startHttpReplica("c", limited), startHttpReplica("d", limited)])
+    const pair = await startRoundRobinProxy([c, d])
+    const clients: Array<ToolClient> = []
+    try {
+      const open = async (era: (typeof eras)[number], sub: string) => {
+        const client = await connect(era, pair.url, sub)
+        clients.push(client)
+        return client
+      }
+      const alice = await open("2026-07-28", "alice-deletes")
+      const names = [bucketName(), bucketName(), bucketName()]
+      for (const name of names)
+        await mustOf(alice)("create_resource", (await explainedBucket([alice], name, { scanning: false })).create)
+      const explainDelete = async (client: ToolClient, name: string) => {
+        const must = mustOf(client)
+        const environment = await must("check_environment_variables")
+        const session = await must("get_aws_session_info", { environment_token: environment["environment_token"] })
+        const explained = await must("explain", {
+          content: { resource_type: "AWS::S3::Bucket", identifier: name },
+          operation: "delete"
+        })
+        return {
+          resource_type: "AWS::S3::Bucket",
+          identifier: name,
+          credentials_token: session["credentials_token"],
+          explained_token: explained["explained_token"],
+          confirmed: true
+        }
+      }
+      const [first, second] = [await explainDelete(alice, names[0]!), await explainDelete(alice, names[1]!)]
+      const before = pair.toolCalls().length
+      const outcomes = await Promise.all(
+        [first, second].map((args) => alice.callTool({ name: "delete_resource", arguments: args }))
+      )
+      const served = pair.toolCalls().slice(before)
+      assert.sameMembers(
+        served.map((call) => call.upstream),
+        ["c", "d"],
+        "the two deletes went to different replicas"
+      )
+      assert.strictEqual(outcomes.filter((o) => o.isError !== true).length, 1, outcomes.map(textOf).join("\n"))
+      assert.match(textOf(outcomes.find((o) => o.isError === true)!), /DeleteLimitReached/)
+      assert.strictEqual((await bucketsInSandbox(names[0]!)) + (await bucketsInSandbox(names[1]!)), 1)
+      // Later, the same subject through a 2025-11-25 client is still at its limit on either replica; another is not.
+      const alice2025 = await open("2025-11-25", "alice-deletes")
+      for (let twice = 0; twice < 2; twice++)
+        assert.match(
+          textOf(
+            await alice2025.callTool({ name: "delete_resource", arguments: await explainDelete(alice2025, names[2]!) })
+          ),
+          /DeleteLimitReached/
+        )
+      const bob = await open("2026-07-28", "bob-deletes")
+      assert.strictEqual(
+        (await mustOf(bob)("delete_resource", await explainDelete(bob, names[2]!)))["status"],
+        "SUCCESS"
+      )
+    } finally {
+      await Promise.all(clients.map((client) => client.close().catch(() => undefined)))
+      await pair.close()
+      await Promise.all([c.stop(), d.stop()])
+    }
+  }, 120_000)
+})
+
 describe("a replica killed mid-workflow", () => {
   it("SIGKILLed after the plan is explained, the other replica finishes both eras' workflows through the proxy", async () => {
     const [c, d] = await Promise.all([startHttpReplica("c", env()), startHttpReplica("d", env())])
