@@ -221,7 +221,8 @@ export const serve = Effect.fn("Http.serve")(function* (
       }
     }
     // Step-up (MCP authorization, scope challenge): a call the token's scopes do not cover is answered 403 with the
-    // scopes to ask for, rather than as an unknown tool; the mutating tools stay unlisted for such a caller.
+    // scopes to ask for, rather than as an unknown tool; the mutating tools stay unlisted for such a caller (the SDK's
+    // per-tool `scopeChallenge` would need them registered, and so listed), so the check is here, before either era.
     if (!canWrite(authInfo) && (await callsMutatingTool(request))) return insufficientScope()
     if (await isLegacyRequest(request, undefined, { maxRequestBodySize: settings.maxBodyBytes }))
       return settings.sessions === "stateless"
