@@ -188,6 +188,46 @@ describe("the 2026-07-28 approval round trip across replicas", () => {
   })
 })
 
+describe("2025-11-25 served statelessly", () => {
+  it("a client is not asked by pushed elicitation (its answer could reach the other replica): a delete waits for a person elsewhere, nothing is deleted", async () => {
+    const asked: Array<string> = []
+    const client = await connectHttpClient({
+      era: "2025-11-25",
+      url: proxy.url,
+      headers: await bearer(),
+      onElicit: async (request) => (asked.push(request.message), { action: "accept", content: { decision: "approve" } })
+    })
+    try {
+      const name = bucketName()
+      const must = mustOf(client)
+      await must("create_resource", (await explainedBucket([client], name, { scanning: false })).create)
+      assert.isEmpty(asked, "a create with nothing to decide asks no one")
+      const environment = await must("check_environment_variables")
+      const session = await must("get_aws_session_info", { environment_token: environment["environment_token"] })
+      const explained = await must("explain", {
+        content: { resource_type: "AWS::S3::Bucket", identifier: name },
+        operation: "delete"
+      })
+      const refused = await client.callTool({
+        name: "delete_resource",
+        arguments: {
+          resource_type: "AWS::S3::Bucket",
+          identifier: name,
+          credentials_token: session["credentials_token"],
+          explained_token: explained["explained_token"],
+          confirmed: true
+        }
+      })
+      assert.isTrue(refused.isError, textOf(refused))
+      assert.match(textOf(refused), /^Approval(Pending|Unavailable):/)
+      assert.isEmpty(asked)
+      assert.strictEqual(await bucketsInSandbox(name), 1, "nothing was deleted")
+    } finally {
+      await client.close()
+    }
+  })
+})
+
 describe("bearer tokens through the proxy", () => {
   it("wrong audience, expired, unsigned, wrong algorithm (and the rest) are refused with 401 by either replica", async () => {
     const before = proxy.log.length
