@@ -129,6 +129,8 @@ describe("two --http replicas behind a round-robin proxy, on one Redis and one P
           assert.notStrictEqual(calls[i]!.upstream, calls[i - 1]!.upstream, `steps ${i - 1} and ${i}`)
         assert.strictEqual(await submitted(planHash), 1)
         assert.strictEqual(await bucketsInSandbox(name), 1)
+        // The 2025-11-25 answers come as server-sent events: streamed through the proxy.
+        if (era === "2025-11-25") assert.isTrue(calls.every((c) => c.contentType?.startsWith("text/event-stream")))
       } finally {
         await client.close()
       }
@@ -189,6 +191,19 @@ describe("the 2026-07-28 approval round trip across replicas", () => {
 })
 
 describe("2025-11-25 served statelessly", () => {
+  it("no Mcp-Session-Id is issued, so no request is pinned to a replica; GET (the session's stream) is 405", async () => {
+    const token = await issuer.sign()
+    for (let twice = 0; twice < 2; twice++) {
+      const opened = await postMcp(proxy.url, token)
+      assert.strictEqual(opened.status, 200)
+      assert.isNull(opened.headers.get("mcp-session-id"))
+    }
+    const stream = await fetch(proxy.url, {
+      headers: { accept: "text/event-stream", authorization: `Bearer ${token}`, "mcp-protocol-version": "2025-11-25" }
+    })
+    assert.strictEqual(stream.status, 405)
+  })
+
   it("a client is not asked by pushed elicitation (its answer could reach the other replica): a delete waits for a person elsewhere, nothing is deleted", async () => {
     const asked: Array<string> = []
     const client = await connectHttpClient({

@@ -8,6 +8,8 @@ export interface Forwarded {
   readonly rpc: ReadonlyArray<string>
   readonly tool: string | undefined
   readonly status: number
+  /** The answer's content type: `text/event-stream` when it was streamed as server-sent events. */
+  readonly contentType: string | undefined
 }
 
 /** What a JSON-RPC body asks for: its methods, and the tool of a `tools/call`. */
@@ -76,7 +78,14 @@ export const startRoundRobinProxy = async (
       const listener = { write: (chunk: Buffer) => void outgoing.write(chunk), end: () => void outgoing.end() }
       outgoing.on("response", (answer) => {
         const { rpc, tool } = describe(Buffer.concat(chunks))
-        log.push({ upstream: upstream.name, method: req.method ?? "", rpc, tool, status: answer.statusCode ?? 0 })
+        log.push({
+          upstream: upstream.name,
+          method: req.method ?? "",
+          rpc,
+          tool,
+          status: answer.statusCode ?? 0,
+          contentType: answer.headers["content-type"]
+        })
         const answerHeaders = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => !hopByHop.has(name)))
         res.writeHead(answer.statusCode ?? 502, answerHeaders)
         res.flushHeaders()
