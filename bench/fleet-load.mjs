@@ -163,6 +163,7 @@ try {
   const deadline = performance.now() + settings.seconds * 1000
   const started = performance.now()
   const loadBefore = os.loadavg()[0]
+  const cpuBefore = process.cpuUsage()
 
   const worker = async (w) => {
     const sessions = workerSessions[w]
@@ -224,6 +225,7 @@ try {
   await Promise.all(Array.from({ length: settings.workers }, (_, w) => worker(w)))
   const elapsed = (performance.now() - started) / 1000
   const loadAfter = os.loadavg()[0]
+  const cpu = process.cpuUsage(cpuBefore)
 
   // Reconcile: the sandbox's queues of this run, and the journal's mutations.
   const cloud = new CloudControlClient({
@@ -262,6 +264,8 @@ try {
     settings,
     // The machine's 1-minute load average before and after: the figures are only as quiet as the machine was.
     loadAverage: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
+    // The share of one core this load generator used (its clients, and over HTTP the proxy): near 1, it is the limit.
+    loadGeneratorCores: Number(((cpu.user + cpu.system) / 1e6 / elapsed).toFixed(2)),
     elapsedSeconds: Number(elapsed.toFixed(1)),
     workflows,
     workflowsPerSecond: Number((workflows / elapsed).toFixed(2)),
@@ -337,7 +341,7 @@ try {
     const section = [
       `<!-- ${marker}:start -->`,
       ...how,
-      `Machine: ${result.machine}; 1-minute load average ${result.loadAverage.join(" → ")} during the run (other work shared the cores). Redis and PostgreSQL from Debian's packages, started by the script.`,
+      `Machine: ${result.machine}; 1-minute load average ${result.loadAverage.join(" → ")} during the run (other work shared the cores); the load generator (its clients${http ? " and the proxy" : ""}) used ${result.loadGeneratorCores} of a core. Redis and PostgreSQL from Debian's packages, started by the script.`,
       "",
       `- **${result.workflowsPerSecond} workflows/s** (${workflows} in ${result.elapsedSeconds} s), ${failures.length} failed.`,
       `- **Reconciled: ${reconciled ? "yes" : "NO"}** — ${accepted.size} creates accepted, ${ours.length} queues in the sandbox, ${submitted} \`mutation_submitted\` rows in the journal (${result.journal.intents} intents, ${result.journal.outcomes} outcomes); lost ${lost}, duplicated ${duplicated}, created but not reported ${unreported}.`,

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http"
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 
 /** One request the proxy forwarded: which upstream answered it, and what it was (JSON-RPC method, tool name). */
@@ -52,6 +52,8 @@ export const startRoundRobinProxy = async (
   const upstreams: Array<{ readonly name: string; readonly url: string }> = [...initial]
   const log: Array<Forwarded> = []
   let next = 0
+  // Connections to the upstreams are kept alive, as a load balancer's are.
+  const agent = new Agent({ keepAlive: true })
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Array<Buffer> = []
@@ -74,7 +76,7 @@ export const startRoundRobinProxy = async (
       const upstream = upstreams[next++ % upstreams.length]!
       const target = new URL(req.url ?? "/", upstream.url)
       const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !hopByHop.has(name)))
-      const outgoing = httpRequest(target, { method: req.method, headers, agent: false })
+      const outgoing = httpRequest(target, { method: req.method, headers, agent })
       const listener = { write: (chunk: Buffer) => void outgoing.write(chunk), end: () => void outgoing.end() }
       outgoing.on("response", (answer) => {
         const { rpc, tool } = describe(Buffer.concat(chunks))
@@ -94,7 +96,10 @@ export const startRoundRobinProxy = async (
       })
       outgoing.on("error", (error: NodeJS.ErrnoException) => {
         listeners.delete(listener)
-        if (error.code === "ECONNREFUSED" && tries + 1 < upstreams.length && !res.headersSent) return attempt(tries + 1)
+        // Nothing reached the upstream: refused, or a kept-alive connection it had closed (Node's documented retry; a
+        // tools/call sent twice this way is still applied once: its token is spent once).
+        const unsent = error.code === "ECONNREFUSED" || (outgoing.reusedSocket && error.code === "ECONNRESET")
+        if (unsent && tries < upstreams.length && !res.headersSent) return attempt(tries + 1)
         if (!res.headersSent) {
           res.writeHead(502, { "content-type": "application/json" })
           res.end(JSON.stringify({ error: "bad_gateway", error_description: `${upstream.name}: ${error.message}` }))
@@ -122,6 +127,7 @@ export const startRoundRobinProxy = async (
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
+        agent.destroy()
         server.close(() => resolve())
       })
   }
