@@ -64,8 +64,9 @@ export interface Listening {
  * bound to its subject), so that elicitation can reach it — or, with `sessions: "stateless"` (a fleet behind a load
  * balancer), every 2025-11-25 request is answered on its own by a fresh server, as the SDK's stateless fallback does,
  * so that any replica serves any request. Mutating tools are registered only for callers with the `ccapi:write` scope;
- * a call to one without it is answered 403 with an `insufficient_scope` challenge naming the scopes to ask for. When the scope closes (SIGTERM): readiness turns 503, no new connection is accepted, requests in
- * flight get `drainSeconds` to finish, then everything closes.
+ * a call to one without it is answered 403 with an `insufficient_scope` challenge naming the scopes to ask for. When
+ * the scope closes (SIGTERM): readiness turns 503, no new connection is accepted, requests in flight get
+ * `drainSeconds` to finish, then everything closes.
  */
 export const serve = Effect.fn("Http.serve")(function* (
   options: ServerOptions & {
