@@ -158,6 +158,29 @@ describe("two --http replicas behind a round-robin proxy, on one Redis and one P
   }
 })
 
+describe("CCAPI_HTTP_SESSIONS=stateful behind round-robin", () => {
+  it("a 2025-11-25 session lives on the replica that opened it: the other answers 404 (a balancer must be sticky then)", async () => {
+    const stateful = env({ CCAPI_HTTP_SESSIONS: "stateful" })
+    const [c, d] = await Promise.all([startHttpReplica("c", stateful), startHttpReplica("d", stateful)])
+    const pair = await startRoundRobinProxy([c, d])
+    try {
+      const token = await issuer.sign()
+      const opened = await postMcp(pair.url, token)
+      assert.strictEqual(opened.status, 200)
+      const sessionId = opened.headers.get("mcp-session-id")
+      assert.isString(sessionId)
+      const list = () =>
+        postMcp(pair.url, token, { jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": sessionId! })
+      // The proxy alternates: the next request lands on the other replica, the one after back on the first.
+      assert.strictEqual((await list()).status, 404)
+      assert.strictEqual((await list()).status, 200)
+    } finally {
+      await pair.close()
+      await Promise.all([c.stop(), d.stop()])
+    }
+  }, 120_000)
+})
+
 describe("the 2026-07-28 approval round trip across replicas", () => {
   it("input_required from one replica, answered through the proxy on the other: verified by the shared key, applied once", async () => {
     const asked: Array<string> = []

@@ -178,17 +178,7 @@ describe("2025-11-25 sessions and the subject", () => {
       const sessionId = opened.headers.get("mcp-session-id")
       assert.isString(sessionId)
       const list = (token: string) =>
-        fetch(url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            authorization: `Bearer ${token}`,
-            "mcp-session-id": sessionId!,
-            "mcp-protocol-version": "2025-11-25"
-          },
-          body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" })
-        })
+        postMcp(url, token, { jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": sessionId! })
       assert.strictEqual((await list(await issuer.sign({ sub: "mallory" }))).status, 404)
       assert.strictEqual((await list(alice)).status, 200)
     } finally {

@@ -119,15 +119,24 @@ export const refusedTokens = async (issuer: Issuer): Promise<Record<string, stri
   "a signature that does not verify": `${(await issuer.sign()).slice(0, -8)}AAAAAAAA`
 })
 
-/** POSTs one raw JSON-RPC message to `url` (a 2025-11-25 `initialize` unless given), with the bearer token if any. */
-export const postMcp = (url: string, token: string | undefined, message?: Record<string, unknown> | Array<unknown>) =>
+/**
+ * POSTs one raw JSON-RPC message (or batch) to `url` — a 2025-11-25 `initialize` unless given — with the bearer token
+ * if any, and extra headers (an `Mcp-Session-Id`).
+ */
+export const postMcp = (
+  url: string,
+  token: string | undefined,
+  message?: Record<string, unknown> | Array<unknown>,
+  headers: Record<string, string> = {}
+) =>
   fetch(url, {
     method: "POST",
     headers: {
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
       ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-      ...(message === undefined ? {} : { "mcp-protocol-version": "2025-11-25" })
+      ...(message === undefined ? {} : { "mcp-protocol-version": "2025-11-25" }),
+      ...headers
     },
     body: JSON.stringify(
       message ?? {
