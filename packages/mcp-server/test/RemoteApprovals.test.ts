@@ -1,0 +1,194 @@
+import { createServer, request as httpRequest, type IncomingMessage } from "node:http"
+import type { AddressInfo } from "node:net"
+import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
+import { type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
+import { eras } from "./support/Clients.js"
+import { makeIssuer } from "./support/HttpServer.js"
+import {
+  type Issuer,
+  onReplica,
+  publicApprovalLink,
+  type RemoteFleet,
+  remoteDeleteArgs,
+  remoteFleet
+} from "./support/RemoteFleet.js"
+import { type Outcome, person, useTestServers } from "./support/TestServer.js"
+
+/*
+ * Approvals in remote mode (--http, OAuth, CCAPI_STORE_URL=redis://…, CCAPI_PUBLIC_URL): the approval page is served by
+ * the HTTP listener and linked on the public URL; its state lives in one real Redis, so the page's GET, its POST and
+ * the MCP call that waits for the decision may land on different replicas. Approvals are bound to the OAuth subject
+ * that asked, and the journal says whose they were and who decided when the channel knows.
+ */
+
+let redis: LocalRedis
+let issuer: Issuer
+beforeAll(async () => {
+  ;[redis, issuer] = await Promise.all([startLocalRedis(), makeIssuer()])
+}, 60_000)
+afterAll(async () => {
+  await Promise.all([redis?.dispose(), issuer?.close()])
+})
+
+const start = useTestServers()
+const fleets: Array<RemoteFleet> = []
+afterEach(async () => {
+  await Promise.all(fleets.splice(0).map((f) => f.close()))
+})
+const fleet = async (config: Parameters<typeof remoteFleet>[0]["config"] = {}) => {
+  const f = await remoteFleet({ start, redisUrl: redis.url, issuer, config })
+  fleets.push(f)
+  return f
+}
+
+let buckets = 0
+const bucket = (what: string) => `remote-${what}-${process.pid}-${++buckets}`
+
+const pending = (outcome: Outcome, publicUrl: string): string => {
+  assert.isFalse(outcome.ok, outcome.text)
+  assert.match(outcome.text, /^ApprovalPending: /)
+  const link = publicApprovalLink(outcome, publicUrl)
+  assert.isDefined(link, `no link on the public URL ${publicUrl} in: ${outcome.text}`)
+  return link!
+}
+
+/** A raw HTTP GET with a chosen Host header (fetch cannot set one). */
+const statusWithHost = (link: string, host: string) =>
+  new Promise<number>((resolve, reject) => {
+    const url = new URL(link)
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, headers: { host } }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on("error", reject)
+    req.end()
+  })
+
+describe("the approval page on the HTTP listener, across replicas", () => {
+  for (const era of eras)
+    it(`${era}: requested through replica A, opened on B's page, decided on A's, the delete goes through on A exactly once`, async () => {
+      const f = await fleet()
+      const alice = await f.client("alice", "a", era)
+      const name = bucket(`cross-${era}`)
+      const args = await remoteDeleteArgs(f.a.t, alice, name)
+      const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+      assert.notInclude(link, f.a.origin, "the link is on CCAPI_PUBLIC_URL, not the replica's own address")
+
+      // The page is the HTTP listener's, not behind bearer auth (the browser has no token), under the Host allow-list.
+      const opened = await person.open(onReplica(link, f.b.origin))
+      assert.strictEqual(opened.status, 200, opened.html)
+      assert.include(opened.html, name)
+      assert.include(opened.headers.get("content-security-policy") ?? "", "default-src 'none'")
+      assert.strictEqual((await fetch(f.b.url, { method: "POST" })).status, 401, "while /mcp needs a token")
+      assert.strictEqual(await statusWithHost(onReplica(link, f.b.origin), "evil.example"), 421)
+
+      // The CSRF binding holds across replicas: the POST on A, with the cookie B set.
+      const decided = await person.post(onReplica(link, f.a.origin), { csrf: opened.csrf!, decision: "approve" }, opened.cookie)
+      assert.strictEqual(decided.status, 200, decided.html)
+
+      const deleted = await alice.must("delete_resource", args)
+      assert.strictEqual(deleted["status"], "SUCCESS")
+      assert.deepInclude(f.a.t.counts, { delete: 1 })
+      assert.deepInclude(f.b.t.counts, { delete: 0 })
+      assert.match((await alice.call("delete_resource", args)).text, /^TokenSpent: /, "not twice")
+
+      // A second decision, on the other replica, is refused; so is the replayed link.
+      const again = await person.post(onReplica(link, f.b.origin), { csrf: opened.csrf!, decision: "reject" }, opened.cookie)
+      assert.strictEqual(again.status, 410)
+      assert.strictEqual((await person.open(onReplica(link, f.b.origin))).status, 410)
+      assert.deepInclude(f.a.t.counts, { delete: 1 })
+
+      const approval = (await f.a.t.journal()).find((e) => e.event === "approval")
+      assert.strictEqual(approval?.details["channel"], "approval_page")
+      assert.strictEqual(approval?.details["answer"], "approved")
+      assert.strictEqual(approval?.details["subject"], "alice", "whose approval it was: the OAuth subject")
+      assert.isNull(approval?.details["by"], "the page cannot know who pressed the button")
+    })
+
+  it("the waiting call on A finds a decision made on B (the webhook's signed links, checked by the other replica)", async () => {
+    const received: Array<Record<string, unknown>> = []
+    const hook = createServer((req: IncomingMessage, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (c: Buffer) => chunks.push(c))
+      req.on("end", () => {
+        received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>)
+        res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve))
+    try {
+      const f = await fleet({
+        approvalWebhook: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+        approvalWaitSeconds: 20
+      })
+      const alice = await f.client("alice", "a")
+      const args = await remoteDeleteArgs(f.a.t, alice, bucket("webhook"))
+      const call = alice.call("delete_resource", args)
+      for (let i = 0; i < 200 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 25))
+      assert.strictEqual(received.length, 1)
+      const approve = String(received[0]!["approve_url"])
+      assert.isTrue(approve.startsWith(`${f.proxy.url}/approvals/`), approve)
+      const forged = approve.replace(/sig=[^&]+/, "sig=AAAA")
+      assert.strictEqual((await person.post(onReplica(forged, f.b.origin), { by: "mallory" })).status, 403)
+      // Carol approves in the team's chat tool; her bot's POST lands on replica B.
+      assert.strictEqual((await person.post(onReplica(approve, f.b.origin), { by: "carol@example.com" })).status, 200)
+      const out = await call
+      assert.isTrue(out.ok, out.text)
+      assert.deepInclude(f.a.t.counts, { delete: 1 })
+      const reject = String(received[0]!["reject_url"])
+      assert.strictEqual((await person.post(onReplica(reject, f.a.origin), { by: "dave" })).status, 410, "decided once")
+      const approval = (await f.a.t.journal()).find((e) => e.event === "approval")
+      assert.strictEqual(approval?.details["channel"], "webhook")
+      assert.strictEqual(approval?.details["by"], "carol@example.com")
+      assert.strictEqual(approval?.details["subject"], "alice")
+    } finally {
+      await new Promise((r) => hook.close(r))
+    }
+  })
+
+  it("a link minted for one subject completes only that subject's plan", async () => {
+    const f = await fleet()
+    const alice = await f.client("alice", "a")
+    const bob = await f.client("bob", "b")
+    const name = bucket("subjects")
+    const aliceArgs = await remoteDeleteArgs(f.a.t, alice, name)
+    const bobArgs = await remoteDeleteArgs(f.b.t, bob, name)
+    const aliceLink = pending(await alice.call("delete_resource", aliceArgs), f.proxy.url)
+    const bobLink = pending(await bob.call("delete_resource", bobArgs), f.proxy.url)
+    assert.notStrictEqual(aliceLink, bobLink, "the same plan, asked by two subjects, is two approvals")
+    assert.strictEqual((await person.decide(aliceLink, "approve")).status, 200)
+    assert.match((await bob.call("delete_resource", bobArgs)).text, /^ApprovalPending: /)
+    assert.deepInclude(f.b.t.counts, { delete: 0 })
+    // Alice's own plan, from a session on the other replica, completes with her decision.
+    const aliceOnB = await f.client("alice", "b")
+    const onB = await remoteDeleteArgs(f.b.t, aliceOnB, bucket("alice-on-b"))
+    const linkOnB = pending(await aliceOnB.call("delete_resource", onB), f.proxy.url)
+    assert.strictEqual((await person.decide(linkOnB, "approve")).status, 200)
+    assert.strictEqual((await aliceOnB.must("delete_resource", onB))["status"], "SUCCESS")
+    assert.strictEqual((await alice.must("delete_resource", aliceArgs))["status"], "SUCCESS")
+    assert.deepInclude(f.a.t.counts, { delete: 1 })
+    assert.deepInclude(f.b.t.counts, { delete: 1 })
+  })
+
+  it("Redis down: the page decides nothing (503) and the change is refused with what to do, never approved", async () => {
+    const f = await fleet()
+    const alice = await f.client("alice", "a")
+    const args = await remoteDeleteArgs(f.a.t, alice, bucket("redis-down"))
+    const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+    const opened = await person.open(onReplica(link, f.b.origin))
+    assert.strictEqual(opened.status, 200)
+    await redis.stop()
+    try {
+      const page = await person.post(onReplica(link, f.a.origin), { csrf: opened.csrf!, decision: "approve" }, opened.cookie)
+      assert.strictEqual(page.status, 503)
+      assert.include(page.html, "nothing was decided")
+      const out = await alice.call("delete_resource", args)
+      assert.isFalse(out.ok, out.text)
+      assert.match(out.text, /^ApprovalUnavailable: .*Redis.*Nothing was decided and nothing was changed/s)
+      assert.include(out.text, "CCAPI_STORE_URL")
+      assert.deepInclude(f.a.t.counts, { delete: 0 })
+    } finally {
+      await redis.start()
+    }
+  })
+})
