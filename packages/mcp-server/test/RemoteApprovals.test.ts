@@ -83,7 +83,11 @@ describe("the approval page on the HTTP listener, across replicas", () => {
       assert.strictEqual(await statusWithHost(onReplica(link, f.b.origin), "evil.example"), 421)
 
       // The CSRF binding holds across replicas: the POST on A, with the cookie B set.
-      const decided = await person.post(onReplica(link, f.a.origin), { csrf: opened.csrf!, decision: "approve" }, opened.cookie)
+      const decided = await person.post(
+        onReplica(link, f.a.origin),
+        { csrf: opened.csrf!, decision: "approve" },
+        opened.cookie
+      )
       assert.strictEqual(decided.status, 200, decided.html)
 
       const deleted = await alice.must("delete_resource", args)
@@ -93,7 +97,11 @@ describe("the approval page on the HTTP listener, across replicas", () => {
       assert.match((await alice.call("delete_resource", args)).text, /^TokenSpent: /, "not twice")
 
       // A second decision, on the other replica, is refused; so is the replayed link.
-      const again = await person.post(onReplica(link, f.b.origin), { csrf: opened.csrf!, decision: "reject" }, opened.cookie)
+      const again = await person.post(
+        onReplica(link, f.b.origin),
+        { csrf: opened.csrf!, decision: "reject" },
+        opened.cookie
+      )
       assert.strictEqual(again.status, 410)
       assert.strictEqual((await person.open(onReplica(link, f.b.origin))).status, 410)
       assert.deepInclude(f.a.t.counts, { delete: 1 })
@@ -179,7 +187,11 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     assert.strictEqual(opened.status, 200)
     await redis.stop()
     try {
-      const page = await person.post(onReplica(link, f.a.origin), { csrf: opened.csrf!, decision: "approve" }, opened.cookie)
+      const page = await person.post(
+        onReplica(link, f.a.origin),
+        { csrf: opened.csrf!, decision: "approve" },
+        opened.cookie
+      )
       assert.strictEqual(page.status, 503)
       assert.include(page.html, "nothing was decided")
       const out = await alice.call("delete_resource", args)

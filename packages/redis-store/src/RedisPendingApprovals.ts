@@ -145,7 +145,9 @@ export const fromClient = (
       ]).pipe(
         Effect.flatMap((id) => get(String(id))),
         // Evicted between the two steps (a store at its bound under a flood): as good as down for this approval.
-        Effect.flatMap(Option.match({ onNone: () => Effect.fail(unavailable("the approval was evicted")), onSome: Effect.succeed }))
+        Effect.flatMap(
+          Option.match({ onNone: () => Effect.fail(unavailable("the approval was evicted")), onSome: Effect.succeed })
+        )
       )
     },
     get,

@@ -77,5 +77,4 @@ export const make = (options: { readonly capacity: number }): PendingApprovals["
 }
 
 /** The in-memory `PendingApprovals` as a layer: a fresh, empty store. */
-export const layerMemory = (options: { readonly capacity: number }) =>
-  Layer.sync(PendingApprovals, () => make(options))
+export const layerMemory = (options: { readonly capacity: number }) => Layer.sync(PendingApprovals, () => make(options))

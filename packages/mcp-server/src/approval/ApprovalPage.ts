@@ -44,8 +44,11 @@ export const signedLinks = (base: string, record: Pick<PendingApproval, "id" | "
   reject: `${base}${approvalsPath}/${record.id}/signed?decision=reject&sig=${linkSignature(record, "reject")}`
 })
 
-const details = (request: ApprovalRequest, expiresAt: number): string => {
+const details = (request: ApprovalRequest, expiresAt: number, subject?: string): string => {
   const rows: Array<[string, string]> = [
+    ...(subject !== undefined
+      ? [["Asked by", `${subject} (the signed-in user of the MCP client)`] as [string, string]]
+      : []),
     ["Account", request.accountId],
     ["Region", request.region],
     ["Operation", request.operation],
@@ -287,7 +290,7 @@ const unsigned = (
         res,
         200,
         `Approve this ${pending.request.operation.toUpperCase()}?`,
-        `${details(pending.request, pending.expiresAt)}
+        `${details(pending.request, pending.expiresAt, pending.subject)}
 <form method="post" action="${id}"><input type="hidden" name="csrf" value="${pending.csrf}">
 <div class="decide"><button type="submit" name="decision" value="approve" class="approve">Approve</button>
 <button type="submit" name="decision" value="reject" class="reject">Reject</button></div></form>
@@ -307,7 +310,12 @@ const unsigned = (
     const cookie = cookieOf(req)
     const token = form?.get("csrf") ?? ""
     const decision = form?.get("decision")
-    if (form === undefined || cookie === undefined || !sameSecret(cookie, pending.csrf) || !sameSecret(token, pending.csrf)) {
+    if (
+      form === undefined ||
+      cookie === undefined ||
+      !sameSecret(cookie, pending.csrf) ||
+      !sameSecret(token, pending.csrf)
+    ) {
       send(
         res,
         403,
@@ -366,7 +374,12 @@ const signed = (
       !sameSecret(sig, linkSignature(record, decision))
     ) {
       req.resume()
-      send(res, 403, "Refused", "<p>This link's signature is not valid (or the approval is long gone). Nothing was decided.</p>")
+      send(
+        res,
+        403,
+        "Refused",
+        "<p>This link's signature is not valid (or the approval is long gone). Nothing was decided.</p>"
+      )
       return
     }
     if (req.method === "GET" || req.method === "HEAD") {
@@ -375,7 +388,7 @@ const signed = (
         res,
         200,
         `${decision === "approve" ? "Approve" : "Reject"} this ${record.request.operation.toUpperCase()}?`,
-        `${details(record.request, record.expiresAt)}
+        `${details(record.request, record.expiresAt, record.subject)}
 <form method="post" action="signed?decision=${decision}&amp;sig=${sig}"><div class="decide">
 <button type="submit" class="${decision === "approve" ? "approve" : "reject"}">Confirm: ${decision}</button></div></form>`
       )

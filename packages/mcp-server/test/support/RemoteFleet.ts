@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { ServerConfig } from "../../src/Config.js"
 import { connectHttpClient, type Era, type ToolClient } from "./Clients.js"
-import { makeIssuer, serveHttp } from "./HttpServer.js"
+import { type makeIssuer, serveHttp } from "./HttpServer.js"
 import { cleanBucket, type Outcome, type TestServer, type TestServerOptions } from "./TestServer.js"
 
 /**
@@ -46,6 +46,16 @@ export const roundRobinProxy = async () => {
 
 export type Issuer = Awaited<ReturnType<typeof makeIssuer>>
 
+/** One replica: its application (fake cloud, journal) and its HTTP listener. */
+export interface RemoteReplica {
+  readonly t: TestServer
+  /** Its /mcp URL. */
+  readonly url: string
+  /** Its own origin (not the public URL): to land a request on this replica. */
+  readonly origin: string
+  readonly stop: () => Promise<void>
+}
+
 /** Two replicas on one Redis behind the proxy; `start` is the test file's `useTestServers()`. */
 export const remoteFleet = async (options: {
   readonly start: (options?: TestServerOptions) => Promise<TestServer>
@@ -67,7 +77,10 @@ export const remoteFleet = async (options: {
     serveHttp(b, { oauth, publicUrl: proxy.url })
   ])
   proxy.targets.push(httpA.origin, httpB.origin)
-  const replicas = { a: { t: a, ...httpA }, b: { t: b, ...httpB } }
+  const replicas: { readonly a: RemoteReplica; readonly b: RemoteReplica } = {
+    a: { t: a, ...httpA },
+    b: { t: b, ...httpB }
+  }
   const clients: Array<ToolClient> = []
 
   /** An official MCP client of `subject`, talking to one replica's /mcp directly. */

@@ -137,7 +137,11 @@ export const pendingApprovalsContract = (name: string, harness: PendingApprovals
             const record = yield* store.open(pendingApprovalFor(`k-race-${round}`), t0)
             const outcomes = yield* Effect.all(
               Array.from({ length: 8 }, (_, i) =>
-                store.decide(record.id, { ...approved(`person-${i}`), answer: i % 2 === 0 ? "approved" : "declined" }, t0)
+                store.decide(
+                  record.id,
+                  { ...approved(`person-${i}`), answer: i % 2 === 0 ? "approved" : "declined" },
+                  t0
+                )
               ),
               { concurrency: "unbounded" }
             )
@@ -257,25 +261,27 @@ export const pendingApprovalsContract = (name: string, harness: PendingApprovals
 
     if (harness.unavailable !== undefined) {
       const unavailable = harness.unavailable
-      it.live("a store that cannot answer fails every operation with StoreUnavailable, saying so: never a decision", () =>
-        Effect.gen(function* () {
-          const store = yield* PendingApprovals
-          const fresh = pendingApprovalFor("k-down")
-          const attempts = [
-            store.open(fresh, t0),
-            store.get(fresh.id),
-            store.claimOpening(fresh.id, t0),
-            store.decide(fresh.id, approved(), t0),
-            store.take(fresh.id),
-            store.claimWebhook(fresh.id),
-            store.releaseWebhook(fresh.id)
-          ] as ReadonlyArray<Effect.Effect<unknown, { readonly _tag: string; readonly message: string }>>
-          for (const attempt of attempts) {
-            const error = yield* Effect.flip(attempt)
-            assert.strictEqual(error._tag, "StoreUnavailable")
-            assert.match(error.message, /Nothing was (changed|decided)/)
-          }
-        }).pipe(Effect.provide(unavailable()))
+      it.live(
+        "a store that cannot answer fails every operation with StoreUnavailable, saying so: never a decision",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* PendingApprovals
+            const fresh = pendingApprovalFor("k-down")
+            const attempts = [
+              store.open(fresh, t0),
+              store.get(fresh.id),
+              store.claimOpening(fresh.id, t0),
+              store.decide(fresh.id, approved(), t0),
+              store.take(fresh.id),
+              store.claimWebhook(fresh.id),
+              store.releaseWebhook(fresh.id)
+            ] as ReadonlyArray<Effect.Effect<unknown, { readonly _tag: string; readonly message: string }>>
+            for (const attempt of attempts) {
+              const error = yield* Effect.flip(attempt)
+              assert.strictEqual(error._tag, "StoreUnavailable")
+              assert.match(error.message, /Nothing was (changed|decided)/)
+            }
+          }).pipe(Effect.provide(unavailable()))
       )
     }
   })
