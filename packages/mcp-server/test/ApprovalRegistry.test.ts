@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { type ApprovalRequest, PendingApprovals, PendingApprovalsMemory, StoreUnavailable } from "@ccapi/core"
+import { type ApprovalRequest, PendingApprovalsMemory } from "@ccapi/core"
+import { pendingApprovalsDown } from "@ccapi/testkit/contracts"
 import { ApprovalRegistry } from "../src/approval/ApprovalRegistry.js"
 
 const request = (planHash: string, failedCheckIds: ReadonlyArray<string> = []): ApprovalRequest => ({
@@ -94,19 +95,7 @@ describe("ApprovalRegistry", () => {
 
   it.effect("a store that cannot answer is a refusal to approve, saying so", () =>
     Effect.gen(function* () {
-      const down = () => Effect.fail(new StoreUnavailable({ message: "Redis is down. Nothing was decided." }))
-      const r = registry(
-        { t: 0 },
-        PendingApprovals.of({
-          open: down,
-          get: down,
-          claimOpening: down,
-          decide: down,
-          take: down,
-          claimWebhook: down,
-          releaseWebhook: down
-        })
-      )
+      const r = registry({ t: 0 }, pendingApprovalsDown("Redis is down. Nothing was decided."))
       const error = yield* Effect.flip(r.open(session("s"), request("h")))
       assert.strictEqual(error._tag, "ApprovalUnavailable")
       assert.include(error.message, "Nothing was decided")

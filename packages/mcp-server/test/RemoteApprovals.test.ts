@@ -1,9 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage } from "node:http"
+import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
-import { eras } from "./support/Clients.js"
+import { connectHttpClient, eras } from "./support/Clients.js"
 import { makeIssuer } from "./support/HttpServer.js"
+import { statusWithHost } from "./support/RawHttp.js"
 import {
   type Issuer,
   onReplica,
@@ -51,18 +52,6 @@ const pending = (outcome: Outcome, publicUrl: string): string => {
   assert.isDefined(link, `no link on the public URL ${publicUrl} in: ${outcome.text}`)
   return link!
 }
-
-/** A raw HTTP GET with a chosen Host header (fetch cannot set one). */
-const statusWithHost = (link: string, host: string) =>
-  new Promise<number>((resolve, reject) => {
-    const url = new URL(link)
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, headers: { host } }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
-    })
-    req.on("error", reject)
-    req.end()
-  })
 
 describe("the approval page on the HTTP listener, across replicas", () => {
   for (const era of eras)
@@ -201,6 +190,72 @@ describe("the approval page on the HTTP listener, across replicas", () => {
       assert.deepInclude(f.a.t.counts, { delete: 0 })
     } finally {
       await redis.start()
+    }
+  })
+
+  it("URL-mode elicitation sends the user to the page on CCAPI_PUBLIC_URL; the call on A waits for the decision made through the proxy", async () => {
+    const f = await fleet({ approvalWaitSeconds: 20 })
+    const urls: Array<string> = []
+    const alice = await f.client("alice", "a", "2025-11-25", (params) => {
+      urls.push(params.url)
+      // The user opens the link the client showed them (through the load balancer) and approves, a moment later.
+      setTimeout(() => void person.decide(params.url, "approve"), 100)
+      return { action: "accept" }
+    })
+    const args = await remoteDeleteArgs(f.a.t, alice, bucket("url-mode"))
+    const out = await alice.call("delete_resource", args)
+    assert.isTrue(out.ok, out.text)
+    assert.notInclude(out.text, "/approvals/", "the model never saw the link")
+    assert.strictEqual(urls.length, 1)
+    assert.isTrue(urls[0]!.startsWith(`${f.proxy.url}/approvals/`), urls[0])
+    assert.deepInclude(f.a.t.counts, { delete: 1 })
+    const approval = (await f.a.t.journal()).find((e) => e.event === "approval")
+    assert.strictEqual(approval?.details["channel"], "elicitation_url")
+    assert.strictEqual(approval?.details["subject"], "alice")
+  })
+
+  it("a link the model fetched first on one replica is rejected when the user opens it on the other; an expired link is refused on any replica", async () => {
+    const f = await fleet()
+    const alice = await f.client("alice", "a")
+    const args = await remoteDeleteArgs(f.a.t, alice, bucket("spoiled"))
+    const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+    // The model's web-fetch tool (no cookie jar): it sees the page, and spends the link.
+    assert.strictEqual((await fetch(onReplica(link, f.a.origin))).status, 200)
+    assert.strictEqual((await person.open(onReplica(link, f.b.origin))).status, 409, "the user's browser, on B")
+    assert.match((await alice.call("delete_resource", args)).text, /^ApprovalDeclined: /)
+    assert.deepInclude(f.a.t.counts, { delete: 0 })
+
+    const other = await remoteDeleteArgs(f.a.t, alice, bucket("expiring"))
+    const fresh = pending(await alice.call("delete_resource", other), f.proxy.url)
+    f.b.t.advance("11 minutes")
+    assert.strictEqual((await person.open(onReplica(fresh, f.b.origin))).status, 410, "expired, by B's clock")
+    assert.match((await alice.call("delete_resource", other)).text, /^ApprovalPending: /)
+    assert.deepInclude(f.a.t.counts, { delete: 0 })
+  })
+
+  it("a form answered in the client (2026-07-28 input_required) is journaled with the subject too", async () => {
+    const f = await fleet()
+    const token = await issuer.sign({ sub: "erin" })
+    const erin = await connectHttpClient({
+      era: "2026-07-28",
+      url: f.a.url,
+      headers: { authorization: `Bearer ${token}` },
+      onElicit: () => Promise.resolve({ action: "accept", content: { decision: "approve" } })
+    })
+    try {
+      const must = async (name: string, args: Record<string, unknown> = {}) => {
+        const result = await erin.callTool({ name, arguments: args })
+        assert.notStrictEqual(result.isError, true, JSON.stringify(result.content))
+        return (result.structuredContent ?? {}) as Record<string, unknown>
+      }
+      const args = await remoteDeleteArgs(f.a.t, { must }, bucket("form"))
+      assert.strictEqual((await must("delete_resource", args))["status"], "SUCCESS")
+      const approval = (await f.a.t.journal()).find((e) => e.event === "approval")
+      assert.strictEqual(approval?.details["channel"], "elicitation_form")
+      assert.strictEqual(approval?.details["subject"], "erin")
+      assert.isNull(approval?.details["by"])
+    } finally {
+      await erin.close()
     }
   })
 })

@@ -1,11 +1,6 @@
-import { PendingApprovals, PendingApprovalsMemory, StoreUnavailable } from "@ccapi/core"
-import { pendingApprovalsContract } from "@ccapi/testkit/contracts"
-import { Effect, Layer } from "effect"
-
-const down = () =>
-  Effect.fail(
-    new StoreUnavailable({ message: "The approval store is unreachable. Nothing was decided; try again shortly." })
-  )
+import { PendingApprovals, PendingApprovalsMemory } from "@ccapi/core"
+import { pendingApprovalsContract, pendingApprovalsDown } from "@ccapi/testkit/contracts"
+import { Layer } from "effect"
 
 let last: PendingApprovals["Service"] | undefined
 
@@ -14,17 +9,5 @@ pendingApprovalsContract("core's in-memory store (PendingApprovalsMemory)", {
   // One process's store, seen through a second handle (two sessions of one replica).
   sameStore: () => Layer.sync(PendingApprovals, () => last!),
   // The memory store cannot fail; a store that is down stands in for a shared one.
-  unavailable: () =>
-    Layer.succeed(
-      PendingApprovals,
-      PendingApprovals.of({
-        open: down,
-        get: down,
-        claimOpening: down,
-        decide: down,
-        take: down,
-        claimWebhook: down,
-        releaseWebhook: down
-      })
-    )
+  unavailable: () => Layer.succeed(PendingApprovals, pendingApprovalsDown())
 })

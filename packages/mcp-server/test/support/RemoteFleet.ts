@@ -1,5 +1,8 @@
 import { createServer, request as httpRequest, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { ElicitRequestSchema, type ElicitRequestURLParams } from "@modelcontextprotocol/sdk/types.js"
 import type { ServerConfig } from "../../src/Config.js"
 import { connectHttpClient, type Era, type ToolClient } from "./Clients.js"
 import { type makeIssuer, serveHttp } from "./HttpServer.js"
@@ -56,6 +59,24 @@ export interface RemoteReplica {
   readonly stop: () => Promise<void>
 }
 
+/** A 2025-11-25 client (the v1 SDK's) over Streamable HTTP that declares URL-mode elicitation only. */
+const urlClient = async (
+  url: string,
+  headers: Record<string, string>,
+  onUrl: (params: ElicitRequestURLParams) => { readonly action: "accept" | "decline" }
+): Promise<Pick<ToolClient, "callTool" | "close">> => {
+  const client = new ClientV1(
+    { name: "ccapi-url-client", version: "1.0.0" },
+    { capabilities: { elicitation: { url: {} } } }
+  )
+  client.setRequestHandler(ElicitRequestSchema, (request) => onUrl(request.params as ElicitRequestURLParams))
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }))
+  return {
+    callTool: (params) => client.callTool({ ...params }) as ReturnType<ToolClient["callTool"]>,
+    close: () => client.close()
+  }
+}
+
 /** Two replicas on one Redis behind the proxy; `start` is the test file's `useTestServers()`. */
 export const remoteFleet = async (options: {
   readonly start: (options?: TestServerOptions) => Promise<TestServer>
@@ -81,16 +102,24 @@ export const remoteFleet = async (options: {
     a: { t: a, ...httpA },
     b: { t: b, ...httpB }
   }
-  const clients: Array<ToolClient> = []
+  const clients: Array<Pick<ToolClient, "close">> = []
 
-  /** An official MCP client of `subject`, talking to one replica's /mcp directly. */
-  const client = async (subject: string, replica: "a" | "b", era: Era = "2026-07-28") => {
+  /**
+   * An official MCP client of `subject`, talking to one replica's /mcp directly; with `onUrl`, a 2025-11-25 client
+   * that declares URL-mode elicitation only and answers each such request with `onUrl` (the user's consent).
+   */
+  const client = async (
+    subject: string,
+    replica: "a" | "b",
+    era: Era = "2026-07-28",
+    onUrl?: (params: ElicitRequestURLParams) => { readonly action: "accept" | "decline" }
+  ) => {
     const token = await options.issuer.sign({ sub: subject })
-    const tools = await connectHttpClient({
-      era,
-      url: replicas[replica].url,
-      headers: { authorization: `Bearer ${token}` }
-    })
+    const headers = { authorization: `Bearer ${token}` }
+    const tools =
+      onUrl === undefined
+        ? await connectHttpClient({ era, url: replicas[replica].url, headers })
+        : await urlClient(replicas[replica].url, headers, onUrl)
     clients.push(tools)
     const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
       const result = await tools.callTool({ name, arguments: args })
@@ -121,7 +150,7 @@ export type RemoteFleet = Awaited<ReturnType<typeof remoteFleet>>
 export type RemoteClient = Awaited<ReturnType<RemoteFleet["client"]>>
 
 /** The arguments of a delete the model asks for with confirmed=true, on a bucket seeded on replica `t`. */
-export const remoteDeleteArgs = async (t: TestServer, client: RemoteClient, identifier: string) => {
+export const remoteDeleteArgs = async (t: TestServer, client: Pick<RemoteClient, "must">, identifier: string) => {
   await t.seed("AWS::S3::Bucket", cleanBucket(identifier))
   const env = await client.must("check_environment_variables")
   const session = await client.must("get_aws_session_info", { environment_token: env["environment_token"] })

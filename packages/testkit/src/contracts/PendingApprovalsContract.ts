@@ -1,4 +1,4 @@
-import { Finding, type ApprovalDecision, type PendingApproval, PendingApprovals } from "@ccapi/core"
+import { Finding, type ApprovalDecision, type PendingApproval, PendingApprovals, StoreUnavailable } from "@ccapi/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
 
@@ -9,6 +9,22 @@ export interface PendingApprovalsHarness {
   readonly sameStore?: () => Layer.Layer<PendingApprovals>
   /** A store whose backend cannot answer (down, unreachable), when the implementation can be made so. */
   readonly unavailable?: () => Layer.Layer<PendingApprovals>
+}
+
+/** A `PendingApprovals` whose backend is down: every operation fails with `StoreUnavailable` saying `message`. */
+export const pendingApprovalsDown = (
+  message = "The approval requests are unreachable. Nothing was decided; try again shortly."
+): PendingApprovals["Service"] => {
+  const down = () => Effect.fail(new StoreUnavailable({ message }))
+  return PendingApprovals.of({
+    open: down,
+    get: down,
+    claimOpening: down,
+    decide: down,
+    take: down,
+    claimWebhook: down,
+    releaseWebhook: down
+  })
 }
 
 const minute = 60_000
