@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Context, Effect, Layer } from "effect"
 import { type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
+import { ApprovalDesk, layer as deskLayer } from "../src/approval/ApprovalDesk.js"
 import { connectHttpClient, eras } from "./support/Clients.js"
 import { makeIssuer } from "./support/HttpServer.js"
-import { statusWithHost } from "./support/RawHttp.js"
+import { rawRequest, statusWithHost } from "./support/RawHttp.js"
 import {
   type Issuer,
   onReplica,
@@ -256,6 +258,72 @@ describe("the approval page on the HTTP listener, across replicas", () => {
       assert.isNull(approval?.details["by"])
     } finally {
       await erin.close()
+    }
+  })
+})
+
+describe("behind a TLS-terminating proxy that serves ccapi under a path", () => {
+  it("links, the cookie's path and Secure flag, and the accepted Origin follow CCAPI_PUBLIC_URL", async () => {
+    // The desk alone (in memory): no listener of its own is started once the HTTP listener has mounted it.
+    const desk = await Effect.runPromise(
+      Effect.scoped(
+        Effect.map(
+          Layer.build(deskLayer({ page: "loopback", webhook: undefined, waitMillis: 0, ttlMillis: 600_000 })),
+          (context) => Context.get(context, ApprovalDesk)
+        )
+      )
+    )
+    desk.onListener({ publicUrl: "https://mcp.example.com/ccapi", allowedHosts: ["mcp.example.com"] })
+    assert.strictEqual(await Effect.runPromise(desk.origin), "https://mcp.example.com/ccapi")
+    const record = await Effect.runPromise(
+      desk.registry.open(
+        { session: "s", subject: "alice" },
+        {
+          operation: "delete",
+          accountId: "123456789012",
+          region: "us-east-1",
+          typeName: "AWS::S3::Bucket",
+          identifier: "behind-proxy",
+          summary: "DELETE",
+          diff: [],
+          findings: [],
+          failedCheckIds: [],
+          reasons: ["delete"],
+          planHash: "f".repeat(64)
+        }
+      )
+    )
+    // The proxy strips /ccapi and forwards with the public Host, as nginx's `proxy_pass http://…/;` does.
+    const listener = createServer((req, res) => {
+      if (!desk.handler(req, res)) res.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve))
+    const at = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/approvals/${record.id}`
+    try {
+      const get = await rawRequest(at, { headers: { host: "mcp.example.com" } })
+      assert.strictEqual(get.status, 200)
+      const cookie = get.headers["set-cookie"]?.[0] ?? ""
+      assert.include(cookie, `Path=/ccapi/approvals/${record.id};`)
+      assert.include(cookie, "Secure")
+      const html = get.body
+      assert.include(html, "alice", "the page names whose request it is")
+      assert.include(html, `action="${record.id}"`, "a relative form action: it resolves under /ccapi/approvals/")
+      const post = (origin: string) =>
+        rawRequest(at, {
+          method: "POST",
+          headers: {
+            host: "mcp.example.com",
+            origin,
+            cookie: cookie.split(";")[0]!,
+            "content-type": "application/x-www-form-urlencoded"
+          },
+          body: new URLSearchParams({ csrf: record.csrf, decision: "approve" }).toString()
+        })
+      assert.strictEqual((await post("https://evil.example")).status, 403)
+      assert.strictEqual((await post("https://mcp.example.com")).status, 200)
+      assert.strictEqual(await statusWithHost(at, "127.0.0.2"), 421, "a Host outside the allow-list")
+    } finally {
+      await new Promise((r) => listener.close(r))
     }
   })
 })
