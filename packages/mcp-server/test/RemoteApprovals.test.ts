@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
+import { freePort, type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
 import { ApprovalDesk, layer as deskLayer } from "../src/approval/ApprovalDesk.js"
 import { connectHttpClient, eras } from "./support/Clients.js"
 import { makeIssuer } from "./support/HttpServer.js"
@@ -15,7 +15,7 @@ import {
   remoteDeleteArgs,
   remoteFleet
 } from "./support/RemoteFleet.js"
-import { type Outcome, person, useTestServers } from "./support/TestServer.js"
+import { cleanBucket, type Outcome, person, useTestServers } from "./support/TestServer.js"
 
 /*
  * Approvals in remote mode (--http, OAuth, CCAPI_STORE_URL=redis://…, CCAPI_PUBLIC_URL): the approval page is served by
@@ -324,6 +324,83 @@ describe("behind a TLS-terminating proxy that serves ccapi under a path", () => 
       assert.strictEqual(await statusWithHost(at, "127.0.0.2"), 421, "a Host outside the allow-list")
     } finally {
       await new Promise((r) => listener.close(r))
+    }
+  })
+})
+
+describe("the built bin with --http", () => {
+  it("serves the approval page on its HTTP listener at CCAPI_PUBLIC_URL; the person approves there and the delete goes through", async () => {
+    const { spawn } = await import("node:child_process")
+    const { fileURLToPath } = await import("node:url")
+    const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url))
+    const port = await freePort()
+    const publicUrl = `http://localhost:${port}`
+    const child = spawn(process.execPath, [bin, "--http", "--port", String(port), "--sandbox"], {
+      env: {
+        ...process.env,
+        SECURITY_SCANNING: "disabled",
+        CCAPI_JOURNAL: "off",
+        CCAPI_PUBLIC_URL: publicUrl,
+        AWS_EC2_METADATA_DISABLED: "true"
+      },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString("utf8")
+          const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr)
+          if (match) resolve(match[1]!)
+        })
+        child.on("exit", () => reject(new Error(`exited early: ${stderr}`)))
+      })
+      const client = await connectHttpClient({ era: "2026-07-28", url })
+      const must = async (name: string, args: Record<string, unknown> = {}) => {
+        const result = await client.callTool({ name, arguments: args })
+        assert.notStrictEqual(result.isError, true, JSON.stringify(result.content))
+        return (result.structuredContent ?? {}) as Record<string, unknown>
+      }
+      const name = bucket("bin")
+      const env = await must("check_environment_variables")
+      const session = await must("get_aws_session_info", { environment_token: env["environment_token"] })
+      const creds = session["credentials_token"]
+      const generated = await must("generate_infrastructure_code", {
+        resource_type: "AWS::S3::Bucket",
+        credentials_token: creds,
+        properties: cleanBucket(name)
+      })
+      const created = await must("create_resource", {
+        resource_type: "AWS::S3::Bucket",
+        credentials_token: creds,
+        explained_token: (await must("explain", { generated_code_token: generated["generated_code_token"] }))[
+          "explained_token"
+        ],
+        skip_security_check: true
+      })
+      assert.strictEqual(created["status"], "SUCCESS")
+      const args = {
+        resource_type: "AWS::S3::Bucket",
+        identifier: name,
+        credentials_token: creds,
+        explained_token: (
+          await must("explain", {
+            content: { resource_type: "AWS::S3::Bucket", identifier: name },
+            operation: "delete"
+          })
+        )["explained_token"],
+        confirmed: true
+      }
+      const first = await client.callTool({ name: "delete_resource", arguments: args })
+      const text = first.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+      const link = pending({ ok: first.isError !== true, data: {}, text, result: first }, publicUrl)
+      assert.strictEqual((await person.decide(link, "approve")).status, 200)
+      assert.strictEqual((await must("delete_resource", args))["status"], "SUCCESS")
+      await client.close()
+    } finally {
+      const exited = new Promise((resolve) => child.on("exit", resolve))
+      child.kill("SIGTERM")
+      await exited
     }
   })
 })
