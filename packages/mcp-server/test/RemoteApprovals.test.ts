@@ -145,6 +145,27 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     }
   })
 
+  it("an approve on one replica and a reject on the other at the same moment: exactly one is recorded, and the call follows it", async () => {
+    const f = await fleet()
+    const alice = await f.client("alice", "a")
+    for (let round = 0; round < 3; round++) {
+      const args = await remoteDeleteArgs(f.a.t, alice, bucket(`race-${round}`))
+      const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+      const opened = await person.open(onReplica(link, f.a.origin))
+      const [approve, reject] = await Promise.all([
+        person.post(onReplica(link, f.a.origin), { csrf: opened.csrf!, decision: "approve" }, opened.cookie),
+        person.post(onReplica(link, f.b.origin), { csrf: opened.csrf!, decision: "reject" }, opened.cookie)
+      ])
+      assert.sameMembers([approve.status, reject.status], [200, 410])
+      const out = await alice.call("delete_resource", args)
+      if (approve.status === 200) assert.isTrue(out.ok, out.text)
+      else assert.match(out.text, /^ApprovalDeclined: /)
+    }
+    const approvals = (await f.a.t.journal()).filter((e) => e.event === "approval")
+    assert.strictEqual(approvals.length, 3, "one decision per approval")
+    assert.strictEqual(f.a.t.counts.delete, approvals.filter((e) => e.details["answer"] === "approved").length)
+  })
+
   it("a link minted for one subject completes only that subject's plan", async () => {
     const f = await fleet()
     const alice = await f.client("alice", "a")
