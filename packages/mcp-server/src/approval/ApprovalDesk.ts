@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { validateHostHeader } from "@modelcontextprotocol/server"
 import { Context, Effect, Layer } from "effect"
-import { ApprovalUnavailable, PendingApprovals, PendingApprovalsMemory } from "@ccapi/core"
+import { ApprovalUnavailable, type PendingApproval, PendingApprovals, PendingApprovalsMemory } from "@ccapi/core"
 import { makeApprovalPageHandler, type PageSite, signedLinks } from "./ApprovalPage.js"
 import { ApprovalRegistry } from "./ApprovalRegistry.js"
-import type { PendingApproval } from "@ccapi/core"
 import { type ApprovalListener, listenOnLoopback } from "./ApprovalServer.js"
 import { postWebhook, webhookPayload } from "./Webhook.js"
 
