@@ -17,6 +17,7 @@ import {
 } from "@modelcontextprotocol/server"
 import { Effect, Exit, Fiber, FiberSet, Scope } from "effect"
 import type { AppServices } from "../AppServices.js"
+import { ApprovalDesk } from "../approval/ApprovalDesk.js"
 import { makeJwtVerifier, readScope, writeScope } from "../auth/OAuth.js"
 import type { HttpSettings } from "../http/HttpSettings.js"
 import { buildServer, makeSession, type ServerOptions, type Session } from "../Server.js"
@@ -232,12 +233,16 @@ export const serve = Effect.fn("Http.serve")(function* (
     return modern.fetch(request, authInfo === undefined ? {} : { authInfo })
   }
 
+  // ccapi's approval page, on this listener: under /approvals/, with the same Host allow-list, not behind bearer auth
+  // (the one-time link is the capability; the page's POST is CSRF-bound) — see approval/ApprovalDesk.ts.
+  const approvals = yield* ApprovalDesk
   const inFlight = new Set<Promise<unknown>>()
   const nodeHandler = toNodeHandler({ fetch: app }, { maxRequestBodySize: settings.maxBodyBytes })
   const server: NodeServer = createServer((req, res) => {
     const done = new Promise((resolve) => res.on("close", resolve))
     inFlight.add(done)
     void done.then(() => inFlight.delete(done))
+    if (approvals.handler(req, res)) return
     void nodeHandler(req as never, res as never)
   })
   server.requestTimeout = 0
@@ -247,6 +252,7 @@ export const serve = Effect.fn("Http.serve")(function* (
     server.listen(settings.port, settings.host, () => resume(Effect.succeed(server.address() as AddressInfo)))
   }).pipe(Effect.orDie)
   if (settings.publicUrl.endsWith(":0")) publicUrl = settings.publicUrl.replace(/:0$/, `:${listening.port}`)
+  approvals.onListener({ publicUrl, allowedHosts: settings.allowedHosts })
   yield* Effect.addFinalizer(() =>
     Effect.promise(async () => {
       draining = true
