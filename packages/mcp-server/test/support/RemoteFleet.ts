@@ -1,11 +1,10 @@
-import { createServer, request as httpRequest, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { ElicitRequestSchema, type ElicitRequestURLParams } from "@modelcontextprotocol/sdk/types.js"
 import type { ServerConfig } from "../../src/Config.js"
 import { connectHttpClient, type Era, type ToolClient } from "./Clients.js"
-import { type makeIssuer, serveHttp } from "./HttpServer.js"
+import { type Issuer, serveHttp } from "./HttpServer.js"
+import { startRoundRobinProxy } from "./RoundRobinProxy.js"
 import { cleanBucket, type Outcome, type TestServer, type TestServerOptions } from "./TestServer.js"
 
 /**
@@ -15,39 +14,25 @@ import { cleanBucket, type Outcome, type TestServer, type TestServerOptions } fr
  * and workflow-token store, so a mutation is counted on the replica that sent it.
  */
 
-/** A proxy that sends each request to the next target in turn, as a round-robin load balancer does. */
+/**
+ * The load balancer: the fleet tests' round-robin proxy (`RoundRobinProxy.ts`), seen as this file's tests use it —
+ * `url` is its origin (the replicas' CCAPI_PUBLIC_URL), `served` the replica that answered each request, in order.
+ */
 export const roundRobinProxy = async () => {
-  const targets: Array<string> = []
-  const served: Array<string> = []
-  let next = 0
-  const server: Server = createServer((req, res) => {
-    const target = new URL(targets[next++ % targets.length]!)
-    served.push(target.origin)
-    const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      }
-    )
-    upstream.on("error", () => res.writeHead(502).end("bad gateway"))
-    req.pipe(upstream)
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const proxy = await startRoundRobinProxy()
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    targets,
+    url: proxy.origin,
+    /** Adds a replica by its origin; it is served in turn from the next request on. */
+    addTarget: (origin: string) => proxy.add({ name: origin, url: origin }),
     /** The origin of the replica that served each request, in order. */
-    served,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    get served() {
+      return proxy.log.map((entry) => entry.upstream)
+    },
+    close: proxy.close
   }
 }
 
-export type Issuer = Awaited<ReturnType<typeof makeIssuer>>
+export type { Issuer } from "./HttpServer.js"
 
 /** One replica: its application (fake cloud, journal) and its HTTP listener. */
 export interface RemoteReplica {
@@ -97,7 +82,8 @@ export const remoteFleet = async (options: {
     serveHttp(a, { oauth, publicUrl: proxy.url }),
     serveHttp(b, { oauth, publicUrl: proxy.url })
   ])
-  proxy.targets.push(httpA.origin, httpB.origin)
+  proxy.addTarget(httpA.origin)
+  proxy.addTarget(httpB.origin)
   const replicas: { readonly a: RemoteReplica; readonly b: RemoteReplica } = {
     a: { t: a, ...httpA },
     b: { t: b, ...httpB }
