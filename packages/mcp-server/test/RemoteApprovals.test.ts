@@ -5,10 +5,9 @@ import { Context, Effect, Layer } from "effect"
 import { freePort, type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
 import { ApprovalDesk, layer as deskLayer } from "../src/approval/ApprovalDesk.js"
 import { connectHttpClient, eras } from "./support/Clients.js"
-import { makeIssuer } from "./support/HttpServer.js"
+import { type Issuer, makeIssuer } from "./support/HttpServer.js"
 import { rawRequest, statusWithHost } from "./support/RawHttp.js"
 import {
-  type Issuer,
   onReplica,
   publicApprovalLink,
   type RemoteFleet,
@@ -38,8 +37,11 @@ const fleets: Array<RemoteFleet> = []
 afterEach(async () => {
   await Promise.all(fleets.splice(0).map((f) => f.close()))
 })
-const fleet = async (config: Parameters<typeof remoteFleet>[0]["config"] = {}) => {
-  const f = await remoteFleet({ start, redisUrl: redis.url, issuer, config })
+const fleet = async (
+  config: Parameters<typeof remoteFleet>[0]["config"] = {},
+  sessions: Parameters<typeof remoteFleet>[0]["sessions"] = "stateless"
+) => {
+  const f = await remoteFleet({ start, redisUrl: redis.url, issuer, config, sessions })
   fleets.push(f)
   return f
 }
@@ -62,7 +64,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
       const alice = await f.client("alice", "a", era)
       const name = bucket(`cross-${era}`)
       const args = await remoteDeleteArgs(f.a.t, alice, name)
-      const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+      const link = pending(await alice.call("delete_resource", args), f.publicUrl)
       assert.notInclude(link, f.a.origin, "the link is on CCAPI_PUBLIC_URL, not the replica's own address")
 
       // The page is the HTTP listener's, not behind bearer auth (the browser has no token), under the Host allow-list.
@@ -126,7 +128,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
       for (let i = 0; i < 200 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 25))
       assert.strictEqual(received.length, 1)
       const approve = String(received[0]!["approve_url"])
-      assert.isTrue(approve.startsWith(`${f.proxy.url}/approvals/`), approve)
+      assert.isTrue(approve.startsWith(`${f.publicUrl}/approvals/`), approve)
       const forged = approve.replace(/sig=[^&]+/, "sig=AAAA")
       assert.strictEqual((await person.post(onReplica(forged, f.b.origin), { by: "mallory" })).status, 403)
       // Carol approves in the team's chat tool; her bot's POST lands on replica B.
@@ -150,7 +152,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     const alice = await f.client("alice", "a")
     for (let round = 0; round < 3; round++) {
       const args = await remoteDeleteArgs(f.a.t, alice, bucket(`race-${round}`))
-      const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+      const link = pending(await alice.call("delete_resource", args), f.publicUrl)
       const opened = await person.open(onReplica(link, f.a.origin))
       const [approve, reject] = await Promise.all([
         person.post(onReplica(link, f.a.origin), { csrf: opened.csrf!, decision: "approve" }, opened.cookie),
@@ -173,8 +175,8 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     const name = bucket("subjects")
     const aliceArgs = await remoteDeleteArgs(f.a.t, alice, name)
     const bobArgs = await remoteDeleteArgs(f.b.t, bob, name)
-    const aliceLink = pending(await alice.call("delete_resource", aliceArgs), f.proxy.url)
-    const bobLink = pending(await bob.call("delete_resource", bobArgs), f.proxy.url)
+    const aliceLink = pending(await alice.call("delete_resource", aliceArgs), f.publicUrl)
+    const bobLink = pending(await bob.call("delete_resource", bobArgs), f.publicUrl)
     assert.notStrictEqual(aliceLink, bobLink, "the same plan, asked by two subjects, is two approvals")
     assert.strictEqual((await person.decide(aliceLink, "approve")).status, 200)
     assert.match((await bob.call("delete_resource", bobArgs)).text, /^ApprovalPending: /)
@@ -182,7 +184,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     // Alice's own plan, from a session on the other replica, completes with her decision.
     const aliceOnB = await f.client("alice", "b")
     const onB = await remoteDeleteArgs(f.b.t, aliceOnB, bucket("alice-on-b"))
-    const linkOnB = pending(await aliceOnB.call("delete_resource", onB), f.proxy.url)
+    const linkOnB = pending(await aliceOnB.call("delete_resource", onB), f.publicUrl)
     assert.strictEqual((await person.decide(linkOnB, "approve")).status, 200)
     assert.strictEqual((await aliceOnB.must("delete_resource", onB))["status"], "SUCCESS")
     assert.strictEqual((await alice.must("delete_resource", aliceArgs))["status"], "SUCCESS")
@@ -194,7 +196,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     const f = await fleet()
     const alice = await f.client("alice", "a")
     const args = await remoteDeleteArgs(f.a.t, alice, bucket("redis-down"))
-    const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+    const link = pending(await alice.call("delete_resource", args), f.publicUrl)
     const opened = await person.open(onReplica(link, f.b.origin))
     assert.strictEqual(opened.status, 200)
     await redis.stop()
@@ -217,7 +219,8 @@ describe("the approval page on the HTTP listener, across replicas", () => {
   })
 
   it("URL-mode elicitation sends the user to the page on CCAPI_PUBLIC_URL; the call on A waits for the decision made through the proxy", async () => {
-    const f = await fleet({ approvalWaitSeconds: 20 })
+    // Pushed elicitation needs the client's session on one replica (CCAPI_HTTP_SESSIONS=stateful, a sticky balancer).
+    const f = await fleet({ approvalWaitSeconds: 20 }, "stateful")
     const urls: Array<string> = []
     const alice = await f.client("alice", "a", "2025-11-25", (params) => {
       urls.push(params.url)
@@ -230,7 +233,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     assert.isTrue(out.ok, out.text)
     assert.notInclude(out.text, "/approvals/", "the model never saw the link")
     assert.strictEqual(urls.length, 1)
-    assert.isTrue(urls[0]!.startsWith(`${f.proxy.url}/approvals/`), urls[0])
+    assert.isTrue(urls[0]!.startsWith(`${f.publicUrl}/approvals/`), urls[0])
     assert.deepInclude(f.a.t.counts, { delete: 1 })
     const approval = (await f.a.t.journal()).find((e) => e.event === "approval")
     assert.strictEqual(approval?.details["channel"], "elicitation_url")
@@ -241,7 +244,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     const f = await fleet()
     const alice = await f.client("alice", "a")
     const args = await remoteDeleteArgs(f.a.t, alice, bucket("spoiled"))
-    const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+    const link = pending(await alice.call("delete_resource", args), f.publicUrl)
     // The model's web-fetch tool (no cookie jar): it sees the page, and spends the link.
     assert.strictEqual((await fetch(onReplica(link, f.a.origin))).status, 200)
     assert.strictEqual((await person.open(onReplica(link, f.b.origin))).status, 409, "the user's browser, on B")
@@ -249,7 +252,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     assert.deepInclude(f.a.t.counts, { delete: 0 })
 
     const other = await remoteDeleteArgs(f.a.t, alice, bucket("expiring"))
-    const fresh = pending(await alice.call("delete_resource", other), f.proxy.url)
+    const fresh = pending(await alice.call("delete_resource", other), f.publicUrl)
     f.b.t.advance("11 minutes")
     assert.strictEqual((await person.open(onReplica(fresh, f.b.origin))).status, 410, "expired, by B's clock")
     assert.match((await alice.call("delete_resource", other)).text, /^ApprovalPending: /)
