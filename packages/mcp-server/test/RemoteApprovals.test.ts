@@ -2,11 +2,14 @@ import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { freePort, type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
+import { type LocalRedis, startLocalPostgres, startLocalRedis } from "@ccapi/testkit/services"
+import { PostgresJournal } from "@ccapi/postgres-journal"
 import { ApprovalDesk, layer as deskLayer } from "../src/approval/ApprovalDesk.js"
 import { connectHttpClient, eras } from "./support/Clients.js"
+import { replicaEnv, startHttpReplica, startSandboxProcess } from "./support/BinFleet.js"
 import { type Issuer, makeIssuer } from "./support/HttpServer.js"
 import { rawRequest, statusWithHost } from "./support/RawHttp.js"
+import { startRoundRobinProxy } from "./support/RoundRobinProxy.js"
 import {
   onReplica,
   publicApprovalLink,
@@ -352,57 +355,58 @@ describe("behind a TLS-terminating proxy that serves ccapi under a path", () => 
   })
 })
 
-describe("the built bin with --http", () => {
-  it("serves the approval page on its HTTP listener at CCAPI_PUBLIC_URL; the person approves there and the delete goes through", async () => {
-    const { spawn } = await import("node:child_process")
-    const { fileURLToPath } = await import("node:url")
-    const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url))
-    const port = await freePort()
-    const publicUrl = `http://localhost:${port}`
-    const child = spawn(process.execPath, [bin, "--http", "--port", String(port), "--sandbox"], {
-      env: {
-        ...process.env,
-        SECURITY_SCANNING: "disabled",
-        CCAPI_JOURNAL: "off",
-        CCAPI_PUBLIC_URL: publicUrl,
-        AWS_EC2_METADATA_DISABLED: "true"
-      },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stderr = ""
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString("utf8")
-          const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr)
-          if (match) resolve(match[1]!)
-        })
-        child.on("exit", () => reject(new Error(`exited early: ${stderr}`)))
-      })
-      const client = await connectHttpClient({ era: "2026-07-28", url })
-      const must = async (name: string, args: Record<string, unknown> = {}) => {
-        const result = await client.callTool({ name, arguments: args })
-        assert.notStrictEqual(result.isError, true, JSON.stringify(result.content))
-        return (result.structuredContent ?? {}) as Record<string, unknown>
+describe("two built bins with --http behind the round-robin proxy, on one Redis and one PostgreSQL", () => {
+  it("the page is served by the replicas' listeners at CCAPI_PUBLIC_URL; approved there, the delete is applied once and journaled with the subject", async () => {
+    const [postgres, sandbox] = await Promise.all([startLocalPostgres(), startSandboxProcess()])
+    const proxy = await startRoundRobinProxy()
+    const env = replicaEnv({
+      sandboxUrl: sandbox.url,
+      storeUrl: redis.url,
+      journalUrl: postgres.url,
+      extra: {
+        CCAPI_OAUTH_ISSUER: issuer.issuer,
+        CCAPI_OAUTH_AUDIENCE: issuer.audience,
+        CCAPI_OAUTH_JWKS_URL: issuer.jwksUrl,
+        CCAPI_OAUTH_ALGORITHMS: "RS256",
+        CCAPI_REQUEST_STATE_KEY: "remote-approvals-request-state-key-0123456789",
+        CCAPI_PUBLIC_URL: proxy.origin
       }
-      const name = bucket("bin")
-      const env = await must("check_environment_variables")
-      const session = await must("get_aws_session_info", { environment_token: env["environment_token"] })
-      const creds = session["credentials_token"]
+    })
+    const replicas = await Promise.all([startHttpReplica("a", env), startHttpReplica("b", env)])
+    for (const r of replicas) proxy.add({ name: r.name, url: r.url.replace(/\/mcp$/, "") })
+    const client = await connectHttpClient({
+      era: "2026-07-28",
+      url: proxy.url,
+      headers: { authorization: `Bearer ${await issuer.sign({ sub: "alice" })}` }
+    })
+    try {
+      const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
+        const result = await client.callTool({ name, arguments: args })
+        const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+        return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Outcome["data"], text, result }
+      }
+      const must = async (name: string, args: Record<string, unknown> = {}) => {
+        const outcome = await call(name, args)
+        assert.isTrue(outcome.ok, outcome.text)
+        return outcome.data
+      }
+      const name = bucket("bins")
+      const environment = await must("check_environment_variables")
+      const creds = (await must("get_aws_session_info", { environment_token: environment["environment_token"] }))[
+        "credentials_token"
+      ]
       const generated = await must("generate_infrastructure_code", {
         resource_type: "AWS::S3::Bucket",
         credentials_token: creds,
         properties: cleanBucket(name)
       })
-      const created = await must("create_resource", {
+      const explained = await must("explain", { generated_code_token: generated["generated_code_token"] })
+      await must("create_resource", {
         resource_type: "AWS::S3::Bucket",
         credentials_token: creds,
-        explained_token: (await must("explain", { generated_code_token: generated["generated_code_token"] }))[
-          "explained_token"
-        ],
+        explained_token: explained["explained_token"],
         skip_security_check: true
       })
-      assert.strictEqual(created["status"], "SUCCESS")
       const args = {
         resource_type: "AWS::S3::Bucket",
         identifier: name,
@@ -415,16 +419,30 @@ describe("the built bin with --http", () => {
         )["explained_token"],
         confirmed: true
       }
-      const first = await client.callTool({ name: "delete_resource", arguments: args })
-      const text = first.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-      const link = pending({ ok: first.isError !== true, data: {}, text, result: first }, publicUrl)
+      const link = pending(await call("delete_resource", args), proxy.origin)
+      const before = proxy.log.length
       assert.strictEqual((await person.decide(link, "approve")).status, 200)
-      assert.strictEqual((await must("delete_resource", args))["status"], "SUCCESS")
-      await client.close()
+      assert.sameMembers(
+        proxy.log.slice(before).map((entry) => entry.upstream),
+        ["a", "b"],
+        "the page's GET and POST were served by the two replicas"
+      )
+      const deleted = await must("delete_resource", args)
+      assert.strictEqual(deleted["status"], "SUCCESS")
+      assert.match((await call("delete_resource", args)).text, /^TokenSpent: /)
+      assert.isFalse((await call("get_resource", { resource_type: "AWS::S3::Bucket", identifier: name })).ok)
+      const entries = await Effect.runPromise(PostgresJournal.readEntries({ url: postgres.url }))
+      const planHash = deleted["plan_hash"] as string
+      const approvals = entries.filter((e) => e.event === "approval" && e.planHash === planHash)
+      assert.strictEqual(approvals.length, 1)
+      assert.strictEqual(approvals[0]!.details["channel"], "approval_page")
+      assert.strictEqual(approvals[0]!.details["subject"], "alice")
+      assert.strictEqual(entries.filter((e) => e.event === "mutation_outcome" && e.planHash === planHash).length, 1)
     } finally {
-      const exited = new Promise((resolve) => child.on("exit", resolve))
-      child.kill("SIGTERM")
-      await exited
+      await client.close()
+      await proxy.close()
+      await Promise.all(replicas.map((r) => r.stop()))
+      await Promise.all([postgres.dispose(), sandbox.stop()])
     }
-  })
+  }, 120_000)
 })
