@@ -3,8 +3,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema, type ElicitRequestURLParams } from "@modelcontextprotocol/sdk/types.js"
 import type { ServerConfig } from "../../src/Config.js"
 import { connectHttpClient, type Era, type ToolClient } from "./Clients.js"
-import { type Issuer, serveHttp } from "./HttpServer.js"
 import { startRoundRobinProxy } from "./RoundRobinProxy.js"
+import { type Issuer, serveHttp } from "./HttpServer.js"
 import { cleanBucket, type Outcome, type TestServer, type TestServerOptions } from "./TestServer.js"
 
 /**
@@ -13,26 +13,6 @@ import { cleanBucket, type Outcome, type TestServer, type TestServerOptions } fr
  * the test) and with its pending approvals in one real Redis (CCAPI_STORE_URL). Each replica has its own fake cloud
  * and workflow-token store, so a mutation is counted on the replica that sent it.
  */
-
-/**
- * The load balancer: the fleet tests' round-robin proxy (`RoundRobinProxy.ts`), seen as this file's tests use it —
- * `url` is its origin (the replicas' CCAPI_PUBLIC_URL), `served` the replica that answered each request, in order.
- */
-export const roundRobinProxy = async () => {
-  const proxy = await startRoundRobinProxy()
-  return {
-    url: proxy.origin,
-    /** Adds a replica by its origin; it is served in turn from the next request on. */
-    addTarget: (origin: string) => proxy.add({ name: origin, url: origin }),
-    /** The origin of the replica that served each request, in order. */
-    get served() {
-      return proxy.log.map((entry) => entry.upstream)
-    },
-    close: proxy.close
-  }
-}
-
-export type { Issuer } from "./HttpServer.js"
 
 /** One replica: its application (fake cloud, journal) and its HTTP listener. */
 export interface RemoteReplica {
@@ -68,8 +48,16 @@ export const remoteFleet = async (options: {
   readonly redisUrl: string
   readonly issuer: Issuer
   readonly config?: Partial<ServerConfig>
+  /**
+   * How 2025-11-25 clients are served: `stateless` (what `CCAPI_HTTP_SESSIONS=auto` picks with a shared store: any
+   * replica answers any request, nothing is pushed to the client), or `stateful` (behind a balancer that keeps a
+   * session on its replica: pushed elicitation reaches the client).
+   */
+  readonly sessions?: "stateless" | "stateful"
 }) => {
-  const proxy = await roundRobinProxy()
+  // The load balancer (no stickiness): CCAPI_PUBLIC_URL is its origin.
+  const proxy = await startRoundRobinProxy()
+  const publicUrl = proxy.origin
   const config = { storeUrl: options.redisUrl, ...options.config }
   const [a, b] = await Promise.all([options.start({ config }), options.start({ config })])
   const oauth = {
@@ -78,12 +66,9 @@ export const remoteFleet = async (options: {
     jwksUrl: options.issuer.jwksUrl,
     algorithms: ["RS256"]
   }
-  const [httpA, httpB] = await Promise.all([
-    serveHttp(a, { oauth, publicUrl: proxy.url }),
-    serveHttp(b, { oauth, publicUrl: proxy.url })
-  ])
-  proxy.addTarget(httpA.origin)
-  proxy.addTarget(httpB.origin)
+  const [httpA, httpB] = await Promise.all([serveHttp(a, { oauth, publicUrl }), serveHttp(b, { oauth, publicUrl })])
+  proxy.add({ name: "a", url: httpA.origin })
+  proxy.add({ name: "b", url: httpB.origin })
   const replicas: { readonly a: RemoteReplica; readonly b: RemoteReplica } = {
     a: { t: a, ...httpA },
     b: { t: b, ...httpB }
@@ -122,6 +107,7 @@ export const remoteFleet = async (options: {
 
   return {
     proxy,
+    publicUrl,
     ...replicas,
     client,
     close: async () => {
