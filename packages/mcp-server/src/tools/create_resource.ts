@@ -8,7 +8,7 @@ import {
   credentialsTokenField,
   explainedTokenField,
   mutationOut,
-  mutationOutput,
+  MutationOut,
   regionField,
   resourceTypeField,
   securityScanTokenField,
@@ -41,7 +41,7 @@ export const create_resource = defineTool({
         "Only when the user really wants a second, separate resource identical to one created before: the ClientToken is then unique to this plan. Without it the same create planned again reuses the ClientToken, so a retry after a lost answer returns the original request instead of creating a duplicate."
       )
   },
-  output: mutationOutput,
+  output: MutationOut,
   annotations: () => ({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
   run: (args, call) =>
     Effect.map(

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { z } from "zod"
 import {
   createTemplate,
@@ -6,12 +6,14 @@ import {
   FetchTemplate,
   StartTemplate,
   TemplateOutputFormat,
+  TemplateResourceView,
+  TemplateResult,
   UpdateReplacePolicy
 } from "@ccapi/core"
 import { decodeChoice, decodeRegion, decodeTemplateOutputFormat, decodeTemplateResources } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import { regionField } from "./Shapes.js"
-import { renderNextStep } from "../Wording.js"
+import { NextStepText } from "./Wire.js"
 
 /**
  * What create_template is asked: start a template of `resources` (and, with `session_changes`, of what this session
@@ -102,40 +104,33 @@ export const create_template = defineTool({
         "true: also export the resources this session created or updated in the region (deleted ones are left out); resources may then be omitted"
       )
   },
-  output: {
-    template_id: z.string().optional(),
-    template_name: z.string(),
-    status: z.string(),
-    status_reason: z.string().optional(),
-    format: z.enum(TemplateOutputFormat.literals).describe("The format template_body is in"),
-    template_body: z.string().optional().describe("Absent while the generator is still working"),
-    conversion_error: z
-      .string()
-      .optional()
-      .describe(
-        "Why the template could not be converted to the asked format; template_body is then CloudFormation YAML"
-      ),
-    warnings: z.array(z.string()).optional().describe("What to know about a converted template before using it"),
-    resources: z.array(z.object({ logical_id: z.string(), resource_type: z.string() })),
-    source: z.enum(["iac-generator", "reads"]),
-    next_step: z.string()
-  },
+  output: Schema.Struct({
+    ...TemplateResult.fields,
+    /** Left out when there are none. */
+    warnings: Schema.optional(Schema.Array(Schema.String)),
+    resources: Schema.Array(
+      TemplateResourceView.pipe(
+        Schema.encodeKeys({ logicalId: "logical_id", typeName: "resource_type" })
+      )
+    ),
+    next: NextStepText
+  }).pipe(
+    Schema.encodeKeys({
+      templateId: "template_id",
+      templateName: "template_name",
+      statusReason: "status_reason",
+      body: "template_body",
+      conversionError: "conversion_error",
+      next: "next_step"
+    })
+  ),
   annotations: (context) =>
     context.readOnly
       ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
       : { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   run: (args) =>
     Effect.map(Effect.flatMap(templateCommand(args), createTemplate), (result) => ({
-      template_id: result.templateId,
-      template_name: result.templateName,
-      status: result.status,
-      status_reason: result.statusReason,
-      format: result.format,
-      template_body: result.body,
-      conversion_error: result.conversionError,
-      warnings: result.warnings.length > 0 ? [...result.warnings] : undefined,
-      resources: result.resources.map((r) => ({ logical_id: r.logicalId, resource_type: r.typeName })),
-      source: result.source,
-      next_step: renderNextStep(result.next)
+      ...result,
+      warnings: result.warnings.length > 0 ? result.warnings : undefined
     }))
 })

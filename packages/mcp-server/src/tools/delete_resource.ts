@@ -7,7 +7,7 @@ import {
   credentialsTokenField,
   identifierField,
   mutationOut,
-  mutationOutput,
+  MutationOut,
   regionField,
   resourceTypeField
 } from "./Shapes.js"
@@ -35,7 +35,7 @@ export const delete_resource = defineTool({
       .nullish()
       .describe("Confirm that you want to delete this resource: true only after the user said so")
   },
-  output: mutationOutput,
+  output: MutationOut,
   annotations: () => ({ readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true }),
   run: (args, call) =>
     Effect.map(

@@ -1,7 +1,8 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { z } from "zod"
 import {
   DescribeContent,
+  Explanation,
   explain as explainUseCase,
   ExplainDelete,
   ExplainPlan,
@@ -11,7 +12,8 @@ import {
 } from "@ccapi/core"
 import { decodeIdentifier, decodeRegion, decodeTokenId, decodeTypeName } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
-import { planShape, planViewOut } from "./Shapes.js"
+import { PlanOut } from "./Shapes.js"
+import { NextStepText } from "./Wire.js"
 import { renderNextStep } from "../Wording.js"
 
 /** What `explain` is asked: a plan to explain, a live resource to explain deleting, or content to describe. */
@@ -92,22 +94,10 @@ export const explain = defineTool({
     format: z.string().nullish().describe("Explanation format: detailed, summary, technical"),
     user_intent: z.string().nullish().describe("Optional: the user's stated purpose")
   },
-  output: {
-    explained_token: z
-      .string()
-      .optional()
-      .describe("Pass to run_checkov and to create/update/delete_resource; absent when nothing was authorized"),
-    explanation: z.string().describe("Show this to the user in full"),
-    plan: planShape.optional(),
-    next_step: z.string()
-  },
+  output: Schema.Struct({ ...Explanation.fields, plan: Schema.optional(PlanOut), next: NextStepText }).pipe(
+    Schema.encodeKeys({ explainedToken: "explained_token", next: "next_step" })
+  ),
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
   fullText: "explanation",
-  run: (args) =>
-    Effect.map(Effect.flatMap(explainCommand(args), explainUseCase), (result) => ({
-      explained_token: result.explainedToken,
-      explanation: result.explanation,
-      plan: result.plan === undefined ? undefined : planViewOut(result.plan),
-      next_step: renderNextStep(result.next)
-    }))
+  run: (args) => Effect.flatMap(explainCommand(args), explainUseCase)
 })

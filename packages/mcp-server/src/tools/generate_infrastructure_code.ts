@@ -1,6 +1,6 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { z } from "zod"
-import { generateCode } from "@ccapi/core"
+import { GeneratedCode, generateCode } from "@ccapi/core"
 import {
   decodeIdentifier,
   decodeOptionalJsonObject,
@@ -14,12 +14,11 @@ import {
   credentialsTokenField,
   jsonObject,
   patchDocumentField,
-  planShape,
-  planViewOut,
+  PlanOut,
   regionField,
   resourceTypeField
 } from "./Shapes.js"
-import { renderNextStep } from "../Wording.js"
+import { NextStepText } from "./Wire.js"
 
 /** Step 3: the server builds and validates the exact change. */
 export const generate_infrastructure_code = defineTool({
@@ -45,30 +44,21 @@ export const generate_infrastructure_code = defineTool({
     patch_document: patchDocumentField.describe("A list of RFC 6902 JSON Patch operations for update operations"),
     region: regionField
   },
-  output: {
-    generated_code_token: z.string().describe("Pass to explain()"),
-    plan: planShape,
-    next_step: z.string()
-  },
+  output: Schema.Struct({ ...GeneratedCode.fields, plan: PlanOut, next: NextStepText }).pipe(
+    Schema.encodeKeys({ generatedCodeToken: "generated_code_token", next: "next_step" })
+  ),
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
   run: (args) =>
-    Effect.map(
-      Effect.gen(function* () {
-        const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
-        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
-        const region = yield* decodeRegion("region", args.region)
-        const identifier =
-          args.identifier === undefined || args.identifier === ""
-            ? undefined
-            : yield* decodeIdentifier("identifier", args.identifier)
-        const properties = yield* decodeOptionalJsonObject("properties", args.properties)
-        const patchDocument = yield* decodeOptionalPatch(args.patch_document)
-        return yield* generateCode({ credentialsToken, typeName, region, identifier, properties, patchDocument })
-      }),
-      (result) => ({
-        generated_code_token: result.generatedCodeToken,
-        plan: planViewOut(result.plan),
-        next_step: renderNextStep(result.next)
-      })
-    )
+    Effect.gen(function* () {
+      const credentialsToken = yield* decodeTokenId("credentials", args.credentials_token)
+      const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+      const region = yield* decodeRegion("region", args.region)
+      const identifier =
+        args.identifier === undefined || args.identifier === ""
+          ? undefined
+          : yield* decodeIdentifier("identifier", args.identifier)
+      const properties = yield* decodeOptionalJsonObject("properties", args.properties)
+      const patchDocument = yield* decodeOptionalPatch(args.patch_document)
+      return yield* generateCode({ credentialsToken, typeName, region, identifier, properties, patchDocument })
+    })
 })

@@ -1,7 +1,6 @@
-import { Effect } from "effect"
-import { z } from "zod"
+import { Effect, Schema } from "effect"
 import { accountInfo } from "@ccapi/core"
-import { identityOut, identityShape } from "./Identity.js"
+import { identityFields, identityKeys, identityOut } from "./Identity.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 
 /** Which account, identity and region the server acts as, without starting a workflow. */
@@ -14,17 +13,17 @@ export const get_aws_account_info = defineTool({
   ].join(" "),
   mutating: false,
   input: {},
-  output: {
-    ...identityShape,
-    readonly_mode: z.boolean(),
-    readonly_message: z.string().optional()
-  },
+  output: Schema.Struct({
+    ...identityFields,
+    readOnly: Schema.Boolean,
+    readOnlyMessage: Schema.optional(Schema.String)
+  }).pipe(Schema.encodeKeys({ ...identityKeys, readOnly: "readonly_mode", readOnlyMessage: "readonly_message" })),
   annotations: readAnnotations(true),
   run: (_args, call) =>
     Effect.map(accountInfo(), (identity) => ({
       ...identityOut(identity, call.context),
-      readonly_mode: call.context.readOnly,
-      readonly_message: call.context.readOnly
+      readOnly: call.context.readOnly,
+      readOnlyMessage: call.context.readOnly
         ? "This server runs in READ-ONLY mode: it can list and read resources, not create, update or delete them."
         : undefined
     }))

@@ -1,7 +1,7 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { z } from "zod"
-import { sessionInfo } from "@ccapi/core"
-import { identityOut, identityShape } from "./Identity.js"
+import { SessionInfo, sessionInfo } from "@ccapi/core"
+import { identityFields, identityKeys, identityOut } from "./Identity.js"
 import { decodeTokenId } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 
@@ -20,13 +20,20 @@ export const get_aws_session_info = defineTool({
       .string()
       .describe("Environment token from check_environment_variables() to ensure environment is properly configured")
   },
-  output: {
-    credentials_token: z.string().describe("Pass to generate_infrastructure_code and to create/update/delete_resource"),
-    ...identityShape,
-    readonly_mode: z.boolean(),
-    security_scanning: z.enum(["enabled", "disabled"]),
-    message: z.string()
-  },
+  output: Schema.Struct({
+    ...identityFields,
+    credentialsToken: SessionInfo.fields.credentialsToken,
+    readOnly: SessionInfo.fields.readOnly,
+    securityScanning: SessionInfo.fields.securityScanning,
+    message: Schema.String
+  }).pipe(
+    Schema.encodeKeys({
+      ...identityKeys,
+      credentialsToken: "credentials_token",
+      readOnly: "readonly_mode",
+      securityScanning: "security_scanning"
+    })
+  ),
   annotations: readAnnotations(true),
   run: (args, call) =>
     Effect.map(
@@ -34,10 +41,10 @@ export const get_aws_session_info = defineTool({
         sessionInfo({ environmentToken })
       ),
       (result) => ({
-        credentials_token: result.credentialsToken,
         ...identityOut(result.identity, call.context),
-        readonly_mode: result.readOnly,
-        security_scanning: result.securityScanning,
+        credentialsToken: result.credentialsToken,
+        readOnly: result.readOnly,
+        securityScanning: result.securityScanning,
         message: [
           call.context.sandbox
             ? `SANDBOX session (local endpoint ${result.identity.endpoint ?? ""}, not AWS): account ${result.identity.accountId}, region ${result.identity.region}.`

@@ -1,15 +1,13 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { z } from "zod"
-import { getResource } from "@ccapi/core"
+import { getResource, ResourceView } from "@ccapi/core"
 import { decodeIdentifier, decodeRegion, decodeTypeName } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 import {
   identifierField,
-  jsonObject,
   regionField,
   resourceTypeField,
-  securityAnalysisShape,
-  securityAnalysisView
+  SecurityAnalysisOut
 } from "./Shapes.js"
 
 /** Read one live resource. */
@@ -31,26 +29,15 @@ export const get_resource = defineTool({
       .nullish()
       .describe("Whether to perform security analysis on the resource using Checkov")
   },
-  output: {
-    resource_type: z.string(),
-    identifier: z.string(),
-    properties: jsonObject,
-    security_analysis: securityAnalysisShape.optional()
-  },
+  output: Schema.Struct({ ...ResourceView.fields, security: Schema.optional(SecurityAnalysisOut) }).pipe(
+    Schema.encodeKeys({ typeName: "resource_type", security: "security_analysis" })
+  ),
   annotations: readAnnotations(true),
   run: (args) =>
-    Effect.map(
-      Effect.gen(function* () {
-        const typeName = yield* decodeTypeName("resource_type", args.resource_type)
-        const identifier = yield* decodeIdentifier("identifier", args.identifier)
-        const region = yield* decodeRegion("region", args.region)
-        return yield* getResource({ typeName, identifier, region, analyzeSecurity: args.analyze_security === true })
-      }),
-      (result) => ({
-        resource_type: result.typeName,
-        identifier: result.identifier,
-        properties: result.properties,
-        security_analysis: result.security === undefined ? undefined : securityAnalysisView(result.security)
-      })
-    )
+    Effect.gen(function* () {
+      const typeName = yield* decodeTypeName("resource_type", args.resource_type)
+      const identifier = yield* decodeIdentifier("identifier", args.identifier)
+      const region = yield* decodeRegion("region", args.region)
+      return yield* getResource({ typeName, identifier, region, analyzeSecurity: args.analyze_security === true })
+    })
 })

@@ -3,7 +3,7 @@ import { z } from "zod"
 import { requestStatus } from "@ccapi/core"
 import { decodeRegion, decodeRequestToken } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
-import { progressEventShape, regionField, requestStatusOut } from "./Shapes.js"
+import { regionField, RequestStatusOut } from "./Shapes.js"
 
 /** Follow a mutation that was still running when its tool returned. */
 export const get_resource_request_status = defineTool({
@@ -18,18 +18,12 @@ export const get_resource_request_status = defineTool({
     request_token: z.string().describe("The request_token returned from the long running operation"),
     region: regionField
   },
-  output: { ...progressEventShape, operation: z.string() },
+  output: RequestStatusOut,
   annotations: readAnnotations(true),
   run: (args) =>
-    Effect.map(
-      Effect.gen(function* () {
-        const requestToken = yield* decodeRequestToken(args.request_token)
-        const region = yield* decodeRegion("region", args.region)
-        return yield* requestStatus({ requestToken, region })
-      }),
-      (status) => ({
-        ...requestStatusOut(status),
-        operation: status.operation
-      })
-    )
+    Effect.gen(function* () {
+      const requestToken = yield* decodeRequestToken(args.request_token)
+      const region = yield* decodeRegion("region", args.region)
+      return yield* requestStatus({ requestToken, region })
+    })
 })

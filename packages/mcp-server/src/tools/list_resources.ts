@@ -1,9 +1,9 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { z } from "zod"
-import { listResources } from "@ccapi/core"
+import { ResourceList, listResources } from "@ccapi/core"
 import { decodeOptionalJsonObject, decodeRegion, decodeTypeName } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
-import { jsonObject, regionField, resourceTypeField, securityAnalysisShape, securityAnalysisView } from "./Shapes.js"
+import { jsonObject, regionField, resourceTypeField, SecurityAnalysisOut } from "./Shapes.js"
 
 /** One page of the resources of a type. */
 export const list_resources = defineTool({
@@ -39,19 +39,25 @@ export const list_resources = defineTool({
       .nullish()
       .describe('For types that need a parent: the parent\'s identifier properties, e.g. {"ClusterName": "my-cluster"}')
   },
-  output: {
-    resource_type: z.string(),
-    region: z.string(),
-    resources: z.array(z.string()).describe("Identifiers of the resources on this page"),
-    resource_descriptions: z.array(z.object({ identifier: z.string(), properties: jsonObject })),
-    next_token: z.string().optional().describe("Present when there are more pages"),
-    security_analysis: z
-      .object({
-        analyzed_resources: z.number(),
-        results: z.array(z.object({ identifier: z.string(), analysis: securityAnalysisShape }))
-      })
-      .optional()
-  },
+  output: Schema.Struct({
+    ...ResourceList.fields,
+    /** The identifiers of the page, as the reference listed them (the resources with their properties beside). */
+    identifiers: Schema.Array(Schema.String),
+    security: Schema.optional(
+      Schema.Struct({
+        analyzedResources: Schema.Number,
+        results: Schema.Array(Schema.Struct({ identifier: Schema.String, analysis: SecurityAnalysisOut }))
+      }).pipe(Schema.encodeKeys({ analyzedResources: "analyzed_resources" }))
+    )
+  }).pipe(
+    Schema.encodeKeys({
+      typeName: "resource_type",
+      identifiers: "resources",
+      resources: "resource_descriptions",
+      nextToken: "next_token",
+      security: "security_analysis"
+    })
+  ),
   annotations: readAnnotations(true),
   run: (args) =>
     Effect.map(
@@ -70,21 +76,12 @@ export const list_resources = defineTool({
         })
       }),
       (result) => ({
-        resource_type: result.typeName,
-        region: result.region,
-        resources: result.resources.map((r) => r.identifier),
-        resource_descriptions: result.resources.map((r) => ({ identifier: r.identifier, properties: r.properties })),
-        next_token: result.nextToken,
-        security_analysis:
+        ...result,
+        identifiers: result.resources.map((r) => r.identifier),
+        security:
           result.security === undefined
             ? undefined
-            : {
-                analyzed_resources: result.security.length,
-                results: result.security.map((s) => ({
-                  identifier: s.identifier,
-                  analysis: securityAnalysisView(s.analysis)
-                }))
-              }
+            : { analyzedResources: result.security.length, results: result.security }
       })
     )
 })

@@ -1,10 +1,10 @@
-import { Effect } from "effect"
+import { Effect, Schema, Struct } from "effect"
 import { z } from "zod"
-import { InvalidInput, runScan } from "@ccapi/core"
+import { InvalidInput, runScan, ScanOutcome, ScanReport } from "@ccapi/core"
 import { decodeTokenId } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
-import { findingShape, scanReportShape, scanReportView } from "./Shapes.js"
-import { renderNextStep } from "../Wording.js"
+import { FindingOut } from "./Shapes.js"
+import { NextStepText } from "./Wire.js"
 
 /** Step 5: the security scan of the stored plan. */
 export const run_checkov = defineTool({
@@ -23,15 +23,24 @@ export const run_checkov = defineTool({
       .describe("Explained token from explain() containing the CloudFormation template to scan"),
     framework: z.string().nullish().describe("The framework to scan; only cloudformation is supported (the default)")
   },
-  output: {
-    security_scan_token: z.string().describe("Pass to create_resource/update_resource"),
-    scan_status: z.enum(["PASSED", "FAILED"]),
-    passed: z.boolean(),
-    failed_check_ids: z.array(z.string()),
-    failed_checks: z.array(findingShape),
-    summary: scanReportShape.omit({ failed_checks: true }),
-    next_step: z.string()
-  },
+  output: Schema.Struct({
+    ...Struct.omit(ScanOutcome.fields, ["report"]),
+    scanStatus: Schema.Literals(["PASSED", "FAILED"]),
+    failedChecks: Schema.Array(FindingOut),
+    /** The report without its failed checks (given above). */
+    summary: Schema.Struct(Struct.omit(ScanReport.fields, ["findings"])).pipe(
+      Schema.encodeKeys({ scannerVersion: "scanner_version", passedCheckIds: "passed_check_ids" })
+    ),
+    next: NextStepText
+  }).pipe(
+    Schema.encodeKeys({
+      securityScanToken: "security_scan_token",
+      scanStatus: "scan_status",
+      failedCheckIds: "failed_check_ids",
+      failedChecks: "failed_checks",
+      next: "next_step"
+    })
+  ),
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false }),
   run: (args) =>
     Effect.map(
@@ -49,17 +58,11 @@ export const run_checkov = defineTool({
           explainedToken: yield* decodeTokenId("explained", args.explained_token)
         })
       }),
-      (result) => {
-        const { failed_checks, ...summary } = scanReportView(result.report)
-        return {
-          security_scan_token: result.securityScanToken,
-          scan_status: result.passed ? ("PASSED" as const) : ("FAILED" as const),
-          passed: result.passed,
-          failed_check_ids: [...result.failedCheckIds],
-          failed_checks,
-          summary,
-          next_step: renderNextStep(result.next)
-        }
-      }
+      (result) => ({
+        ...result,
+        scanStatus: result.passed ? ("PASSED" as const) : ("FAILED" as const),
+        failedChecks: result.report.findings,
+        summary: result.report
+      })
     )
 })

@@ -8,7 +8,7 @@ import {
   explainedTokenField,
   identifierField,
   mutationOut,
-  mutationOutput,
+  MutationOut,
   patchDocumentField,
   regionField,
   resourceTypeField,
@@ -40,7 +40,7 @@ export const update_resource = defineTool({
     skip_security_check: skipSecurityCheckField,
     accept_findings: acceptFindingsField
   },
-  output: mutationOutput,
+  output: MutationOut,
   annotations: () => ({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true }),
   run: (args, call) =>
     Effect.map(

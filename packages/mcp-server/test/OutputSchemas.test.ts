@@ -1,0 +1,131 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Ajv2020 } from "ajv/dist/2020.js"
+import { answer } from "../src/Answer.js"
+import { tools } from "../src/tools/index.js"
+import { outputOf } from "../src/Tool.js"
+import {
+  cleanBucket,
+  createThroughWorkflow,
+  credentials,
+  explainCreate,
+  unloggedBucket,
+  useTestServers,
+  type Outcome
+} from "./support/TestServer.js"
+
+const start = useTestServers()
+
+/*
+ * Every tool's advertised output schema (the JSON Schema derived from core's result Schema, tools/Wire.ts) against the
+ * results the tools really return, with an Ajv of our own (draft 2020-12, strict about the schema itself): the SDK
+ * validates with the same JSON Schema, so a mismatch would be an error to the model rather than a result.
+ */
+describe("output schemas", () => {
+  it("every tool's structured results validate against the output schema it advertises", async () => {
+    // The client shows forms and its user approves: the delete is decided in one call.
+    const t = await start({ elicitation: "approve" })
+    const { tools: listed } = await t.client.listTools()
+    const ajv = new Ajv2020({ strict: true, allErrors: true })
+    const validators = new Map(listed.map((tool) => [tool.name, ajv.compile(tool.outputSchema!)]))
+    const seen = new Map<string, number>()
+    const check = (name: string, outcome: Outcome) => {
+      assert.isTrue(outcome.ok, `${name}: ${outcome.text}`)
+      const validate = validators.get(name)!
+      assert.isTrue(validate(outcome.result.structuredContent), `${name}: ${JSON.stringify(validate.errors)}`)
+      seen.set(name, (seen.get(name) ?? 0) + 1)
+      return outcome.data
+    }
+    const call = async (name: string, args: Record<string, unknown> = {}) => check(name, await t.call(name, args))
+
+    const env = await call("check_environment_variables")
+    const session = await call("get_aws_session_info", { environment_token: env["environment_token"] })
+    await call("get_aws_account_info")
+    const creds = session["credentials_token"] as string
+    // A plan with failed checks (a bucket without logging), a scan that fails, and one that passes.
+    const failing = await call("generate_infrastructure_code", {
+      resource_type: "AWS::S3::Bucket",
+      credentials_token: creds,
+      properties: unloggedBucket("schema-unlogged")
+    })
+    const failingExplained = await call("explain", { generated_code_token: failing["generated_code_token"] })
+    const failedScan = await call("run_checkov", { explained_token: failingExplained["explained_token"] })
+    assert.strictEqual(failedScan["scan_status"], "FAILED")
+    assert.isAbove(failedScan["failed_checks"].length, 0)
+    await call("explain", { content: { any: "data" }, context: "a description only" })
+
+    const { identifier } = await createThroughWorkflow(t, cleanBucket("schema-bucket"))
+    const { explainedToken } = await explainCreate(t, creds, cleanBucket("schema-second"))
+    const scan = await call("run_checkov", { explained_token: explainedToken })
+    const created = await call("create_resource", {
+      resource_type: "AWS::S3::Bucket",
+      credentials_token: creds,
+      explained_token: explainedToken,
+      security_scan_token: scan["security_scan_token"]
+    })
+    await call("get_resource_request_status", { request_token: created["request_token"] })
+    await call("get_resource", { resource_type: "AWS::S3::Bucket", identifier, analyze_security: true })
+    await call("list_resources", { resource_type: "AWS::S3::Bucket", max_results: 1, analyze_security: true })
+    await call("get_resource_schema_information", { resource_type: "AWS::S3::Bucket" })
+    await call("create_template", {
+      resources: [{ ResourceType: "AWS::S3::Bucket", ResourceIdentifier: { BucketName: identifier } }],
+      output_format: "JSON"
+    })
+
+    const patch = [{ op: "add", path: "/Tags", value: [{ Key: "team", Value: "a" }] }]
+    const planned = await call("generate_infrastructure_code", {
+      resource_type: "AWS::S3::Bucket",
+      credentials_token: creds,
+      identifier,
+      patch_document: patch
+    })
+    const updateExplained = await call("explain", { generated_code_token: planned["generated_code_token"] })
+    const updateScan = await call("run_checkov", { explained_token: updateExplained["explained_token"] })
+    await call("update_resource", {
+      resource_type: "AWS::S3::Bucket",
+      identifier,
+      credentials_token: creds,
+      explained_token: updateExplained["explained_token"],
+      security_scan_token: updateScan["security_scan_token"]
+    })
+
+    const deleteExplained = await call("explain", {
+      content: { resource_type: "AWS::S3::Bucket", identifier },
+      operation: "delete"
+    })
+    const deleteArgs = {
+      resource_type: "AWS::S3::Bucket",
+      identifier,
+      credentials_token: creds,
+      explained_token: deleteExplained["explained_token"],
+      confirmed: true
+    }
+    await call("delete_resource", deleteArgs)
+
+    assert.deepStrictEqual([...seen.keys()].sort(), listed.map((tool) => tool.name).sort(), "every tool was checked")
+  })
+
+  it("say optional fields are optional, not null, and free-form JSON is any JSON", () => {
+    const explain = tools.find((tool) => tool.name === "explain")!
+    const schema = outputOf(explain as never).json() as {
+      required: ReadonlyArray<string>
+      properties: Record<string, Record<string, unknown>>
+    }
+    assert.deepStrictEqual([...schema.required].sort(), ["explanation", "next_step"])
+    assert.deepStrictEqual(schema.properties["explained_token"], { type: "string" })
+    assert.notInclude(JSON.stringify(schema), '"null"')
+    assert.notInclude(JSON.stringify(schema), "Infinity")
+  })
+
+  it("give a client older than structured content (2025-06-18) the result as compact JSON text", () => {
+    const explain = tools.find((tool) => tool.name === "explain")!
+    const output = outputOf(explain as never).json()
+    const value = { explanation: "# Describe", next_step: "Nothing to apply." }
+    const legacy = answer(value, { output, text: "json", fullText: "explanation" })
+    assert.deepStrictEqual(JSON.parse((legacy.content[0] as { text: string }).text), legacy.structuredContent)
+    const modern = answer(value, { output, text: "summary", fullText: "explanation" })
+    assert.deepStrictEqual(
+      modern.content.map((c) => (c as { text: string }).text),
+      ["# Describe", "Result in structuredContent (explanation, next_step).\nNothing to apply."]
+    )
+  })
+})
