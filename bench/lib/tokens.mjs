@@ -3,6 +3,7 @@
 // models' tokenizers differ by some percent; the ratios between the servers and between before and after are what
 // these figures are for.
 import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base"
+import { WORKFLOW_TYPE, workflowProperties } from "./workflow.mjs"
 
 export const ENCODING = "o200k_base"
 
@@ -34,7 +35,9 @@ export const toolsListCost = (tools) => {
  */
 export const resultCost = (result) => {
   const structured =
-    result.structuredContent === undefined ? { characters: 0, tokens: 0 } : cost(JSON.stringify(result.structuredContent))
+    result.structuredContent === undefined
+      ? { characters: 0, tokens: 0 }
+      : cost(JSON.stringify(result.structuredContent))
   const text = cost(
     (result.content ?? [])
       .filter((part) => part.type === "text")
@@ -56,4 +59,60 @@ export const workflowCost = (steps) => {
   const perStep = steps.map(({ tool, result }) => ({ tool, ...resultCost(result) }))
   const sum = (view) => perStep.reduce((total, step) => add(total, step[view]), zero())
   return { steps: perStep, structured: sum("structured"), text: sum("text"), both: sum("both") }
+}
+
+/**
+ * One create workflow on a started ccapi session, every raw result kept: check_environment_variables →
+ * get_aws_session_info → generate_infrastructure_code → explain → run_checkov → create_resource →
+ * get_resource_request_status (scanning on).
+ */
+export const createWorkflowResults = async (session, name) => {
+  const steps = []
+  const call = async (tool, args) => {
+    const result = await session.client.callTool({ name: tool, arguments: args }, undefined, { timeout: 600_000 })
+    if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content).slice(0, 400)}`)
+    steps.push({ tool, result })
+    return result.structuredContent
+  }
+  const env = await call("check_environment_variables", {})
+  const creds = await call("get_aws_session_info", { environment_token: env.environment_token })
+  const generated = await call("generate_infrastructure_code", {
+    resource_type: WORKFLOW_TYPE,
+    credentials_token: creds.credentials_token,
+    properties: workflowProperties(name)
+  })
+  const explained = await call("explain", { generated_code_token: generated.generated_code_token })
+  const scan = await call("run_checkov", { explained_token: explained.explained_token })
+  const created = await call("create_resource", {
+    resource_type: WORKFLOW_TYPE,
+    credentials_token: creds.credentials_token,
+    explained_token: explained.explained_token,
+    security_scan_token: scan.security_scan_token
+  })
+  await call("get_resource_request_status", { request_token: created.request_token })
+  return steps
+}
+
+/**
+ * The context cost of both servers: ccapi's tools/list and one create workflow (`startOurs` starts a session with
+ * scanning on), the reference's tools/list (`startReference`, when it is installed).
+ */
+export const contextCost = async ({ startOurs, startReference, name }) => {
+  const out = { encoding: ENCODING }
+  const ours = await startOurs()
+  try {
+    out.ours = { toolsList: toolsListCost(ours.tools) }
+    out.ours.createWorkflow = workflowCost(await createWorkflowResults(ours, name))
+  } finally {
+    await ours.close()
+  }
+  if (startReference) {
+    const reference = await startReference()
+    try {
+      out.reference = { toolsList: toolsListCost(reference.tools) }
+    } finally {
+      await reference.close()
+    }
+  }
+  return out
 }

@@ -6,22 +6,24 @@ import { escapePointerSegment, sanitizeJson } from "@ccapi/core"
  * How a tool's result becomes an MCP answer without repeating large values.
  *
  * - structuredContent carries the result once: the value sanitised (core's sanitiser), then every value of at least
- *   `largeValue` characters of JSON that occurs again in a free-form part of the result (`properties`, a diff's
+ *   `repeatedValue` characters of JSON that occurs again in a free-form part of the result (`properties`, a diff's
  *   before/after, the template, a resource model: places the output schema types as any JSON) is kept at its first
  *   occurrence and replaced elsewhere by `{"$ref": "#/<JSON pointer to the first>"}`. A plan's desired state is then
  *   sent once, not again in its diff and its template.
  * - In a large answer with a `fullText` field (the explanation), a large string in a free-form part that the
  *   explanation shows verbatim is given once more only as its digest and a pointer to the explanation.
  * - The text content depends on the client's protocol (see "What a result carries" in the package README). A client
- *   of 2025-06-18 or later has structuredContent, so the text is a short summary (the fields, the workflow tokens, the
- *   next step), after the `fullText` field (the explanation a person must read in full) for a tool that has one. An
- *   older client gets the structured result as compact JSON while the answer is small (under `smallAnswer`
+ *   of 2025-06-18 or later has structuredContent, so the text is a short summary (where the result is, the workflow tokens, the
+ *   next step); the result is not repeated. An older client gets the structured result as compact JSON while the answer is small (under `smallAnswer`
  *   characters); past that the same JSON with every string of at least `largeValue` characters replaced by a digest
  *   and a pointer (`"[2097152 characters, sha256 …; in structuredContent at /plan/properties/Big]"`), the `fullText`
  *   field whole before it.
  */
 
-/** The smallest value (in characters of JSON) that is referenced rather than repeated, and elided from the text. */
+/** The smallest value (in characters of JSON) that is referenced rather than repeated. */
+export const repeatedValue = 128
+
+/** The smallest string (in characters) that a large answer gives once more only as a digest and a pointer. */
 export const largeValue = 1024
 
 /** The largest structured answer whose text copy is the whole JSON. */
@@ -110,7 +112,7 @@ export const withReferences = (value: unknown, shape: JsonSchema, shownIn?: Show
     )
       return `[${node.length} characters, sha256 ${digest(node)}; shown in full in ${shownIn.pointer}]`
     const text = serialise(node, sizes)
-    if (text.length >= largeValue) {
+    if (text.length >= repeatedValue) {
       const seen = first.get(text)
       if (seen !== undefined && free) return { $ref: `#${seen}` }
       if (seen === undefined) first.set(text, pointer)
@@ -163,27 +165,23 @@ const elided = (value: unknown, pointer: string, skip: string | undefined): unkn
 export interface AnswerOptions {
   /** The advertised output schema, which says where any JSON may stand (and so where a reference may). */
   readonly output: JsonSchema
-  /** A top-level string field the text carries whole (shown first): what a person must read in full. */
+  /** A top-level string field a person must read in full: an older client's text carries it whole, first. */
   readonly fullText?: string
   /**
    * What the text content carries besides: `json`, the structured result as compact JSON (for a client whose protocol
-   * predates structured content, 2025-06-18); `summary`, a short line naming the fields, the workflow tokens and the
+   * predates structured content, 2025-06-18); `summary`, a short text saying where the result is, the workflow tokens and the
    * next step (a client that has structured content reads the result there; see "What a result carries").
    */
   readonly text: "json" | "summary"
 }
 
-/** The short text beside a structured result: its fields, its workflow tokens, what to do next. */
+/** The short text beside a structured result: where the result is, its workflow tokens, what to do next. */
 export const summaryOf = (structured: Record<string, unknown>): string => {
   const tokens = Object.entries(structured)
     .filter(([key, value]) => key.endsWith("_token") && typeof value === "string")
     .map(([key, value]) => `${key}: ${value as string}`)
   const next = structured["next_step"] ?? structured["message"]
-  return [
-    `Result in structuredContent (${Object.keys(structured).join(", ")}).`,
-    ...tokens,
-    ...(typeof next === "string" ? [next] : [])
-  ].join("\n")
+  return ["The result is in structuredContent.", ...tokens, ...(typeof next === "string" ? [next] : [])].join("\n")
 }
 
 /** A successful result: sanitised, repeated large values referenced once, and a text copy bounded in size. */
@@ -193,14 +191,13 @@ export const answer = (value: unknown, options: AnswerOptions): CallToolResult =
   const json = JSON.stringify(structured)
   const fullText = options.fullText === undefined ? undefined : structured[options.fullText]
   if (options.text === "summary") {
-    const summary = { type: "text" as const, text: summaryOf(structured) }
-    if (typeof fullText !== "string") return { structuredContent: structured, content: [summary] }
-    if (json.length > smallAnswer)
+    // The explanation stays whole in structuredContent; a long string the plan repeats from it is given there once.
+    if (typeof fullText === "string" && json.length > smallAnswer)
       structured = withReferences(clean, options.output, {
         text: fullText,
         pointer: `/${escapePointerSegment(options.fullText!)}`
       }) as Record<string, unknown>
-    return { structuredContent: structured, content: [{ type: "text", text: fullText }, summary] }
+    return { structuredContent: structured, content: [{ type: "text", text: summaryOf(structured) }] }
   }
   if (json.length <= smallAnswer) return { structuredContent: structured, content: [{ type: "text", text: json }] }
   const skip = typeof fullText === "string" ? `/${escapePointerSegment(options.fullText!)}` : undefined

@@ -70,7 +70,10 @@ export interface ToolDefinition<
   readonly annotations: (context: ToolContext) => ToolAnnotations
   /** A top-level string result field (on the wire) that the text content carries whole: what a person must read. */
   readonly fullText?: keyof Out["Encoded"] & string
-  readonly run: (args: z.output<z.ZodObject<In>>, call: ToolCall) => Effect.Effect<Out["Type"], DomainFailure, ToolServices>
+  readonly run: (
+    args: z.output<z.ZodObject<In>>,
+    call: ToolCall
+  ) => Effect.Effect<Out["Type"], DomainFailure, ToolServices>
 }
 
 /** Declares a tool, keeping its input and output types tied to its schemas. */
@@ -193,7 +196,7 @@ export const registerTool = <In extends z.ZodRawShape, Out extends Schema.Codec<
       description: tool.description,
       inputSchema: input,
       outputSchema: output.standard,
-      annotations: { title: tool.title, ...tool.annotations(context) }
+      annotations: tool.annotations(context)
     },
     // The SDK's callback type for a generic shape is not expressible here; the arguments are parsed by `tool.input`.
     (async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult | InputRequiredResult> => {

@@ -6,7 +6,6 @@ import { outputOf } from "../src/Tool.js"
 import {
   cleanBucket,
   createThroughWorkflow,
-  credentials,
   explainCreate,
   unloggedBucket,
   useTestServers,
@@ -125,7 +124,22 @@ describe("output schemas", () => {
     const modern = answer(value, { output, text: "summary", fullText: "explanation" })
     assert.deepStrictEqual(
       modern.content.map((c) => (c as { text: string }).text),
-      ["# Describe", "Result in structuredContent (explanation, next_step).\nNothing to apply."]
+      ["The result is in structuredContent.\nNothing to apply."]
+    )
+  })
+
+  it("past 64 KiB give an older client long strings as a digest and a pointer, the explanation whole first", () => {
+    const explain = tools.find((tool) => tool.name === "explain")!
+    const output = outputOf(explain as never).json()
+    const big = "x".repeat(70 * 1024)
+    const value = { explanation: "# Plan", next_step: "Run run_checkov.", plan: { properties: { Big: big } } }
+    const legacy = answer(value, { output, text: "json", fullText: "explanation" })
+    const [first, rest] = legacy.content.map((c) => (c as { text: string }).text)
+    assert.strictEqual(first, "# Plan")
+    assert.notInclude(rest!, big)
+    assert.match(
+      JSON.parse(rest!).plan.properties.Big,
+      /^\[71680 characters, sha256 [0-9a-f]{64}; the full value is in structuredContent at \/plan\/properties\/Big\]$/
     )
   })
 })

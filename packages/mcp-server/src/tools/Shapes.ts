@@ -12,47 +12,24 @@ export const jsonObject = z.record(z.string(), z.unknown())
 
 // ── Input fields, described as the reference described them ─────────────────
 
-export const resourceTypeField = z
-  .string()
-  .describe('e.g. "AWS::S3::Bucket"')
+export const resourceTypeField = z.string().describe('e.g. "AWS::S3::Bucket"')
 
-export const regionField = z
-  .string()
-  .nullish()
-  .describe(
-    "e.g. us-east-1; default: AWS_REGION, the profile's region, us-east-1"
-  )
+export const regionField = z.string().nullish().describe("Default: AWS_REGION, the profile's, us-east-1")
 
-export const identifierField = z
-  .string()
-  .describe(
-    "Primary identifier (e.g. the bucket name); compound ones joined with '|'"
-  )
+export const identifierField = z.string().describe("Primary identifier; compound ones joined with '|'")
 
-export const credentialsTokenField = z
-  .string()
-  .describe("From get_aws_session_info")
+export const credentialsTokenField = z.string().describe("From get_aws_session_info")
 
-export const explainedTokenField = z
-  .string()
-  .describe("From explain: the plan that is applied")
+export const explainedTokenField = z.string().describe("From explain")
 
-export const securityScanTokenField = z
-  .string()
-  .nullish()
-  .describe("From run_checkov (needed when SECURITY_SCANNING=enabled)")
+export const securityScanTokenField = z.string().nullish().describe("From run_checkov, when scanning is enabled")
 
-export const skipSecurityCheckField = z
-  .boolean()
-  .nullish()
-  .describe("true only (and then required) when SECURITY_SCANNING=disabled")
+export const skipSecurityCheckField = z.boolean().nullish().describe("Required when scanning is disabled")
 
 export const acceptFindingsField = z
   .union([z.array(z.string()), z.string()])
   .nullish()
-  .describe(
-    "Only under CCAPI_APPROVAL=model: the failed check ids the user accepted (exactly run_checkov's); otherwise ignored, the user is asked"
-  )
+  .describe("CCAPI_APPROVAL=model only: the check ids the user accepted")
 
 export const patchDocumentField = z.union([z.array(jsonObject), z.string()]).nullish()
 
@@ -63,7 +40,11 @@ export const FindingOut = Schema.Struct(Finding.fields).pipe(
 )
 
 export const ScanReportOut = Schema.Struct({ ...ScanReport.fields, findings: Schema.Array(FindingOut) }).pipe(
-  Schema.encodeKeys({ scannerVersion: "scanner_version", findings: "failed_checks", passedCheckIds: "passed_check_ids" })
+  Schema.encodeKeys({
+    scannerVersion: "scanner_version",
+    findings: "failed_checks",
+    passedCheckIds: "passed_check_ids"
+  })
 )
 
 export const SecurityAnalysisOut = Schema.Struct({

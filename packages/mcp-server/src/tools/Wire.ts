@@ -67,7 +67,10 @@ const wireJson = (node: unknown, free: ReadonlySet<string>): unknown => {
           if (!required.has(name) && isObject(schema) && Array.isArray(schema["anyOf"])) {
             const branches = (schema["anyOf"] as Array<unknown>).filter((branch) => !isNull(branch))
             const { anyOf: _anyOf, ...rest } = schema
-            schema = branches.length === 1 && isObject(branches[0]) ? { ...rest, ...branches[0] } : { ...rest, anyOf: branches }
+            schema =
+              branches.length === 1 && isObject(branches[0])
+                ? { ...rest, ...branches[0] }
+                : { ...rest, anyOf: branches }
           }
           return [name, schema]
         })
@@ -101,7 +104,8 @@ export const wireJsonSchema = (schema: Schema.Top): Json => {
 const outline = (node: unknown, root: Json): Json => {
   let schema = isObject(node) ? node : {}
   const ref = schema["$ref"]
-  if (typeof ref === "string" && isObject(root["$defs"])) schema = (root["$defs"][ref.slice("#/$defs/".length)] ?? {}) as Json
+  if (typeof ref === "string" && isObject(root["$defs"]))
+    schema = (root["$defs"][ref.slice("#/$defs/".length)] ?? {}) as Json
   if (Array.isArray(schema["anyOf"])) {
     const types = [...new Set(schema["anyOf"].map((branch) => outline(branch, root)["type"]))]
     return types.every((type) => typeof type === "string") ? { type: types.length === 1 ? types[0] : types } : {}
@@ -109,7 +113,9 @@ const outline = (node: unknown, root: Json): Json => {
   const type = schema["type"]
   if (type === "array") {
     const items = outline(schema["items"], root)
-    return items["type"] === "object" || items["type"] === undefined ? { type } : { type, items: { ...schema["items"] as Json } }
+    return items["type"] === "object" || items["type"] === undefined
+      ? { type }
+      : { type, items: { ...(schema["items"] as Json) } }
   }
   if (type === "string" && Array.isArray(schema["enum"])) return { type, enum: schema["enum"] }
   return typeof type === "string" ? { type } : {}
@@ -124,7 +130,9 @@ export const advertisedJsonSchema = (full: Json): Json => {
   const properties = isObject(full["properties"]) ? full["properties"] : {}
   return {
     type: "object",
-    properties: Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, outline(property, full)])),
+    properties: Object.fromEntries(
+      Object.entries(properties).map(([name, property]) => [name, outline(property, full)])
+    ),
     ...(Array.isArray(full["required"]) ? { required: full["required"] } : {})
   }
 }
@@ -157,6 +165,21 @@ export const outputSchemaFor = (
   }
 }
 
+/** Drops what JSON Schema assumes anyway: string property names, any additional property. */
+const withoutDefaults = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(withoutDefaults)
+  if (!isObject(node)) return node
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(
+        ([key, value]) =>
+          !(key === "propertyNames" && deepEqual(value, { type: "string" })) &&
+          !(key === "additionalProperties" && deepEqual(value, {}))
+      )
+      .map(([key, value]) => [key, withoutDefaults(value)])
+  )
+}
+
 const withoutNull = (schema: unknown): unknown => {
   if (!isObject(schema) || !Array.isArray(schema["anyOf"])) return schema
   const branches = schema["anyOf"].filter((branch) => !isNull(branch))
@@ -165,7 +188,8 @@ const withoutNull = (schema: unknown): unknown => {
 }
 
 /**
- * A tool's input schema as advertised: zod's JSON Schema without `$schema`, and a parameter that may be null (the
+ * A tool's input schema as advertised: zod's JSON Schema without `$schema` or what JSON Schema assumes anyway
+ * (`propertyNames: {type: string}`, `additionalProperties: {}`), and a parameter that may be null (the
  * reference's Python signatures allowed `None`) shown as its type only — null is still accepted (zod parses the
  * arguments), it is just not worth the tokens of saying so on every optional parameter.
  */
@@ -178,7 +202,9 @@ export const advertisedInput = <S extends StandardSchemaWithJSON>(schema: S): S 
     const properties = isObject(rest["properties"]) ? rest["properties"] : {}
     json = {
       ...rest,
-      properties: Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, withoutNull(property)]))
+      properties: Object.fromEntries(
+        Object.entries(properties).map(([name, property]) => [name, withoutDefaults(withoutNull(property))])
+      )
     }
     return json
   }

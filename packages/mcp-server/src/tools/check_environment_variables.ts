@@ -7,15 +7,14 @@ export const check_environment_variables = defineTool({
   name: "check_environment_variables",
   title: "Check the AWS environment",
   description: [
-    "Step 1 of every AWS workflow: reports the AWS environment the server sees before any call — the profile, the region and where it came from, which AWS variables are set (names only, never values), read-only mode and whether security scanning is enabled.",
-    "Returns an environment_token to pass to get_aws_session_info.",
-    "Does not contact AWS or validate credentials (get_aws_session_info does). Not needed for plain reads such as get_resource or list_resources."
+    "Step 1 of every change: the AWS environment the server sees (profile, region and its source, which AWS variables are set — names only), read-only mode and whether scanning is enabled.",
+    "Returns environment_token for get_aws_session_info. Does not contact AWS; not needed for plain reads."
   ].join(" "),
   mutating: false,
   input: {},
   output: Schema.Struct({
-    ...EnvironmentInfo.fields,
     environmentToken: EnvironmentCheck.fields.environmentToken,
+    ...EnvironmentInfo.fields,
     /** The reference's summary of the three settings. */
     environmentVariables: Schema.Struct({
       AWS_PROFILE: Schema.String,

@@ -8,8 +8,7 @@ export const get_aws_account_info = defineTool({
   name: "get_aws_account_info",
   title: "Get the AWS account",
   description: [
-    'Answers "which AWS account / region / profile am I using?": calls STS GetCallerIdentity and returns the account id, ARN, user id, credential source, profile, region and read-only mode.',
-    "Mints no token: to create, update or delete a resource, start with check_environment_variables and get_aws_session_info instead."
+    "Which AWS account, identity, region and profile the server acts as (STS GetCallerIdentity), and read-only mode. Mints no token: a change starts with check_environment_variables."
   ].join(" "),
   mutating: false,
   input: {},

@@ -10,19 +10,16 @@ export const get_aws_session_info = defineTool({
   name: "get_aws_session_info",
   title: "Get the AWS session",
   description: [
-    "Step 2 of every change: confirms the credentials with AWS (STS GetCallerIdentity) and reports the account id, ARN, credential source (environment, profile, SSO, assume-role, …), profile and region that every following operation will act in.",
-    "Returns a credentials_token for generate_infrastructure_code and the mutation tools. Always show the user the account and region before changing anything.",
-    "Needs the environment_token from check_environment_variables. If credentials are missing or expired, the error says how to fix them (e.g. aws sso login --profile X)."
+    "Step 2 of every change: confirms the credentials with STS and reports the account, ARN, credential source, profile and region every following call acts in.",
+    "Needs environment_token; returns credentials_token. Always show the user the account and region before changing anything."
   ].join(" "),
   mutating: false,
   input: {
-    environment_token: z
-      .string()
-      .describe("Environment token from check_environment_variables() to ensure environment is properly configured")
+    environment_token: z.string().describe("From check_environment_variables")
   },
   output: Schema.Struct({
-    ...identityFields,
     credentialsToken: SessionInfo.fields.credentialsToken,
+    ...identityFields,
     readOnly: SessionInfo.fields.readOnly,
     securityScanning: SessionInfo.fields.securityScanning,
     message: Schema.String

@@ -10,12 +10,11 @@ export const get_resource_request_status = defineTool({
   name: "get_resource_request_status",
   title: "Get a request's status",
   description: [
-    "Returns the current state of a create, update or delete request by the request_token that the mutation returned (Cloud Control GetResourceRequestStatus): status, is_complete, identifier, error_code, status_message, retry_after, and the resource's properties when it completed.",
-    "Use it when a mutation returned IN_PROGRESS; wait until retry_after before asking again. Not for reading a resource (get_resource)."
+    "The state of a create, update or delete request by its request_token (GetResourceRequestStatus). Wait until retry_after before asking again."
   ].join(" "),
   mutating: false,
   input: {
-    request_token: z.string().describe("The request_token returned from the long running operation"),
+    request_token: z.string().describe("A mutation's request_token"),
     region: regionField
   },
   output: RequestStatusOut,

@@ -9,8 +9,7 @@ export const get_resource_schema_information = defineTool({
   name: "get_resource_schema_information",
   title: "Get a resource type's schema",
   description: [
-    "Returns the CloudFormation provider schema of a resource type (CloudFormation DescribeType): its properties and definitions, the required properties, the primary identifier, and which properties are read-only, create-only (changing them replaces the resource) or write-only, and how it is tagged.",
-    "Use it before generate_infrastructure_code to learn valid property names and shapes. Not for reading a resource's current values (get_resource)."
+    "A resource type's provider schema: properties and definitions, required, primary identifier, read-only, create-only (a change replaces) and write-only properties, tagging. Use it before generate_infrastructure_code."
   ].join(" "),
   mutating: false,
   input: { resource_type: resourceTypeField, region: regionField },

@@ -11,17 +11,13 @@ export const run_checkov = defineTool({
   name: "run_checkov",
   title: "Scan the planned change",
   description: [
-    "Step 5 when SECURITY_SCANNING=enabled: runs Checkov on the CloudFormation template stored with the explained plan (the model cannot supply other content).",
-    "Returns scan_status PASSED or FAILED, the failed checks (check id, name, resource, severity, guideline) and a security_scan_token for create_resource/update_resource.",
-    "A FAILED scan blocks the mutation until the user accepts those checks themselves: show them the findings; the mutation tool then asks them (a form, or a link to open). Only under the operator setting CCAPI_APPROVAL=model does passing the exact ids as accept_findings accept them, as the model's decision.",
-    "Only framework=cloudformation is supported. Not for live resources (use get_resource with analyze_security)."
+    "Step 5 when scanning is enabled: runs Checkov on the explained plan's template; returns scan_status PASSED or FAILED, the failed checks and security_scan_token for create/update_resource.",
+    "Failed checks block the change until the user accepts them: show the findings; the mutation tool asks the user (under CCAPI_APPROVAL=model, the model passes their ids as accept_findings)."
   ].join(" "),
   mutating: false,
   input: {
-    explained_token: z
-      .string()
-      .describe("Explained token from explain() containing the CloudFormation template to scan"),
-    framework: z.string().nullish().describe("The framework to scan; only cloudformation is supported (the default)")
+    explained_token: z.string().describe("From explain"),
+    framework: z.string().nullish().describe("cloudformation (the only one)")
   },
   output: Schema.Struct({
     ...Struct.omit(ScanOutcome.fields, ["report"]),
