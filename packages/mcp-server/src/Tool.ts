@@ -68,7 +68,7 @@ export interface ToolDefinition<
   readonly input: In
   readonly output: Out
   readonly annotations: (context: ToolContext) => ToolAnnotations
-  /** A top-level string result field (on the wire) that the text content carries whole: what a person must read. */
+  /** A top-level string result field (on the wire) that a person must read in full (see Answer.ts). */
   readonly fullText?: keyof Out["Encoded"] & string
   readonly run: (
     args: z.output<z.ZodObject<In>>,
@@ -81,8 +81,17 @@ export const defineTool = <In extends z.ZodRawShape, Out extends Schema.Codec<un
   definition: ToolDefinition<In, Out>
 ): ToolDefinition<In, Out> => definition
 
-/** Each tool's output schema for the SDK, made once per process (not per server: a transport may build many). */
+/** Each tool's schemas for the SDK, made once per process (not per server: a transport may build one per request). */
 const outputs = new WeakMap<object, ReturnType<typeof outputSchemaFor>>()
+const inputs = new WeakMap<object, z.ZodObject>()
+const inputOf = <In extends z.ZodRawShape>(tool: { readonly input: In }): z.ZodObject<In> => {
+  let input = inputs.get(tool)
+  if (input === undefined) {
+    input = advertisedInput(z.object(tool.input) as never) as z.ZodObject
+    inputs.set(tool, input)
+  }
+  return input as z.ZodObject<In>
+}
 export const outputOf = (tool: ToolDefinition<z.ZodRawShape, Schema.Codec<unknown, Record<string, unknown>>>) => {
   let output = outputs.get(tool)
   if (output === undefined) {
@@ -186,7 +195,7 @@ export const registerTool = <In extends z.ZodRawShape, Out extends Schema.Codec<
   approver: (ctx: ServerContext) => Effect.Effect<Approver["Service"], never, AppServices | SessionServices>
 ) => {
   const output = outputOf(tool as never)
-  const input = advertisedInput(z.object(tool.input) as never) as z.ZodObject<In>
+  const input = inputOf(tool)
   // The result on the wire; a result its own Schema refuses is a bug (a defect, logged, an internal error).
   const encode = (value: unknown) => Effect.orDie(Schema.encodeUnknownEffect(tool.output)(value))
   return server.registerTool(

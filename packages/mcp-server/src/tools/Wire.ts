@@ -7,16 +7,18 @@ import { renderNextStep } from "../Wording.js"
 /*
  * A tool's result on the wire, derived from core's result Schemas: each output is a Schema whose Type is what the
  * use-case returns (core's field names, plus what only the edge knows) and whose Encoded side is the reference's
- * snake_case fields (`Schema.encodeKeys`). The tool encodes its result with it, and the output schema advertised in
- * tools/list is the JSON Schema of that Encoded side, so the shape is written once (core) and renamed once (here).
+ * snake_case fields (`Schema.encodeKeys`). The tool encodes its result with it (which checks it against the whole
+ * Schema), and the JSON Schemas come from its Encoded side, so the shape is written once (core) and renamed once (here).
  *
- * The JSON Schema is Effect's (`Schema.toJsonSchemaDocument`), made to say what the wire carries:
+ * The full JSON Schema is Effect's (`Schema.toJsonSchemaDocument`), made to say what the wire carries:
  * - a field that may be undefined (`Schema.optional`) is left out of the JSON, never sent as null, so it is optional
  *   and not nullable (Effect renders undefined as null, for its JSON codec);
  * - any JSON (core's `JsonValue`) is `{}`: free-form data (properties, a template, a diff's before/after), where
  *   Answer.ts may put a `{"$ref": …}` to a value given once elsewhere;
- * - open objects carry no `additionalProperties: true` (the default).
- * The SDK validates every structured result against exactly that JSON Schema (Ajv, compiled on first use).
+ * - a number is a number (Effect's JSON codec also writes non-finite ones as strings), open objects carry no
+ *   `additionalProperties: true` (the default).
+ * tools/list advertises its outline (`advertisedJsonSchema`: the top-level fields, their types and `required`), and
+ * the SDK validates every structured result against that advertised schema (Ajv, compiled on first use).
  */
 
 /** What the workflow expects next, worded for the model: `next_step` on the wire. */
@@ -51,7 +53,7 @@ const wireJson = (node: unknown, free: ReadonlySet<string>): unknown => {
   if (Array.isArray(node)) return node.map((item) => wireJson(item, free))
   if (!isObject(node)) return node
   if (typeof node["$ref"] === "string" && free.has(node["$ref"])) return {}
-  // A number: Effect's JSON codec also writes non-finite numbers as strings; a result never holds one.
+  // A number (Effect's JSON codec also writes non-finite numbers as strings; JSON cannot hold them).
   if (Array.isArray(node["anyOf"]) && node["anyOf"].some((b) => isObject(b) && b["type"] === "number"))
     if (node["anyOf"].every((b) => isObject(b) && (b["type"] === "number" || Array.isArray(b["enum"]))))
       return { type: "number" }
@@ -113,9 +115,7 @@ const outline = (node: unknown, root: Json): Json => {
   const type = schema["type"]
   if (type === "array") {
     const items = outline(schema["items"], root)
-    return items["type"] === "object" || items["type"] === undefined
-      ? { type }
-      : { type, items: { ...(schema["items"] as Json) } }
+    return items["type"] === "object" || items["type"] === undefined ? { type } : { type, items }
   }
   if (type === "string" && Array.isArray(schema["enum"])) return { type, enum: schema["enum"] }
   return typeof type === "string" ? { type } : {}
