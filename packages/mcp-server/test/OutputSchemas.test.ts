@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import { answer } from "../src/Answer.js"
@@ -142,4 +144,53 @@ describe("output schemas", () => {
       /^\[71680 characters, sha256 [0-9a-f]{64}; the full value is in structuredContent at \/plan\/properties\/Big\]$/
     )
   })
+
+  it("over stdio (the built bin), a client of 2025-03-26 gets the JSON text, one of 2025-06-18 the summary", async () => {
+    const bin = fileURLToPath(new URL("../bin/ccapi-mcp-server.js", import.meta.url))
+    const firstResult = (protocolVersion: string) =>
+      new Promise<{ structuredContent: Record<string, unknown>; content: Array<{ text: string }> }>(
+        (resolve, reject) => {
+          const env: Record<string, string> = {}
+          for (const [key, value] of Object.entries(process.env))
+            if (!key.startsWith("CCAPI_") && !key.startsWith("AWS_") && value !== undefined) env[key] = value
+          const child = spawn(process.execPath, [bin, "--sandbox"], {
+            env: { ...env, CCAPI_JOURNAL: "off", SECURITY_SCANNING: "disabled" },
+            stdio: ["pipe", "pipe", "ignore"]
+          })
+          let stdout = ""
+          child.stdout.on("data", (chunk: Buffer) => {
+            stdout += chunk.toString("utf8")
+            const answer = stdout
+              .split("\n")
+              .filter((line) => line.trim() !== "")
+              .map((line) => JSON.parse(line) as { id?: number; result?: never })
+              .find((message) => message.id === 2)
+            if (answer?.result !== undefined) {
+              child.kill()
+              resolve(answer.result)
+            }
+          })
+          child.on("error", reject)
+          const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`)
+          send({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "initialize",
+            params: { protocolVersion, capabilities: {}, clientInfo: { name: "old", version: "1" } }
+          })
+          send({ jsonrpc: "2.0", method: "notifications/initialized" })
+          send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "check_environment_variables" } })
+          setTimeout(() => (child.kill("SIGKILL"), reject(new Error("no answer"))), 30_000).unref()
+        }
+      )
+    const old = await firstResult("2025-03-26")
+    assert.strictEqual(old.content.length, 1)
+    assert.deepStrictEqual(JSON.parse(old.content[0]!.text), old.structuredContent)
+    const current = await firstResult("2025-06-18")
+    assert.include(current.content[0]!.text, "The result is in structuredContent.")
+    assert.include(
+      current.content[0]!.text,
+      `environment_token: ${String(current.structuredContent["environment_token"])}`
+    )
+  }, 60_000)
 })
