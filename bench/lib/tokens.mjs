@@ -95,7 +95,8 @@ export const createWorkflowResults = async (session, name) => {
 
 /**
  * The context cost of both servers: ccapi's tools/list and one create workflow (`startOurs` starts a session with
- * scanning on), the reference's tools/list (`startReference`, when it is installed).
+ * scanning on), the reference's tools/list (`startReference`, when it is installed); `toolsList` holds the two
+ * tools/list token counts for the goal table.
  */
 export const contextCost = async ({ startOurs, startReference, name }) => {
   const out = { encoding: ENCODING }
@@ -114,5 +115,7 @@ export const contextCost = async ({ startOurs, startReference, name }) => {
       await reference.close()
     }
   }
+  // The figures the report's goal table reads (bench/lib/report.mjs, issue 17's goals).
+  out.toolsList = { ours: out.ours.toolsList.tokens, reference: out.reference?.toolsList.tokens, encoding: ENCODING }
   return out
 }
