@@ -214,4 +214,35 @@ describe("output schemas", () => {
       assert.include(JSON.stringify(out.result.structuredContent), "explained_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
     }
   })
+
+  it("an update's plan gives its patch verbatim, however large a value it shares with the properties", async () => {
+    const t = await start({ elicitation: "approve" })
+    const { creds, identifier } = await createThroughWorkflow(t, cleanBucket("patch-bucket"))
+    const logging = { DestinationBucketName: "central-logs", LogFilePrefix: `access/${"patch-bucket/".repeat(10)}` }
+    const patch = [{ op: "replace", path: "/LoggingConfiguration", value: logging }]
+    const generated = await t.must("generate_infrastructure_code", {
+      resource_type: "AWS::S3::Bucket",
+      credentials_token: creds,
+      identifier,
+      patch_document: patch
+    })
+    // The patch is the first copy of the value it shares with the properties and the diff: they point at it.
+    assert.deepStrictEqual(generated["plan"]["patch_document"], patch)
+    assert.deepStrictEqual(generated["plan"]["properties"]["LoggingConfiguration"], {
+      $ref: "#/plan/patch_document/0/value"
+    })
+    const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
+    assert.deepStrictEqual(explained["plan"]["patch_document"], patch)
+    const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
+    // The model sends back the patch it read: it is the explained one.
+    const updated = await t.must("update_resource", {
+      resource_type: "AWS::S3::Bucket",
+      identifier,
+      credentials_token: creds,
+      explained_token: explained["explained_token"],
+      security_scan_token: scan["security_scan_token"],
+      patch_document: explained["plan"]["patch_document"]
+    })
+    assert.strictEqual(updated["status"], "SUCCESS")
+  })
 })

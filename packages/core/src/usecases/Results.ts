@@ -48,8 +48,9 @@ export const PlanView = Schema.Struct({
   region: Schema.String,
   typeName: Schema.String,
   identifier: Schema.optional(Schema.String),
-  properties: Schema.optional(JsonObject),
+  /** Before the properties: a value both hold is given in full here, the patch the model may send back. */
   patch: Schema.optional(PatchDocument),
+  properties: Schema.optional(JsonObject),
   diff: Schema.Array(DiffEntry),
   tags: Schema.Array(PlannedTag),
   guardrails: Schema.Array(GuardrailVerdict),
