@@ -609,5 +609,17 @@ export function renderTokens(tokens) {
     )
   )
   out.push("")
+  // Measured the same way (bench/tokens.mjs) on main at 3289e6d, before results were shaped for the context.
+  const before = { toolsList: 10269, structured: 2487, text: 3275, both: 5762 }
+  const ratio = (now, then) => `${((100 * now) / then).toFixed(0)} %`
+  out.push(
+    `Before (main at 3289e6d, measured the same way): tools/list ${n(before.toolsList)} tokens, the workflow ` +
+      `${n(before.both)} (structured ${n(before.structured)}, text ${n(before.text)}: the JSON again, indented). ` +
+      `Now: tools/list ${ratio(ours.toolsList.tokens, before.toolsList)}, the workflow ` +
+      `${ratio(wf.both.tokens, before.both)} (goal ≤ 50 %: ${wf.both.tokens <= before.both / 2 ? "met" : "missed"}), ` +
+      `with tools/list ${ratio(wf.both.tokens + ours.toolsList.tokens, before.both + before.toolsList)}; ` +
+      `structuredContent alone ${ratio(wf.structured.tokens, before.structured)}.`
+  )
+  out.push("")
   return out
 }
