@@ -81,7 +81,11 @@ export const defineTool = <In extends z.ZodRawShape, Out extends Schema.Codec<un
   definition: ToolDefinition<In, Out>
 ): ToolDefinition<In, Out> => definition
 
-/** Each tool's schemas for the SDK, made once per process (not per server: a transport may build one per request). */
+/**
+ * Each tool's schemas for the SDK, made once per tool and shared by every server: the SDK prepares a schema once per
+ * object, and over HTTP a server is built per request (measured on main: 4.5 ms a server with fresh objects, 0.2 ms
+ * shared).
+ */
 const outputs = new WeakMap<object, ReturnType<typeof outputSchemaFor>>()
 const inputs = new WeakMap<object, z.ZodObject>()
 const inputOf = <In extends z.ZodRawShape>(tool: { readonly input: In }): z.ZodObject<In> => {
