@@ -22,6 +22,7 @@ import { startEndpointProcess, timedExec } from "./lib/processes.mjs"
 import { ensureReference } from "./lib/reference.mjs"
 import { renderReport } from "./lib/report.mjs"
 import { startTimingProxy } from "./lib/timing-proxy.mjs"
+import { contextCost } from "./lib/tokens.mjs"
 import { runWorkflow, WORKFLOW_TYPE, workflowProperties } from "./lib/workflow.mjs"
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
@@ -492,6 +493,15 @@ const main = async () => {
         .split("\n")
         .filter((line) => line.startsWith("{"))
         .map((line) => JSON.parse(line))
+    })
+
+    // 3c. Context cost: both servers' tools/list and the text of one create workflow, in tokens (lib/tokens.mjs).
+    await section("context cost (tokens)", async () => {
+      results.tokens = await contextCost({
+        name: workflowName("ours"),
+        startOurs: () => startSide("ours", proxy?.url, true),
+        startReference: sides().includes("reference") ? () => startSide("reference", proxy?.url, true) : undefined
+      })
     })
 
     // 4. One Checkov scan: through our adapter, and what it is made of.

@@ -675,6 +675,8 @@ export const renderReport = (r) => {
   }
 
   // ── reference gaps ──
+  out.push(...renderTokens(r.tokens))
+
   out.push("## Where the reference cannot do a step")
   out.push("")
   out.push(
@@ -709,4 +711,67 @@ export const renderReport = (r) => {
   )
   out.push("")
   return out.join("\n")
+}
+
+/** The context-cost section (issue 17, goal 3): tools/list of both servers and one create workflow, in tokens. */
+export function renderTokens(tokens) {
+  if (!tokens?.ours) return []
+  const ours = tokens.ours
+  const ref = tokens.reference?.toolsList
+  const n = (value) => (value === undefined ? "—" : value.toLocaleString("en-US"))
+  const part = (list, key) => (list ? `${n(list[key].tokens)} (${n(list[key].characters)} chars)` : "—")
+  const wf = ours.createWorkflow
+  const out = []
+  out.push("## Context cost")
+  out.push("")
+  out.push(
+    `Counted with the \`${tokens.encoding}\` encoding (\`gpt-tokenizer\`, \`bench/lib/tokens.mjs\`) on the compact JSON a ` +
+      "client passes on: the tools/list answer, and every result of one create workflow (check_environment_variables → " +
+      "get_aws_session_info → generate_infrastructure_code → explain → run_checkov → create_resource → " +
+      "get_resource_request_status, scanning on). Goal (issue 17): tools/list at most 5,000 tokens."
+  )
+  out.push("")
+  out.push(
+    table(
+      ["tools/list", "ccapi", "reference"],
+      [
+        ["tools", n(ours.toolsList.tools), n(ref?.tools)],
+        ["characters", n(ours.toolsList.characters), n(ref?.characters)],
+        [
+          `tokens (goal ≤ 5,000: ${ours.toolsList.tokens <= 5000 ? "met" : "missed"})`,
+          n(ours.toolsList.tokens),
+          n(ref?.tokens)
+        ],
+        ["of which descriptions", part(ours.toolsList, "descriptions"), part(ref, "descriptions")],
+        ["of which input schemas", part(ours.toolsList, "inputSchemas"), part(ref, "inputSchemas")],
+        ["of which output schemas", part(ours.toolsList, "outputSchemas"), part(ref, "outputSchemas")]
+      ]
+    )
+  )
+  out.push("")
+  out.push(
+    table(
+      ["ccapi's create workflow, tokens", "tokens", "characters"],
+      [
+        ["structuredContent (what Claude Code passes on)", n(wf.structured.tokens), n(wf.structured.characters)],
+        ["text content", n(wf.text.tokens), n(wf.text.characters)],
+        ["both (a client that passes the whole result)", n(wf.both.tokens), n(wf.both.characters)],
+        ["both, with tools/list once", n(wf.both.tokens + ours.toolsList.tokens), "—"]
+      ]
+    )
+  )
+  out.push("")
+  // Measured the same way (bench/tokens.mjs) on main at 3289e6d, before results were shaped for the context.
+  const before = { toolsList: 10269, structured: 2487, text: 3275, both: 5762 }
+  const ratio = (now, then) => `${((100 * now) / then).toFixed(0)} %`
+  out.push(
+    `Before (main at 3289e6d, measured the same way): tools/list ${n(before.toolsList)} tokens, the workflow ` +
+      `${n(before.both)} (structured ${n(before.structured)}, text ${n(before.text)}: the JSON again, indented). ` +
+      `Now: tools/list ${ratio(ours.toolsList.tokens, before.toolsList)}, the workflow ` +
+      `${ratio(wf.both.tokens, before.both)} (goal ≤ 50 %: ${wf.both.tokens <= before.both / 2 ? "met" : "missed"}), ` +
+      `with tools/list ${ratio(wf.both.tokens + ours.toolsList.tokens, before.both + before.toolsList)}; ` +
+      `structuredContent alone ${ratio(wf.structured.tokens, before.structured)}.`
+  )
+  out.push("")
+  return out
 }
