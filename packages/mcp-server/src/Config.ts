@@ -11,6 +11,12 @@ export interface ServerConfig {
   readonly defaultTags: "enabled" | "disabled"
   readonly logLevel: LogLevel.LogLevel
   readonly approval: "auto" | "required" | "off" | "model"
+  /**
+   * The text beside a structured result: `summary` (clients of 2025-06-18 or later read the result in
+   * `structuredContent`; the text names the tokens and the next step) or `json` (the whole result again, for clients
+   * that show the model only the text).
+   */
+  readonly resultText: "summary" | "json"
   /** `loopback`: ccapi serves its approval page on 127.0.0.1; `off`: no page. */
   readonly approvalPage: "loopback" | "off"
   /** The operator's webhook that approval requests are POSTed to, with signed approve / reject links. */
@@ -301,6 +307,7 @@ const environment = (env: Readonly<Record<string, string | undefined>>) => ({
   defaultTags: choice("DEFAULT_TAGS", ["enabled", "disabled"], "enabled"),
   logLevel,
   approval: choice("CCAPI_APPROVAL", ["auto", "required", "off", "model"], "auto"),
+  resultText: choice("CCAPI_RESULT_TEXT", ["summary", "json"], "summary"),
   approvalPage: choice("CCAPI_APPROVAL_PAGE", ["loopback", "off"], "loopback"),
   approvalWebhook,
   approvalWebhookSecret: optionalString("CCAPI_APPROVAL_WEBHOOK_SECRET"),

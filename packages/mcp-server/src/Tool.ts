@@ -29,6 +29,8 @@ export interface ToolContext {
   readonly readOnly: boolean
   readonly sandbox: boolean
   readonly securityScanning: "enabled" | "disabled"
+  /** `CCAPI_RESULT_TEXT`: `json` sends the whole result as text to every client; absent or `summary`, see `success`. */
+  readonly resultText?: "summary" | "json"
 }
 
 /** Per call: the server's context and, when the client asked for progress, a sink for Cloud Control progress events. */
@@ -147,17 +149,19 @@ const progressSink = (extra: Extra): ToolCall["onProgress"] => {
 
 /**
  * A successful result: the structured value (sanitised, repeated large values referenced once) and its text (see
- * Answer.ts), for a client of protocol `version`.
+ * Answer.ts): the JSON for a client of a protocol `version` before structured results, or when the operator asked
+ * for it (`resultText: "json"`, for clients that show the model only the text); otherwise a summary.
  */
 export const success = (
   wire: unknown,
   output: Readonly<Record<string, unknown>>,
   version: string | undefined,
-  fullText?: string
+  fullText?: string,
+  resultText: "summary" | "json" = "summary"
 ): CallToolResult =>
   answer(wire, {
     output,
-    text: version !== undefined && version >= structuredSince ? "summary" : "json",
+    text: resultText === "summary" && version !== undefined && version >= structuredSince ? "summary" : "json",
     ...(fullText === undefined ? {} : { fullText })
   })
 
@@ -248,7 +252,13 @@ export const registerTool = <In extends z.ZodRawShape, Out extends Schema.Codec<
       )
       const exit = await Effect.runPromise(Fiber.await(run(traced, { signal: extra.mcpReq.signal })))
       if (Exit.isSuccess(exit))
-        return success(exit.value, output.json(), server.server.getNegotiatedProtocolVersion(), tool.fullText)
+        return success(
+          exit.value,
+          output.json(),
+          server.server.getNegotiatedProtocolVersion(),
+          tool.fullText,
+          context.resultText
+        )
       // A 2026-07-28 client is to ask its user first: the call ended before anything was committed.
       const asking = exit.cause.reasons
         .filter(Cause.isDieReason)

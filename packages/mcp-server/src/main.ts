@@ -26,8 +26,9 @@ An MCP server (stdio, or Streamable HTTP) for the AWS Cloud Control API with an 
                OAuth (CCAPI_OAUTH_ISSUER, CCAPI_OAUTH_AUDIENCE, CCAPI_OAUTH_JWKS_URL) only on loopback
 
 Environment: AWS_PROFILE, AWS_REGION and the AWS SDK's credential chain; SECURITY_SCANNING, DEFAULT_TAGS
-(enabled|disabled); CCAPI_LOG_LEVEL / FASTMCP_LOG_LEVEL; CCAPI_APPROVAL (auto|required|off); CCAPI_DEFAULT_TAGS
-(k=v,k2=v2); CCAPI_DISABLED_GUARDRAILS; CCAPI_DELETE_LIMIT; CCAPI_MUTATION_WAIT_SECONDS;
+(enabled|disabled); CCAPI_LOG_LEVEL / FASTMCP_LOG_LEVEL; CCAPI_APPROVAL (auto|required|off|model);
+CCAPI_RESULT_TEXT (summary|json); CCAPI_DEFAULT_TAGS (k=v,k2=v2); CCAPI_DISABLED_GUARDRAILS; CCAPI_DELETE_LIMIT;
+CCAPI_MUTATION_WAIT_SECONDS;
 CCAPI_TEMPLATE_WAIT_SECONDS; CCAPI_JOURNAL (path|off); CCAPI_TOKEN_TTL_MINUTES; CCAPI_CHECKOV_*;
 CCAPI_HANDSHAKE_FRONT=off (the bin then loads the whole server before it answers initialize).
 HTTP: CCAPI_OAUTH_ISSUER, CCAPI_OAUTH_AUDIENCE, CCAPI_OAUTH_JWKS_URL, CCAPI_OAUTH_ALGORITHMS; CCAPI_ALLOWED_HOSTS,
@@ -183,7 +184,12 @@ const serve = (
           yield* Effect.forkScoped(startupInfo(config).pipe(Effect.provide(app)))
           yield* Effect.forkScoped(drain.registry.track(reconcileAtStart(config)).pipe(Effect.provide(app)))
           const server = {
-            context: { readOnly: config.readOnly, sandbox: config.sandbox, securityScanning: config.securityScanning },
+            context: {
+              readOnly: config.readOnly,
+              sandbox: config.sandbox,
+              securityScanning: config.securityScanning,
+              resultText: config.resultText
+            },
             approvalState: makeApprovalStateCodec({
               key: transport.requestState.key,
               ttlSeconds: config.tokenTtlMinutes * 60

@@ -61,6 +61,8 @@ describe("environment", () => {
     [{ FASTMCP_LOG_LEVEL: "debug", CCAPI_LOG_LEVEL: "error" }, (c) => c.logLevel, "Error"],
     [{ CCAPI_APPROVAL: "Required" }, (c) => c.approval, "required"],
     [{ CCAPI_APPROVAL: "MODEL" }, (c) => c.approval, "model"],
+    [{}, (c) => c.resultText, "summary"],
+    [{ CCAPI_RESULT_TEXT: "JSON" }, (c) => c.resultText, "json"],
     [{ CCAPI_APPROVAL_PAGE: "off" }, (c) => c.approvalPage, "off"],
     [
       { CCAPI_APPROVAL_WEBHOOK: "https://hooks.example.com/ccapi" },
@@ -104,6 +106,7 @@ describe("environment", () => {
     [{ FASTMCP_LOG_LEVEL: "loud" }, "FASTMCP_LOG_LEVEL", "debug"],
     [{ CCAPI_LOG_LEVEL: "verbose" }, "CCAPI_LOG_LEVEL", "warn"],
     [{ CCAPI_APPROVAL: "sometimes" }, "CCAPI_APPROVAL", "auto, required, off, model"],
+    [{ CCAPI_RESULT_TEXT: "text" }, "CCAPI_RESULT_TEXT", "summary, json"],
     [{ CCAPI_APPROVAL_PAGE: "public" }, "CCAPI_APPROVAL_PAGE", "loopback, off"],
     [{ CCAPI_APPROVAL_WEBHOOK: "http://hooks.example.com/x" }, "CCAPI_APPROVAL_WEBHOOK", "https://"],
     [{ CCAPI_APPROVAL_WEBHOOK: "not a url" }, "CCAPI_APPROVAL_WEBHOOK", "https://"],

@@ -145,16 +145,16 @@ describe("output schemas", () => {
     )
   })
 
-  it("over stdio (the built bin), a client of 2025-03-26 gets the JSON text, one of 2025-06-18 the summary", async () => {
+  it("over stdio (the built bin), a client of 2025-03-26 gets the JSON text, one of 2025-06-18 the summary (the JSON with CCAPI_RESULT_TEXT=json)", async () => {
     const bin = fileURLToPath(new URL("../bin/ccapi-mcp-server.js", import.meta.url))
-    const firstResult = (protocolVersion: string) =>
+    const firstResult = (protocolVersion: string, settings: Record<string, string> = {}) =>
       new Promise<{ structuredContent: Record<string, unknown>; content: Array<{ text: string }> }>(
         (resolve, reject) => {
           const env: Record<string, string> = {}
           for (const [key, value] of Object.entries(process.env))
             if (!key.startsWith("CCAPI_") && !key.startsWith("AWS_") && value !== undefined) env[key] = value
           const child = spawn(process.execPath, [bin, "--sandbox"], {
-            env: { ...env, CCAPI_JOURNAL: "off", SECURITY_SCANNING: "disabled" },
+            env: { ...env, CCAPI_JOURNAL: "off", SECURITY_SCANNING: "disabled", ...settings },
             stdio: ["pipe", "pipe", "ignore"]
           })
           let stdout = ""
@@ -192,6 +192,10 @@ describe("output schemas", () => {
       current.content[0]!.text,
       `environment_token: ${String(current.structuredContent["environment_token"])}`
     )
+    // The operator's CCAPI_RESULT_TEXT=json: the whole result as text, for clients that show the model only the text.
+    const asJson = await firstResult("2025-06-18", { CCAPI_RESULT_TEXT: "json" })
+    assert.strictEqual(asJson.content.length, 1)
+    assert.deepStrictEqual(JSON.parse(asJson.content[0]!.text), asJson.structuredContent)
   }, 60_000)
 
   it("a resource whose properties mimic workflow fields puts no token or next step into the text", async () => {

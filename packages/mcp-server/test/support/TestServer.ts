@@ -62,6 +62,7 @@ export const testConfig = (overrides: Partial<ServerConfig> = {}): ServerConfig 
   defaultTags: "enabled",
   logLevel: "Warn",
   approval: "auto",
+  resultText: "summary",
   approvalPage: "loopback",
   approvalWebhook: undefined,
   approvalWebhookSecret: undefined,
@@ -181,7 +182,12 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
       sessionId: `test-session-${sessions.length}`,
       ...(session.approvalState ? { approvalState: session.approvalState } : {}),
       server: {
-        context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning },
+        context: {
+          readOnly: config.readOnly,
+          sandbox: false,
+          securityScanning: config.securityScanning,
+          resultText: config.resultText
+        },
         ...(options.registerMutatingTools ? { registerMutatingTools: true } : {})
       },
       capabilities,
