@@ -4,7 +4,9 @@ import {
   createThroughWorkflow,
   credentials,
   explainCreate,
-  type Outcome,
+  explainDelete,
+  refused,
+  scannedCreate,
   type TestServer,
   unloggedBucket,
   useTestServers
@@ -16,11 +18,6 @@ import {
  */
 
 const start = useTestServers()
-
-const refused = (outcome: Outcome, tag: string) => {
-  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
-  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
-}
 
 const BUCKET = "AWS::S3::Bucket"
 const patch = [{ op: "replace", path: "/VersioningConfiguration/Status", value: "Suspended" }]
@@ -42,11 +39,6 @@ const explainUpdate = async (t: TestServer, creds: string, identifier: string, p
     failed: scan["failed_check_ids"] as Array<string>
   }
 }
-
-const explainDelete = async (t: TestServer, identifier: string) =>
-  (await t.must("explain", { content: { resource_type: BUCKET, identifier }, operation: "delete" }))[
-    "explained_token"
-  ] as string
 
 describe("forged and wrong-kind tokens", () => {
   it("create_resource with a made-up explained_token is refused without echoing it", async () => {
@@ -313,14 +305,7 @@ describe("single use, concurrency and expiry", () => {
   it("replaying a create after it succeeded is refused; the cloud saw one create", async () => {
     const t = await start()
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("replay-bucket"))
-    const scan = await t.must("run_checkov", { explained_token: explainedToken })
-    const args = {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"]
-    }
+    const { args } = await scannedCreate(t, creds, cleanBucket("replay-bucket"))
     await t.must("create_resource", args)
     const replay = await t.call("create_resource", args)
     refused(replay, "TokenSpent")

@@ -3,9 +3,9 @@ import { cleanBucket } from "./support/TestServer.js"
 import {
   BUCKET,
   credentials,
-  type Outcome,
+  explainDelete,
   readyCreate,
-  type Session,
+  refused,
   unnamedBucket,
   useFaultyServers
 } from "./support/FaultyServer.js"
@@ -16,16 +16,6 @@ import {
  */
 
 const start = useFaultyServers()
-
-const refused = (outcome: Outcome, tag: string) => {
-  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
-  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
-}
-
-const explainDelete = async (s: Session, identifier: string) =>
-  (await s.must("explain", { content: { resource_type: BUCKET, identifier }, operation: "delete" }))[
-    "explained_token"
-  ] as string
 
 describe("nothing twice: the ClientToken survives the agent's retry", () => {
   it("an answer lost once is recovered by sending the same request again: one resource, the request token returned", async () => {
@@ -82,7 +72,7 @@ describe("nothing twice: the ClientToken survives the agent's retry", () => {
 
   it("one explained token submitted twice at once: one mutation, the user asked once, no stray intent", async () => {
     const t = await start({ elicitation: "approve" })
-    const other = await t.connectSession()
+    const other = await t.connectSession({ elicitation: "approve" })
     const ready = await readyCreate(t, cleanBucket("raced-once"))
     const outcomes = await Promise.all([t.call("create_resource", ready), other.call("create_resource", ready)])
     assert.strictEqual(outcomes.filter((o) => o.ok).length, 1, outcomes.map((o) => o.text).join("\n---\n"))

@@ -284,6 +284,36 @@ export const explainCreate = async (
   return { generated, explained, explainedToken: explained["explained_token"] as string }
 }
 
+/** Steps 3–5 of a create: planned, explained and scanned; the scan and the create_resource arguments. */
+export const scannedCreate = async (
+  t: Pick<TestServer, "must">,
+  creds: string,
+  properties: Record<string, unknown>,
+  typeName = "AWS::S3::Bucket"
+) => {
+  const { explainedToken } = await explainCreate(t, creds, properties, typeName)
+  const scan = await t.must("run_checkov", { explained_token: explainedToken })
+  const args = {
+    resource_type: typeName,
+    credentials_token: creds,
+    explained_token: explainedToken,
+    security_scan_token: scan["security_scan_token"] as string
+  }
+  return { explainedToken, scan, args }
+}
+
+/** The explained token of deleting the resource `identifier` (a bucket unless `typeName` says). */
+export const explainDelete = async (t: Pick<TestServer, "must">, identifier: string, typeName = "AWS::S3::Bucket") =>
+  (await t.must("explain", { content: { resource_type: typeName, identifier }, operation: "delete" }))[
+    "explained_token"
+  ] as string
+
+/** A refusal with this error tag (a regular expression) at the start of the text the model reads. */
+export const refused = (outcome: Pick<Outcome, "ok" | "text">, tag: string) => {
+  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
+  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
+}
+
 const publicAccessBlocked = {
   BlockPublicAcls: true,
   BlockPublicPolicy: true,
@@ -312,14 +342,7 @@ export const createThroughWorkflow = async (
   typeName = "AWS::S3::Bucket"
 ) => {
   const creds = await credentials(t)
-  const { explainedToken } = await explainCreate(t, creds, properties, typeName)
-  const scan = await t.must("run_checkov", { explained_token: explainedToken })
-  const args = {
-    resource_type: typeName,
-    credentials_token: creds,
-    explained_token: explainedToken,
-    security_scan_token: scan["security_scan_token"]
-  }
+  const { scan, args } = await scannedCreate(t, creds, properties, typeName)
   // Failed checks need a person: the user approves them on ccapi's approval page, then the model calls again.
   const created = scan["passed"]
     ? await t.must("create_resource", args)

@@ -141,6 +141,18 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
   const test = testFor(harness)
   const run = <A, E>(effect: Effect.Effect<A, E, ApprovalStore | TokenIds>, capacity = 100) =>
     Effect.provide(effect, Layer.merge(harness.layer({ capacity }), countingTokenIds))
+  /** `body` with the store and the time, over a fresh store of `capacity` (or the given layer). */
+  const withStore = <A, E>(
+    body: (store: ApprovalStore["Service"], now: number) => Effect.Effect<A, E, ApprovalStore | TokenIds>,
+    capacity: number | Layer.Layer<ApprovalStore> = 100
+  ) => {
+    const effect = Effect.gen(function* () {
+      return yield* body(yield* ApprovalStore, yield* Clock.currentTimeMillis)
+    })
+    return typeof capacity === "number"
+      ? run(effect, capacity)
+      : Effect.provide(effect, Layer.merge(capacity, countingTokenIds))
+  }
 
   describe(`ApprovalStore contract: ${name}`, () => {
     test("a record put is read back whole, for every kind of token and the tombstone of a spent one", () =>
@@ -174,10 +186,8 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("a put under an id replaces the record there", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           yield* store.put("environment_a", environmentRecord("environment_a", now, now + minute))
           yield* store.put("environment_a", environmentRecord("environment_a", now, now + 2 * minute))
           const found = Option.getOrThrow(yield* store.get("environment_a"))
@@ -187,10 +197,8 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("take removes and returns a record once; later gets and takes see nothing", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           yield* store.put("environment_t", environmentRecord("environment_t", now, now + minute))
           const taken = yield* store.take("environment_t")
           assert.strictEqual(Option.getOrThrow(taken).id, "environment_t")
@@ -200,10 +208,8 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("of concurrent takes of one id, exactly one gets the record", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           for (let round = 0; round < 20; round++) {
             const id = `environment_round${round}`
             yield* store.put(id, environmentRecord(id, now, now + minute))
@@ -217,79 +223,73 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("concurrent puts of distinct ids are all kept while below the bound", () =>
-      run(
-        Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
-          const ids = Array.from({ length: 40 }, (_, i) => `environment_p${i}`)
-          yield* Effect.all(
-            ids.map((id) => Effect.andThen(Effect.yieldNow, store.put(id, environmentRecord(id, now, now + minute)))),
-            { concurrency: "unbounded" }
-          )
-          for (const id of ids) assert.isTrue(Option.isSome(yield* store.get(id)), id)
-          assert.strictEqual(yield* store.size, ids.length)
-        }),
+      withStore(
+        (store, now) =>
+          Effect.gen(function* () {
+            const ids = Array.from({ length: 40 }, (_, i) => `environment_p${i}`)
+            yield* Effect.all(
+              ids.map((id) => Effect.andThen(Effect.yieldNow, store.put(id, environmentRecord(id, now, now + minute)))),
+              { concurrency: "unbounded" }
+            )
+            for (const id of ids) assert.isTrue(Option.isSome(yield* store.get(id)), id)
+            assert.strictEqual(yield* store.size, ids.length)
+          }),
         // Far below the bound, and below any fair share of one kind.
         1000
       ))
 
     test("the store stays within its bound, and the record just put is always kept", () =>
-      run(
-        Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
-          for (let i = 0; i < 12; i++) {
-            const id = `environment_b${i}`
-            yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
-            assert.isAtMost(yield* store.size, 5)
-            assert.isTrue(Option.isSome(yield* store.get(id)), id)
-          }
-        }),
+      withStore(
+        (store, now) =>
+          Effect.gen(function* () {
+            for (let i = 0; i < 12; i++) {
+              const id = `environment_b${i}`
+              yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
+              assert.isAtMost(yield* store.size, 5)
+              assert.isTrue(Option.isSome(yield* store.get(id)), id)
+            }
+          }),
         5
       ))
 
     test("at its bound the store lets expired records go before live ones", () =>
-      run(
-        Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
-          yield* store.put("environment_old_live", environmentRecord("environment_old_live", now - 3, now + minute))
-          yield* store.put("environment_expired1", environmentRecord("environment_expired1", now - 2, now - 1))
-          yield* store.put("environment_expired2", environmentRecord("environment_expired2", now - 1, now - 1))
-          yield* store.put("environment_new", environmentRecord("environment_new", now, now + minute))
-          assert.isAtMost(yield* store.size, 3)
-          assert.isTrue(Option.isSome(yield* store.get("environment_old_live")))
-          assert.isTrue(Option.isSome(yield* store.get("environment_new")))
-        }),
+      withStore(
+        (store, now) =>
+          Effect.gen(function* () {
+            yield* store.put("environment_old_live", environmentRecord("environment_old_live", now - 3, now + minute))
+            yield* store.put("environment_expired1", environmentRecord("environment_expired1", now - 2, now - 1))
+            yield* store.put("environment_expired2", environmentRecord("environment_expired2", now - 1, now - 1))
+            yield* store.put("environment_new", environmentRecord("environment_new", now, now + minute))
+            assert.isAtMost(yield* store.size, 3)
+            assert.isTrue(Option.isSome(yield* store.get("environment_old_live")))
+            assert.isTrue(Option.isSome(yield* store.get("environment_new")))
+          }),
         // A bound at which one kind's share is about three records.
         30
       ))
 
     test("a flood of one kind of token (10,100 puts) evicts no record of another kind, and the bound holds", () =>
-      run(
-        Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
-          const explainedId = "explained_inflight"
-          yield* store.put(explainedId, explainedRecord(explainedId, now, now + 10 * minute))
-          const spentId = "explained_spent"
-          yield* store.put(spentId, tombstone(spentId, now))
-          for (let i = 0; i < 10_100; i++) {
-            const id = `environment_flood${i}`
-            yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
-          }
-          assert.isAtMost(yield* store.size, 1000)
-          assert.isTrue(Option.isSome(yield* store.get(explainedId)), "the in-flight explained token survives")
-          assert.isTrue(Option.isSome(yield* store.get(spentId)), "the tombstone survives")
-        }),
+      withStore(
+        (store, now) =>
+          Effect.gen(function* () {
+            const explainedId = "explained_inflight"
+            yield* store.put(explainedId, explainedRecord(explainedId, now, now + 10 * minute))
+            const spentId = "explained_spent"
+            yield* store.put(spentId, tombstone(spentId, now))
+            for (let i = 0; i < 10_100; i++) {
+              const id = `environment_flood${i}`
+              yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
+            }
+            assert.isAtMost(yield* store.size, 1000)
+            assert.isTrue(Option.isSome(yield* store.get(explainedId)), "the in-flight explained token survives")
+            assert.isTrue(Option.isSome(yield* store.get(spentId)), "the tombstone survives")
+          }),
         1000
       ))
 
     test("spend replaces a live token of its kind with the tombstone atomically and returns the live record", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           const id = "explained_tospend"
           yield* store.put(id, explainedRecord(id, now, now + minute))
           const spent = yield* store.spend(tombstone(id, now))
@@ -308,10 +308,8 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("of concurrent spends of one id exactly one gets the live record; the tombstone stays", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           for (let round = 0; round < 5; round++) {
             const id = `explained_race${round}`
             yield* store.put(id, explainedRecord(id, now, now + minute))
@@ -326,10 +324,8 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("a record past its expiry stays readable, so the workflow reports TokenExpired, not a forged token", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           const id = EnvironmentTokenId.make(`environment_${"E".repeat(32)}`)
           yield* store.put(id, environmentRecord(id, now - 20 * minute, now - 10 * minute))
           assert.isTrue(Option.isSome(yield* store.get(id)))
@@ -361,22 +357,22 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
         Effect.provide(effect, Layer.merge(unavailable(), countingTokenIds))
 
       test("a store that cannot answer fails every operation with StoreUnavailable and a message", () =>
-        runDown(
-          Effect.gen(function* () {
-            const store = yield* ApprovalStore
-            const now = yield* Clock.currentTimeMillis
-            const errors = [
-              yield* Effect.flip(store.put("environment_x", environmentRecord("environment_x", now, now + minute))),
-              yield* Effect.flip(store.get("environment_x")),
-              yield* Effect.flip(store.take("environment_x")),
-              yield* Effect.flip(store.spend(tombstone("explained_x", now))),
-              yield* Effect.flip(store.size)
-            ]
-            for (const error of errors) {
-              assert.strictEqual(error._tag, "StoreUnavailable")
-              assert.isNotEmpty(error.message)
-            }
-          })
+        withStore(
+          (store, now) =>
+            Effect.gen(function* () {
+              const errors = [
+                yield* Effect.flip(store.put("environment_x", environmentRecord("environment_x", now, now + minute))),
+                yield* Effect.flip(store.get("environment_x")),
+                yield* Effect.flip(store.take("environment_x")),
+                yield* Effect.flip(store.spend(tombstone("explained_x", now))),
+                yield* Effect.flip(store.size)
+              ]
+              for (const error of errors) {
+                assert.strictEqual(error._tag, "StoreUnavailable")
+                assert.isNotEmpty(error.message)
+              }
+            }),
+          unavailable()
         ))
 
       test("the workflow reports the outage as StoreUnavailable, not as a token it does not know", () =>

@@ -1,0 +1,28 @@
+// Preloaded into a benchmarked server (`node --expose-gc --import bench/lib/heap-report.mjs …`) so the harness can read
+// the live heap of the very process whose RSS it measures: on SIGUSR2 it runs two full garbage collections and writes
+// `process.memoryUsage()` and V8's heap spaces to $BENCH_HEAP_REPORT as one JSON object. It writes nothing to stdout
+// (the server's JSON-RPC channel) and leaves every other signal alone.
+import { renameSync, writeFileSync } from "node:fs"
+import { setImmediate } from "node:timers"
+import v8 from "node:v8"
+
+const file = process.env.BENCH_HEAP_REPORT
+const gc = globalThis.gc
+if (file !== undefined && typeof gc === "function") {
+  let sequence = 0
+  process.on("SIGUSR2", () => {
+    // A macrotask later, so the collection does not run inside whatever the signal interrupted.
+    setImmediate(() => {
+      gc()
+      gc()
+      const usage = process.memoryUsage()
+      const spaces = Object.fromEntries(
+        v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])
+      )
+      sequence += 1
+      // Written aside and renamed, so a reader never sees half a report.
+      writeFileSync(`${file}.tmp`, JSON.stringify({ sequence, ...usage, spaces }))
+      renameSync(`${file}.tmp`, file)
+    })
+  })
+}
