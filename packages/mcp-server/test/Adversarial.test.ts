@@ -7,6 +7,7 @@ import {
   explainDelete,
   refused,
   scannedCreate,
+  scannedUpdate,
   type TestServer,
   unloggedBucket,
   useTestServers
@@ -24,18 +25,11 @@ const patch = [{ op: "replace", path: "/VersioningConfiguration/Status", value: 
 
 /** A scanned, explained update of an existing bucket. */
 const explainUpdate = async (t: TestServer, creds: string, identifier: string, patchDocument: unknown = patch) => {
-  const generated = await t.must("generate_infrastructure_code", {
-    resource_type: BUCKET,
-    credentials_token: creds,
-    identifier,
-    patch_document: patchDocument
-  })
-  const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
-  const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
+  const { generated, scan, args } = await scannedUpdate(t, creds, identifier, patchDocument)
   return {
     generatedToken: generated["generated_code_token"] as string,
-    explainedToken: explained["explained_token"] as string,
-    scanToken: scan["security_scan_token"] as string,
+    explainedToken: args.explained_token,
+    scanToken: args.security_scan_token,
     failed: scan["failed_check_ids"] as Array<string>
   }
 }

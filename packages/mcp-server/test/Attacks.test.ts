@@ -8,6 +8,7 @@ import { testEra } from "./support/Clients.js"
 import {
   BUCKET,
   credentials,
+  deletesAtOnce,
   explainCreate,
   explainDelete,
   type FaultyServerOptions,
@@ -63,24 +64,7 @@ describe("sessions of one application", () => {
 describe("the delete limit", () => {
   it("A4: CCAPI_DELETE_LIMIT=1 holds when two deletes of one session are submitted at once (user approving)", async () => {
     const t = await start({ config: { deleteLimit: 1 }, elicitation: "approve" })
-    await t.seed(BUCKET, cleanBucket("race-one"))
-    await t.seed(BUCKET, cleanBucket("race-two"))
-    const creds = await credentials(t)
-    const [first, second] = [await explainDelete(t, "race-one"), await explainDelete(t, "race-two")]
-    const outcomes = await Promise.all(
-      [
-        ["race-one", first],
-        ["race-two", second]
-      ].map(([identifier, token]) =>
-        t.call("delete_resource", {
-          resource_type: BUCKET,
-          identifier,
-          credentials_token: creds,
-          explained_token: token,
-          confirmed: true
-        })
-      )
-    )
+    const outcomes = await deletesAtOnce(t, ["race-one", "race-two"])
     assert.strictEqual(
       t.counts.delete,
       1,
@@ -93,21 +77,7 @@ describe("the delete limit", () => {
     // The limit's race, not approvals: the model's confirmed=true decides (CCAPI_APPROVAL=model).
     const t = await start({ config: { deleteLimit: 1, approval: "model" } })
     t.controls.latencyMs = 100
-    await t.seed(BUCKET, cleanBucket("slow-one"))
-    await t.seed(BUCKET, cleanBucket("slow-two"))
-    const creds = await credentials(t)
-    const tokens = [await explainDelete(t, "slow-one"), await explainDelete(t, "slow-two")]
-    const outcomes = await Promise.all(
-      ["slow-one", "slow-two"].map((identifier, i) =>
-        t.call("delete_resource", {
-          resource_type: BUCKET,
-          identifier,
-          credentials_token: creds,
-          explained_token: tokens[i],
-          confirmed: true
-        })
-      )
-    )
+    const outcomes = await deletesAtOnce(t, ["slow-one", "slow-two"])
     assert.strictEqual(
       t.counts.delete,
       1,

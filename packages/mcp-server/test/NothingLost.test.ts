@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { cleanBucket } from "./support/TestServer.js"
+import { cleanBucket, scannedUpdate } from "./support/TestServer.js"
 import {
   BUCKET,
   credentials,
+  deletesAtOnce,
   explainDelete,
   readyCreate,
   refused,
@@ -16,6 +17,9 @@ import {
  */
 
 const start = useFaultyServers()
+
+/** A patch that tags a bucket. */
+const tagTeam = [{ op: "add", path: "/Tags", value: [{ Key: "team", Value: "data" }] }]
 
 describe("nothing twice: the ClientToken survives the agent's retry", () => {
   it("an answer lost once is recovered by sending the same request again: one resource, the request token returned", async () => {
@@ -180,26 +184,10 @@ describe("reconciliation at the next start", () => {
     const t = await start()
     await t.seed(BUCKET, cleanBucket("reconcile-changed"))
     const creds = await credentials(t)
-    const generated = await t.must("generate_infrastructure_code", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      identifier: "reconcile-changed",
-      patch_document: [{ op: "add", path: "/Tags", value: [{ Key: "team", Value: "data" }] }]
-    })
-    const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
-    const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
+    const { args } = await scannedUpdate(t, creds, "reconcile-changed", tagTeam)
     t.controls.loseAnswers = 10
     t.controls.journalFails.add("mutation_outcome").add("mutation_submitted")
-    refused(
-      await t.call("update_resource", {
-        resource_type: BUCKET,
-        identifier: "reconcile-changed",
-        credentials_token: creds,
-        explained_token: explained["explained_token"],
-        security_scan_token: scan["security_scan_token"]
-      }),
-      "OutcomeUnknown"
-    )
+    refused(await t.call("update_resource", args), "OutcomeUnknown")
     t.controls.journalFails.clear()
     t.controls.loseAnswers = 0
     const updates = t.counts.update
@@ -259,23 +247,7 @@ describe("never the wrong account or the wrong resource", () => {
     const t = await start()
     await t.seed(BUCKET, cleanBucket("changed-bucket"))
     const creds = await credentials(t)
-    const plan = async () => {
-      const generated = await t.must("generate_infrastructure_code", {
-        resource_type: BUCKET,
-        credentials_token: creds,
-        identifier: "changed-bucket",
-        patch_document: [{ op: "add", path: "/Tags", value: [{ Key: "team", Value: "data" }] }]
-      })
-      const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
-      const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
-      return {
-        resource_type: BUCKET,
-        identifier: "changed-bucket",
-        credentials_token: creds,
-        explained_token: explained["explained_token"],
-        security_scan_token: scan["security_scan_token"]
-      }
-    }
+    const plan = async () => (await scannedUpdate(t, creds, "changed-bucket", tagTeam)).args
     const ready = await plan()
     await t.outOfBand((cloud) =>
       cloud.update({
@@ -297,25 +269,8 @@ describe("never the wrong account or the wrong resource", () => {
 
   it("CCAPI_DELETE_LIMIT=1 with two deletes at once over a slow network: exactly one delete", async () => {
     const t = await start({ config: { deleteLimit: 1, approval: "model" } })
-    await t.seed(BUCKET, cleanBucket("limit-a"))
-    await t.seed(BUCKET, cleanBucket("limit-b"))
-    const creds = await credentials(t)
-    const [a, b] = [await explainDelete(t, "limit-a"), await explainDelete(t, "limit-b")]
     t.controls.latencyMs = 200
-    const outcomes = await Promise.all(
-      [
-        ["limit-a", a],
-        ["limit-b", b]
-      ].map(([identifier, token]) =>
-        t.call("delete_resource", {
-          resource_type: BUCKET,
-          identifier,
-          credentials_token: creds,
-          explained_token: token,
-          confirmed: true
-        })
-      )
-    )
+    const outcomes = await deletesAtOnce(t, ["limit-a", "limit-b"])
     assert.strictEqual(outcomes.filter((o) => o.ok).length, 1)
     refused(outcomes.find((o) => !o.ok)!, "DeleteLimitReached")
     assert.strictEqual(t.counts.delete, 1)

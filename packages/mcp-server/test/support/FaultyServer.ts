@@ -20,16 +20,14 @@ import {
   MemoryJournal,
   MemoryTemplateGenerator
 } from "@ccapi/testkit"
-import { IacConverter } from "@ccapi/iac-converter"
-import { AjvPropertyValidator } from "@ccapi/validator"
-import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
 import type { ServerConfig } from "../../src/Config.js"
-import * as CryptoRandom from "../../src/CryptoRandom.js"
 import { connectClient, type ElicitAnswer, type Era, type ToolClient } from "./Clients.js"
 import {
   cleanBucket,
   credentials,
   explainCreate as explainCreateOf,
+  explainDelete,
+  fakeAppLayer,
   scannedCreate,
   seedResource,
   testConfig
@@ -186,24 +184,16 @@ export const makeFaultyServer = async (options: FaultyServerOptions = {}) => {
     })
   )
 
-  const layer = Layer.mergeAll(
+  const layer = fakeAppLayer(config, {
     cloud,
-    faultyCloud,
-    BundledSchemas.layerMemory,
+    countedCloud: faultyCloud,
+    templates,
     identity,
-    FakeSecurityScanner.layerTest({}),
+    scanner: FakeSecurityScanner.layerTest({}),
     journal,
-    templateGeneratorLayer(config, Layer.mergeAll(faultyCloud, BundledSchemas.layerMemory, templates)),
-    AjvPropertyValidator.layer,
     store,
-    approvalDeskLayer(config),
-    IacConverter.layer,
-    settingsLayer(config)
-  ).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, Clock.Clock.defaultValue()))
-    )
-  )
+    clock: Clock.Clock.defaultValue()
+  })
   const runtime = ManagedRuntime.make(layer)
   const scopes: Array<Scope.Closeable> = []
   const clients: Array<ToolClient> = []
@@ -305,6 +295,28 @@ export const explainCreate = async (s: Session, creds: string, properties: Recor
 /** A create of `properties` planned, explained and scanned (the fake scanner passes clean buckets). */
 export const readyCreate = async (s: Session, properties: Record<string, unknown>, creds?: string) =>
   (await scannedCreate(s, creds ?? (await credentials(s)), properties)).args
+
+/**
+ * Clean buckets `identifiers` seeded and each delete explained, then every delete submitted at once (confirmed): the
+ * outcomes, in the order of `identifiers`.
+ */
+export const deletesAtOnce = async (t: FaultyServer, identifiers: ReadonlyArray<string>) => {
+  for (const identifier of identifiers) await t.seed(BUCKET, cleanBucket(identifier))
+  const creds = await credentials(t)
+  const tokens: Array<string> = []
+  for (const identifier of identifiers) tokens.push(await explainDelete(t, identifier))
+  return Promise.all(
+    identifiers.map((identifier, i) =>
+      t.call("delete_resource", {
+        resource_type: BUCKET,
+        identifier,
+        credentials_token: creds,
+        explained_token: tokens[i],
+        confirmed: true
+      })
+    )
+  )
+}
 
 /** A bucket without a name (the cloud names it), clean for the fake scanner. */
 export const unnamedBucket = () => {

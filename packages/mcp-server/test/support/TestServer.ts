@@ -104,6 +104,44 @@ const shiftedClock = (offset: { millis: number }): Clock.Clock => {
   }
 }
 
+/**
+ * The application over testkit's fakes, composed as the app layer composes the real parts: the memory cloud behind a
+ * counting (or faulty) `CloudControl`, templates from reads when read-only, the real validator, converter, approval
+ * desk and settings. Shared by this harness and support/FaultyServer, which bring their own cloud, journal and store.
+ */
+export const fakeAppLayer = <C, J, S, I, X>(
+  config: ServerConfig,
+  parts: {
+    /** The memory cloud itself (seeding and peeking go around the counted one). */
+    readonly cloud: Layer.Layer<C>
+    readonly countedCloud: Layer.Layer<CloudControl>
+    readonly templates: Layer.Layer<TemplateGenerator>
+    readonly identity: Layer.Layer<I>
+    readonly scanner: Layer.Layer<X>
+    readonly journal: Layer.Layer<J>
+    readonly store: Layer.Layer<S>
+    readonly clock: Clock.Clock
+    readonly approvalNow?: () => number
+  }
+) =>
+  Layer.mergeAll(
+    parts.cloud,
+    parts.countedCloud,
+    BundledSchemas.layerMemory,
+    parts.identity,
+    parts.scanner,
+    parts.journal,
+    // As the app layer does: templates from reads (through the counted cloud) when read-only.
+    templateGeneratorLayer(config, Layer.mergeAll(parts.countedCloud, BundledSchemas.layerMemory, parts.templates)),
+    AjvPropertyValidator.layer,
+    IacConverter.layer,
+    parts.store,
+    approvalDeskLayer(config, parts.approvalNow),
+    settingsLayer(config)
+  ).pipe(
+    Layer.provideMerge(Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, parts.clock)))
+  )
+
 /** The MCP server over testkit fakes, connected to a real SDK `Client` through the in-memory transport. */
 export const makeTestServer = async (options: TestServerOptions = {}) => {
   const config = testConfig(options.config)
@@ -137,30 +175,22 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     )
   ).pipe(Layer.provide(MemoryTemplateGenerator.layerMemory()), Layer.provide(cloud))
 
-  const layer: Layer.Layer<AppServices | MemoryCloud.MemoryCloud | MemoryJournal.MemoryJournal> = Layer.mergeAll(
+  const layer: Layer.Layer<AppServices | MemoryCloud.MemoryCloud | MemoryJournal.MemoryJournal> = fakeAppLayer(config, {
     cloud,
     countedCloud,
-    BundledSchemas.layerMemory,
-    options.identityDefect
+    templates: countedTemplates,
+    identity: options.identityDefect
       ? Layer.succeed(
           Identity,
           Identity.of({ environment: Effect.die("identity exploded"), whoAmI: () => Effect.die("identity exploded") })
         )
       : FakeIdentity.layerTest({ profile: "test", credentialSource: "profile" }),
-    FakeSecurityScanner.layerTest(options.scanner === "missing" ? { unavailable: true } : {}),
-    MemoryJournal.layerMemory,
-    // As the app layer does: templates from reads (through the counted cloud) when read-only.
-    templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
-    AjvPropertyValidator.layer,
-    IacConverter.layer,
-    ApprovalStoreMemory.layerMemory({ capacity: 1000 }),
-    approvalDeskLayer(config, () => Date.now() + offset.millis),
-    settingsLayer(config)
-  ).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, shiftedClock(offset)))
-    )
-  )
+    scanner: FakeSecurityScanner.layerTest(options.scanner === "missing" ? { unavailable: true } : {}),
+    journal: MemoryJournal.layerMemory,
+    store: ApprovalStoreMemory.layerMemory({ capacity: 1000 }),
+    clock: shiftedClock(offset),
+    approvalNow: () => Date.now() + offset.millis
+  })
   const runtime = ManagedRuntime.make(layer)
   const sessions: Array<Scope.Closeable> = []
 
@@ -300,6 +330,31 @@ export const scannedCreate = async (
     security_scan_token: scan["security_scan_token"] as string
   }
   return { explainedToken, scan, args }
+}
+
+/** Steps 3–5 of an update of bucket `identifier` by `patchDocument`: the scan and the update_resource arguments. */
+export const scannedUpdate = async (
+  t: Pick<TestServer, "must">,
+  creds: string,
+  identifier: string,
+  patchDocument: unknown
+) => {
+  const generated = await t.must("generate_infrastructure_code", {
+    resource_type: "AWS::S3::Bucket",
+    credentials_token: creds,
+    identifier,
+    patch_document: patchDocument
+  })
+  const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
+  const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
+  const args = {
+    resource_type: "AWS::S3::Bucket",
+    identifier,
+    credentials_token: creds,
+    explained_token: explained["explained_token"] as string,
+    security_scan_token: scan["security_scan_token"] as string
+  }
+  return { generated, scan, args }
 }
 
 /** The explained token of deleting the resource `identifier` (a bucket unless `typeName` says). */
