@@ -9,7 +9,6 @@ import v8 from "node:v8"
 const file = process.env.BENCH_HEAP_REPORT
 const gc = globalThis.gc
 if (file !== undefined && typeof gc === "function") {
-  let sequence = 0
   process.on("SIGUSR2", () => {
     // A macrotask later, so the collection does not run inside whatever the signal interrupted.
     setImmediate(() => {
@@ -19,9 +18,8 @@ if (file !== undefined && typeof gc === "function") {
       const spaces = Object.fromEntries(
         v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])
       )
-      sequence += 1
       // Written aside and renamed, so a reader never sees half a report.
-      writeFileSync(`${file}.tmp`, JSON.stringify({ sequence, ...usage, spaces }))
+      writeFileSync(`${file}.tmp`, JSON.stringify({ ...usage, spaces }))
       renameSync(`${file}.tmp`, file)
     })
   })

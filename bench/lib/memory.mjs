@@ -1,6 +1,6 @@
 // The memory of a benchmarked process: RSS from /proc (what the system pays) and, for a server started with
 // bench/lib/heap-report.mjs preloaded, its live heap after full collections (what the program still holds).
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, rmSync } from "node:fs"
 import { setTimeout as sleep } from "node:timers/promises"
 import { rssOf } from "./mcp.mjs"
 
@@ -14,21 +14,20 @@ export const heapReportArgs = () => ["--expose-gc", "--import", new URL("./heap-
 export const memoryOf = async (pid, file) => {
   const rss = rssOf(pid)
   if (file === undefined) return { rss }
-  const before = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")).sequence : 0
+  // The reporter writes the file aside and renames it into place: once it exists again, it is this answer, whole.
+  rmSync(file, { force: true })
   process.kill(pid, "SIGUSR2")
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     await sleep(25)
     if (!existsSync(file)) continue
     const report = JSON.parse(readFileSync(file, "utf8"))
-    if (report.sequence > before) {
-      return {
-        rss,
-        heapUsed: report.heapUsed,
-        heapTotal: report.heapTotal,
-        external: report.external,
-        arrayBuffers: report.arrayBuffers,
-        spaces: report.spaces
-      }
+    return {
+      rss,
+      heapUsed: report.heapUsed,
+      heapTotal: report.heapTotal,
+      external: report.external,
+      arrayBuffers: report.arrayBuffers,
+      spaces: report.spaces
     }
   }
   return { rss }

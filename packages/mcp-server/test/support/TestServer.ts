@@ -314,6 +314,22 @@ export const explainCreate = async (
   return { generated, explained, explainedToken: explained["explained_token"] as string }
 }
 
+/**
+ * Steps 1–4 of a create of clean bucket `name` for a server with scanning disabled: the credentials, the explained
+ * token and the create_resource arguments (with skip_security_check).
+ */
+export const unscannedCreate = async (t: Pick<TestServer, "must">, name: string) => {
+  const creds = await credentials(t)
+  const { generated, explainedToken } = await explainCreate(t, creds, cleanBucket(name))
+  const args = {
+    resource_type: "AWS::S3::Bucket",
+    credentials_token: creds,
+    explained_token: explainedToken,
+    skip_security_check: true
+  }
+  return { creds, generated, explainedToken, args }
+}
+
 /** Steps 3–5 of a create: planned, explained and scanned; the scan and the create_resource arguments. */
 export const scannedCreate = async (
   t: Pick<TestServer, "must">,
