@@ -1,4 +1,4 @@
-import { CloudControl, type Region, ResourceDescription, ResourcePage } from "@ccapi/core"
+import { CloudControl, ResourceDescription, ResourcePage } from "@ccapi/core"
 import {
   CancelResourceRequestCommand,
   CreateResourceCommand,
@@ -9,7 +9,7 @@ import {
   type ProgressEvent as SdkProgressEvent,
   UpdateResourceCommand
 } from "@aws-sdk/client-cloudcontrol"
-import { type Config, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { compact, decodeResponse, parseJsonObject, required, toProgressEvent } from "./internal/decode.js"
@@ -47,12 +47,7 @@ const sendMutation = <T extends DomainTag>(
 export const make = Effect.gen(function* () {
   const config = yield* AwsConfig.AwsConfig
   const clients = yield* AwsClients.CloudControlClients
-  const endpoint = AwsConfig.endpointFor(config.endpoint, "CloudControl")
-  const context = (
-    operation: string,
-    region: Region,
-    extra: Omit<CallContext, "service" | "operation" | "region"> = {}
-  ): CallContext => ({ service: "CloudControl", operation, region, endpoint, profile: config.profile, ...extra })
+  const context = AwsConfig.contextFor(config, "CloudControl")
 
   const create: CloudControl["Service"]["create"] = Effect.fn("AwsCloudControl.create")(function* (input) {
     const ctx = context("CreateResource", input.region, { typeName: input.typeName })
@@ -178,10 +173,8 @@ export const make = Effect.gen(function* () {
 export const layerFromClients: Layer.Layer<CloudControl, never, AwsConfig.AwsConfig | AwsClients.CloudControlClients> =
   Layer.effect(CloudControl, make)
 
-/** `CloudControl` with its own settings and clients (explicit endpoint, credentials, region, retries). */
-export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<CloudControl> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
-
-/** `CloudControl` with settings read from `Config` (see `AwsConfig.layerConfig`). */
-export const layerConfig = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<CloudControl, Config.ConfigError> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))
+/**
+ * `CloudControl` with its own settings and clients: `layer(options)` with explicit settings (endpoint, credentials, region,
+ * retries), `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
+ */
+export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)
