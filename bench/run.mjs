@@ -6,7 +6,7 @@
 // Settings (environment): BENCH_RUNS (cold starts per server, default 10), BENCH_WORKFLOW_RUNS (timed workflows per
 // server with scanning disabled, default 30), BENCH_SCAN_RUNS (timed workflows with Checkov and adapter scans,
 // default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 1000; 10000 for the memory goal), BENCH_REF_MEMORY_WORKFLOWS
-// (reference, default 1000),
+// (reference, default 1000), BENCH_MEMORY_NODE_FLAGS (node flags for ccapi's memory series, default none),
 // BENCH_LIST_SIZES (default "1000,10000"), BENCH_LIST_RUNS (default 5), BENCH_SKIP_REFERENCE=1,
 // BENCH_OURS_MODE=endpoint|sandbox (default endpoint: ccapi talks to the same sandbox process as the reference),
 // BENCH_OUTPUT (default <repo>/BENCHMARKS.md).
@@ -54,6 +54,8 @@ const settings = {
     .filter((n) => Number.isInteger(n) && n > 0),
   listRuns: int("BENCH_LIST_RUNS", 5),
   warmup: int("BENCH_WARMUP", 3),
+  // Node flags for ccapi's memory series only (e.g. "--max-semi-space-size=8"); none by default: what users run.
+  memoryNodeFlags: (process.env.BENCH_MEMORY_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
   skipReference: process.env.BENCH_SKIP_REFERENCE === "1",
   oursMode: process.env.BENCH_OURS_MODE === "sandbox" ? "sandbox" : "endpoint",
   output: process.env.BENCH_OUTPUT ?? join(repoRoot, "BENCHMARKS.md"),
@@ -169,7 +171,7 @@ const startSide = async (side, endpointUrl, scanning) =>
 const heapReportFile = join(workDir, "heap-report.json")
 const startOursWithHeapReport = async (endpointUrl) => {
   const spec = oursSpec(endpointUrl, false, { BENCH_HEAP_REPORT: heapReportFile })
-  return startServer({ ...spec, args: [...heapReportArgs(), ...spec.args] })
+  return startServer({ ...spec, args: [...settings.memoryNodeFlags, ...heapReportArgs(), ...spec.args] })
 }
 
 let workflowCounter = 0
@@ -217,6 +219,22 @@ const recordWorkflow = (stats, outcome) => {
   count("createStatuses", outcome.createStatus)
   count("finalStatuses", outcome.finalStatus)
   if (outcome.scanStatus !== undefined) count("scanStatuses", outcome.scanStatus)
+}
+
+/** `n` timed workflows per side, alternating sides, each polled to its end: the per-side statistics. */
+const timedWorkflows = async (sessions, n, scanning, proxy, afterEach = () => undefined) => {
+  const stats = {}
+  await alternate(n, async (side) => {
+    const outcome = await runWorkflow(sessions[side], {
+      scanning,
+      name: workflowName(side),
+      proxy,
+      pollUntilComplete: true
+    })
+    afterEach(side)
+    recordWorkflow((stats[side] ??= emptyWorkflowStats()), outcome)
+  })
+  return stats
 }
 
 // ── main ────────────────────────────────────────────────────────────────────
@@ -364,24 +382,15 @@ const main = async () => {
         const measure = (side, withHeap) =>
           memoryOf(sessions[side].pid, side === "ours" && withHeap ? heapReportFile : undefined)
         try {
-          const stats = {}
           for (const side of sides()) {
             for (let i = 0; i < settings.warmup; i++) {
               await runWorkflow(sessions[side], { scanning: false, name: workflowName(side), proxy })
               results.memory[side].workflows += 1
             }
           }
-          await alternate(settings.workflowRuns, async (side) => {
-            const outcome = await runWorkflow(sessions[side], {
-              scanning: false,
-              name: workflowName(side),
-              proxy,
-              pollUntilComplete: true
-            })
+          results.workflow.disabled = await timedWorkflows(sessions, settings.workflowRuns, false, proxy, (side) => {
             results.memory[side].workflows += 1
-            recordWorkflow((stats[side] ??= emptyWorkflowStats()), outcome)
           })
-          results.workflow.disabled = stats
           for (const side of sides()) {
             const target = side === "ours" ? settings.memoryWorkflows : settings.refMemoryWorkflows
             const memory = results.memory[side]
@@ -426,17 +435,7 @@ const main = async () => {
           for (const side of sides()) {
             await runWorkflow(sessions[side], { scanning: true, name: workflowName(side), proxy })
           }
-          const stats = {}
-          await alternate(settings.scanRuns, async (side) => {
-            const outcome = await runWorkflow(sessions[side], {
-              scanning: true,
-              name: workflowName(side),
-              proxy,
-              pollUntilComplete: true
-            })
-            recordWorkflow((stats[side] ??= emptyWorkflowStats()), outcome)
-          })
-          results.workflow.scanning = stats
+          results.workflow.scanning = await timedWorkflows(sessions, settings.scanRuns, true, proxy)
         } finally {
           for (const session of Object.values(sessions)) await session.close()
         }

@@ -370,7 +370,10 @@ export const renderReport = (r) => {
   out.push("")
   out.push(
     "RSS of the server process (`VmRSS` in `/proc/<pid>/status`) of the scanning-disabled server above: right " +
-      "after start, after the warm-up and timed workflows, and after the whole series of workflows."
+      "after start, after the warm-up and timed workflows, and after the whole series of workflows." +
+      (r.settings.memoryNodeFlags?.length
+        ? ` ccapi ran this series with \`${r.settings.memoryNodeFlags.join(" ")}\` (BENCH_MEMORY_NODE_FLAGS).`
+        : "")
   )
   out.push("")
   const memRows = ["ours", "reference"]

@@ -5,6 +5,7 @@ import {
   credentials,
   deletesAtOnce,
   explainDelete,
+  type FaultyServer,
   readyCreate,
   refused,
   unnamedBucket,
@@ -17,6 +18,17 @@ import {
  */
 
 const start = useFaultyServers()
+
+/** Bucket `identifier` deleted behind the server's back (another tool, a colleague), the delete complete. */
+const deleteOutOfBand = (t: FaultyServer, identifier: string, clientToken: string) =>
+  t.outOfBand((cloud) =>
+    cloud.delete({
+      typeName: BUCKET as never,
+      identifier: identifier as never,
+      clientToken: clientToken as never,
+      region: "us-east-1" as never
+    })
+  )
 
 /** A patch that tags a bucket. */
 const tagTeam = [{ op: "add", path: "/Tags", value: [{ Key: "team", Value: "data" }] }]
@@ -220,14 +232,7 @@ describe("never the wrong account or the wrong resource", () => {
     await t.seed(BUCKET, cleanBucket("replaced-bucket"))
     const creds = await credentials(t)
     const explained = await explainDelete(t, "replaced-bucket")
-    await t.outOfBand((cloud) =>
-      cloud.delete({
-        typeName: BUCKET as never,
-        identifier: "replaced-bucket" as never,
-        clientToken: "oob-1" as never,
-        region: "us-east-1" as never
-      })
-    )
+    await deleteOutOfBand(t, "replaced-bucket", "oob-1")
     await t.seed(BUCKET, { ...cleanBucket("replaced-bucket"), VersioningConfiguration: { Status: "Suspended" } })
     const outcome = await t.call("delete_resource", {
       resource_type: BUCKET,
@@ -282,14 +287,7 @@ describe("never the wrong account or the wrong resource", () => {
     const creds = await credentials(t)
     const token = await explainDelete(t, "slot-back")
     // Gone before the delete is sent: the live re-read refuses it, nothing is sent, the slot is not used up.
-    await t.outOfBand((cloud) =>
-      cloud.delete({
-        typeName: BUCKET as never,
-        identifier: "slot-back" as never,
-        clientToken: "oob-3" as never,
-        region: "us-east-1" as never
-      })
-    )
+    await deleteOutOfBand(t, "slot-back", "oob-3")
     const gone = await t.call("delete_resource", {
       resource_type: BUCKET,
       identifier: "slot-back",
