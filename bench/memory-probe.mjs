@@ -53,6 +53,8 @@ const print = async (done, extra = {}) => {
       rssMiB: mib(m.rss),
       heapUsedMiB: mib(m.heapUsed),
       heapTotalMiB: mib(m.heapTotal),
+      heapTotalBeforeGcMiB: mib(m.heapTotalBefore),
+      newSpaceBeforeGcMiB: mib(m.spacesBefore?.new_space?.size),
       externalMiB: mib(m.external),
       arrayBuffersMiB: mib(m.arrayBuffers),
       spacesMiB: Object.fromEntries(

@@ -27,7 +27,10 @@ export const memoryOf = async (pid, file) => {
       heapTotal: report.heapTotal,
       external: report.external,
       arrayBuffers: report.arrayBuffers,
-      spaces: report.spaces
+      spaces: report.spaces,
+      /** V8's committed heap before the forced collections: what the RSS read just before is made of. */
+      heapTotalBefore: report.before?.heapTotal,
+      spacesBefore: report.spacesBefore
     }
   }
   return { rss }

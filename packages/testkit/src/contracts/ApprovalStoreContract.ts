@@ -131,6 +131,13 @@ const tombstone = (id: string, now: number) =>
 
 const encodeStored = Schema.encodeSync(StoredToken)
 
+/** `n` runs of `effect` at once, each after a yield so that they interleave: their results. */
+const atOnce = <A, E, R>(n: number, effect: Effect.Effect<A, E, R>) =>
+  Effect.all(
+    Array.from({ length: n }, () => Effect.andThen(Effect.yieldNow, effect)),
+    { concurrency: "unbounded" }
+  )
+
 /**
  * What every `ApprovalStore` must do for the workflow's guarantees to hold: keep records whole, take and spend each
  * one at most once under concurrency (spend: the live record and its tombstone swapped in one step), stay within its
@@ -213,10 +220,7 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
           for (let round = 0; round < 20; round++) {
             const id = `environment_round${round}`
             yield* store.put(id, environmentRecord(id, now, now + minute))
-            const taken = yield* Effect.all(
-              Array.from({ length: 8 }, () => Effect.andThen(Effect.yieldNow, store.take(id))),
-              { concurrency: "unbounded" }
-            )
+            const taken = yield* atOnce(8, store.take(id))
             assert.strictEqual(taken.filter(Option.isSome).length, 1)
           }
         })
@@ -313,10 +317,7 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
           for (let round = 0; round < 5; round++) {
             const id = `explained_race${round}`
             yield* store.put(id, explainedRecord(id, now, now + minute))
-            const spent = yield* Effect.all(
-              Array.from({ length: 6 }, () => Effect.andThen(Effect.yieldNow, store.spend(tombstone(id, now)))),
-              { concurrency: "unbounded" }
-            )
+            const spent = yield* atOnce(6, store.spend(tombstone(id, now)))
             assert.strictEqual(spent.filter(Option.isSome).length, 1)
             assert.strictEqual(Option.getOrThrow(yield* store.get(id)).kind, "spent")
           }
@@ -339,10 +340,7 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
         Effect.gen(function* () {
           const id = yield* issueToken("environment", { chainId: "session", region: "us-east-1" }, minute)
           assert.strictEqual((yield* readToken(id, "environment")).id, id)
-          const results = yield* Effect.all(
-            Array.from({ length: 6 }, () => Effect.result(spendToken(id, "environment"))),
-            { concurrency: "unbounded" }
-          )
+          const results = yield* atOnce(6, Effect.result(spendToken(id, "environment")))
           assert.strictEqual(results.filter(Result.isSuccess).length, 1)
           for (const result of results)
             if (Result.isFailure(result)) assert.strictEqual(result.failure._tag, "TokenSpent")

@@ -3,6 +3,7 @@ import {
   CloudControl,
   identifier,
   type JsonObject,
+  type PatchDocument,
   type ProgressEvent,
   type Region,
   typeName
@@ -57,6 +58,18 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
       Effect.gen(function* () {
         const cloud = yield* CloudControl
         return yield* body(cloud, yield* newParameter)
+      })
+    )
+
+  /** An update of parameter `parameterName` by `patch`, with a fresh client token. */
+  const patchParameter = (cloud: CloudControl["Service"], parameterName: string, patch: PatchDocument) =>
+    Effect.flatMap(token, (clientToken) =>
+      cloud.update({
+        typeName: parameter,
+        identifier: identifier(parameterName),
+        patch,
+        clientToken,
+        region
       })
     )
 
@@ -137,13 +150,7 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
     test("an update applies the JSON Patch", () =>
       withParameter((cloud, parameterName) =>
         Effect.gen(function* () {
-          const started = yield* cloud.update({
-            typeName: parameter,
-            identifier: identifier(parameterName),
-            patch: [{ op: "replace", path: "/Value", value: "v2" }],
-            clientToken: yield* token,
-            region
-          })
+          const started = yield* patchParameter(cloud, parameterName, [{ op: "replace", path: "/Value", value: "v2" }])
           yield* succeeds(started, "UPDATE")
           const live = yield* cloud.get({ typeName: parameter, identifier: identifier(parameterName), region })
           assert.strictEqual(live.properties["Value"], "v2")
@@ -154,13 +161,7 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
       withParameter((cloud, parameterName) =>
         Effect.gen(function* () {
           yield* refusedOrFailed(
-            cloud.update({
-              typeName: parameter,
-              identifier: identifier(parameterName),
-              patch: [{ op: "replace", path: "/Name", value: `${parameterName}-renamed` }],
-              clientToken: yield* token,
-              region
-            }),
+            patchParameter(cloud, parameterName, [{ op: "replace", path: "/Name", value: `${parameterName}-renamed` }]),
             "NotUpdatable",
             "NotUpdatable"
           )
