@@ -69,6 +69,19 @@ const report = new ScanReport({
   passedCheckIds: ["CKV_AWS_21"]
 })
 
+const explainedRecord = (id: string, issuedAt: number, expiresAt: number) =>
+  new ExplainedToken({
+    id,
+    chainId: "w1",
+    parent: "generated_code_contract",
+    origin: "credentials_contract",
+    accountId: "111122223333",
+    region: "us-east-1",
+    plan,
+    issuedAt,
+    expiresAt
+  })
+
 /** One record of every shape a store keeps, issued at `now`. */
 const recordsAt = (now: number): ReadonlyArray<StoredToken> => [
   new EnvironmentToken({
@@ -78,17 +91,7 @@ const recordsAt = (now: number): ReadonlyArray<StoredToken> => [
     issuedAt: now,
     expiresAt: now + minute
   }),
-  new ExplainedToken({
-    id: "explained_contract",
-    chainId: "w1",
-    parent: "generated_code_contract",
-    origin: "credentials_contract",
-    accountId: "111122223333",
-    region: "us-east-1",
-    plan,
-    issuedAt: now,
-    expiresAt: now + 15 * minute
-  }),
+  explainedRecord("explained_contract", now, now + 15 * minute),
   new SecurityScanToken({
     id: "security_scan_contract",
     chainId: "w1",
@@ -111,19 +114,6 @@ const recordsAt = (now: number): ReadonlyArray<StoredToken> => [
 
 const environmentRecord = (id: string, issuedAt: number, expiresAt: number) =>
   new EnvironmentToken({ id, chainId: "session", region: "us-east-1", issuedAt, expiresAt })
-
-const explainedRecord = (id: string, issuedAt: number, expiresAt: number) =>
-  new ExplainedToken({
-    id,
-    chainId: "w1",
-    parent: "generated_code_contract",
-    origin: "credentials_contract",
-    accountId: "111122223333",
-    region: "us-east-1",
-    plan,
-    issuedAt,
-    expiresAt
-  })
 
 /** The tombstone of an explained token, as `spendToken` writes it. */
 const tombstone = (id: string, now: number) =>
