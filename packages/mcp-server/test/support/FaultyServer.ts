@@ -9,21 +9,14 @@ import {
   JournalUnavailable,
   OutcomeUnknown,
   reconcilePending,
-  StoreUnavailable,
-  TemplateGenerator
+  StoreUnavailable
 } from "@ccapi/core"
-import {
-  BundledSchemas,
-  FakeIdentity,
-  FakeSecurityScanner,
-  MemoryCloud,
-  MemoryJournal,
-  MemoryTemplateGenerator
-} from "@ccapi/testkit"
+import { BundledSchemas, FakeIdentity, FakeSecurityScanner, MemoryCloud, MemoryJournal } from "@ccapi/testkit"
 import type { ServerConfig } from "../../src/Config.js"
 import { connectClient, type ElicitAnswer, type Era, type ToolClient } from "./Clients.js"
 import {
   cleanBucket,
+  countingTemplates,
   credentials,
   explainCreate as explainCreateOf,
   explainDelete,
@@ -126,17 +119,9 @@ export const makeFaultyServer = async (options: FaultyServerOptions = {}) => {
       })
     )
   ).pipe(Layer.provide(cloud))
-  const templates = Layer.effect(
-    TemplateGenerator,
-    Effect.map(TemplateGenerator, (inner) =>
-      TemplateGenerator.of({
-        ...inner,
-        start: (input) => Effect.suspend(() => ((counts.templates += 1), inner.start(input))),
-        status: (input) => Effect.suspend(() => ((counts.templates += 1), inner.status(input))),
-        fetch: (input) => Effect.suspend(() => ((counts.templates += 1), inner.fetch(input)))
-      })
-    )
-  ).pipe(Layer.provide(MemoryTemplateGenerator.layerMemory()), Layer.provide(cloud))
+  const templates = countingTemplates(cloud, () => {
+    counts.templates += 1
+  })
 
   const journal = Layer.effectContext(
     Effect.map(MemoryJournal.make, ({ journal, reader }) =>

@@ -104,6 +104,20 @@ const shiftedClock = (offset: { millis: number }): Clock.Clock => {
   }
 }
 
+/** The memory cloud's IaC Generator with every call (`start`, `status`, `fetch`) reported to `count` first. */
+export const countingTemplates = <C>(cloud: Layer.Layer<C>, count: (call: "start" | "status" | "fetch") => void) =>
+  Layer.effect(
+    TemplateGenerator,
+    Effect.map(TemplateGenerator, (inner) =>
+      TemplateGenerator.of({
+        ...inner,
+        start: (input) => Effect.suspend(() => (count("start"), inner.start(input))),
+        status: (input) => Effect.suspend(() => (count("status"), inner.status(input))),
+        fetch: (input) => Effect.suspend(() => (count("fetch"), inner.fetch(input)))
+      })
+    )
+  ).pipe(Layer.provide(MemoryTemplateGenerator.layerMemory()), Layer.provide(cloud))
+
 /**
  * The application over testkit's fakes, composed as the app layer composes the real parts: the memory cloud behind a
  * counting (or faulty) `CloudControl`, templates from reads when read-only, the real validator, converter, approval
@@ -165,15 +179,10 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     )
   ).pipe(Layer.provide(cloud))
 
-  const countedTemplates = Layer.effect(
-    TemplateGenerator,
-    Effect.map(TemplateGenerator, (inner) =>
-      TemplateGenerator.of({
-        ...inner,
-        start: (input) => Effect.suspend(() => ((counts.templates += 1), inner.start(input)))
-      })
-    )
-  ).pipe(Layer.provide(MemoryTemplateGenerator.layerMemory()), Layer.provide(cloud))
+  // Counts what starts a template (the IaC Generator's work), not the reads that follow it.
+  const countedTemplates = countingTemplates(cloud, (call) => {
+    if (call === "start") counts.templates += 1
+  })
 
   const layer: Layer.Layer<AppServices | MemoryCloud.MemoryCloud | MemoryJournal.MemoryJournal> = fakeAppLayer(config, {
     cloud,
