@@ -12,7 +12,10 @@
 // FLEET_DOUBLE_EVERY (every Nth workflow submits its create to both replicas at once, default 5; 0: never),
 // FLEET_WRITE=1 writes the figures into BENCHMARKS.md between its fleet-load markers.
 // Scanning is disabled: the test measures the fleet's shared state, not Checkov (BENCHMARKS.md has Checkov figures).
-// Over stdio today; it is to be redone over Streamable HTTP behind a round-robin proxy once the HTTP listener lands.
+// FLEET_TRANSPORT=http: the replicas serve Streamable HTTP (`--http`, OAuth against a JWT issuer made here, one shared
+// CCAPI_REQUEST_STATE_KEY) behind a round-robin reverse proxy on loopback (test/support/RoundRobinProxy.ts, the one
+// the fleet tests use); each worker's official client (FLEET_ERA: 2026-07-28, the v2 client, or 2025-11-25, the v1
+// client) talks to the proxy, which alternates replicas per request; double submissions go to both replicas directly.
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { dirname, join, resolve } from "node:path"
@@ -28,6 +31,7 @@ register()
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(benchDir, "..")
 const { startLocalPostgres, startLocalRedis } = await import(join(repoRoot, "packages/testkit/src/services/index.ts"))
+const mcpTestSupport = (name) => import(join(repoRoot, "packages/mcp-server/test/support", name))
 const log = (line) => process.stderr.write(`[fleet-load] ${line}\n`)
 
 const int = (name, fallback) => {
@@ -40,8 +44,13 @@ const settings = {
   seconds: int("FLEET_SECONDS", 20),
   workers: Math.max(1, int("FLEET_WORKERS", 8)),
   doubleEvery: int("FLEET_DOUBLE_EVERY", 5),
+  transport: process.env.FLEET_TRANSPORT === "http" ? "http" : "stdio",
+  era: process.env.FLEET_ERA === "2025-11-25" ? "2025-11-25" : "2026-07-28",
   write: process.env.FLEET_WRITE === "1"
 }
+if (!["stdio", "http", undefined, ""].includes(process.env.FLEET_TRANSPORT))
+  throw new Error(`FLEET_TRANSPORT must be stdio or http; got ${process.env.FLEET_TRANSPORT}`)
+const http = settings.transport === "http"
 const bin = join(repoRoot, "packages/mcp-server/bin/ccapi-mcp-server.js")
 if (!existsSync(join(repoRoot, "packages/mcp-server/dist/main.js")))
   throw new Error("packages/mcp-server/dist/main.js is missing: run `npm run build` first")
@@ -54,8 +63,19 @@ const percentile = (sorted, p) =>
   sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 const ms = (value) => (value === undefined ? "—" : value >= 100 ? value.toFixed(0) : value.toFixed(1))
 
-const services = { redis: undefined, postgres: undefined, sandbox: undefined, replicas: [] }
+const services = {
+  redis: undefined,
+  postgres: undefined,
+  sandbox: undefined,
+  replicas: [],
+  proxy: undefined,
+  issuer: undefined,
+  clients: []
+}
 const stopAll = async () => {
+  await Promise.all(services.clients.map((c) => c.close().catch(() => undefined)))
+  await services.proxy?.close()
+  await services.issuer?.close()
   await Promise.all(services.replicas.map((r) => r.close()))
   await services.sandbox?.stop()
   await Promise.all([services.redis?.dispose(), services.postgres?.dispose()])
@@ -84,11 +104,55 @@ try {
     CCAPI_JOURNAL_URL: services.postgres.url,
     CCAPI_MUTATION_WAIT_SECONDS: "30"
   }
-  for (const name of ["replica-a", "replica-b"]) {
-    services.replicas.push(await startServer({ name, command: process.execPath, args: [bin], cwd: repoRoot, env }))
+  // A session as the workers use it: `client.callTool(params, schema, options)`, as the v1 client's.
+  const asSession = (name, tools) => ({
+    name,
+    client: { callTool: (params, _schema, options) => tools.callTool(params, options) }
+  })
+  let a, b, sessionsOf
+  if (http) {
+    const [{ makeIssuer }, { startHttpReplica }, { startRoundRobinProxy }, { connectHttpClient }] = await Promise.all([
+      mcpTestSupport("HttpServer.ts"),
+      mcpTestSupport("BinFleet.ts"),
+      mcpTestSupport("RoundRobinProxy.ts"),
+      mcpTestSupport("Clients.ts")
+    ])
+    services.issuer = await makeIssuer()
+    const httpEnv = {
+      ...env,
+      CCAPI_OAUTH_ISSUER: services.issuer.issuer,
+      CCAPI_OAUTH_AUDIENCE: services.issuer.audience,
+      CCAPI_OAUTH_JWKS_URL: services.issuer.jwksUrl,
+      CCAPI_REQUEST_STATE_KEY: `fleet-load-${runId}-request-state-key-0123456789`
+    }
+    const replicas = await Promise.all(["replica-a", "replica-b"].map((name) => startHttpReplica(name, httpEnv)))
+    services.replicas.push(...replicas.map((r) => ({ name: r.name, close: r.stop, stderrTail: r.output })))
+    services.proxy = await startRoundRobinProxy(replicas)
+    const headers = { authorization: `Bearer ${await services.issuer.sign({ sub: "fleet-load", expiresIn: "1h" })}` }
+    const connect = async (name, url) => {
+      const tools = await connectHttpClient({ era: settings.era, url, headers })
+      services.clients.push(tools)
+      return asSession(name, tools)
+    }
+    // Each worker: one client through the proxy (it alternates replicas per request), one straight to each replica.
+    sessionsOf = async () => {
+      const [viaProxy, direct] = await Promise.all([
+        connect("proxy", services.proxy.url),
+        Promise.all(replicas.map((r) => connect(r.name, r.url)))
+      ])
+      return { on: () => viaProxy, both: direct }
+    }
+  } else {
+    for (const name of ["replica-a", "replica-b"]) {
+      services.replicas.push(await startServer({ name, command: process.execPath, args: [bin], cwd: repoRoot, env }))
+    }
+    ;[a, b] = services.replicas
+    sessionsOf = async () => ({ on: (i, w, n) => ((w + n + i) % 2 === 0 ? a : b), both: [a, b] })
   }
-  const [a, b] = services.replicas
-  log(`two replicas up; ${settings.workers} workers for ${settings.seconds} s`)
+  const workerSessions = await Promise.all(Array.from({ length: settings.workers }, () => sessionsOf()))
+  log(
+    `two replicas up (${http ? `Streamable HTTP behind a round-robin proxy, ${settings.era}` : "stdio"}); ${settings.workers} workers for ${settings.seconds} s`
+  )
 
   const samples = Object.fromEntries(STEPS.map((s) => [s, []]))
   const accepted = new Set()
@@ -99,12 +163,14 @@ try {
   const deadline = performance.now() + settings.seconds * 1000
   const started = performance.now()
   const loadBefore = os.loadavg()[0]
+  const cpuBefore = process.cpuUsage()
 
   const worker = async (w) => {
+    const sessions = workerSessions[w]
     while (performance.now() < deadline) {
       const n = ++sequence
       const name = `${runId}-${w}-${n}`
-      const on = (i) => ((w + n + i) % 2 === 0 ? a : b)
+      const on = (i) => sessions.on(i, w, n)
       const step = async (key, i, tool, args) => {
         const { ms: took, payload } = await timedCall(on(i), tool, args)
         samples[key].push(took)
@@ -132,7 +198,7 @@ try {
           doubles.runs += 1
           const t0 = performance.now()
           const both = await Promise.all(
-            [a, b].map((r) =>
+            sessions.both.map((r) =>
               r.client.callTool({ name: "create_resource", arguments: create }, undefined, { timeout: 600_000 })
             )
           )
@@ -159,6 +225,7 @@ try {
   await Promise.all(Array.from({ length: settings.workers }, (_, w) => worker(w)))
   const elapsed = (performance.now() - started) / 1000
   const loadAfter = os.loadavg()[0]
+  const cpu = process.cpuUsage(cpuBefore)
 
   // Reconcile: the sandbox's queues of this run, and the journal's mutations.
   const cloud = new CloudControlClient({
@@ -197,6 +264,8 @@ try {
     settings,
     // The machine's 1-minute load average before and after: the figures are only as quiet as the machine was.
     loadAverage: [Number(loadBefore.toFixed(1)), Number(loadAfter.toFixed(1))],
+    // The share of one core this load generator used (its clients, and over HTTP the proxy): near 1, it is the limit.
+    loadGeneratorCores: Number(((cpu.user + cpu.system) / 1e6 / elapsed).toFixed(2)),
     elapsedSeconds: Number(elapsed.toFixed(1)),
     workflows,
     workflowsPerSecond: Number((workflows / elapsed).toFixed(2)),
@@ -213,6 +282,12 @@ try {
     lost,
     duplicated,
     unreported,
+    proxy:
+      services.proxy === undefined
+        ? undefined
+        : Object.fromEntries(
+            ["replica-a", "replica-b"].map((r) => [r, services.proxy.log.filter((e) => e.upstream === r).length])
+          ),
     doubles: {
       runs: doubles.runs,
       exactlyOneAccepted: doubles.exactlyOne,
@@ -240,15 +315,33 @@ try {
     const rows = STEPS.map(
       (s) => `| ${s} | ${result.steps[s].n} | ${ms(result.steps[s].p50)} | ${ms(result.steps[s].p99)} |`
     )
+    const marker = http ? "fleet-load-http" : "fleet-load"
+    const how = http
+      ? [
+          `## A fleet under load over HTTP: two --http replicas behind a round-robin proxy (${settings.era})`,
+          "",
+          "`FLEET_TRANSPORT=http node bench/fleet-load.mjs` (issue 14): two server processes (the built bin with `--http`,",
+          "OAuth against a JWT issuer made by the script, one shared `CCAPI_REQUEST_STATE_KEY`) behind a round-robin reverse",
+          "proxy on loopback (`packages/mcp-server/test/support/RoundRobinProxy.ts`, per request, no stickiness) share one",
+          `redis-server, one PostgreSQL and one sandbox endpoint; ${settings.workers} workers, each with the official ${settings.era === "2026-07-28" ? "v2 client (2026-07-28)" : "v1 client (2025-11-25, served statelessly)"}`,
+          `over Streamable HTTP to the proxy, run whole create workflows (scanning disabled) for ${settings.seconds} s; every`,
+          `${settings.doubleEvery}th workflow submits its create to both replicas at once, straight to each replica. The proxy served`,
+          `${Object.entries(result.proxy)
+            .map(([r, n]) => `${n} requests from ${r}`)
+            .join(" and ")}.`
+        ]
+      : [
+          "## A fleet under load: two replicas on Redis and PostgreSQL (stdio)",
+          "",
+          `\`node bench/fleet-load.mjs\` (issue 14): two server processes (the built bin, each over stdio with the official`,
+          "MCP client) share one redis-server, one PostgreSQL and one sandbox endpoint, all on loopback on this machine;",
+          `${settings.workers} workers run whole create workflows (scanning disabled) whose steps alternate replicas, for`,
+          `${settings.seconds} s; every ${settings.doubleEvery}th workflow submits its create to both replicas at once.`
+        ]
     const section = [
-      "<!-- fleet-load:start -->",
-      "## A fleet under load: two replicas on Redis and PostgreSQL (stdio)",
-      "",
-      `\`node bench/fleet-load.mjs\` (issue 14): two server processes (the built bin, each over stdio with the official`,
-      "MCP client) share one redis-server, one PostgreSQL and one sandbox endpoint, all on loopback on this machine;",
-      `${settings.workers} workers run whole create workflows (scanning disabled) whose steps alternate replicas, for`,
-      `${settings.seconds} s; every ${settings.doubleEvery}th workflow submits its create to both replicas at once.`,
-      `Machine: ${result.machine}; 1-minute load average ${result.loadAverage.join(" → ")} during the run (other work shared the cores). Redis and PostgreSQL from Debian's packages, started by the script.`,
+      `<!-- ${marker}:start -->`,
+      ...how,
+      `Machine: ${result.machine}; 1-minute load average ${result.loadAverage.join(" → ")} during the run (other work shared the cores); the load generator (its clients${http ? " and the proxy" : ""}) used ${result.loadGeneratorCores} of a core. Redis and PostgreSQL from Debian's packages, started by the script.`,
       "",
       `- **${result.workflowsPerSecond} workflows/s** (${workflows} in ${result.elapsedSeconds} s), ${failures.length} failed.`,
       `- **Reconciled: ${reconciled ? "yes" : "NO"}** — ${accepted.size} creates accepted, ${ours.length} queues in the sandbox, ${submitted} \`mutation_submitted\` rows in the journal (${result.journal.intents} intents, ${result.journal.outcomes} outcomes); lost ${lost}, duplicated ${duplicated}, created but not reported ${unreported}.`,
@@ -269,13 +362,12 @@ try {
       ...rows,
       "",
       "The create step includes the wait for completion (the sandbox completes at once here) and, for double",
-      "submissions, both calls. Over stdio: it is to be redone over Streamable HTTP behind a round-robin proxy once the",
-      "HTTP listener lands.",
-      "<!-- fleet-load:end -->"
+      "submissions, both calls.",
+      `<!-- ${marker}:end -->`
     ].join("\n")
     const file = join(repoRoot, "BENCHMARKS.md")
     const text = readFileSync(file, "utf8")
-    const pattern = /<!-- fleet-load:start -->[\s\S]*<!-- fleet-load:end -->/
+    const pattern = new RegExp(`<!-- ${marker}:start -->[\\s\\S]*<!-- ${marker}:end -->`)
     writeFileSync(file, pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`)
     log("BENCHMARKS.md updated")
   }

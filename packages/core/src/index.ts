@@ -6,7 +6,7 @@
  *   policy/    guardrails, default tags, the scan gate
  *   workflow/  plan builders, the token chain, the gates a mutation passes, settings, waiting
  *   render/    what a person reads: the explanation, the sanitiser, "did you mean"
- *   memory/    the in-memory ApprovalStore (the local default)
+ *   memory/    the in-memory ApprovalStore and PendingApprovals (the local defaults)
  *   usecases/  the steps behind the 14 tools
  */
 export * from "./model/Cloud.js"
@@ -22,6 +22,7 @@ export * from "./ports/Approver.js"
 export * from "./ports/CloudControl.js"
 export * from "./ports/Identity.js"
 export * from "./ports/Journal.js"
+export * from "./ports/PendingApprovals.js"
 export * from "./ports/PropertyValidator.js"
 export * from "./ports/ResourceSchemas.js"
 export * from "./ports/SecurityScanner.js"
@@ -51,6 +52,7 @@ export * from "./render/Names.js"
 export * from "./render/Sanitiser.js"
 
 export * as ApprovalStoreMemory from "./memory/ApprovalStoreMemory.js"
+export * as PendingApprovalsMemory from "./memory/PendingApprovalsMemory.js"
 
 export { sha256Hex } from "./internal/sha256.js"
 export * from "./usecases/index.js"

@@ -65,6 +65,7 @@ export const approvalDeskLayer = (config: ServerConfig, now?: () => number) =>
         : { url: config.approvalWebhook, secret: config.approvalWebhookSecret },
     waitMillis: config.approvalWaitSeconds * 1000,
     ttlMillis: config.approvalTtlMinutes * 60_000,
+    storeUrl: config.storeUrl,
     ...(now !== undefined ? { now } : {})
   })
 

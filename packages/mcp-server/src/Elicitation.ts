@@ -222,9 +222,21 @@ export const makeApprover = (options: {
   readonly desk: ApprovalDesk["Service"]
   readonly session: string
 }): Approver["Service"] => {
-  if (options.era === "legacy")
-    return makeChannelApprover({ server: options.legacyClient, desk: options.desk, session: options.session })
   const { ctx, codec } = options
+  // Remote mode: the approval is bound to the authenticated subject, and its decision says whose it was.
+  const subject = subjectOf(ctx)
+  const binding = { session: options.session, subject }
+  const withSubject = <E>(decision: Effect.Effect<ApprovalDecision, E>) =>
+    subject === undefined ? decision : Effect.map(decision, (made) => ({ ...made, subject }))
+  const over = (approver: Approver["Service"]): Approver["Service"] =>
+    Approver.of({
+      get channels() {
+        return approver.channels
+      },
+      ask: (request, channel) => withSubject(approver.ask(request, channel))
+    })
+  if (options.era === "legacy")
+    return over(makeChannelApprover({ server: options.legacyClient, desk: options.desk, binding }))
   const declared = () =>
     (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as
       | ClientCapabilities
@@ -239,12 +251,14 @@ export const makeApprover = (options: {
     elicitInput: () => Promise.reject(new Error("no pushed elicitation on 2026-07-28")),
     createElicitationCompletionNotifier: () => () => Promise.resolve()
   }
-  const channels = makeChannelApprover({ server: modernClient, desk: options.desk, session: options.session })
-  return Approver.of({
-    get channels() {
-      return channels.channels
-    },
-    ask: (request, channel) =>
-      channel === "elicitation_form" ? askByInputRequired(ctx, codec, request) : channels.ask(request, channel)
-  })
+  const channels = makeChannelApprover({ server: modernClient, desk: options.desk, binding })
+  return over(
+    Approver.of({
+      get channels() {
+        return channels.channels
+      },
+      ask: (request, channel) =>
+        channel === "elicitation_form" ? askByInputRequired(ctx, codec, request) : channels.ask(request, channel)
+    })
+  )
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Cause, Config, Context, Data, Deferred, Effect, Exit, Layer, Result } from "effect"
+import { Cause, Config, Context, Data, Deferred, Duration, Effect, Exit, Layer, Result } from "effect"
 import { Identity, InFlight, reconcilePending } from "@ccapi/core"
 import { makeAppLayer } from "./AppLayer.js"
 import { ConfigProblem, configErrorMessage, loadConfig, type ServerConfig } from "./Config.js"
@@ -27,7 +27,8 @@ Environment: AWS_PROFILE, AWS_REGION and the AWS SDK's credential chain; SECURIT
 (k=v,k2=v2); CCAPI_DISABLED_GUARDRAILS; CCAPI_DELETE_LIMIT; CCAPI_MUTATION_WAIT_SECONDS;
 CCAPI_TEMPLATE_WAIT_SECONDS; CCAPI_JOURNAL (path|off); CCAPI_TOKEN_TTL_MINUTES; CCAPI_CHECKOV_*.
 HTTP: CCAPI_OAUTH_ISSUER, CCAPI_OAUTH_AUDIENCE, CCAPI_OAUTH_JWKS_URL, CCAPI_OAUTH_ALGORITHMS; CCAPI_ALLOWED_HOSTS,
-CCAPI_ALLOWED_ORIGINS; CCAPI_PUBLIC_URL; CCAPI_HTTP_MAX_BODY_BYTES; CCAPI_DRAIN_SECONDS; CCAPI_REQUEST_STATE_KEY.
+CCAPI_ALLOWED_ORIGINS; CCAPI_PUBLIC_URL; CCAPI_HTTP_MAX_BODY_BYTES; CCAPI_DRAIN_SECONDS;
+CCAPI_REQUEST_STATE_KEY (required with CCAPI_STORE_URL); CCAPI_HTTP_SESSIONS (auto|stateful|stateless).
 `
 
 const stderr = (text: string) => process.stderr.write(`${text}\n`)
@@ -121,20 +122,31 @@ const firstSignal = Effect.gen(function* () {
 })
 
 /**
+ * How old a pending intent in a journal shared by a fleet (`CCAPI_JOURNAL_URL`) must be before this replica settles
+ * it: another live replica may be sending it or waiting for its answer right now. Ten minutes past the longest wait of
+ * a mutation (`CCAPI_MUTATION_WAIT_SECONDS`) and the drain: by then its process has recorded an outcome or is gone.
+ */
+const sharedJournalMinAgeMillis = (config: Pick<ServerConfig, "mutationWaitSeconds">) =>
+  (10 * 60 + config.mutationWaitSeconds) * 1000 + Duration.toMillis(Drain.defaultDrainBound)
+
+/**
  * Settles the mutations a previous run left without an outcome (killed while sending): each is sent again with its
- * ClientToken, so its request token is recovered and journaled (see `reconcilePending`). Never in read-only mode;
- * never fails the server.
+ * ClientToken, so its request token is recovered and journaled (see `reconcilePending`). With the JSONL journal, every
+ * pending intent (only this process writes it); with a fleet's PostgreSQL journal, only those older than
+ * `sharedJournalMinAgeMillis`. Never in read-only mode; never fails the server.
  */
 const reconcileAtStart = (config: ServerConfig) =>
-  config.readOnly || config.journalPath === undefined
+  config.readOnly || (config.journalPath === undefined && config.journalUrl === undefined)
     ? Effect.void
-    : reconcilePending().pipe(
+    : reconcilePending({
+        minAgeMillis: config.journalUrl === undefined ? 0 : sharedJournalMinAgeMillis(config)
+      }).pipe(
         Effect.tap((report) =>
           report.pending === 0
             ? Effect.void
             : Effect.sync(() =>
                 stderr(
-                  `${serverInfo.name}: journal: ${report.pending} mutation(s) of an earlier run had no outcome; ${report.settled
+                  `${serverInfo.name}: journal: ${report.pending} mutation(s) in the journal had no outcome (${report.settled.filter((s) => s.as === "unknown").length} left open for a later start); ${report.settled
                     .map((s) => `${s.clientToken.slice(0, 12)}… ${s.as}`)
                     .join(", ")}.`
                 )

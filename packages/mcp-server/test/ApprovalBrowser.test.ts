@@ -1,8 +1,17 @@
 import { existsSync, mkdirSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type Browser, chromium, type Page } from "playwright-core"
+import { type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
+import { makeIssuer } from "./support/HttpServer.js"
+import {
+  type Issuer,
+  publicApprovalLink,
+  type RemoteFleet,
+  remoteDeleteArgs,
+  remoteFleet
+} from "./support/RemoteFleet.js"
 import {
   approvalLink,
   cleanBucket,
@@ -16,6 +25,8 @@ import {
  * The approval page as a person uses it: a real Chromium (Debian's, installed by scripts/setup-chromium.mjs from
  * `pretest`) driven by playwright-core opens the link from a tool's answer and presses a button; the mutation then
  * goes through (or does not). Screenshots are kept in packages/mcp-server/test-artifacts/approval-page/ (git-ignored).
+ * In remote mode the same browser opens the link on CCAPI_PUBLIC_URL: a round-robin proxy in front of two replicas
+ * that share one real Redis, so its GET and its POST land on different replicas.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -25,8 +36,11 @@ const BUCKET = "AWS::S3::Bucket"
 const start = useTestServers()
 
 let browser: Browser
+let redis: LocalRedis
+let issuer: Issuer
 
 beforeAll(async () => {
+  ;[redis, issuer] = await Promise.all([startLocalRedis(), makeIssuer()])
   if (!existsSync(executablePath))
     throw new Error(
       `No Chromium at ${executablePath}: run \`node scripts/setup-chromium.mjs\` (npm test's pretest does).`
@@ -38,7 +52,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await browser?.close()
+  await Promise.all([browser?.close(), redis?.dispose(), issuer?.close()])
 })
 
 const linkOf = (outcome: Outcome): string => {
@@ -170,5 +184,72 @@ describe("the approval page in a real browser", () => {
     await shot(first.page, "8-expired")
     assert.strictEqual(t.counts.create, 0)
     await first.page.context().close()
+  })
+})
+
+describe("the approval page in a real browser, in remote mode (the HTTP listener, two replicas, one Redis)", () => {
+  const fleets: Array<RemoteFleet> = []
+  afterEach(async () => {
+    await Promise.all(fleets.splice(0).map((f) => f.close()))
+  })
+  const fleet = async () => {
+    const f = await remoteFleet({ start, redisUrl: redis.url, issuer })
+    fleets.push(f)
+    return f
+  }
+  const remoteLink = (outcome: Outcome, publicUrl: string) => {
+    assert.match(outcome.text, /^ApprovalPending: /)
+    const link = publicApprovalLink(outcome, publicUrl)
+    assert.isDefined(link, outcome.text)
+    return link!
+  }
+
+  it("the link on CCAPI_PUBLIC_URL is opened and approved across replicas; the delete goes through once; replay, a forged token and a second decision are refused", async () => {
+    const f = await fleet()
+    const alice = await f.client("alice", "a")
+    const args = await remoteDeleteArgs(f.a.t, alice, "remote-browser-approved")
+    const link = remoteLink(await alice.call("delete_resource", args), f.proxy.url)
+    const before = f.proxy.served.length
+    const { page, status } = await openPage(link)
+    assert.strictEqual(status, 200)
+    const text = await page.locator("body").innerText()
+    for (const expected of ["123456789012", "us-east-1", "remote-browser-approved", "this is a delete"])
+      assert.include(text, expected)
+    await shot(page, "remote-1-requested")
+
+    // A forged CSRF token first (set through the DevTools protocol: the page runs no script): refused.
+    await page.locator('input[name="csrf"]').evaluate((input) => Reflect.set(input, "value", "forged"))
+    await page.getByRole("button", { name: "Approve" }).click()
+    await page.getByRole("heading", { name: "Refused" }).waitFor({ timeout: 10_000 })
+    await shot(page, "remote-2-forged-csrf")
+    assert.match((await alice.call("delete_resource", args)).text, /^ApprovalPending: /)
+
+    // The same browser reloads the page (its cookie) and approves.
+    assert.strictEqual((await page.goto(link))?.status(), 200)
+    await page.getByRole("button", { name: "Approve" }).click()
+    await page.getByRole("heading", { name: "Approved" }).waitFor({ timeout: 10_000 })
+    await shot(page, "remote-3-approved")
+    const served = f.proxy.served.slice(before)
+    assert.isAtLeast(new Set(served).size, 2, `the browser's requests reached both replicas: ${served.join(", ")}`)
+
+    const deleted = await alice.must("delete_resource", args)
+    assert.strictEqual(deleted["status"], "SUCCESS")
+    assert.deepInclude(f.a.t.counts, { delete: 1 })
+
+    // Replayed: every replica says it was decided.
+    for (let i = 0; i < 2; i++) assert.strictEqual((await page.goto(link))?.status(), 410)
+    await shot(page, "remote-4-replayed")
+    // A second decision (the form posted again, from a page kept open) is refused.
+    const second = await openPage(link)
+    assert.strictEqual(second.status, 410)
+    const resent = await page.context().request.post(link, {
+      form: { csrf: "any", decision: "reject" },
+      headers: { origin: new URL(link).origin }
+    })
+    assert.strictEqual(resent.status(), 410)
+    assert.deepInclude(f.a.t.counts, { delete: 1 })
+    const approval = (await f.a.t.journal()).find((e) => e.event === "approval")
+    assert.strictEqual(approval?.details["subject"], "alice")
+    await Promise.all([page.context().close(), second.page.context().close()])
   })
 })

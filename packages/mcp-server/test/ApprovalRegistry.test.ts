@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { ApprovalRequest } from "@ccapi/core"
+import { Effect, Option } from "effect"
+import { type ApprovalRequest, PendingApprovalsMemory } from "@ccapi/core"
+import { pendingApprovalsDown } from "@ccapi/testkit/contracts"
 import { ApprovalRegistry } from "../src/approval/ApprovalRegistry.js"
 
 const request = (planHash: string, failedCheckIds: ReadonlyArray<string> = []): ApprovalRequest => ({
@@ -16,48 +18,88 @@ const request = (planHash: string, failedCheckIds: ReadonlyArray<string> = []): 
   planHash
 })
 
-const registry = (now: { t: number }, capacity = 1000) =>
-  new ApprovalRegistry({ ttlMillis: 60_000, capacity, now: () => now.t })
+const registry = (now: { t: number }, store = PendingApprovalsMemory.make({ capacity: 1000 })) =>
+  new ApprovalRegistry({ store, ttlMillis: 60_000, now: () => now.t, pollMillis: 20 })
+
+const session = (id: string) => ({ session: id, subject: undefined })
 
 describe("ApprovalRegistry", () => {
-  it("binds an approval to the session, the plan hash and the failed checks; ids and CSRF tokens are unguessable", () => {
-    const now = { t: 0 }
-    const r = registry(now)
-    const a = r.open("s1", request("h1"))
-    assert.strictEqual(r.open("s1", request("h1")), a, "asking again finds the same approval")
-    assert.notStrictEqual(r.open("s2", request("h1")), a, "another session gets its own")
-    assert.notStrictEqual(r.open("s1", request("h2")), a, "another plan gets its own")
-    assert.notStrictEqual(r.open("s1", request("h1", ["CKV_AWS_18"])), a, "other failed checks get their own")
-    assert.match(a.id, /^[A-Za-z0-9_-]{43}$/)
-    assert.match(a.csrf, /^[A-Za-z0-9_-]{43}$/)
-    assert.notStrictEqual(a.id, a.csrf)
-  })
+  it.effect(
+    "binds an approval to the session (or the subject), the plan hash and the failed checks; secrets are unguessable",
+    () =>
+      Effect.gen(function* () {
+        const r = registry({ t: 0 })
+        const a = yield* r.open(session("s1"), request("h1"))
+        assert.strictEqual(
+          (yield* r.open(session("s1"), request("h1"))).id,
+          a.id,
+          "asking again finds the same approval"
+        )
+        assert.notStrictEqual((yield* r.open(session("s2"), request("h1"))).id, a.id, "another session gets its own")
+        assert.notStrictEqual((yield* r.open(session("s1"), request("h2"))).id, a.id, "another plan gets its own")
+        assert.notStrictEqual((yield* r.open(session("s1"), request("h1", ["CKV_AWS_18"]))).id, a.id)
+        // Remote mode: the subject, not the session (each replica has sessions of its own), is what binds.
+        const alice = yield* r.open({ session: "replica-a", subject: "alice" }, request("h1"))
+        assert.strictEqual((yield* r.open({ session: "replica-b", subject: "alice" }, request("h1"))).id, alice.id)
+        assert.notStrictEqual((yield* r.open({ session: "replica-a", subject: "bob" }, request("h1"))).id, alice.id)
+        assert.strictEqual(alice.subject, "alice")
+        for (const secret of [a.id, a.csrf, a.linkSecret]) assert.match(secret, /^[A-Za-z0-9_-]{43}$/)
+        assert.strictEqual(new Set([a.id, a.csrf, a.linkSecret]).size, 3)
+      })
+  )
 
-  it("a decision is made once and used once; an expired approval takes none", () => {
-    const now = { t: 0 }
-    const r = registry(now)
-    const a = r.open("s", request("h"))
-    assert.isUndefined(r.take(a))
-    assert.strictEqual(r.decide(a.id, "approved", "approval_page", undefined), "decided")
-    assert.strictEqual(r.decide(a.id, "declined", "approval_page", undefined), "already_decided")
-    assert.strictEqual(r.take(a)?.answer, "approved")
-    assert.isUndefined(r.take(a), "used once")
-    assert.notStrictEqual(r.open("s", request("h")), a, "a used approval is not handed out again")
-    const b = r.open("s", request("late"))
-    now.t = 60_000
-    assert.strictEqual(r.decide(b.id, "approved", "approval_page", undefined), "expired")
-    assert.strictEqual(r.decide("no-such-id", "approved", "approval_page", undefined), "unknown")
-  })
+  it.effect("a decision is made once and used once, and carries the subject the approval is bound to", () =>
+    Effect.gen(function* () {
+      const now = { t: 0 }
+      const r = registry(now)
+      const a = yield* r.open({ session: "s", subject: "alice" }, request("h"))
+      assert.isUndefined(yield* r.take(a))
+      assert.strictEqual(yield* r.decide(a, "approved", "webhook", "carol"), "decided")
+      assert.strictEqual(yield* r.decide(a, "declined", "approval_page", undefined), "already_decided")
+      assert.deepStrictEqual(yield* r.take(a), {
+        answer: "approved",
+        channel: "webhook",
+        decidedAt: 0,
+        by: "carol",
+        subject: "alice"
+      })
+      assert.isUndefined(yield* r.take(a), "used once")
+      assert.notStrictEqual((yield* r.open({ session: "s", subject: "alice" }, request("h"))).id, a.id)
+      const b = yield* r.open(session("s"), request("late"))
+      now.t = 60_000
+      assert.strictEqual(yield* r.decide(b, "approved", "approval_page", undefined), "expired")
+    })
+  )
 
-  it("wakes a waiting call when the decision comes, and stays bounded", async () => {
-    const now = { t: 0 }
-    const r = registry(now, 3)
-    const a = r.open("s", request("wait"))
-    const waiting = r.waitForDecision(a, 10_000)
-    r.decide(a.id, "declined", "webhook", "bob")
-    await waiting
-    assert.deepStrictEqual(r.take(a), { answer: "declined", channel: "webhook", decidedAt: 0, by: "bob" })
-    for (let i = 0; i < 10; i++) r.open("s", request(`many-${i}`))
-    assert.isUndefined(r.get(a.id), "the oldest approvals are dropped past the bound")
-  })
+  it.live(
+    "wakes a waiting call at once when the decision is made here, and by polling when another replica makes it",
+    () =>
+      Effect.gen(function* () {
+        const now = { t: Date.now() }
+        const store = PendingApprovalsMemory.make({ capacity: 1000 })
+        const here = registry(now, store)
+        const elsewhere = registry(now, store)
+        const a = yield* here.open(session("s"), request("wait-here"))
+        const waiting = here.waitForDecision(a, 10_000)
+        yield* here.decide(a, "declined", "webhook", "bob")
+        yield* Effect.promise(() => waiting)
+        const b = yield* here.open(session("s"), request("wait-elsewhere"))
+        const started = Date.now()
+        const polled = here.waitForDecision(b, 10_000)
+        setTimeout(() => void Effect.runPromise(elsewhere.decide(b, "approved", "approval_page", undefined)), 50)
+        yield* Effect.promise(() => polled)
+        assert.isBelow(Date.now() - started, 5_000, "found by polling, long before the wait's end")
+        assert.strictEqual((yield* here.take(b))?.answer, "approved")
+      })
+  )
+
+  it.effect("a store that cannot answer is a refusal to approve, saying so", () =>
+    Effect.gen(function* () {
+      const r = registry({ t: 0 }, pendingApprovalsDown("Redis is down. Nothing was decided."))
+      const error = yield* Effect.flip(r.open(session("s"), request("h")))
+      assert.strictEqual(error._tag, "ApprovalUnavailable")
+      assert.include(error.message, "Nothing was decided")
+      assert.isTrue(Option.isNone(yield* Effect.option(r.get("x"))))
+    })
+  )
 })

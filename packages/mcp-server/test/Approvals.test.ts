@@ -1,7 +1,8 @@
 import { createHmac } from "node:crypto"
-import { createServer, request as httpRequest, type IncomingMessage } from "node:http"
+import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
+import { statusWithHost } from "./support/RawHttp.js"
 import {
   approvalLink,
   cleanBucket,
@@ -67,18 +68,6 @@ const pendingLink = (outcome: Outcome): string => {
   assert.isDefined(link, `no approval link in: ${outcome.text}`)
   return link!
 }
-
-/** A raw HTTP GET with a chosen Host header (fetch cannot set one). */
-const getWithHost = (link: string, host: string) =>
-  new Promise<number>((resolve, reject) => {
-    const url = new URL(link)
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, headers: { host } }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
-    })
-    req.on("error", reject)
-    req.end()
-  })
 
 describe("the holes a model used on main, closed", () => {
   it("confirmed=true from the model does not apply a delete: the user decides on the approval page", async () => {
@@ -192,7 +181,7 @@ describe("the approval page", () => {
     assert.include(page.cookie ?? "", "ccapi_approval_csrf=")
     assert.include(page.headers.get("set-cookie") ?? "", "SameSite=Strict")
     assert.include(page.headers.get("set-cookie") ?? "", "HttpOnly")
-    assert.strictEqual(await getWithHost(link, "evil.example:80"), 421, "DNS rebinding: a foreign Host is refused")
+    assert.strictEqual(await statusWithHost(link, "evil.example:80"), 421, "DNS rebinding: a foreign Host is refused")
   })
 
   it("refuses a forged CSRF token, a missing cookie and a foreign origin; nothing is decided", async () => {

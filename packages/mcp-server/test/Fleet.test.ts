@@ -1,7 +1,3 @@
-import { existsSync, mkdtempSync } from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
@@ -12,6 +8,7 @@ import { PostgresJournal } from "@ccapi/postgres-journal"
 import { startSandbox, type Sandbox } from "@ccapi/sandbox"
 import { type LocalPostgres, type LocalRedis, startLocalPostgres, startLocalRedis } from "@ccapi/testkit/services"
 import { journalLayer } from "../src/AppLayer.js"
+import { mcpServerBin, replicaEnv } from "./support/BinFleet.js"
 import { type FleetSession, type Replica, startReplica } from "./support/Fleet.js"
 import { cleanBucket } from "./support/TestServer.js"
 
@@ -275,30 +272,10 @@ describe("a fleet of two replicas on one Redis and one PostgreSQL", () => {
 
 /** The built bin (`npm run build`, run by the root pretest) as a replica process, its client over stdio. */
 const startBin = async (name: string) => {
-  const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url))
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` (the root pretest does) first.`)
-  const home = mkdtempSync(path.join(os.tmpdir(), "ccapi-fleet-home-"))
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env))
-    if (!key.startsWith("AWS_") && !key.startsWith("CCAPI_") && value !== undefined) env[key] = value
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [bin],
-    env: {
-      ...env,
-      HOME: home,
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "AKIAFLEETTEST0000001",
-      AWS_SECRET_ACCESS_KEY: "fleet-test-secret",
-      AWS_ENDPOINT_URL: sandbox.url,
-      CCAPI_SCHEMA_CACHE_DIR: "disabled",
-      SECURITY_SCANNING: "disabled",
-      CCAPI_STORE_URL: redis.url,
-      CCAPI_JOURNAL_URL: postgres.url
-    },
+    args: [mcpServerBin()],
+    env: replicaEnv({ sandboxUrl: sandbox.url, storeUrl: redis.url, journalUrl: postgres.url }),
     stderr: "pipe"
   })
   const client = new Client({ name: `fleet-bin-${name}`, version: "1.0.0" })

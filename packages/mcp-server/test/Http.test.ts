@@ -2,7 +2,8 @@ import { request } from "node:http"
 import { assert, describe, it } from "@effect/vitest"
 import { connectHttpClient, eras, type ElicitAnswer, type ToolClient } from "./support/Clients.js"
 import { serveHttp } from "./support/HttpServer.js"
-import { cleanBucket, useTestServers, type TestServer } from "./support/TestServer.js"
+import { useTestServers, type TestServer } from "./support/TestServer.js"
+import { explainedBucket, mustOf } from "./support/Workflow.js"
 
 /*
  * Streamable HTTP over real sockets on loopback, with the official clients' Streamable HTTP transports (v1 for
@@ -10,37 +11,11 @@ import { cleanBucket, useTestServers, type TestServer } from "./support/TestServ
  */
 
 const start = useTestServers()
-const BUCKET = "AWS::S3::Bucket"
 const approve = async (): Promise<ElicitAnswer> => ({ action: "accept", content: { decision: "approve" } })
 
-const mustOf =
-  (client: ToolClient) =>
-  async (name: string, args: Record<string, unknown> = {}) => {
-    const result = await client.callTool({ name, arguments: args }, { timeout: 30_000 })
-    if (result.isError === true) throw new Error(`${name} failed: ${result.content.map((c) => c.text).join("\n")}`)
-    return result.structuredContent as Record<string, unknown>
-  }
-
 /** The whole create workflow through `client`; returns the create's result. */
-const createBucket = async (client: ToolClient, name: string) => {
-  const must = mustOf(client)
-  const env = await must("check_environment_variables")
-  const session = await must("get_aws_session_info", { environment_token: env["environment_token"] })
-  const creds = session["credentials_token"]
-  const generated = await must("generate_infrastructure_code", {
-    resource_type: BUCKET,
-    credentials_token: creds,
-    properties: cleanBucket(name)
-  })
-  const explained = await must("explain", { generated_code_token: generated["generated_code_token"] })
-  const scan = await must("run_checkov", { explained_token: explained["explained_token"] })
-  return must("create_resource", {
-    resource_type: BUCKET,
-    credentials_token: creds,
-    explained_token: explained["explained_token"],
-    security_scan_token: scan["security_scan_token"]
-  })
-}
+const createBucket = async (client: ToolClient, name: string) =>
+  mustOf(client)("create_resource", (await explainedBucket([client], name)).create)
 
 const served: Array<() => Promise<unknown>> = []
 const serve = async (t: TestServer, settings: Parameters<typeof serveHttp>[1] = {}) => {
@@ -148,21 +123,8 @@ describe("Streamable HTTP on loopback, without OAuth", () => {
     })
     const { url, stop } = await serveHttp(t, { drainSeconds: 20 })
     const client = await connectHttpClient({ era: "2026-07-28", url })
-    const must = mustOf(client)
-    const env = await must("check_environment_variables")
-    const session = await must("get_aws_session_info", { environment_token: env["environment_token"] })
-    const generated = await must("generate_infrastructure_code", {
-      resource_type: BUCKET,
-      credentials_token: session["credentials_token"],
-      properties: cleanBucket("draining-bucket")
-    })
-    const explained = await must("explain", { generated_code_token: generated["generated_code_token"] })
-    const pending = must("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: session["credentials_token"],
-      explained_token: explained["explained_token"],
-      skip_security_check: true
-    })
+    const { create } = await explainedBucket([client], "draining-bucket", { scanning: false })
+    const pending = mustOf(client)("create_resource", create)
     await new Promise((resolve) => setTimeout(resolve, 400))
     const stopped = stop()
     const created = await pending

@@ -66,4 +66,27 @@ describe("the HTTP settings", () => {
     assert.include(problem(["--port", "3000"]), "only apply with --http")
     assert.include(problem([], { CCAPI_REQUEST_STATE_KEY: "short" }), "32 bytes")
   })
+
+  it("a fleet (--http with CCAPI_STORE_URL) needs CCAPI_REQUEST_STATE_KEY, and serves 2025-11-25 statelessly by default", () => {
+    const store = { CCAPI_STORE_URL: "redis://127.0.0.1:6379" }
+    const key = { CCAPI_REQUEST_STATE_KEY: "k".repeat(32) }
+    assert.match(
+      problem(["--http"], store),
+      /set CCAPI_REQUEST_STATE_KEY to one key of 32 bytes or more shared by every replica/
+    )
+    const sessions = (env: Record<string, string>) => {
+      const parsed = parseHttpSettings(["--http"], env)
+      return Result.isSuccess(parsed) ? parsed.success.http?.sessions : parsed.failure
+    }
+    assert.strictEqual(sessions({ ...store, ...key }), "stateless")
+    assert.strictEqual(sessions({}), "stateful")
+    assert.strictEqual(sessions({ ...store, ...key, CCAPI_HTTP_SESSIONS: "stateful" }), "stateful")
+    assert.strictEqual(sessions({ CCAPI_HTTP_SESSIONS: "Stateless" }), "stateless")
+    assert.include(
+      problem(["--http"], { CCAPI_HTTP_SESSIONS: "sticky" }),
+      "CCAPI_HTTP_SESSIONS must be auto, stateful or stateless"
+    )
+    // stdio with a shared store needs no key: there is no HTTP round trip to share.
+    assert.isTrue(Result.isSuccess(parseHttpSettings([], store)))
+  })
 })

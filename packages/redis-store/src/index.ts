@@ -1,2 +1,3 @@
-/** The `ApprovalStore` port on Redis, for a fleet of ccapi replicas that share workflow tokens. */
+/** The `ApprovalStore` and `PendingApprovals` ports on Redis, for a fleet of ccapi replicas that share them. */
 export * as RedisApprovalStore from "./RedisApprovalStore.js"
+export * as RedisPendingApprovals from "./RedisPendingApprovals.js"

@@ -32,13 +32,17 @@ export interface ApprovalRequest {
   readonly planHash: string
 }
 
-/** A person's answer, and how and when it came. `by` names them when the channel knows (a webhook's receiver). */
+/**
+ * A person's answer, and how and when it came. `by` names them when the channel knows (a webhook's receiver);
+ * `subject` is the authenticated subject (remote mode) the approval was bound to: only that subject's call uses it.
+ */
 export interface ApprovalDecision {
   readonly answer: "approved" | "declined" | "cancelled"
   readonly channel: ApprovalChannel
   /** Epoch milliseconds. */
   readonly decidedAt: number
   readonly by: string | undefined
+  readonly subject?: string | undefined
 }
 
 /**

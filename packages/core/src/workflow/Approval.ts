@@ -83,6 +83,7 @@ const journalDecision = (request: ApprovalRequest, decision: ApprovalDecision) =
       channel: decision.channel,
       decidedAt: new Date(decision.decidedAt).toISOString(),
       by: decision.by ?? null,
+      subject: decision.subject ?? null,
       reasons: request.reasons.slice(),
       operation: request.operation,
       failedCheckIds: request.failedCheckIds.slice()

@@ -1,16 +1,18 @@
 import { createHmac, randomBytes } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { type ApprovalRequest, revealUnsafe, stripUnsafe } from "@ccapi/core"
-import { type ApprovalRegistry, type PendingApproval, sameSecret } from "./ApprovalRegistry.js"
+import { Effect, Option } from "effect"
+import { type ApprovalRequest, type PendingApproval, revealUnsafe, stripUnsafe } from "@ccapi/core"
+import { type ApprovalRegistry, sameSecret } from "./ApprovalRegistry.js"
 
 /*
  * ccapi's approval page: GET /approvals/<id> shows the change (account, region, operation, the diff, the findings)
  * with Approve and Reject; POST /approvals/<id> records the decision. The link is unguessable and short-lived; the
  * first opening sets a per-approval CSRF cookie, and only that browser may see the page again or decide (the form's
  * token must equal the cookie and the approval's token). A decision is made once. The webhook's signed links
- * (/approvals/<id>/signed?decision=…&sig=…) show a confirmation page on GET and decide on POST. No script at all: a
- * strict CSP, no framing, no referrer, no caching. The handler is a plain request handler, so an HTTP listener can
- * mount it beside MCP.
+ * (/approvals/<id>/signed?decision=…&sig=…, signed with the approval's own secret so that any replica can check them)
+ * show a confirmation page on GET and decide on POST. No script at all: a strict CSP, no framing, no referrer, no
+ * caching. The handler is a plain request handler, so the HTTP listener mounts it beside MCP (remote mode); every
+ * state change goes through the registry's store, so the GET, the POST and the waiting call may be on three replicas.
  */
 
 export const approvalsPath = "/approvals"
@@ -32,18 +34,21 @@ const reasonText = {
   operator_requires: "the operator requires a person to approve every change"
 } as const
 
-/** The HMAC of a webhook link: binds the approval id and the decision, under the server's key. */
-export const linkSignature = (key: Buffer, id: string, decision: "approve" | "reject"): string =>
-  createHmac("sha256", key).update(`ccapi-approval:${id}:${decision}`).digest("base64url")
+/** The HMAC of a webhook link: binds the approval id and the decision, under the approval's own secret. */
+export const linkSignature = (record: Pick<PendingApproval, "id" | "linkSecret">, decision: "approve" | "reject") =>
+  createHmac("sha256", record.linkSecret).update(`ccapi-approval:${record.id}:${decision}`).digest("base64url")
 
-/** The two signed links the webhook receives for an approval. */
-export const signedLinks = (key: Buffer, base: string, id: string) => ({
-  approve: `${base}${approvalsPath}/${id}/signed?decision=approve&sig=${linkSignature(key, id, "approve")}`,
-  reject: `${base}${approvalsPath}/${id}/signed?decision=reject&sig=${linkSignature(key, id, "reject")}`
+/** The two signed links the webhook receives for an approval, on the page's base URL. */
+export const signedLinks = (base: string, record: Pick<PendingApproval, "id" | "linkSecret">) => ({
+  approve: `${base}${approvalsPath}/${record.id}/signed?decision=approve&sig=${linkSignature(record, "approve")}`,
+  reject: `${base}${approvalsPath}/${record.id}/signed?decision=reject&sig=${linkSignature(record, "reject")}`
 })
 
-const details = (request: ApprovalRequest, expiresAt: number): string => {
+const details = (request: ApprovalRequest, expiresAt: number, subject?: string): string => {
   const rows: Array<[string, string]> = [
+    ...(subject !== undefined
+      ? [["Asked by", `${subject} (the signed-in user of the MCP client)`] as [string, string]]
+      : []),
     ["Account", request.accountId],
     ["Region", request.region],
     ["Operation", request.operation],
@@ -143,12 +148,20 @@ const cookieOf = (req: IncomingMessage): string | undefined => {
   return undefined
 }
 
+/** Where the page is served and linked: which Host headers it answers, its public origin and base path. */
+export interface PageSite {
+  /** Whether the page answers a request with this Host header (DNS rebinding: any other is refused). */
+  readonly hostAllowed: (host: string) => boolean
+  /** The origin the page is linked at (e.g. `http://127.0.0.1:PORT`, or `CCAPI_PUBLIC_URL`'s): its POSTs come from it. */
+  readonly origin: string
+  /** The path the page's links start with (`CCAPI_PUBLIC_URL`'s path behind a proxy; empty on loopback). */
+  readonly basePath: string
+}
+
 export interface ApprovalPageOptions {
   readonly registry: ApprovalRegistry
-  /** The key the webhook's links are signed with. */
-  readonly signingKey: Buffer
-  /** The Host header values this page answers to (DNS rebinding): e.g. `127.0.0.1:PORT`, `localhost:PORT`. */
-  readonly allowedHosts: () => ReadonlyArray<string>
+  /** Where the page is, once known (the loopback listener's port, or the HTTP listener's public URL). */
+  readonly site: () => PageSite | undefined
 }
 
 const gone = (res: ServerResponse, record: PendingApproval | undefined, registry: ApprovalRegistry): boolean => {
@@ -177,18 +190,22 @@ const gone = (res: ServerResponse, record: PendingApproval | undefined, registry
   return false
 }
 
+/** A request's own origin, when its Origin header names the host it was sent to (the page itself, on any scheme). */
+const sameHost = (origin: string, host: string): boolean => origin === `http://${host}` || origin === `https://${host}`
+
 /**
  * The approval page's request handler. Returns false for a path it does not serve (so a listener can route it
- * elsewhere); answers every request under /approvals/ itself.
+ * elsewhere); answers every request under /approvals/ itself. A store that cannot answer decides nothing: 503.
  */
 export const makeApprovalPageHandler =
   (options: ApprovalPageOptions) =>
   (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = new URL(req.url ?? "/", "http://approval.invalid")
-    const match = /^\/approvals\/([A-Za-z0-9_-]{20,100})(\/signed)?$/.exec(url.pathname)
     if (!url.pathname.startsWith(`${approvalsPath}/`)) return false
+    const match = /^\/approvals\/([A-Za-z0-9_-]{20,100})(\/signed)?$/.exec(url.pathname)
+    const site = options.site()
     const host = req.headers.host ?? ""
-    if (!options.allowedHosts().includes(host)) {
+    if (site === undefined || !site.hostAllowed(host)) {
       send(res, 421, "Wrong host", "<p>This page answers only on the address it was linked at.</p>")
       return true
     }
@@ -197,85 +214,122 @@ export const makeApprovalPageHandler =
       return true
     }
     const origin = req.headers.origin
-    if (req.method === "POST" && origin !== undefined && origin !== `http://${host}`) {
+    if (req.method === "POST" && origin !== undefined && origin !== site.origin && !sameHost(origin, host)) {
       send(res, 403, "Refused", "<p>A decision must come from the approval page itself.</p>")
       return true
     }
     const id = match[1]!
-    const record = options.registry.get(id)
-    if (match[2] !== undefined) {
-      void signed(options, req, res, url, id, record)
-      return true
-    }
+    const page = (match[2] !== undefined ? signed : unsigned)(options, site, req, res, url, id)
+    void Effect.runPromise(
+      page.pipe(
+        Effect.catchTag("StoreUnavailable", (error) =>
+          Effect.sync(() => {
+            req.resume()
+            if (!res.headersSent)
+              send(
+                res,
+                503,
+                "Not decided",
+                `<p>ccapi cannot reach its approval store right now, so nothing was decided and nothing will change. Try again in a moment.</p><p class="note">${escapeHtml(error.message)}</p>`,
+                { "retry-after": "5" }
+              )
+          })
+        ),
+        Effect.catchDefect(() =>
+          Effect.sync(() => {
+            if (!res.headersSent) send(res, 500, "Not decided", "<p>Something went wrong; nothing was decided.</p>")
+          })
+        )
+      )
+    )
+    return true
+  }
+
+const cookieHeader = (site: PageSite, record: PendingApproval, registry: ApprovalRegistry) => {
+  const maxAge = Math.max(1, Math.ceil((record.expiresAt - registry.now()) / 1000))
+  const secure = site.origin.startsWith("https:") ? "; Secure" : ""
+  return `${cookieName}=${record.csrf}; Path=${site.basePath}${approvalsPath}/${record.id}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure}`
+}
+
+const unsigned = (
+  options: ApprovalPageOptions,
+  site: PageSite,
+  req: IncomingMessage,
+  res: ServerResponse,
+  _url: URL,
+  id: string
+) =>
+  Effect.gen(function* () {
+    const { registry } = options
     if (req.method === "HEAD") {
       // A link preview's HEAD neither opens the page nor spends the link.
-      res.writeHead(record === undefined ? 404 : 200, headers("none")).end()
-      return true
+      const record = yield* registry.get(id)
+      res.writeHead(Option.isNone(record) ? 404 : 200, headers("none")).end()
+      return
     }
     if (req.method === "GET") {
-      if (gone(res, record, options.registry)) return true
+      const record = Option.getOrUndefined(yield* registry.get(id))
+      if (gone(res, record, registry)) return
       const pending = record!
       const cookie = cookieOf(req)
-      if (pending.opened && (cookie === undefined || !sameSecret(cookie, pending.csrf))) {
+      const sameBrowser = cookie !== undefined && sameSecret(cookie, pending.csrf)
+      if (!sameBrowser && !(yield* registry.claimOpening(id))) {
+        const now = Option.getOrUndefined(yield* registry.get(id))
+        if (gone(res, now, registry)) return
         // Someone else opened the link first (it may have been the model, with a fetch tool): for safety, reject.
-        options.registry.decide(pending.id, "declined", "approval_page", "(rejected: the link was opened twice)")
+        yield* registry.decide(pending, "declined", "approval_page", "(rejected: the link was opened twice)")
         send(
           res,
           409,
           "Link already used",
           "<p>This approval link was already opened in another browser, and it works once. For safety the change is now rejected: nothing will be changed. If you want it, ask your assistant to plan it again.</p>"
         )
-        return true
+        return
       }
-      pending.opened = true
-      const maxAge = Math.max(1, Math.ceil((pending.expiresAt - options.registry.now()) / 1000))
       send(
         res,
         200,
         `Approve this ${pending.request.operation.toUpperCase()}?`,
-        `${details(pending.request, pending.expiresAt)}
-<form method="post" action="${approvalsPath}/${id}"><input type="hidden" name="csrf" value="${pending.csrf}">
+        `${details(pending.request, pending.expiresAt, pending.subject)}
+<form method="post" action="${id}"><input type="hidden" name="csrf" value="${pending.csrf}">
 <div class="decide"><button type="submit" name="decision" value="approve" class="approve">Approve</button>
 <button type="submit" name="decision" value="reject" class="reject">Reject</button></div></form>
 <p class="note">Your assistant cannot press these buttons for you: only this browser can decide, once.</p>`,
-        {
-          "set-cookie": `${cookieName}=${pending.csrf}; Path=${approvalsPath}/${id}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict`
-        }
+        { "set-cookie": cookieHeader(site, pending, registry) }
       )
-      return true
+      return
     }
     if (req.method !== "POST") {
       send(res, 405, "Not allowed", "<p>Open the link in a browser.</p>", { allow: "GET, POST" })
-      return true
+      return
     }
-    void readForm(req).then((form) => {
-      if (gone(res, record, options.registry)) return
-      const pending = record!
-      const cookie = cookieOf(req)
-      const token = form?.get("csrf") ?? ""
-      const decision = form?.get("decision")
-      if (
-        form === undefined ||
-        cookie === undefined ||
-        !sameSecret(cookie, pending.csrf) ||
-        !sameSecret(token, pending.csrf)
-      ) {
-        send(
-          res,
-          403,
-          "Refused",
-          "<p>This decision did not come from the approval page opened in this browser (the CSRF token does not match). Nothing was decided.</p>"
-        )
-        return
-      }
-      if (decision !== "approve" && decision !== "reject") {
-        send(res, 400, "Choose", "<p>Choose Approve or Reject on the approval page.</p>")
-        return
-      }
-      finish(res, options.registry, pending, decision, "approval_page", undefined)
-    })
-    return true
-  }
+    const form = yield* Effect.promise(() => readForm(req))
+    const record = Option.getOrUndefined(yield* registry.get(id))
+    if (gone(res, record, registry)) return
+    const pending = record!
+    const cookie = cookieOf(req)
+    const token = form?.get("csrf") ?? ""
+    const decision = form?.get("decision")
+    if (
+      form === undefined ||
+      cookie === undefined ||
+      !sameSecret(cookie, pending.csrf) ||
+      !sameSecret(token, pending.csrf)
+    ) {
+      send(
+        res,
+        403,
+        "Refused",
+        "<p>This decision did not come from the approval page opened in this browser (the CSRF token does not match). Nothing was decided.</p>"
+      )
+      return
+    }
+    if (decision !== "approve" && decision !== "reject") {
+      send(res, 400, "Choose", "<p>Choose Approve or Reject on the approval page.</p>")
+      return
+    }
+    yield* finish(res, registry, pending, decision, "approval_page", undefined)
+  })
 
 const finish = (
   res: ServerResponse,
@@ -284,59 +338,71 @@ const finish = (
   decision: "approve" | "reject",
   channel: "approval_page" | "webhook",
   by: string | undefined
-) => {
-  const outcome = registry.decide(pending.id, decision === "approve" ? "approved" : "declined", channel, by)
-  if (outcome !== "decided") {
-    gone(res, registry.get(pending.id), registry)
-    return
-  }
-  send(
-    res,
-    200,
-    decision === "approve" ? "Approved" : "Rejected",
-    decision === "approve"
-      ? "<p>Approved. Return to your assistant: the change goes ahead on its next call (or at once, if it is waiting).</p>"
-      : "<p>Rejected. Nothing will be changed, and this plan cannot be submitted again.</p>"
-  )
-}
-
-const signed = async (
-  options: ApprovalPageOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  id: string,
-  record: PendingApproval | undefined
-) => {
-  const decision = url.searchParams.get("decision")
-  const sig = url.searchParams.get("sig") ?? ""
-  if (
-    (decision !== "approve" && decision !== "reject") ||
-    !sameSecret(sig, linkSignature(options.signingKey, id, decision))
-  ) {
-    send(res, 403, "Refused", "<p>This link's signature is not valid. Nothing was decided.</p>")
-    return
-  }
-  if (req.method === "GET" || req.method === "HEAD") {
-    if (gone(res, record, options.registry)) return
+) =>
+  Effect.gen(function* () {
+    const outcome = yield* registry.decide(pending, decision === "approve" ? "approved" : "declined", channel, by)
+    if (outcome !== "decided") {
+      gone(res, Option.getOrUndefined(yield* registry.get(pending.id)), registry)
+      return
+    }
     send(
       res,
       200,
-      `${decision === "approve" ? "Approve" : "Reject"} this ${record!.request.operation.toUpperCase()}?`,
-      `${details(record!.request, record!.expiresAt)}
-<form method="post" action="${approvalsPath}/${id}/signed?decision=${decision}&amp;sig=${sig}"><div class="decide">
-<button type="submit" class="${decision === "approve" ? "approve" : "reject"}">Confirm: ${decision}</button></div></form>`
+      decision === "approve" ? "Approved" : "Rejected",
+      decision === "approve"
+        ? "<p>Approved. Return to your assistant: the change goes ahead on its next call (or at once, if it is waiting).</p>"
+        : "<p>Rejected. Nothing will be changed, and this plan cannot be submitted again.</p>"
     )
-    return
-  }
-  if (req.method !== "POST") {
-    send(res, 405, "Not allowed", "<p>Open the link in a browser.</p>", { allow: "GET, POST" })
-    return
-  }
-  const form = (req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")
-    ? await readForm(req)
-    : (req.resume(), undefined)
-  if (gone(res, record, options.registry)) return
-  const by = (form?.get("by") ?? req.headers["x-ccapi-approver"]?.toString() ?? "").trim().slice(0, 120)
-  finish(res, options.registry, record!, decision, "webhook", by === "" ? undefined : stripUnsafe(by))
-}
+  })
+
+const signed = (
+  options: ApprovalPageOptions,
+  _site: PageSite,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  id: string
+) =>
+  Effect.gen(function* () {
+    const { registry } = options
+    const decision = url.searchParams.get("decision")
+    const sig = url.searchParams.get("sig") ?? ""
+    const record = Option.getOrUndefined(yield* registry.get(id))
+    if (
+      (decision !== "approve" && decision !== "reject") ||
+      record === undefined ||
+      !sameSecret(sig, linkSignature(record, decision))
+    ) {
+      req.resume()
+      send(
+        res,
+        403,
+        "Refused",
+        "<p>This link's signature is not valid (or the approval is long gone). Nothing was decided.</p>"
+      )
+      return
+    }
+    if (req.method === "GET" || req.method === "HEAD") {
+      if (gone(res, record, registry)) return
+      send(
+        res,
+        200,
+        `${decision === "approve" ? "Approve" : "Reject"} this ${record.request.operation.toUpperCase()}?`,
+        `${details(record.request, record.expiresAt, record.subject)}
+<form method="post" action="signed?decision=${decision}&amp;sig=${sig}"><div class="decide">
+<button type="submit" class="${decision === "approve" ? "approve" : "reject"}">Confirm: ${decision}</button></div></form>`
+      )
+      return
+    }
+    if (req.method !== "POST") {
+      send(res, 405, "Not allowed", "<p>Open the link in a browser.</p>", { allow: "GET, POST" })
+      return
+    }
+    const form = (req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")
+      ? yield* Effect.promise(() => readForm(req))
+      : (req.resume(), undefined)
+    const current = Option.getOrUndefined(yield* registry.get(id))
+    if (gone(res, current, registry)) return
+    const by = (form?.get("by") ?? req.headers["x-ccapi-approver"]?.toString() ?? "").trim().slice(0, 120)
+    yield* finish(res, registry, current!, decision, "webhook", by === "" ? undefined : stripUnsafe(by))
+  })

@@ -4,12 +4,14 @@ import {
   type ApprovalDecision,
   ApprovalPending,
   type ApprovalRequest,
+  type ApprovalUnavailable,
   Approver
 } from "@ccapi/core"
 import { askByForm, canAskByForm, canAskByUrl, type ElicitingClient } from "../Elicitation.js"
+import type { PendingApproval } from "@ccapi/core"
 import type { ApprovalDesk } from "./ApprovalDesk.js"
 import { approvalsPath } from "./ApprovalPage.js"
-import type { PendingApproval } from "./ApprovalRegistry.js"
+import type { ApprovalBinding } from "./ApprovalRegistry.js"
 
 const toolOf = (request: ApprovalRequest) =>
   request.operation === "template" ? "create_template" : `${request.operation}_resource`
@@ -31,20 +33,26 @@ export const channelsOf = (server: ElicitingClient, desk: ApprovalDesk["Service"
   return channels
 }
 
-/** The session's `Approver`: asks through the channel core chose, and finds decisions made on the page or webhook. */
+/**
+ * The session's `Approver`: asks through the channel core chose, and finds decisions made on the page or webhook.
+ * Its approvals are bound to `binding`: the authenticated subject in remote mode (so that a call on any replica finds
+ * the decision, and only that subject's), else the session.
+ */
 export const makeApprover = (options: {
   readonly server: ElicitingClient
   readonly desk: ApprovalDesk["Service"]
-  readonly session: string
+  readonly binding: ApprovalBinding
 }) => {
-  const { server, desk, session } = options
-  const decided = (record: PendingApproval): ApprovalDecision | undefined => desk.registry.take(record)
+  const { server, desk, binding } = options
+  const open = (request: ApprovalRequest) => desk.registry.open(binding, request)
+  const decided = (record: PendingApproval): Effect.Effect<ApprovalDecision | undefined, ApprovalUnavailable> =>
+    desk.registry.take(record)
   const waitForDecision = (record: PendingApproval) =>
     Effect.promise((signal) => desk.registry.waitForDecision(record, desk.waitMillis, signal))
 
   const viaUrl = Effect.fn("Approver.url")(function* (request: ApprovalRequest) {
-    const record = desk.registry.open(session, request)
-    const now = decided(record)
+    const record = yield* open(request)
+    const now = yield* decided(record)
     if (now !== undefined) return { ...now, channel: "elicitation_url" as const }
     const url = `${yield* desk.origin}${approvalsPath}/${record.id}`
     const answer = yield* Effect.tryPromise((signal) =>
@@ -53,7 +61,7 @@ export const makeApprover = (options: {
           mode: "url",
           elicitationId: record.id,
           url,
-          message: `ccapi asks you to review and approve or reject a ${request.operation.toUpperCase()} of ${request.typeName} in AWS account ${request.accountId} (${request.region}) on its local approval page. The link works once and expires in ${minutesLeft(desk, record)} minutes.`
+          message: `ccapi asks you to review and approve or reject a ${request.operation.toUpperCase()} of ${request.typeName} in AWS account ${request.accountId} (${request.region}) on its approval page. The link works once and expires in ${minutesLeft(desk, record)} minutes.`
         },
         { signal }
       )
@@ -66,7 +74,7 @@ export const makeApprover = (options: {
         by: undefined
       }
     yield* waitForDecision(record)
-    const decision = decided(record)
+    const decision = yield* decided(record)
     if (decision === undefined)
       return yield* new ApprovalPending({
         channel: "elicitation_url",
@@ -81,12 +89,12 @@ export const makeApprover = (options: {
   })
 
   const viaWebhook = Effect.fn("Approver.webhook")(function* (request: ApprovalRequest) {
-    const record = desk.registry.open(session, request)
-    const now = decided(record)
+    const record = yield* open(request)
+    const now = yield* decided(record)
     if (now !== undefined) return now
     yield* desk.notifyWebhook(record)
     yield* waitForDecision(record)
-    const decision = decided(record)
+    const decision = yield* decided(record)
     if (decision === undefined)
       return yield* new ApprovalPending({
         channel: "webhook",
@@ -96,8 +104,8 @@ export const makeApprover = (options: {
   })
 
   const viaPage = Effect.fn("Approver.page")(function* (request: ApprovalRequest) {
-    const record = desk.registry.open(session, request)
-    const now = decided(record)
+    const record = yield* open(request)
+    const now = yield* decided(record)
     if (now !== undefined) return now
     const url = `${yield* desk.origin}${approvalsPath}/${record.id}`
     return yield* new ApprovalPending({

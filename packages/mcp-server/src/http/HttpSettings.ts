@@ -17,6 +17,13 @@ export interface HttpSettings {
   readonly oauth: OAuthSettings | undefined
   /** How long a SIGTERM waits for requests in flight before closing. */
   readonly drainSeconds: number
+  /**
+   * How 2025-11-25 clients are served: `stateful` gives each an `Mcp-Session-Id` session in this process's memory
+   * (elicitation reaches it; a load balancer must send the session back here), `stateless` answers every request on
+   * its own, as 2026-07-28 is served (any replica serves any request; no pushed elicitation). `CCAPI_HTTP_SESSIONS`;
+   * by default `stateless` with a shared store (`CCAPI_STORE_URL`: a fleet), else `stateful`.
+   */
+  readonly sessions: "stateful" | "stateless"
 }
 
 /** The settings of the approval round trip (2026-07-28): its signing key, shared by a fleet's replicas. */
@@ -101,6 +108,16 @@ export const parseHttpSettings = (
   if (stateKey !== undefined && Buffer.byteLength(stateKey) < 32)
     problems.push("CCAPI_REQUEST_STATE_KEY must be at least 32 bytes (e.g. `openssl rand -base64 32`)")
   const requestState = { key: stateKey }
+  const sharedStore = (env["CCAPI_STORE_URL"]?.trim() ?? "") !== ""
+  if (http && sharedStore && stateKey === undefined)
+    problems.push(
+      "With --http and a shared store (CCAPI_STORE_URL: a fleet of replicas), set CCAPI_REQUEST_STATE_KEY to one key of 32 bytes or more shared by every replica (e.g. `openssl rand -base64 32`): without it each replica signs the approval round trip with a key of its own, and another replica refuses the answer"
+    )
+  const sessionsRaw = (env["CCAPI_HTTP_SESSIONS"]?.trim() || "auto").toLowerCase()
+  if (http && !["auto", "stateful", "stateless"].includes(sessionsRaw))
+    problems.push(`CCAPI_HTTP_SESSIONS must be auto, stateful or stateless; got ${JSON.stringify(sessionsRaw)}`)
+  const sessions: HttpSettings["sessions"] =
+    sessionsRaw === "stateful" || sessionsRaw === "stateless" ? sessionsRaw : sharedStore ? "stateless" : "stateful"
   if (!http) {
     if (port !== undefined || host !== undefined) problems.push("--port and --host only apply with --http")
     return problems.length > 0
@@ -176,7 +193,8 @@ export const parseHttpSettings = (
       maxBodyBytes: Result.isSuccess(body) ? body.success : 0,
       publicUrl: publicRaw.replace(/\/+$/, ""),
       oauth,
-      drainSeconds: Result.isSuccess(drain) ? drain.success : 0
+      drainSeconds: Result.isSuccess(drain) ? drain.success : 0,
+      sessions
     }
   })
 }

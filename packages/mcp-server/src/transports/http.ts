@@ -7,6 +7,9 @@ import {
   createMcpHandler,
   hostHeaderValidationResponse,
   isLegacyRequest,
+  legacyStatelessFallback,
+  OAuthError,
+  OAuthErrorCode,
   originValidationResponse,
   verifyBearerToken,
   WebStandardStreamableHTTPServerTransport,
@@ -14,9 +17,11 @@ import {
 } from "@modelcontextprotocol/server"
 import { Effect, Exit, Fiber, FiberSet, Scope } from "effect"
 import type { AppServices } from "../AppServices.js"
+import { ApprovalDesk } from "../approval/ApprovalDesk.js"
 import { makeJwtVerifier, readScope, writeScope } from "../auth/OAuth.js"
 import type { HttpSettings } from "../http/HttpSettings.js"
 import { buildServer, makeSession, type ServerOptions, type Session } from "../Server.js"
+import { tools } from "../tools/index.js"
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
@@ -26,6 +31,24 @@ const jsonRpcError = (status: number, code: number, message: string) =>
 
 /** How long a 2025-11-25 session may stay unused before it is ended (its client must initialize again). */
 const legacyIdleMillis = 30 * 60 * 1000
+
+/** The tools that need `ccapi:write`. */
+const mutatingTools = new Set(tools.filter((tool) => tool.mutating).map((tool) => tool.name))
+
+/** Whether a POSTed JSON-RPC message (or batch) calls a mutating tool; a body that is not JSON calls none. */
+const callsMutatingTool = async (request: Request): Promise<boolean> => {
+  if (request.method !== "POST") return false
+  const body: unknown = await request
+    .clone()
+    .json()
+    .catch(() => undefined)
+  const messages: ReadonlyArray<unknown> = Array.isArray(body) ? body : [body]
+  return messages.some((message) => {
+    if (typeof message !== "object" || message === null) return false
+    const { method, params } = message as { method?: unknown; params?: { name?: unknown } }
+    return method === "tools/call" && typeof params?.name === "string" && mutatingTools.has(params.name)
+  })
+}
 
 /** What the HTTP transport reports once it listens: where, for the startup line and for tests. */
 export interface Listening {
@@ -39,9 +62,12 @@ export interface Listening {
  * the body size limit (413); with OAuth, the RFC 9728 metadata document and a verified bearer token (401/403 with a
  * `WWW-Authenticate` challenge). A 2026-07-28 request is served by a fresh server per request (the SDK's
  * `createMcpHandler`) over the session of its subject; a 2025-11-25 client gets a session of its own (`Mcp-Session-Id`,
- * bound to its subject), so that elicitation can reach it. Mutating tools are registered only for callers with the
- * `ccapi:write` scope. When the scope closes (SIGTERM): readiness turns 503, no new connection is accepted, requests in
- * flight get `drainSeconds` to finish, then everything closes.
+ * bound to its subject), so that elicitation can reach it — or, with `sessions: "stateless"` (a fleet behind a load
+ * balancer), every 2025-11-25 request is answered on its own by a fresh server, as the SDK's stateless fallback does,
+ * so that any replica serves any request. Mutating tools are registered only for callers with the `ccapi:write` scope;
+ * a call to one without it is answered 403 with an `insufficient_scope` challenge naming the scopes to ask for. When
+ * the scope closes (SIGTERM): readiness turns 503, no new connection is accepted, requests in flight get
+ * `drainSeconds` to finish, then everything closes.
  */
 export const serve = Effect.fn("Http.serve")(function* (
   options: ServerOptions & {
@@ -60,13 +86,15 @@ export const serve = Effect.fn("Http.serve")(function* (
   const verifier = settings.oauth === undefined ? undefined : makeJwtVerifier(settings.oauth)
   const metadataUrl = () => `${publicUrl}/.well-known/oauth-protected-resource/mcp`
 
-  // Sessions of 2026-07-28 callers, one per subject (one "local" session without OAuth), for the life of the server.
+  // Sessions of sessionless callers (2026-07-28, and 2025-11-25 when stateless), one per subject (one "local" session
+  // without OAuth), for the life of the server. The id is the subject's, so that the replicas of a fleet count one
+  // subject's deletes together in the shared store.
   const subjectSessions = new Map<string, Promise<Session>>()
   const sessionOf = (subject: string | undefined): Promise<Session> => {
     const key = subject ?? "local"
     let session = subjectSessions.get(key)
     if (session === undefined) {
-      session = run(makeSession(`http:${key}:${randomUUID()}`).pipe(Scope.provide(scope)))
+      session = run(makeSession(`http:subject:${key}`).pipe(Scope.provide(scope)))
       subjectSessions.set(key, session)
     }
     return session
@@ -79,6 +107,25 @@ export const serve = Effect.fn("Http.serve")(function* (
       buildServer({ ...options, session: await sessionOf(subjectOf(authInfo)), era, canWrite: canWrite(authInfo) }),
     { legacy: "reject", maxRequestBodySize: settings.maxBodyBytes }
   )
+  const statelessLegacy = legacyStatelessFallback(
+    async ({ authInfo }) =>
+      buildServer({
+        ...options,
+        session: await sessionOf(subjectOf(authInfo)),
+        era: "legacy",
+        canWrite: canWrite(authInfo)
+      }),
+    undefined,
+    { maxRequestBodySize: settings.maxBodyBytes }
+  )
+  const insufficientScope = () =>
+    bearerAuthChallengeResponse(
+      new OAuthError(
+        OAuthErrorCode.InsufficientScope,
+        `Creating, updating and deleting need the ${writeScope} scope: ask the authorization server for a token with it.`
+      ),
+      { requiredScopes: [readScope, writeScope], resourceMetadataUrl: metadataUrl() }
+    )
 
   // 2025-11-25 sessions: each its own server and transport, bound to the subject that opened it.
   interface LegacySession {
@@ -104,11 +151,8 @@ export const serve = Effect.fn("Http.serve")(function* (
       if (session === undefined || session.subject !== subjectOf(authInfo))
         return jsonRpcError(404, -32001, "Session not found: initialize a new session.")
       session.lastSeen = Date.now()
-      if (session.writable && !canWrite(authInfo))
-        return json(403, {
-          error: "insufficient_scope",
-          error_description: `This session was opened with ${writeScope}.`
-        })
+      // A session opened with write access is not to be driven by a token without it.
+      if (session.writable && !canWrite(authInfo)) return insufficientScope()
       return session.transport.handleRequest(request, options_)
     }
     if (request.method !== "POST") return jsonRpcError(400, -32000, "Bad request: no Mcp-Session-Id; initialize first.")
@@ -178,17 +222,27 @@ export const serve = Effect.fn("Http.serve")(function* (
         return bearerAuthChallengeResponse(error, { requiredScopes: [readScope], resourceMetadataUrl: metadataUrl() })
       }
     }
+    // Step-up (MCP authorization, scope challenge): a call the token's scopes do not cover is answered 403 with the
+    // scopes to ask for, rather than as an unknown tool; the mutating tools stay unlisted for such a caller (the SDK's
+    // per-tool `scopeChallenge` would need them registered, and so listed), so the check is here, before either era.
+    if (!canWrite(authInfo) && (await callsMutatingTool(request))) return insufficientScope()
     if (await isLegacyRequest(request, undefined, { maxRequestBodySize: settings.maxBodyBytes }))
-      return serveLegacy(request, authInfo)
+      return settings.sessions === "stateless"
+        ? statelessLegacy(request, authInfo === undefined ? {} : { authInfo })
+        : serveLegacy(request, authInfo)
     return modern.fetch(request, authInfo === undefined ? {} : { authInfo })
   }
 
+  // ccapi's approval page, on this listener: under /approvals/, with the same Host allow-list, not behind bearer auth
+  // (the one-time link is the capability; the page's POST is CSRF-bound) — see approval/ApprovalDesk.ts.
+  const approvals = yield* ApprovalDesk
   const inFlight = new Set<Promise<unknown>>()
   const nodeHandler = toNodeHandler({ fetch: app }, { maxRequestBodySize: settings.maxBodyBytes })
   const server: NodeServer = createServer((req, res) => {
     const done = new Promise((resolve) => res.on("close", resolve))
     inFlight.add(done)
     void done.then(() => inFlight.delete(done))
+    if (approvals.handler(req, res)) return
     void nodeHandler(req as never, res as never)
   })
   server.requestTimeout = 0
@@ -198,6 +252,7 @@ export const serve = Effect.fn("Http.serve")(function* (
     server.listen(settings.port, settings.host, () => resume(Effect.succeed(server.address() as AddressInfo)))
   }).pipe(Effect.orDie)
   if (settings.publicUrl.endsWith(":0")) publicUrl = settings.publicUrl.replace(/:0$/, `:${listening.port}`)
+  approvals.onListener({ publicUrl, allowedHosts: settings.allowedHosts })
   yield* Effect.addFinalizer(() =>
     Effect.promise(async () => {
       draining = true

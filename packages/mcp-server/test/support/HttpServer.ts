@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Effect, Exit, Scope } from "effect"
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose"
+import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWK } from "jose"
 import type { HttpSettings } from "../../src/http/HttpSettings.js"
 import * as Http from "../../src/transports/http.js"
 import { testApprovalState } from "./Clients.js"
@@ -24,6 +24,7 @@ export const serveHttp = async (t: TestServer, settings: Partial<HttpSettings> =
           publicUrl: "http://127.0.0.1:0",
           oauth: undefined,
           drainSeconds: 5,
+          sessions: "stateful",
           ...settings
         },
         onListening: resolve
@@ -89,3 +90,60 @@ export const makeIssuer = async () => {
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
+
+export type Issuer = Awaited<ReturnType<typeof makeIssuer>>
+
+/**
+ * The bearer tokens a resource server must refuse with 401, by what is wrong with each: wrong audience, expired,
+ * unsigned (`alg: none`), the wrong algorithm (HS256 keyed with the issuer's public JWKS: algorithm confusion), wrong
+ * issuer, no subject, and a signature that does not verify.
+ */
+export const refusedTokens = async (issuer: Issuer): Promise<Record<string, string>> => ({
+  "wrong audience": await issuer.sign({ aud: "https://other.example/mcp" }),
+  expired: await issuer.sign({ expiresIn: Math.floor(Date.now() / 1000) - 60 }),
+  "unsigned (alg none)": new UnsecuredJWT({ scope: "ccapi:read ccapi:write" })
+    .setIssuer(issuer.issuer)
+    .setAudience(issuer.audience)
+    .setSubject("alice")
+    .setExpirationTime("10m")
+    .encode(),
+  "wrong algorithm (HS256)": await new SignJWT({ scope: "ccapi:read ccapi:write" })
+    .setProtectedHeader({ alg: "HS256", kid: "rsa" })
+    .setIssuer(issuer.issuer)
+    .setAudience(issuer.audience)
+    .setSubject("alice")
+    .setExpirationTime("10m")
+    .sign(new TextEncoder().encode(JSON.stringify(await (await fetch(issuer.jwksUrl)).json()))),
+  "wrong issuer": await issuer.sign({ iss: "https://evil.example" }),
+  "no subject": await issuer.sign({ sub: "" }),
+  "a signature that does not verify": `${(await issuer.sign()).slice(0, -8)}AAAAAAAA`
+})
+
+/**
+ * POSTs one raw JSON-RPC message (or batch) to `url` — a 2025-11-25 `initialize` unless given — with the bearer token
+ * if any, and extra headers (an `Mcp-Session-Id`).
+ */
+export const postMcp = (
+  url: string,
+  token: string | undefined,
+  message?: Record<string, unknown> | Array<unknown>,
+  headers: Record<string, string> = {}
+) =>
+  fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(message === undefined ? {} : { "mcp-protocol-version": "2025-11-25" }),
+      ...headers
+    },
+    body: JSON.stringify(
+      message ?? {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } }
+      }
+    )
+  })

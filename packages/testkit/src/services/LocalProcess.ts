@@ -104,10 +104,13 @@ export const startChild = (file: string, args: ReadonlyArray<string>, options: S
     exited,
     /** Why it stopped, once it has. */
     exitReason: () => exit,
-    /** Resolves once its output has shown `pattern`, or rejects after `timeoutMs` or when it exits. */
-    waitForOutput: async (pattern: RegExp, timeoutMs: number) => {
+    /** The last 4000 characters it wrote (stdout and stderr together). */
+    output: () => output,
+    /** Resolves with the match once its output has shown `pattern`; rejects after `timeoutMs` or when it exits. */
+    waitForOutput: async (pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> => {
       const deadline = Date.now() + timeoutMs
-      while (!pattern.test(output)) {
+      for (let match = pattern.exec(output); ; match = pattern.exec(output)) {
+        if (match !== null) return match
         if (exit !== undefined) throw new Error(exit)
         if (Date.now() > deadline)
           throw new Error(`${file} did not say ${pattern} within ${timeoutMs} ms: ${output.slice(-800)}`)

@@ -1,0 +1,49 @@
+import type { ToolClient, ToolResult } from "./Clients.js"
+import { cleanBucket } from "./TestServer.js"
+
+/** The text of a tool result. */
+export const textOf = (result: ToolResult) => result.content.map((c) => c.text ?? "").join("\n")
+
+/** Calls a tool through `client` and returns its structured result; a failed call throws with its text. */
+export const mustOf =
+  (client: ToolClient) =>
+  async (name: string, args: Record<string, unknown> = {}) => {
+    const result = await client.callTool({ name, arguments: args }, { timeout: 60_000 })
+    if (result.isError === true) throw new Error(`${name} failed: ${textOf(result)}`)
+    return result.structuredContent as Record<string, unknown>
+  }
+
+/**
+ * The steps of a bucket's create up to its submission, step i through `clients[i % clients.length]` (one client, or
+ * clients that alternate): environment, session, plan, explanation and — unless scanning is off — the scan. Returns
+ * the arguments of `create_resource` and the plan's hash.
+ */
+export const explainedBucket = async (
+  clients: ReadonlyArray<ToolClient>,
+  name: string,
+  options: { readonly scanning?: boolean } = {}
+) => {
+  const step = (i: number) => mustOf(clients[i % clients.length]!)
+  const env = await step(0)("check_environment_variables")
+  const session = await step(1)("get_aws_session_info", { environment_token: env["environment_token"] })
+  const creds = session["credentials_token"] as string
+  const generated = await step(2)("generate_infrastructure_code", {
+    resource_type: "AWS::S3::Bucket",
+    credentials_token: creds,
+    properties: cleanBucket(name)
+  })
+  const explained = await step(3)("explain", { generated_code_token: generated["generated_code_token"] })
+  const explainedToken = explained["explained_token"] as string
+  const scan =
+    options.scanning === false
+      ? { skip_security_check: true }
+      : {
+          security_scan_token: (await step(4)("run_checkov", { explained_token: explainedToken }))[
+            "security_scan_token"
+          ] as string
+        }
+  return {
+    planHash: (explained["plan"] as { readonly plan_hash: string }).plan_hash,
+    create: { resource_type: "AWS::S3::Bucket", credentials_token: creds, explained_token: explainedToken, ...scan }
+  }
+}
