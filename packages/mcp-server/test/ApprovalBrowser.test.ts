@@ -4,14 +4,8 @@ import { fileURLToPath } from "node:url"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
-import { makeIssuer } from "./support/HttpServer.js"
-import {
-  type Issuer,
-  publicApprovalLink,
-  type RemoteFleet,
-  remoteDeleteArgs,
-  remoteFleet
-} from "./support/RemoteFleet.js"
+import { type Issuer, makeIssuer } from "./support/HttpServer.js"
+import { publicApprovalLink, type RemoteFleet, remoteDeleteArgs, remoteFleet } from "./support/RemoteFleet.js"
 import {
   approvalLink,
   cleanBucket,
@@ -208,8 +202,8 @@ describe("the approval page in a real browser, in remote mode (the HTTP listener
     const f = await fleet()
     const alice = await f.client("alice", "a")
     const args = await remoteDeleteArgs(f.a.t, alice, "remote-browser-approved")
-    const link = remoteLink(await alice.call("delete_resource", args), f.proxy.url)
-    const before = f.proxy.served.length
+    const link = remoteLink(await alice.call("delete_resource", args), f.publicUrl)
+    const before = f.proxy.log.length
     const { page, status } = await openPage(link)
     assert.strictEqual(status, 200)
     const text = await page.locator("body").innerText()
@@ -229,7 +223,7 @@ describe("the approval page in a real browser, in remote mode (the HTTP listener
     await page.getByRole("button", { name: "Approve" }).click()
     await page.getByRole("heading", { name: "Approved" }).waitFor({ timeout: 10_000 })
     await shot(page, "remote-3-approved")
-    const served = f.proxy.served.slice(before)
+    const served = f.proxy.log.slice(before).map((entry) => entry.upstream)
     assert.isAtLeast(new Set(served).size, 2, `the browser's requests reached both replicas: ${served.join(", ")}`)
 
     const deleted = await alice.must("delete_resource", args)

@@ -100,6 +100,18 @@ const bucketsInSandbox = async (name: string) => {
   }
 }
 
+/** A client through the proxy whose user approves whatever they are asked; `asked` lists the questions. */
+const approvingClient = async (era: (typeof eras)[number]) => {
+  const asked: Array<string> = []
+  const client = await connectHttpClient({
+    era,
+    url: proxy.url,
+    headers: await bearer(),
+    onElicit: async (request) => (asked.push(request.message), { action: "accept", content: { decision: "approve" } })
+  })
+  return { client, asked }
+}
+
 let buckets = 0
 const bucketName = () => `fleet-http-${process.pid}-${Date.now().toString(36)}-${++buckets}`
 
@@ -183,13 +195,7 @@ describe("CCAPI_HTTP_SESSIONS=stateful behind round-robin", () => {
 
 describe("the 2026-07-28 approval round trip across replicas", () => {
   it("input_required from one replica, answered through the proxy on the other: verified by the shared key, applied once", async () => {
-    const asked: Array<string> = []
-    const client = await connectHttpClient({
-      era: "2026-07-28",
-      url: proxy.url,
-      headers: await bearer(),
-      onElicit: async (request) => (asked.push(request.message), { action: "accept", content: { decision: "approve" } })
-    })
+    const { client, asked } = await approvingClient("2026-07-28")
     try {
       const name = bucketName()
       const { create, planHash } = await explainedBucket([client], name, { scanning: false })
@@ -228,13 +234,7 @@ describe("2025-11-25 served statelessly", () => {
   })
 
   it("a client is not asked by pushed elicitation (its answer could reach the other replica): a delete waits for a person elsewhere, nothing is deleted", async () => {
-    const asked: Array<string> = []
-    const client = await connectHttpClient({
-      era: "2025-11-25",
-      url: proxy.url,
-      headers: await bearer(),
-      onElicit: async (request) => (asked.push(request.message), { action: "accept", content: { decision: "approve" } })
-    })
+    const { client, asked } = await approvingClient("2025-11-25")
     try {
       const name = bucketName()
       const must = mustOf(client)

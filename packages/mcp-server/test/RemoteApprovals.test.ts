@@ -2,13 +2,15 @@ import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { freePort, type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
+import { type LocalRedis, startLocalPostgres, startLocalRedis } from "@ccapi/testkit/services"
+import { PostgresJournal } from "@ccapi/postgres-journal"
 import { ApprovalDesk, layer as deskLayer } from "../src/approval/ApprovalDesk.js"
 import { connectHttpClient, eras } from "./support/Clients.js"
-import { makeIssuer } from "./support/HttpServer.js"
+import { replicaEnv, startHttpReplica, startSandboxProcess } from "./support/BinFleet.js"
+import { type Issuer, makeIssuer } from "./support/HttpServer.js"
 import { rawRequest, statusWithHost } from "./support/RawHttp.js"
+import { startRoundRobinProxy } from "./support/RoundRobinProxy.js"
 import {
-  type Issuer,
   onReplica,
   publicApprovalLink,
   type RemoteFleet,
@@ -38,8 +40,11 @@ const fleets: Array<RemoteFleet> = []
 afterEach(async () => {
   await Promise.all(fleets.splice(0).map((f) => f.close()))
 })
-const fleet = async (config: Parameters<typeof remoteFleet>[0]["config"] = {}) => {
-  const f = await remoteFleet({ start, redisUrl: redis.url, issuer, config })
+const fleet = async (
+  config: Parameters<typeof remoteFleet>[0]["config"] = {},
+  sessions: Parameters<typeof remoteFleet>[0]["sessions"] = "stateless"
+) => {
+  const f = await remoteFleet({ start, redisUrl: redis.url, issuer, config, sessions })
   fleets.push(f)
   return f
 }
@@ -62,7 +67,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
       const alice = await f.client("alice", "a", era)
       const name = bucket(`cross-${era}`)
       const args = await remoteDeleteArgs(f.a.t, alice, name)
-      const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+      const link = pending(await alice.call("delete_resource", args), f.publicUrl)
       assert.notInclude(link, f.a.origin, "the link is on CCAPI_PUBLIC_URL, not the replica's own address")
 
       // The page is the HTTP listener's, not behind bearer auth (the browser has no token), under the Host allow-list.
@@ -126,7 +131,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
       for (let i = 0; i < 200 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 25))
       assert.strictEqual(received.length, 1)
       const approve = String(received[0]!["approve_url"])
-      assert.isTrue(approve.startsWith(`${f.proxy.url}/approvals/`), approve)
+      assert.isTrue(approve.startsWith(`${f.publicUrl}/approvals/`), approve)
       const forged = approve.replace(/sig=[^&]+/, "sig=AAAA")
       assert.strictEqual((await person.post(onReplica(forged, f.b.origin), { by: "mallory" })).status, 403)
       // Carol approves in the team's chat tool; her bot's POST lands on replica B.
@@ -150,7 +155,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     const alice = await f.client("alice", "a")
     for (let round = 0; round < 3; round++) {
       const args = await remoteDeleteArgs(f.a.t, alice, bucket(`race-${round}`))
-      const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+      const link = pending(await alice.call("delete_resource", args), f.publicUrl)
       const opened = await person.open(onReplica(link, f.a.origin))
       const [approve, reject] = await Promise.all([
         person.post(onReplica(link, f.a.origin), { csrf: opened.csrf!, decision: "approve" }, opened.cookie),
@@ -173,8 +178,8 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     const name = bucket("subjects")
     const aliceArgs = await remoteDeleteArgs(f.a.t, alice, name)
     const bobArgs = await remoteDeleteArgs(f.b.t, bob, name)
-    const aliceLink = pending(await alice.call("delete_resource", aliceArgs), f.proxy.url)
-    const bobLink = pending(await bob.call("delete_resource", bobArgs), f.proxy.url)
+    const aliceLink = pending(await alice.call("delete_resource", aliceArgs), f.publicUrl)
+    const bobLink = pending(await bob.call("delete_resource", bobArgs), f.publicUrl)
     assert.notStrictEqual(aliceLink, bobLink, "the same plan, asked by two subjects, is two approvals")
     assert.strictEqual((await person.decide(aliceLink, "approve")).status, 200)
     assert.match((await bob.call("delete_resource", bobArgs)).text, /^ApprovalPending: /)
@@ -182,7 +187,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     // Alice's own plan, from a session on the other replica, completes with her decision.
     const aliceOnB = await f.client("alice", "b")
     const onB = await remoteDeleteArgs(f.b.t, aliceOnB, bucket("alice-on-b"))
-    const linkOnB = pending(await aliceOnB.call("delete_resource", onB), f.proxy.url)
+    const linkOnB = pending(await aliceOnB.call("delete_resource", onB), f.publicUrl)
     assert.strictEqual((await person.decide(linkOnB, "approve")).status, 200)
     assert.strictEqual((await aliceOnB.must("delete_resource", onB))["status"], "SUCCESS")
     assert.strictEqual((await alice.must("delete_resource", aliceArgs))["status"], "SUCCESS")
@@ -194,7 +199,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     const f = await fleet()
     const alice = await f.client("alice", "a")
     const args = await remoteDeleteArgs(f.a.t, alice, bucket("redis-down"))
-    const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+    const link = pending(await alice.call("delete_resource", args), f.publicUrl)
     const opened = await person.open(onReplica(link, f.b.origin))
     assert.strictEqual(opened.status, 200)
     await redis.stop()
@@ -217,7 +222,8 @@ describe("the approval page on the HTTP listener, across replicas", () => {
   })
 
   it("URL-mode elicitation sends the user to the page on CCAPI_PUBLIC_URL; the call on A waits for the decision made through the proxy", async () => {
-    const f = await fleet({ approvalWaitSeconds: 20 })
+    // Pushed elicitation needs the client's session on one replica (CCAPI_HTTP_SESSIONS=stateful, a sticky balancer).
+    const f = await fleet({ approvalWaitSeconds: 20 }, "stateful")
     const urls: Array<string> = []
     const alice = await f.client("alice", "a", "2025-11-25", (params) => {
       urls.push(params.url)
@@ -230,7 +236,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     assert.isTrue(out.ok, out.text)
     assert.notInclude(out.text, "/approvals/", "the model never saw the link")
     assert.strictEqual(urls.length, 1)
-    assert.isTrue(urls[0]!.startsWith(`${f.proxy.url}/approvals/`), urls[0])
+    assert.isTrue(urls[0]!.startsWith(`${f.publicUrl}/approvals/`), urls[0])
     assert.deepInclude(f.a.t.counts, { delete: 1 })
     const approval = (await f.a.t.journal()).find((e) => e.event === "approval")
     assert.strictEqual(approval?.details["channel"], "elicitation_url")
@@ -241,7 +247,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     const f = await fleet()
     const alice = await f.client("alice", "a")
     const args = await remoteDeleteArgs(f.a.t, alice, bucket("spoiled"))
-    const link = pending(await alice.call("delete_resource", args), f.proxy.url)
+    const link = pending(await alice.call("delete_resource", args), f.publicUrl)
     // The model's web-fetch tool (no cookie jar): it sees the page, and spends the link.
     assert.strictEqual((await fetch(onReplica(link, f.a.origin))).status, 200)
     assert.strictEqual((await person.open(onReplica(link, f.b.origin))).status, 409, "the user's browser, on B")
@@ -249,7 +255,7 @@ describe("the approval page on the HTTP listener, across replicas", () => {
     assert.deepInclude(f.a.t.counts, { delete: 0 })
 
     const other = await remoteDeleteArgs(f.a.t, alice, bucket("expiring"))
-    const fresh = pending(await alice.call("delete_resource", other), f.proxy.url)
+    const fresh = pending(await alice.call("delete_resource", other), f.publicUrl)
     f.b.t.advance("11 minutes")
     assert.strictEqual((await person.open(onReplica(fresh, f.b.origin))).status, 410, "expired, by B's clock")
     assert.match((await alice.call("delete_resource", other)).text, /^ApprovalPending: /)
@@ -349,57 +355,58 @@ describe("behind a TLS-terminating proxy that serves ccapi under a path", () => 
   })
 })
 
-describe("the built bin with --http", () => {
-  it("serves the approval page on its HTTP listener at CCAPI_PUBLIC_URL; the person approves there and the delete goes through", async () => {
-    const { spawn } = await import("node:child_process")
-    const { fileURLToPath } = await import("node:url")
-    const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url))
-    const port = await freePort()
-    const publicUrl = `http://localhost:${port}`
-    const child = spawn(process.execPath, [bin, "--http", "--port", String(port), "--sandbox"], {
-      env: {
-        ...process.env,
-        SECURITY_SCANNING: "disabled",
-        CCAPI_JOURNAL: "off",
-        CCAPI_PUBLIC_URL: publicUrl,
-        AWS_EC2_METADATA_DISABLED: "true"
-      },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stderr = ""
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString("utf8")
-          const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr)
-          if (match) resolve(match[1]!)
-        })
-        child.on("exit", () => reject(new Error(`exited early: ${stderr}`)))
-      })
-      const client = await connectHttpClient({ era: "2026-07-28", url })
-      const must = async (name: string, args: Record<string, unknown> = {}) => {
-        const result = await client.callTool({ name, arguments: args })
-        assert.notStrictEqual(result.isError, true, JSON.stringify(result.content))
-        return (result.structuredContent ?? {}) as Record<string, unknown>
+describe("two built bins with --http behind the round-robin proxy, on one Redis and one PostgreSQL", () => {
+  it("the page is served by the replicas' listeners at CCAPI_PUBLIC_URL; approved there, the delete is applied once and journaled with the subject", async () => {
+    const [postgres, sandbox] = await Promise.all([startLocalPostgres(), startSandboxProcess()])
+    const proxy = await startRoundRobinProxy()
+    const env = replicaEnv({
+      sandboxUrl: sandbox.url,
+      storeUrl: redis.url,
+      journalUrl: postgres.url,
+      extra: {
+        CCAPI_OAUTH_ISSUER: issuer.issuer,
+        CCAPI_OAUTH_AUDIENCE: issuer.audience,
+        CCAPI_OAUTH_JWKS_URL: issuer.jwksUrl,
+        CCAPI_OAUTH_ALGORITHMS: "RS256",
+        CCAPI_REQUEST_STATE_KEY: "remote-approvals-request-state-key-0123456789",
+        CCAPI_PUBLIC_URL: proxy.origin
       }
-      const name = bucket("bin")
-      const env = await must("check_environment_variables")
-      const session = await must("get_aws_session_info", { environment_token: env["environment_token"] })
-      const creds = session["credentials_token"]
+    })
+    const replicas = await Promise.all([startHttpReplica("a", env), startHttpReplica("b", env)])
+    for (const r of replicas) proxy.add({ name: r.name, url: r.url.replace(/\/mcp$/, "") })
+    const client = await connectHttpClient({
+      era: "2026-07-28",
+      url: proxy.url,
+      headers: { authorization: `Bearer ${await issuer.sign({ sub: "alice" })}` }
+    })
+    try {
+      const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
+        const result = await client.callTool({ name, arguments: args })
+        const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+        return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Outcome["data"], text, result }
+      }
+      const must = async (name: string, args: Record<string, unknown> = {}) => {
+        const outcome = await call(name, args)
+        assert.isTrue(outcome.ok, outcome.text)
+        return outcome.data
+      }
+      const name = bucket("bins")
+      const environment = await must("check_environment_variables")
+      const creds = (await must("get_aws_session_info", { environment_token: environment["environment_token"] }))[
+        "credentials_token"
+      ]
       const generated = await must("generate_infrastructure_code", {
         resource_type: "AWS::S3::Bucket",
         credentials_token: creds,
         properties: cleanBucket(name)
       })
-      const created = await must("create_resource", {
+      const explained = await must("explain", { generated_code_token: generated["generated_code_token"] })
+      await must("create_resource", {
         resource_type: "AWS::S3::Bucket",
         credentials_token: creds,
-        explained_token: (await must("explain", { generated_code_token: generated["generated_code_token"] }))[
-          "explained_token"
-        ],
+        explained_token: explained["explained_token"],
         skip_security_check: true
       })
-      assert.strictEqual(created["status"], "SUCCESS")
       const args = {
         resource_type: "AWS::S3::Bucket",
         identifier: name,
@@ -412,16 +419,30 @@ describe("the built bin with --http", () => {
         )["explained_token"],
         confirmed: true
       }
-      const first = await client.callTool({ name: "delete_resource", arguments: args })
-      const text = first.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-      const link = pending({ ok: first.isError !== true, data: {}, text, result: first }, publicUrl)
+      const link = pending(await call("delete_resource", args), proxy.origin)
+      const before = proxy.log.length
       assert.strictEqual((await person.decide(link, "approve")).status, 200)
-      assert.strictEqual((await must("delete_resource", args))["status"], "SUCCESS")
-      await client.close()
+      assert.sameMembers(
+        proxy.log.slice(before).map((entry) => entry.upstream),
+        ["a", "b"],
+        "the page's GET and POST were served by the two replicas"
+      )
+      const deleted = await must("delete_resource", args)
+      assert.strictEqual(deleted["status"], "SUCCESS")
+      assert.match((await call("delete_resource", args)).text, /^TokenSpent: /)
+      assert.isFalse((await call("get_resource", { resource_type: "AWS::S3::Bucket", identifier: name })).ok)
+      const entries = await Effect.runPromise(PostgresJournal.readEntries({ url: postgres.url }))
+      const planHash = deleted["plan_hash"] as string
+      const approvals = entries.filter((e) => e.event === "approval" && e.planHash === planHash)
+      assert.strictEqual(approvals.length, 1)
+      assert.strictEqual(approvals[0]!.details["channel"], "approval_page")
+      assert.strictEqual(approvals[0]!.details["subject"], "alice")
+      assert.strictEqual(entries.filter((e) => e.event === "mutation_outcome" && e.planHash === planHash).length, 1)
     } finally {
-      const exited = new Promise((resolve) => child.on("exit", resolve))
-      child.kill("SIGTERM")
-      await exited
+      await client.close()
+      await proxy.close()
+      await Promise.all(replicas.map((r) => r.stop()))
+      await Promise.all([postgres.dispose(), sandbox.stop()])
     }
-  })
+  }, 120_000)
 })

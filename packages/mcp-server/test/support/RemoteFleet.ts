@@ -1,11 +1,10 @@
-import { createServer, request as httpRequest, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { ElicitRequestSchema, type ElicitRequestURLParams } from "@modelcontextprotocol/sdk/types.js"
 import type { ServerConfig } from "../../src/Config.js"
 import { connectHttpClient, type Era, type ToolClient } from "./Clients.js"
-import { type makeIssuer, serveHttp } from "./HttpServer.js"
+import { startRoundRobinProxy } from "./RoundRobinProxy.js"
+import { type Issuer, serveHttp } from "./HttpServer.js"
 import { cleanBucket, type Outcome, type TestServer, type TestServerOptions } from "./TestServer.js"
 
 /**
@@ -14,40 +13,6 @@ import { cleanBucket, type Outcome, type TestServer, type TestServerOptions } fr
  * the test) and with its pending approvals in one real Redis (CCAPI_STORE_URL). Each replica has its own fake cloud
  * and workflow-token store, so a mutation is counted on the replica that sent it.
  */
-
-/** A proxy that sends each request to the next target in turn, as a round-robin load balancer does. */
-export const roundRobinProxy = async () => {
-  const targets: Array<string> = []
-  const served: Array<string> = []
-  let next = 0
-  const server: Server = createServer((req, res) => {
-    const target = new URL(targets[next++ % targets.length]!)
-    served.push(target.origin)
-    const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      }
-    )
-    upstream.on("error", () => res.writeHead(502).end("bad gateway"))
-    req.pipe(upstream)
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    targets,
-    /** The origin of the replica that served each request, in order. */
-    served,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
-  }
-}
-
-export type Issuer = Awaited<ReturnType<typeof makeIssuer>>
 
 /** One replica: its application (fake cloud, journal) and its HTTP listener. */
 export interface RemoteReplica {
@@ -83,8 +48,16 @@ export const remoteFleet = async (options: {
   readonly redisUrl: string
   readonly issuer: Issuer
   readonly config?: Partial<ServerConfig>
+  /**
+   * How 2025-11-25 clients are served: `stateless` (what `CCAPI_HTTP_SESSIONS=auto` picks with a shared store: any
+   * replica answers any request, nothing is pushed to the client), or `stateful` (behind a balancer that keeps a
+   * session on its replica: pushed elicitation reaches the client).
+   */
+  readonly sessions?: "stateless" | "stateful"
 }) => {
-  const proxy = await roundRobinProxy()
+  // The load balancer (no stickiness): CCAPI_PUBLIC_URL is its origin.
+  const proxy = await startRoundRobinProxy()
+  const publicUrl = proxy.origin
   const config = { storeUrl: options.redisUrl, ...options.config }
   const [a, b] = await Promise.all([options.start({ config }), options.start({ config })])
   const oauth = {
@@ -93,11 +66,9 @@ export const remoteFleet = async (options: {
     jwksUrl: options.issuer.jwksUrl,
     algorithms: ["RS256"]
   }
-  const [httpA, httpB] = await Promise.all([
-    serveHttp(a, { oauth, publicUrl: proxy.url }),
-    serveHttp(b, { oauth, publicUrl: proxy.url })
-  ])
-  proxy.targets.push(httpA.origin, httpB.origin)
+  const [httpA, httpB] = await Promise.all([serveHttp(a, { oauth, publicUrl }), serveHttp(b, { oauth, publicUrl })])
+  proxy.add({ name: "a", url: httpA.origin })
+  proxy.add({ name: "b", url: httpB.origin })
   const replicas: { readonly a: RemoteReplica; readonly b: RemoteReplica } = {
     a: { t: a, ...httpA },
     b: { t: b, ...httpB }
@@ -136,6 +107,7 @@ export const remoteFleet = async (options: {
 
   return {
     proxy,
+    publicUrl,
     ...replicas,
     client,
     close: async () => {
