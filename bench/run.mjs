@@ -5,25 +5,26 @@
 //
 // Settings (environment): BENCH_RUNS (cold starts per server, default 10), BENCH_WORKFLOW_RUNS (timed workflows per
 // server with scanning disabled, default 30), BENCH_SCAN_RUNS (timed workflows with Checkov and adapter scans,
-// default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 1000; 10000 for the memory goal), BENCH_REF_MEMORY_WORKFLOWS
-// (reference, default 1000), BENCH_MEMORY_NODE_FLAGS (node flags for ccapi's memory series, default none),
+// default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 10000), BENCH_REF_MEMORY_WORKFLOWS (reference, default 1000),
+// BENCH_MEMORY_NODE_FLAGS (node flags for ccapi's memory series, default none),
 // BENCH_LIST_SIZES (default "1000,10000"), BENCH_LIST_RUNS (default 5), BENCH_SKIP_REFERENCE=1,
 // BENCH_OURS_MODE=endpoint|sandbox (default endpoint: ccapi talks to the same sandbox process as the reference),
 // BENCH_OUTPUT (default <repo>/BENCHMARKS.md).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { Buffer } from "node:buffer"
 import { builtinModules } from "node:module"
 import os, { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { setTimeout } from "node:timers"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { rssOf, startServer, timedCall } from "./lib/mcp.mjs"
 import { heapReportArgs, memoryOf } from "./lib/memory.mjs"
 import { startEndpointProcess, timedExec } from "./lib/processes.mjs"
 import { ensureReference } from "./lib/reference.mjs"
 import { renderReport } from "./lib/report.mjs"
 import { startTimingProxy } from "./lib/timing-proxy.mjs"
+import { contextCost } from "./lib/tokens.mjs"
 import { runWorkflow, WORKFLOW_TYPE, workflowProperties } from "./lib/workflow.mjs"
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
@@ -46,7 +47,7 @@ const settings = {
   runs: int("BENCH_RUNS", 10),
   workflowRuns: int("BENCH_WORKFLOW_RUNS", 30),
   scanRuns: int("BENCH_SCAN_RUNS", 5),
-  memoryWorkflows: int("BENCH_MEMORY_WORKFLOWS", 1000),
+  memoryWorkflows: int("BENCH_MEMORY_WORKFLOWS", 10000),
   refMemoryWorkflows: int("BENCH_REF_MEMORY_WORKFLOWS", 1000),
   listSizes: (process.env.BENCH_LIST_SIZES ?? "1000,10000")
     .split(",")
@@ -120,6 +121,8 @@ const oursSpec = (endpointUrl, scanning, extra = {}) => ({
     XDG_STATE_HOME: stateDir,
     SECURITY_SCANNING: scanning ? "enabled" : "disabled",
     CCAPI_CHECKOV_BIN: oursCheckov,
+    // The warm Checkov worker (the default `auto` picks it too; `worker` fails loudly rather than fall back to the CLI).
+    CCAPI_CHECKOV_MODE: "worker",
     NODE_COMPILE_CACHE: join(workDir, "node-compile-cache"),
     ...extra
   }
@@ -237,6 +240,26 @@ const timedWorkflows = async (sessions, n, scanning, proxy, afterEach = () => un
   return stats
 }
 
+/** One start's figures into `acc[name]`: to initialize, to the tools/list answer and listTools(), to the first ping, RSS. */
+const recordStart = (acc, name, session, rss) => {
+  const entry = (acc[name] ??= {
+    initialize: [],
+    toolsAnswer: [],
+    toolsList: [],
+    ready: [],
+    rss: [],
+    tools: session.tools.length,
+    toolsListBytes: Buffer.byteLength(JSON.stringify({ tools: session.tools })),
+    noise: 0
+  })
+  entry.initialize.push(session.initializeMs)
+  entry.toolsAnswer.push(session.toolsAnswerMs)
+  entry.toolsList.push(session.toolsListMs)
+  entry.ready.push(session.readyMs)
+  if (rss !== undefined) entry.rss.push(rss)
+  entry.noise = Math.max(entry.noise, session.stdoutNoise())
+}
+
 // ── main ────────────────────────────────────────────────────────────────────
 const main = async () => {
   const wallStarted = performance.now()
@@ -330,25 +353,22 @@ const main = async () => {
         const session = await startSide(side, proxy?.url, true)
         const rss = rssOf(session.pid)
         await session.close()
-        const entry = (acc[side] ??= { initialize: [], toolsList: [], rss: [], tools: session.tools.length, noise: 0 })
-        entry.initialize.push(session.initializeMs)
-        entry.toolsList.push(session.toolsListMs)
-        if (rss !== undefined) entry.rss.push(rss)
-        entry.noise = Math.max(entry.noise, session.stdoutNoise())
+        recordStart(acc, side, session, rss)
       })
       if (results.ours.ok) {
-        // Extra row: the same starts with Node's compile cache switched off (as before the bin entry enabled it).
+        // Extra rows, alternating: the full server answering the handshake itself (the front off), and Node's compile
+        // cache switched off (as before the bin entry enabled it).
+        const variants = [
+          ["oursNoFront", { CCAPI_HANDSHAKE_FRONT: "off" }],
+          ["oursNoCompileCache", { NODE_DISABLE_COMPILE_CACHE: "1" }]
+        ]
         for (let i = 0; i < settings.runs; i++) {
-          const session = await startServer(oursSpec(proxy?.url, true, { NODE_DISABLE_COMPILE_CACHE: "1" }))
-          await session.close()
-          const entry = (acc.oursNoCompileCache ??= {
-            initialize: [],
-            toolsList: [],
-            rss: [],
-            tools: session.tools.length
-          })
-          entry.initialize.push(session.initializeMs)
-          entry.toolsList.push(session.toolsListMs)
+          for (const [name, extra] of variants) {
+            const session = await startServer(oursSpec(proxy?.url, true, extra))
+            const rss = rssOf(session.pid)
+            await session.close()
+            recordStart(acc, name, session, rss)
+          }
         }
       }
       if (results.ours.ok && settings.oursMode === "endpoint") {
@@ -356,9 +376,7 @@ const main = async () => {
         for (let i = 0; i < settings.runs; i++) {
           const session = await startServer(oursSpec(undefined, true))
           await session.close()
-          const entry = (acc.oursSandbox ??= { initialize: [], toolsList: [], rss: [], tools: session.tools.length })
-          entry.initialize.push(session.initializeMs)
-          entry.toolsList.push(session.toolsListMs)
+          recordStart(acc, "oursSandbox", session, undefined)
         }
       }
       results.coldStart = acc
@@ -427,6 +445,45 @@ const main = async () => {
         if (results.memory.ours?.heap !== undefined) results.heap = results.memory.ours.heap
       })
 
+      // 2a. What one durable append costs on this disk: the journal's own write (open, append, fdatasync, close),
+      // timed on a file in the directory the journal uses.
+      await section("one durable append", async () => {
+        const { open } = await import("node:fs/promises")
+        const file = join(stateDir, "bench-flush.jsonl")
+        const line = `${JSON.stringify({ at: new Date().toISOString(), event: "bench", details: { pad: "x".repeat(300) } })}\n`
+        const times = []
+        for (let i = 0; i < 50; i++) {
+          const started = performance.now()
+          const handle = await open(file, "a", 0o600)
+          try {
+            await handle.appendFile(line)
+            await handle.datasync()
+          } finally {
+            await handle.close()
+          }
+          times.push(performance.now() - started)
+        }
+        rmSync(file, { force: true })
+        results.workflow.durableAppend = times
+      })
+
+      // 2b. ccapi's overhead without its journal (CCAPI_JOURNAL=off): what the journal's durable appends cost.
+      if (results.ours.ok) {
+        await section("workflow (scanning disabled, journal off)", async () => {
+          const session = await startServer(oursSpec(proxy.url, false, { CCAPI_JOURNAL: "off" }))
+          try {
+            for (let i = 0; i < settings.warmup; i++)
+              await runWorkflow(session, { scanning: false, name: workflowName("ours"), proxy })
+            const stats = emptyWorkflowStats()
+            for (let i = 0; i < settings.workflowRuns; i++)
+              recordWorkflow(stats, await runWorkflow(session, { scanning: false, name: workflowName("ours"), proxy }))
+            results.workflow.disabledNoJournal = stats
+          } finally {
+            await session.close()
+          }
+        })
+      }
+
       // 3. Workflow with the real Checkov.
       await section("workflow (real Checkov)", async () => {
         const sessions = {}
@@ -441,6 +498,15 @@ const main = async () => {
         }
       })
     }
+
+    // 3c. Context cost: both servers' tools/list and the text of one create workflow, in tokens (lib/tokens.mjs).
+    await section("context cost (tokens)", async () => {
+      results.tokens = await contextCost({
+        name: workflowName("ours"),
+        startOurs: () => startSide("ours", proxy?.url, true),
+        startReference: sides().includes("reference") ? () => startSide("reference", proxy?.url, true) : undefined
+      })
+    })
 
     // 4. One Checkov scan: through our adapter, and what it is made of.
     await section("checkov scan", async () => {
@@ -479,7 +545,7 @@ const main = async () => {
 
   results.meta.loadEnd = os.loadavg()
   results.meta.wallSeconds = (performance.now() - wallStarted) / 1000
-  const markdown = renderReport(results)
+  const markdown = withKeptSections(renderReport(results))
   writeFileSync(settings.output, markdown)
   writeFileSync(join(workDir, "results.json"), JSON.stringify(results, null, 2))
   process.stdout.write(markdown)
@@ -532,9 +598,115 @@ const binImports = () => {
   return { external: [...external].sort(), bytes }
 }
 
+/**
+ * The bundle's own anatomy: dist/metafile-esm.json (tsup writes it) names the chunks dist/main.js imports statically;
+ * one process imports them leaves first and times each import, so each row is what that chunk adds (its own module
+ * evaluation) and the rows add up to the whole load of the full server. Another process times the handshake front
+ * (dist/front.js and its recorded answers, dist/handshake.js).
+ */
+const bundleChunks = () => {
+  const dist = dirname(oursBundle)
+  const meta = JSON.parse(readFileSync(join(dist, "metafile-esm.json"), "utf8"))
+  const order = []
+  const visit = (file) => {
+    if (order.includes(file)) return
+    for (const imported of meta.outputs[file]?.imports ?? []) {
+      if (imported.kind === "import-statement" && imported.path.startsWith("dist/")) visit(imported.path)
+    }
+    order.push(file)
+  }
+  visit("dist/main.js")
+  const describe = (file) => {
+    const groups = {}
+    for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[file].inputs)) {
+      const pkg =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ??
+        input
+          .replace(/^(\.\.\/)+/, "")
+          .split("/")
+          .slice(0, 2)
+          .join("/")
+      groups[pkg] = (groups[pkg] ?? 0) + bytesInOutput
+    }
+    return Object.entries(groups)
+      .sort((a, b) => b[1] - a[1])
+      .filter(([, bytes], i) => i < 4 && bytes > 2048)
+      .map(([pkg, bytes]) => `${pkg} ${(bytes / 1024).toFixed(0)} KiB`)
+      .join(", ")
+  }
+  return order.map((file) => ({
+    file: file.replace(/^dist\//, ""),
+    bytes: meta.outputs[file].bytes,
+    contents: describe(file)
+  }))
+}
+
+const CHUNK_TIMER = `
+const times = {}
+const start = performance.now()
+for (const file of JSON.parse(process.argv[1])) {
+  const t = performance.now()
+  await import(file)
+  times[file] = performance.now() - t
+}
+times.total = performance.now() - start
+process.stdout.write(JSON.stringify(times))
+`
+
+const FRONT_TIMER = `
+const t = performance.now()
+await import(process.argv[1])
+const front = performance.now() - t
+const u = performance.now()
+await import(process.argv[2])
+process.stdout.write(JSON.stringify({ front, data: performance.now() - u }))
+`
+
+const measureBundleAnatomy = async (anatomy) => {
+  const dist = dirname(oursBundle)
+  const chunks = bundleChunks()
+  const env = { PATH: process.env.PATH, NODE_COMPILE_CACHE: join(workDir, "node-compile-cache-anatomy") }
+  const files = chunks.map((chunk) => pathToFileURL(join(dist, chunk.file)).href)
+  const front = [pathToFileURL(join(dist, "front.js")).href, pathToFileURL(join(dist, "handshake.js")).href]
+  // A first run fills the compile cache, as the bench's cold starts run with a warm one.
+  await timedExec(process.execPath, ["--input-type=module", "-e", CHUNK_TIMER, JSON.stringify(files)], { env })
+  await timedExec(process.execPath, ["--input-type=module", "-e", FRONT_TIMER, ...front], { env })
+  const perChunk = Object.fromEntries(chunks.map((chunk) => [chunk.file, []]))
+  const totals = []
+  const frontTimes = { front: [], data: [] }
+  for (let i = 0; i < settings.runs; i++) {
+    const run = await timedExec(process.execPath, ["--input-type=module", "-e", CHUNK_TIMER, JSON.stringify(files)], {
+      env
+    })
+    if (run.code !== 0) throw new Error(`importing the bundle's chunks failed: ${run.stderr.slice(0, 300)}`)
+    const times = JSON.parse(run.stdout)
+    chunks.forEach((chunk, at) => perChunk[chunk.file].push(times[files[at]]))
+    totals.push(times.total)
+    const frontRun = await timedExec(process.execPath, ["--input-type=module", "-e", FRONT_TIMER, ...front], { env })
+    if (frontRun.code !== 0) throw new Error(`importing the front failed: ${frontRun.stderr.slice(0, 300)}`)
+    const frontTimesRun = JSON.parse(frontRun.stdout)
+    frontTimes.front.push(frontTimesRun.front)
+    frontTimes.data.push(frontTimesRun.data)
+  }
+  anatomy.bundle = {
+    chunks: chunks.map((chunk) => ({ ...chunk, ms: perChunk[chunk.file] })),
+    total: totals,
+    front: frontTimes,
+    frontBytes: statSync(join(dist, "front.js")).size,
+    dataBytes: statSync(join(dist, "handshake.js")).size
+  }
+}
+
 const measureStartAnatomy = async () => {
   const anatomy = { node: {}, python: {} }
   if (results.ours.ok) Object.assign(anatomy, binImports())
+  if (results.ours.ok) {
+    try {
+      await measureBundleAnatomy(anatomy)
+    } catch (error) {
+      missing("the bundle's anatomy", error instanceof Error ? error.message : String(error))
+    }
+  }
   for (let i = 0; i < settings.runs; i++) {
     for (const [label, modules] of IMPORT_GROUPS) {
       const code = modules.length ? `await Promise.all(${JSON.stringify(modules)}.map((m) => import(m)))` : "0"
@@ -714,13 +886,27 @@ const listAll = async (session, side) => {
   return { firstMs, lastMs: performance.now() - started, pages, count }
 }
 
+/**
+ * The sections other scripts write into BENCHMARKS.md between markers (`<!-- name:start -->` … `<!-- name:end -->`,
+ * or `<!-- BEGIN … -->` … `<!-- END … -->`: the fleet load, the fault-injection suite, the plan step) are kept, in
+ * their order, after the report this harness writes.
+ */
+const withKeptSections = (markdown) => {
+  if (!existsSync(settings.output)) return markdown
+  const previous = readFileSync(settings.output, "utf8")
+  const kept = [
+    ...previous.matchAll(/<!-- ([\w-]+):start -->[\s\S]*?<!-- \1:end -->|<!-- BEGIN [\s\S]*?<!-- END [^\n]*?-->/g)
+  ].map((match) => match[0])
+  return kept.length === 0 ? markdown : `${markdown.trimEnd()}\n\n${kept.join("\n\n")}\n`
+}
+
 /** `node bench/run.mjs --render`: rewrite BENCHMARKS.md from the last run's bench/.work/results.json. */
 const render = () => {
   const saved = JSON.parse(readFileSync(join(workDir, "results.json"), "utf8"))
   if (saved.startAnatomy && saved.startAnatomy.external === undefined && existsSync(oursBundle)) {
     Object.assign(saved.startAnatomy, binImports())
   }
-  writeFileSync(settings.output, renderReport(saved))
+  writeFileSync(settings.output, withKeptSections(renderReport(saved)))
   log(`rewrote ${settings.output} from ${join(workDir, "results.json")}`)
 }
 

@@ -18,9 +18,12 @@ export const rssOf = (pid) => {
 }
 
 /**
- * Spawn `spec.command spec.args` with `spec.env`, connect a client and list the tools.
+ * Spawn `spec.command spec.args` with `spec.env`, connect a client, list the tools and ping.
  * Returns the session with cold-start timings measured from just before the spawn:
- * `initializeMs` (the initialize response received) and `toolsListMs` (the first tools/list answered).
+ * `initializeMs` (the initialize response received), `toolsAnswerMs` (the first tools/list answer received),
+ * `toolsListMs` (the client's `listTools()` resolved: the answer validated and the output schemas compiled) and `readyMs`
+ * (the first `ping` answered: ccapi's bin answers the handshake from its front, and the ping is the first request the
+ * full server answers, once it has loaded and taken the connection over).
  */
 export const startServer = async (spec) => {
   const transport = new StdioClientTransport({
@@ -49,8 +52,19 @@ export const startServer = async (spec) => {
     throw new Error(`${spec.name}: could not connect (${error.message}). stderr:\n${stderrLines.join("\n")}`)
   })
   const initializeMs = performance.now() - started
+  // When the tools/list answer reaches the client, before the SDK client validates it and compiles every tool's output
+  // schema (which `listTools()` includes, and which takes the client longer than the server takes to answer).
+  let toolsAnswerAt
+  const deliver = transport.onmessage
+  transport.onmessage = (message, extra) => {
+    if (toolsAnswerAt === undefined && Array.isArray(message?.result?.tools)) toolsAnswerAt = performance.now()
+    deliver?.(message, extra)
+  }
   const tools = await client.listTools()
   const toolsListMs = performance.now() - started
+  const toolsAnswerMs = (toolsAnswerAt ?? performance.now()) - started
+  await client.ping()
+  const readyMs = performance.now() - started
   const pid = transport.pid
   return {
     name: spec.name,
@@ -60,6 +74,8 @@ export const startServer = async (spec) => {
     tools: tools.tools,
     initializeMs,
     toolsListMs,
+    toolsAnswerMs,
+    readyMs,
     stdoutNoise: () => stdoutNoise,
     stderrTail: () => stderrLines.join("\n"),
     close: async () => {

@@ -1,9 +1,14 @@
+import { randomUUID } from "node:crypto"
 import { copyFileSync, mkdirSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "tsup"
 
 const memoryCloudData = (name: string) => fileURLToPath(new URL(`../memory-cloud/data/${name}`, import.meta.url))
 const ownData = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url))
+const dist = (name: string) => fileURLToPath(new URL(`./dist/${name}`, import.meta.url))
+
+/** Ties dist/front.js to the handshake answers recorded from this build's dist/main.js (see scripts/handshake-data.mjs). */
+const buildId = randomUUID()
 
 /*
  * Everything bundled for a fast `npx` start: resolving and loading hundreds of files from node_modules (Effect, the AWS
@@ -20,9 +25,14 @@ const ownData = (name: string) => fileURLToPath(new URL(`./data/${name}`, import
  *
  * cdk-from-cfn (create_template's CDK formats) stays outside the bundle, a runtime dependency: it reads its WebAssembly
  * binary from beside its own index.js. The converter imports it on first use, so a start never loads it.
+ *
+ * Two entries: dist/main.js, the full server, and dist/front.js, the bin's handshake front (Node.js built-ins only,
+ * no chunk shared with main). After the build, scripts/handshake-data.mjs starts dist/main.js in every setting that
+ * changes the tool list and records its `initialize` and `tools/list` answers into dist/handshake.js, under this
+ * build's id (compiled into front.js as `__CCAPI_BUILD_ID__`): the front answers from them only when the ids match.
  */
 export default defineConfig({
-  entry: ["src/main.ts"],
+  entry: { main: "src/main.ts", front: "src/front.ts" },
   format: ["esm"],
   platform: "node",
   target: "node22",
@@ -30,6 +40,8 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   splitting: true,
+  // dist/metafile-esm.json: what each chunk holds (the bench's start anatomy reads it; not shipped).
+  metafile: true,
   dts: false,
   noExternal: [/^(?!cdk-from-cfn$).*/],
   external: ["cdk-from-cfn"],
@@ -50,6 +62,7 @@ export default defineConfig({
   esbuildOptions(options) {
     options.conditions = ["@ccapi/source"]
     options.mainFields = ["module", "main"]
+    options.define = { ...options.define, __CCAPI_BUILD_ID__: JSON.stringify(buildId) }
     options.banner = {
       js: 'import { createRequire as __ccapiCreateRequire } from "node:module"; const require = __ccapiCreateRequire(import.meta.url);'
     }
@@ -60,5 +73,10 @@ export default defineConfig({
       rmSync(ownData(name), { force: true })
       copyFileSync(memoryCloudData(name), ownData(name))
     }
+    // @ts-expect-error: a plain ES module script without type declarations.
+    const { recordHandshake } = (await import("./scripts/handshake-data.mjs")) as {
+      recordHandshake: (options: { main: string; out: string; buildId: string }) => Promise<unknown>
+    }
+    await recordHandshake({ main: dist("main.js"), out: dist("handshake.js"), buildId })
   }
 })

@@ -1,73 +1,76 @@
 import { createHash } from "node:crypto"
 import type { CallToolResult } from "@modelcontextprotocol/server"
-import type { z } from "zod"
 import { escapePointerSegment, sanitizeJson } from "@ccapi/core"
 
 /*
  * How a tool's result becomes an MCP answer without repeating large values.
  *
  * - structuredContent carries the result once: the value sanitised (core's sanitiser), then every value of at least
- *   `largeValue` characters of JSON that occurs again in a free-form part of the result (`properties`, a diff's
+ *   `repeatedValue` characters of JSON that occurs again in a free-form part of the result (`properties`, a diff's
  *   before/after, the template, a resource model: places the output schema types as any JSON) is kept at its first
  *   occurrence and replaced elsewhere by `{"$ref": "#/<JSON pointer to the first>"}`. A plan's desired state is then
  *   sent once, not again in its diff and its template.
  * - In a large answer with a `fullText` field (the explanation), a large string in a free-form part that the
  *   explanation shows verbatim is given once more only as its digest and a pointer to the explanation.
- * - The text content is the same JSON while the answer is small (under `smallAnswer` characters). Past that it is the
- *   same JSON with every string of at least `largeValue` characters replaced by a digest and a pointer
- *   (`"[2097152 characters, sha256 …; in structuredContent at /plan/properties/Big]"`) — except a tool's `fullText`
- *   field (the explanation a person must read in full), which the text carries whole, before the JSON.
+ * - The text content depends on the client's protocol (see "What a result carries" in the package README). A client
+ *   of 2025-06-18 or later has structuredContent, so the text is a short summary (where the result is, the workflow tokens, the
+ *   next step); the result is not repeated. An older client gets the structured result as compact JSON while the answer is small (under `smallAnswer`
+ *   characters); past that the same JSON with every string of at least `largeValue` characters replaced by a digest
+ *   and a pointer (`"[2097152 characters, sha256 …; in structuredContent at /plan/properties/Big]"`), the `fullText`
+ *   field whole before it.
  */
 
-/** The smallest value (in characters of JSON) that is referenced rather than repeated, and elided from the text. */
+/** The smallest value (in characters of JSON) that is referenced rather than repeated. */
+export const repeatedValue = 128
+
+/** The smallest string (in characters) that a large answer gives once more only as a digest and a pointer. */
 export const largeValue = 1024
 
 /** The largest structured answer whose text copy is the whole JSON. */
 export const smallAnswer = 64 * 1024
 
-type Shape = z.ZodType | undefined
+/** A JSON Schema (the tool's advertised output schema), or a position in one. */
+export type JsonSchema = Readonly<Record<string, unknown>>
+type Shape = JsonSchema | undefined
 
-interface ZodInternals {
-  readonly _zod: {
-    readonly def: {
-      readonly type: string
-      readonly shape?: Record<string, z.ZodType>
-      readonly element?: z.ZodType
-      readonly innerType?: z.ZodType
-      readonly valueType?: z.ZodType
-      readonly options?: ReadonlyArray<z.ZodType>
-    }
-  }
+const isSchema = (value: unknown): value is JsonSchema =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Follows a local `$ref` (`#/$defs/Name`) against the root. */
+const resolve = (root: JsonSchema, schema: Shape): Shape => {
+  const ref = schema?.["$ref"]
+  if (typeof ref !== "string" || !ref.startsWith("#/$defs/")) return schema
+  const defs = root["$defs"]
+  const target = isSchema(defs) ? defs[ref.slice("#/$defs/".length)] : undefined
+  return isSchema(target) ? target : undefined
 }
 
-const defOf = (schema: z.ZodType) => (schema as unknown as ZodInternals)._zod.def
-
-/** Whether a schema position takes any JSON value (so that a `$ref` object may stand there). */
-const isFree = (schema: Shape): boolean => {
-  if (schema === undefined) return false
-  const def = defOf(schema)
-  if (def.type === "optional" || def.type === "nullable" || def.type === "default") return isFree(def.innerType)
-  return def.type === "unknown" || def.type === "any"
+/** Whether a schema position takes any JSON value (`{}`: so that a `$ref` object may stand there). */
+const isFree = (root: JsonSchema, schema: Shape): boolean => {
+  const s = resolve(root, schema)
+  if (s === undefined) return false
+  const keys = Object.keys(s).filter((key) => key !== "description" && key !== "title")
+  if (keys.length === 0) return true
+  const anyOf = s["anyOf"]
+  return Array.isArray(anyOf) && anyOf.some((branch) => isSchema(branch) && isFree(root, branch))
 }
 
 /** The schema of a member of `schema` (an object field, an array element, a record value). */
-const child = (schema: Shape, key: string | number): Shape => {
-  if (schema === undefined) return undefined
-  const def = defOf(schema)
-  switch (def.type) {
-    case "optional":
-    case "nullable":
-    case "default":
-      return child(def.innerType, key)
-    case "object":
-      return typeof key === "string" ? def.shape?.[key] : undefined
-    case "array":
-      return def.element
-    case "record":
-      return def.valueType
-    default:
-      return undefined
+const child = (root: JsonSchema, schema: Shape, key: string | number): Shape => {
+  const s = resolve(root, schema)
+  if (s === undefined) return undefined
+  const anyOf = s["anyOf"]
+  if (Array.isArray(anyOf)) {
+    for (const branch of anyOf) {
+      const found = isSchema(branch) ? child(root, branch, key) : undefined
+      if (found !== undefined) return found
+    }
+    return undefined
   }
+  if (typeof key === "number") return isSchema(s["items"]) ? s["items"] : undefined
+  const properties = s["properties"]
+  if (isSchema(properties) && isSchema(properties[key])) return properties[key]
+  return isSchema(s["additionalProperties"]) ? s["additionalProperties"] : undefined
 }
 
 /** JSON text of every subtree, computed once bottom-up. */
@@ -96,7 +99,7 @@ interface ShownIn {
  * The structured result with repeated large values in free-form positions replaced by references to the first; with
  * `shownIn`, a large string there that the long text shows verbatim becomes its digest and a pointer to that text.
  */
-export const withReferences = (value: unknown, shape: z.ZodType, shownIn?: ShownIn): unknown => {
+export const withReferences = (value: unknown, shape: JsonSchema, shownIn?: ShownIn): unknown => {
   const sizes = new Map<object, string>()
   const first = new Map<string, string>()
   const walk = (node: unknown, schema: Shape, pointer: string, free: boolean): unknown => {
@@ -109,7 +112,7 @@ export const withReferences = (value: unknown, shape: z.ZodType, shownIn?: Shown
     )
       return `[${node.length} characters, sha256 ${digest(node)}; shown in full in ${shownIn.pointer}]`
     const text = serialise(node, sizes)
-    if (text.length >= largeValue) {
+    if (text.length >= repeatedValue) {
       const seen = first.get(text)
       if (seen !== undefined && free) return { $ref: `#${seen}` }
       if (seen === undefined) first.set(text, pointer)
@@ -117,15 +120,15 @@ export const withReferences = (value: unknown, shape: z.ZodType, shownIn?: Shown
     if (node === null || typeof node !== "object") return node
     if (Array.isArray(node)) {
       return node.map((item, i) => {
-        const s = child(schema, i)
-        return walk(item, s, `${pointer}/${i}`, free || isFree(s))
+        const s = child(shape, schema, i)
+        return walk(item, s, `${pointer}/${i}`, free || isFree(shape, s))
       })
     }
     const out: Record<string, unknown> = {}
     for (const [key, item] of Object.entries(node)) {
-      const s = child(schema, key)
+      const s = child(shape, schema, key)
       Object.defineProperty(out, key, {
-        value: walk(item, s, `${pointer}/${escapePointerSegment(key)}`, free || isFree(s)),
+        value: walk(item, s, `${pointer}/${escapePointerSegment(key)}`, free || isFree(shape, s)),
         enumerable: true,
         writable: true,
         configurable: true
@@ -160,27 +163,51 @@ const elided = (value: unknown, pointer: string, skip: string | undefined): unkn
 }
 
 export interface AnswerOptions {
-  /** The output schema, which says where any JSON may stand (and so where a reference may). */
-  readonly output: z.ZodType
-  /** A top-level string field the text carries whole even in a large answer (shown first). */
+  /** The advertised output schema, which says where any JSON may stand (and so where a reference may). */
+  readonly output: JsonSchema
+  /** A top-level string field a person must read in full: an older client's text carries it whole, first. */
   readonly fullText?: string
+  /**
+   * What the text content carries besides: `json`, the structured result as compact JSON (for a client whose protocol
+   * predates structured content, 2025-06-18); `summary`, a short text saying where the result is, the workflow tokens and the
+   * next step (a client that has structured content reads the result there; see "What a result carries").
+   */
+  readonly text: "json" | "summary"
+}
+
+/** The short text beside a structured result: where the result is, its workflow tokens, what to do next. */
+export const summaryOf = (structured: Record<string, unknown>): string => {
+  const tokens = Object.entries(structured)
+    .filter(([key, value]) => key.endsWith("_token") && typeof value === "string")
+    .map(([key, value]) => `${key}: ${value as string}`)
+  const next = structured["next_step"] ?? structured["message"]
+  return ["The result is in structuredContent.", ...tokens, ...(typeof next === "string" ? [next] : [])].join("\n")
 }
 
 /** A successful result: sanitised, repeated large values referenced once, and a text copy bounded in size. */
 export const answer = (value: unknown, options: AnswerOptions): CallToolResult => {
   const clean = sanitizeJson(JSON.parse(JSON.stringify(value))) as Record<string, unknown>
   let structured = withReferences(clean, options.output) as Record<string, unknown>
-  const json = JSON.stringify(structured, null, 2)
+  const json = JSON.stringify(structured)
+  const fullText = options.fullText === undefined ? undefined : structured[options.fullText]
+  if (options.text === "summary") {
+    // The explanation stays whole in structuredContent; a long string the plan repeats from it is given there once.
+    if (typeof fullText === "string" && json.length > smallAnswer)
+      structured = withReferences(clean, options.output, {
+        text: fullText,
+        pointer: `/${escapePointerSegment(options.fullText!)}`
+      }) as Record<string, unknown>
+    return { structuredContent: structured, content: [{ type: "text", text: summaryOf(structured) }] }
+  }
   if (json.length <= smallAnswer) return { structuredContent: structured, content: [{ type: "text", text: json }] }
-  const full = options.fullText === undefined ? undefined : structured[options.fullText]
-  const skip = typeof full === "string" ? `/${escapePointerSegment(options.fullText!)}` : undefined
-  if (typeof full === "string" && skip !== undefined)
-    structured = withReferences(clean, options.output, { text: full, pointer: skip }) as Record<string, unknown>
-  const rest = JSON.stringify(elided(structured, "", skip), null, 2)
+  const skip = typeof fullText === "string" ? `/${escapePointerSegment(options.fullText!)}` : undefined
+  if (typeof fullText === "string" && skip !== undefined)
+    structured = withReferences(clean, options.output, { text: fullText, pointer: skip }) as Record<string, unknown>
+  const rest = JSON.stringify(elided(structured, "", skip))
   const content: CallToolResult["content"] =
-    typeof full === "string"
+    typeof fullText === "string"
       ? [
-          { type: "text", text: full },
+          { type: "text", text: fullText },
           { type: "text", text: rest }
         ]
       : [{ type: "text", text: rest }]

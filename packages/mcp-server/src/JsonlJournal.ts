@@ -52,7 +52,7 @@ const codeOf = (cause: unknown): string | undefined => {
 }
 
 /**
- * The Journal port as a JSON Lines file: one entry per line, appended in order (one write at a time) and fsync'd
+ * The Journal port as a JSON Lines file: one entry per line, appended in order (one write at a time) and fdatasync'd
  * before `append` returns, the file created with mode 0600 in a 0700 directory. A write that fails is a `JournalUnavailable` — the workflow then sends
  * no mutation — and is logged as a warning once.
  */
@@ -61,14 +61,32 @@ export const make = (file: string) =>
     const warned = yield* Ref.make(false)
     const prepared = yield* Ref.make(false)
     const oneWriter = yield* Semaphore.make(1)
-    // Write-ahead: an entry counts as recorded once it is on disk (written and fsync'd), not in the page cache.
+    // The directory is made before the first write, and again whenever the file cannot be opened for want of it.
+    let directoryMade = false
+    const open = async () => {
+      if (!directoryMade) {
+        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+        directoryMade = true
+      }
+      try {
+        return await fs.open(file, "a", 0o600)
+      } catch (error) {
+        if (codeOf(error) !== "ENOENT") throw error
+        directoryMade = false
+        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+        directoryMade = true
+        return await fs.open(file, "a", 0o600)
+      }
+    }
+    // Write-ahead: an entry counts as recorded once it is on disk (written and fdatasync'd: the data and the file's new
+    // length, all an append needs to be read back), not in the page cache. The file is opened for every entry, so an
+    // entry never goes to a file that was moved or deleted meanwhile.
     const write = (line: string) =>
       Effect.tryPromise(async () => {
-        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-        const handle = await fs.open(file, "a", 0o600)
+        const handle = await open()
         try {
           await handle.appendFile(line)
-          await handle.sync()
+          await handle.datasync()
         } finally {
           await handle.close()
         }

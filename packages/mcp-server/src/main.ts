@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { Cause, Config, Context, Data, Deferred, Duration, Effect, Exit, Layer, Result } from "effect"
 import { Identity, InFlight, reconcilePending } from "@ccapi/core"
 import { makeAppLayer } from "./AppLayer.js"
@@ -8,6 +10,7 @@ import { makeApprovalStateCodec } from "./Elicitation.js"
 import { serverInfo } from "./Server.js"
 import { parseHttpSettings, type HttpSettings, type RequestStateSettings } from "./http/HttpSettings.js"
 import * as Http from "./transports/http.js"
+import type { StdioHandoff } from "./transports/HandshakeFront.js"
 import * as Stdio from "./transports/stdio.js"
 
 // stdout carries JSON-RPC and nothing else: anything that logs through console.log/info/debug goes to stderr.
@@ -25,7 +28,8 @@ An MCP server (stdio, or Streamable HTTP) for the AWS Cloud Control API with an 
 Environment: AWS_PROFILE, AWS_REGION and the AWS SDK's credential chain; SECURITY_SCANNING, DEFAULT_TAGS
 (enabled|disabled); CCAPI_LOG_LEVEL / FASTMCP_LOG_LEVEL; CCAPI_APPROVAL (auto|required|off); CCAPI_DEFAULT_TAGS
 (k=v,k2=v2); CCAPI_DISABLED_GUARDRAILS; CCAPI_DELETE_LIMIT; CCAPI_MUTATION_WAIT_SECONDS;
-CCAPI_TEMPLATE_WAIT_SECONDS; CCAPI_JOURNAL (path|off); CCAPI_TOKEN_TTL_MINUTES; CCAPI_CHECKOV_*.
+CCAPI_TEMPLATE_WAIT_SECONDS; CCAPI_JOURNAL (path|off); CCAPI_TOKEN_TTL_MINUTES; CCAPI_CHECKOV_*;
+CCAPI_HANDSHAKE_FRONT=off (the bin then loads the whole server before it answers initialize).
 HTTP: CCAPI_OAUTH_ISSUER, CCAPI_OAUTH_AUDIENCE, CCAPI_OAUTH_JWKS_URL, CCAPI_OAUTH_ALGORITHMS; CCAPI_ALLOWED_HOSTS,
 CCAPI_ALLOWED_ORIGINS; CCAPI_PUBLIC_URL; CCAPI_HTTP_MAX_BODY_BYTES; CCAPI_DRAIN_SECONDS;
 CCAPI_REQUEST_STATE_KEY (required with CCAPI_STORE_URL); CCAPI_HTTP_SESSIONS (auto|stateful|stateless).
@@ -166,7 +170,8 @@ const reconcileAtStart = (config: ServerConfig) =>
  */
 const serve = (
   config: ServerConfig,
-  transport: { readonly http: HttpSettings | undefined; readonly requestState: RequestStateSettings }
+  transport: { readonly http: HttpSettings | undefined; readonly requestState: RequestStateSettings },
+  handoff: StdioHandoff | undefined
 ) =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -195,7 +200,7 @@ const serve = (
                 )
             }).pipe(Effect.provide(app))
           }
-          return yield* Stdio.serve(server).pipe(Effect.provide(app))
+          return yield* Stdio.serve({ ...server, handoff }).pipe(Effect.provide(app))
         }),
         signal
       )
@@ -211,30 +216,50 @@ const serve = (
     })
   )
 
-const program = Effect.gen(function* () {
-  const transport = yield* transportSettings
-  const config = yield* settings(transport.rest)
-  if (config.flags.help || config.flags.version) {
-    process.stdout.write(config.flags.help ? usage : `${serverInfo.version}\n`)
-    return "printed" as const
-  }
-  yield* serve(config, transport)
-  return "served" as const
-})
+const program = (handoff: StdioHandoff | undefined) =>
+  Effect.gen(function* () {
+    const transport = yield* transportSettings
+    const config = yield* settings(transport.rest)
+    if (config.flags.help || config.flags.version) {
+      process.stdout.write(config.flags.help ? usage : `${serverInfo.version}\n`)
+      return "printed" as const
+    }
+    yield* serve(config, transport, handoff)
+    return "served" as const
+  })
 
-process.on("unhandledRejection", (reason) => stderr(`${serverInfo.name}: unhandled rejection: ${String(reason)}`))
+/**
+ * Runs the server until it is done, then ends the process. `handoff`: the connection the bin's handshake front opened
+ * (see transports/HandshakeFront.ts); the bin calls this, and `node dist/main.js` runs it without one.
+ */
+export const start = (handoff?: StdioHandoff) => {
+  process.on("unhandledRejection", (reason) => stderr(`${serverInfo.name}: unhandled rejection: ${String(reason)}`))
 
-void Effect.runPromiseExit(program).then((exit) => {
-  if (Exit.isSuccess(exit)) {
-    // Help and version end on their own once stdout is flushed; a server leaves handles open (stdin, sockets).
-    if (exit.value === "served") process.exit(0)
-    return
+  void Effect.runPromiseExit(program(handoff)).then((exit) => {
+    if (Exit.isSuccess(exit)) {
+      // Help and version end on their own once stdout is flushed; a server leaves handles open (stdin, sockets).
+      if (exit.value === "served") process.exit(0)
+      return
+    }
+    const failure = Cause.findErrorOption(exit.cause)
+    if (failure._tag === "Some") {
+      stderr(`${serverInfo.name}: ${failure.value.message}`)
+      process.exit(failure.value.exitCode)
+    }
+    stderr(`${serverInfo.name}: fatal: ${Cause.pretty(exit.cause)}`)
+    process.exit(1)
+  })
+}
+
+/** Whether this module is the process's entry (`node dist/main.js`), rather than imported by the bin. */
+const isEntry = () => {
+  const entry = process.argv[1]
+  if (entry === undefined) return false
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
   }
-  const failure = Cause.findErrorOption(exit.cause)
-  if (failure._tag === "Some") {
-    stderr(`${serverInfo.name}: ${failure.value.message}`)
-    process.exit(failure.value.exitCode)
-  }
-  stderr(`${serverInfo.name}: fatal: ${Cause.pretty(exit.cause)}`)
-  process.exit(1)
-})
+}
+
+if (isEntry()) start()

@@ -137,20 +137,19 @@ describe("input that cannot stall the server", () => {
       const template = JSON.stringify(plan.cloudformation_template)
       assert.notInclude(template, big)
       assert.include(template, '"$ref":"#/plan/properties')
-      // The text names the value by digest and says where it is.
+      // The text beside it is a summary (a client of 2025-06-18 or later reads structuredContent), never the value.
       assert.notInclude(generated.text, big)
-      assert.match(
-        generated.text,
-        /2097152 characters, sha256 [0-9a-f]{64}; the full value is in structuredContent at /
-      )
+      assert.isBelow(generated.text.length, 1024)
+      assert.include(generated.text, "The result is in structuredContent.")
 
       const explained = await t.call("explain", { generated_code_token: generated.data["generated_code_token"] })
       assert.isTrue(explained.ok)
       // Twice the input, plus the explanation's own headings and tables.
       assert.isAtMost(answerSize(explained.result), 2 * input + 16 * 1024)
-      // The explanation, which a person must read in full, is whole in the text and the structured content; the
-      // plan beside it gives the value as a digest that points to it.
-      assert.include(explained.result.content[0]!.type === "text" ? explained.result.content[0]!.text : "", big)
+      // The explanation, which a person must read in full, is whole in the structured content; the plan beside it
+      // gives the value as a digest that points to it.
+      // The text beside it is the summary, not the explanation again.
+      assert.notInclude(explained.text, big)
       assert.include(explained.data["explanation"], big)
       assert.match(
         explained.data["plan"].properties.Content.description,
@@ -159,10 +158,12 @@ describe("input that cannot stall the server", () => {
     }
   )
 
-  it("keeps small answers as they were: the whole JSON as text", async () => {
+  it("gives a small answer whole in structuredContent, and a short text beside it", async () => {
     const t = await start()
     const env = await t.call("check_environment_variables")
-    assert.deepStrictEqual(JSON.parse(env.text), env.result.structuredContent)
+    assert.strictEqual(env.result.structuredContent?.["environment_token"], env.data["environment_token"])
+    assert.include(env.text, `environment_token: ${env.data["environment_token"]}`)
+    assert.isBelow(env.text.length, JSON.stringify(env.result.structuredContent).length)
   })
 })
 

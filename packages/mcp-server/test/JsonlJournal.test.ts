@@ -51,6 +51,29 @@ describe("JsonlJournal", () => {
     })
   )
 
+  it.effect("a journal file or directory removed between entries is made again: no entry goes to a deleted file", () =>
+    Effect.gen(function* () {
+      const dir = path.join(tempDir(), "state")
+      const file = path.join(dir, "journal.jsonl")
+      const journal = yield* Effect.provide(Journal, JsonlJournal.layer(file))
+      yield* journal.append(entry({ n: 1 }))
+      fs.rmSync(file)
+      yield* journal.append(entry({ n: 2 }))
+      assert.deepStrictEqual(
+        (yield* readEntries(file)).map((e) => e.details["n"]),
+        [2]
+      )
+      fs.rmSync(dir, { recursive: true })
+      yield* journal.append(entry({ n: 3 }))
+      assert.deepStrictEqual(
+        (yield* readEntries(file)).map((e) => e.details["n"]),
+        [3]
+      )
+      assert.strictEqual(fs.statSync(dir).mode & 0o777, 0o700)
+      assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600)
+    })
+  )
+
   it.effect("appends one JSON line per entry, creating the directories, the file mode 0600", () =>
     Effect.gen(function* () {
       const file = path.join(tempDir(), "nested", "state", "journal.jsonl")

@@ -292,10 +292,16 @@ describe("the read tools", () => {
 })
 
 describe("results", () => {
-  it("carry structuredContent and the same JSON as text", async () => {
+  it("carry structuredContent, and beside it a short text with the token and the next step", async () => {
     const t = await start()
     const out = await t.call("check_environment_variables")
-    assert.deepStrictEqual(JSON.parse(out.result.content[0]!.text ?? ""), out.data)
+    const text = out.result.content.map((c) => c.text ?? "").join("\n")
+    assert.strictEqual(out.result.content.length, 1)
+    assert.include(text, `environment_token: ${out.data["environment_token"]}`)
+    assert.include(text, out.data["message"])
+    assert.include(text, "The result is in structuredContent.")
+    // Not the result again: a client of 2025-06-18 or later reads it in structuredContent.
+    assert.notInclude(text, '"variables_set"')
   })
 
   it("strip invisible and bidirectional characters from what AWS returns", async () => {

@@ -338,7 +338,6 @@ const submit = Effect.fn("Workflow.submit")(function* (
   const event = waited.event
   const identifier = event.identifier ?? started.identifier ?? identifierOf(plan)
   if (identifier !== undefined && event.status !== "FAILED") yield* recordChange(plan, identifier, region)
-  if (identifier !== undefined && event.status !== "FAILED") yield* recordChange(plan, identifier, region)
   const resource =
     event.status === "SUCCESS" && plan.operation !== "delete" && identifier !== undefined
       ? yield* cloud.get({ typeName: plan.typeName, identifier, region }).pipe(

@@ -20,7 +20,7 @@ import { NextStep } from "./NextStep.js"
 
 /*
  * What the use-cases return, as Schemas: plain data, ready to be shown; the MCP tools map them to the reference's
- * field names. No result ever contains a write-only value, and none echoes a token the caller sent.
+ * field names (`mcp-server/src/tools/Wire.ts` derives the wire Schemas from these). No result ever contains a write-only value, and none echoes a token the caller sent.
  */
 
 const SecurityScanning = Schema.Literals(["enabled", "disabled"])
@@ -47,9 +47,10 @@ export const PlanView = Schema.Struct({
   accountId: Schema.String,
   region: Schema.String,
   typeName: Schema.String,
-  identifier: Schema.UndefinedOr(Schema.String),
-  properties: Schema.UndefinedOr(JsonObject),
-  patch: Schema.UndefinedOr(PatchDocument),
+  identifier: Schema.optional(Schema.String),
+  /** Before the properties: a value both hold is given in full here, the patch the model may send back. */
+  patch: Schema.optional(PatchDocument),
+  properties: Schema.optional(JsonObject),
   diff: Schema.Array(DiffEntry),
   tags: Schema.Array(PlannedTag),
   guardrails: Schema.Array(GuardrailVerdict),
@@ -67,9 +68,9 @@ export type GeneratedCode = typeof GeneratedCode.Type
 
 export const Explanation = Schema.Struct({
   /** Absent when the content was not a plan (a general explanation), or when a guardrail blocks the plan. */
-  explainedToken: Schema.UndefinedOr(ExplainedTokenId),
+  explainedToken: Schema.optional(ExplainedTokenId),
   explanation: Schema.String,
-  plan: Schema.UndefinedOr(PlanView),
+  plan: Schema.optional(PlanView),
   next: NextStep
 })
 export type Explanation = typeof Explanation.Type
@@ -83,24 +84,29 @@ export const ScanOutcome = Schema.Struct({
 })
 export type ScanOutcome = typeof ScanOutcome.Type
 
-/** The reference's progress-event shape, plus what we know at the end. */
-export const MutationResult = Schema.Struct({
-  operation: PlanOperation,
+/** A Cloud Control request as its progress event tells it (a mutation's answer, a status poll). */
+const progressFields = {
   typeName: Schema.String,
-  identifier: Schema.UndefinedOr(Schema.String),
+  identifier: Schema.optional(Schema.String),
   requestToken: Schema.String,
-  /** The Cloud Control ClientToken the request was sent with (derived from the change; see `clientTokenFor`). */
-  clientToken: Schema.optional(Schema.String),
   status: Schema.String,
   isComplete: Schema.Boolean,
-  errorCode: Schema.UndefinedOr(Schema.String),
-  statusMessage: Schema.UndefinedOr(Schema.String),
+  errorCode: Schema.optional(Schema.String),
+  statusMessage: Schema.optional(Schema.String),
   /** ISO-8601. */
-  eventTime: Schema.UndefinedOr(Schema.String),
+  eventTime: Schema.optional(Schema.String),
   /** ISO-8601. */
-  retryAfter: Schema.UndefinedOr(Schema.String),
+  retryAfter: Schema.optional(Schema.String)
+}
+
+/** The reference's progress-event shape, plus what we know at the end. */
+export const MutationResult = Schema.Struct({
+  ...progressFields,
+  operation: PlanOperation,
+  /** The Cloud Control ClientToken the request was sent with (derived from the change; see `clientTokenFor`). */
+  clientToken: Schema.optional(Schema.String),
   /** The resource as it is after a completed create or update (write-only values masked). */
-  resource: Schema.UndefinedOr(JsonObject),
+  resource: Schema.optional(JsonObject),
   planHash: Schema.String,
   acceptedFindings: Schema.Array(Schema.String),
   warnings: Schema.Array(Schema.String),
@@ -109,9 +115,9 @@ export const MutationResult = Schema.Struct({
 export type MutationResult = typeof MutationResult.Type
 
 export const SecurityAnalysis = Schema.Struct({
-  report: Schema.UndefinedOr(ScanReport),
+  report: Schema.optional(ScanReport),
   /** Why there is no report (scanner missing, crashed), when there is none. */
-  unavailable: Schema.UndefinedOr(Schema.String),
+  unavailable: Schema.optional(Schema.String),
   findings: Schema.Array(Finding)
 })
 export type SecurityAnalysis = typeof SecurityAnalysis.Type
@@ -120,7 +126,7 @@ export const ResourceView = Schema.Struct({
   typeName: Schema.String,
   identifier: Schema.String,
   properties: JsonObject,
-  security: Schema.UndefinedOr(SecurityAnalysis)
+  security: Schema.optional(SecurityAnalysis)
 })
 export type ResourceView = typeof ResourceView.Type
 
@@ -128,55 +134,50 @@ export const ResourceList = Schema.Struct({
   typeName: Schema.String,
   region: Schema.String,
   resources: Schema.Array(Schema.Struct({ identifier: Schema.String, properties: JsonObject })),
-  nextToken: Schema.UndefinedOr(Schema.String),
-  security: Schema.UndefinedOr(Schema.Array(Schema.Struct({ identifier: Schema.String, analysis: SecurityAnalysis })))
+  nextToken: Schema.optional(Schema.String),
+  security: Schema.optional(Schema.Array(Schema.Struct({ identifier: Schema.String, analysis: SecurityAnalysis })))
 })
 export type ResourceList = typeof ResourceList.Type
 
 export const SchemaInformation = Schema.Struct({
   typeName: Schema.String,
-  description: Schema.UndefinedOr(Schema.String),
+  description: Schema.optional(Schema.String),
   primaryIdentifier: Schema.Array(Schema.String),
   required: Schema.Array(Schema.String),
   readOnlyProperties: Schema.Array(Schema.String),
   createOnlyProperties: Schema.Array(Schema.String),
   writeOnlyProperties: Schema.Array(Schema.String),
   taggable: Schema.Boolean,
-  tagProperty: Schema.UndefinedOr(Schema.String),
+  tagProperty: Schema.optional(Schema.String),
   properties: JsonObject,
   definitions: JsonObject
 })
 export type SchemaInformation = typeof SchemaInformation.Type
 
 export const RequestStatus = Schema.Struct({
-  requestToken: Schema.String,
+  ...progressFields,
   operation: Schema.String,
-  typeName: Schema.String,
-  identifier: Schema.UndefinedOr(Schema.String),
-  status: Schema.String,
-  isComplete: Schema.Boolean,
-  errorCode: Schema.UndefinedOr(Schema.String),
-  statusMessage: Schema.UndefinedOr(Schema.String),
-  eventTime: Schema.UndefinedOr(Schema.String),
-  retryAfter: Schema.UndefinedOr(Schema.String),
-  resourceModel: Schema.UndefinedOr(JsonObject)
+  resourceModel: Schema.optional(JsonObject)
 })
 export type RequestStatus = typeof RequestStatus.Type
 
+/** A resource of a generated template. */
+export const TemplateResourceView = Schema.Struct({ logicalId: Schema.String, typeName: Schema.String })
+
 export const TemplateResult = Schema.Struct({
-  templateId: Schema.UndefinedOr(Schema.String),
+  templateId: Schema.optional(Schema.String),
   templateName: Schema.String,
   status: Schema.String,
-  statusReason: Schema.UndefinedOr(Schema.String),
+  statusReason: Schema.optional(Schema.String),
   /** The format `body` is in: the one asked for, or YAML when a conversion failed (see `conversionError`). */
   format: TemplateOutputFormat,
   /** Absent while the generator is still working (poll again with `templateId`). */
-  body: Schema.UndefinedOr(Schema.String),
+  body: Schema.optional(Schema.String),
   /** Why the template could not be written in the asked format; `body` is then the CloudFormation template (YAML). */
-  conversionError: Schema.UndefinedOr(Schema.String),
+  conversionError: Schema.optional(Schema.String),
   /** What the reader of a converted template should know (resources without an import block, …). */
   warnings: Schema.Array(Schema.String),
-  resources: Schema.Array(Schema.Struct({ logicalId: Schema.String, typeName: Schema.String })),
+  resources: Schema.Array(TemplateResourceView),
   /** `iac-generator` (CloudFormation made it) or `reads` (built from GetResource, in read-only mode). */
   source: Schema.Literals(["iac-generator", "reads"]),
   next: NextStep

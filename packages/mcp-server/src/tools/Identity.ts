@@ -1,5 +1,5 @@
-import { z } from "zod"
-import type { CallerIdentity } from "@ccapi/core"
+import { Schema } from "effect"
+import { CallerIdentity } from "@ccapi/core"
 import type { ToolContext } from "../Tool.js"
 
 const authType: Record<CallerIdentity["credentialSource"], string> = {
@@ -16,31 +16,27 @@ const authType: Record<CallerIdentity["credentialSource"], string> = {
   unknown: "unknown"
 }
 
-/** The caller identity fields shared by get_aws_session_info and get_aws_account_info. */
-export const identityShape = {
-  account_id: z.string(),
-  arn: z.string(),
-  user_id: z.string(),
-  profile: z.string().optional(),
-  region: z.string(),
-  credential_source: z
-    .string()
-    .describe("environment, profile, sso, assume-role, process, web-identity, container, instance, static or sandbox"),
-  aws_auth_type: z
-    .string()
-    .describe("The reference's name for the credential source: env, sso_profile, standard_profile, …"),
-  endpoint: z.string().optional().describe("Set when calls go to a non-AWS endpoint (the sandbox, AWS_ENDPOINT_URL)"),
-  sandbox: z.boolean().describe("True when the server runs against the local sandbox, not AWS")
+/** The caller identity as get_aws_session_info and get_aws_account_info show it: core's, with the reference's names. */
+export const identityFields = {
+  ...CallerIdentity.fields,
+  /** `sandbox` when the server runs against the local sandbox. */
+  credentialSource: Schema.String,
+  /** The reference's name for the credential source: env, sso_profile, standard_profile, … */
+  awsAuthType: Schema.String,
+  /** True when the server runs against the local sandbox, not AWS. */
+  sandbox: Schema.Boolean
 }
 
+export const identityKeys = {
+  accountId: "account_id",
+  userId: "user_id",
+  credentialSource: "credential_source",
+  awsAuthType: "aws_auth_type"
+} as const
+
 export const identityOut = (identity: CallerIdentity, context: ToolContext) => ({
-  account_id: identity.accountId,
-  arn: identity.arn,
-  user_id: identity.userId,
-  profile: identity.profile,
-  region: identity.region,
-  credential_source: context.sandbox ? "sandbox" : identity.credentialSource,
-  aws_auth_type: context.sandbox ? "sandbox" : authType[identity.credentialSource],
-  endpoint: identity.endpoint,
+  ...identity,
+  credentialSource: context.sandbox ? "sandbox" : identity.credentialSource,
+  awsAuthType: context.sandbox ? "sandbox" : authType[identity.credentialSource],
   sandbox: context.sandbox
 })

@@ -1,6 +1,5 @@
-import { Effect } from "effect"
-import { z } from "zod"
-import { checkEnvironment } from "@ccapi/core"
+import { Effect, Schema } from "effect"
+import { checkEnvironment, EnvironmentCheck, EnvironmentInfo } from "@ccapi/core"
 import { defineTool, readAnnotations } from "../Tool.js"
 
 /** Step 1 of the workflow: what AWS environment the server sees. */
@@ -8,46 +7,49 @@ export const check_environment_variables = defineTool({
   name: "check_environment_variables",
   title: "Check the AWS environment",
   description: [
-    "Step 1 of every AWS workflow: reports the AWS environment the server sees before any call — the profile, the region and where it came from, which AWS variables are set (names only, never values), read-only mode and whether security scanning is enabled.",
-    "Returns an environment_token to pass to get_aws_session_info.",
-    "Does not contact AWS or validate credentials (get_aws_session_info does). Not needed for plain reads such as get_resource or list_resources."
+    "Step 1 of every change: the AWS environment the server sees (profile, region and its source, which AWS variables are set — names only), read-only mode and whether scanning is enabled.",
+    "Returns environment_token for get_aws_session_info. Does not contact AWS; not needed for plain reads."
   ].join(" "),
   mutating: false,
   input: {},
-  output: {
-    environment_token: z.string().describe("Pass to get_aws_session_info"),
-    aws_profile: z.string().optional(),
-    aws_region: z.string(),
-    region_source: z.enum(["argument", "environment", "profile", "default"]),
-    variables_set: z.array(z.string()).describe("Names of the AWS variables that are set"),
-    environment_variables: z.object({
-      AWS_PROFILE: z.string(),
-      AWS_REGION: z.string(),
-      SECURITY_SCANNING: z.enum(["enabled", "disabled"])
+  output: Schema.Struct({
+    environmentToken: EnvironmentCheck.fields.environmentToken,
+    ...EnvironmentInfo.fields,
+    /** The reference's summary of the three settings. */
+    environmentVariables: Schema.Struct({
+      AWS_PROFILE: Schema.String,
+      AWS_REGION: Schema.String,
+      SECURITY_SCANNING: EnvironmentCheck.fields.securityScanning
     }),
-    endpoint: z.string().optional(),
-    sandbox: z.boolean().describe("True when the server runs against the local sandbox, not AWS"),
-    readonly_mode: z.boolean(),
-    security_scanning: z.enum(["enabled", "disabled"]),
-    message: z.string()
-  },
+    sandbox: Schema.Boolean,
+    readOnly: EnvironmentCheck.fields.readOnly,
+    securityScanning: EnvironmentCheck.fields.securityScanning,
+    message: Schema.String
+  }).pipe(
+    Schema.encodeKeys({
+      environmentToken: "environment_token",
+      profile: "aws_profile",
+      region: "aws_region",
+      regionSource: "region_source",
+      variablesSet: "variables_set",
+      environmentVariables: "environment_variables",
+      readOnly: "readonly_mode",
+      securityScanning: "security_scanning"
+    })
+  ),
   annotations: readAnnotations(false),
   run: (_args, call) =>
     Effect.map(checkEnvironment(), (result) => ({
-      environment_token: result.environmentToken,
-      aws_profile: result.environment.profile,
-      aws_region: result.environment.region,
-      region_source: result.environment.regionSource,
-      variables_set: [...result.environment.variablesSet],
-      environment_variables: {
+      ...result.environment,
+      environmentToken: result.environmentToken,
+      environmentVariables: {
         AWS_PROFILE: result.environment.profile ?? "",
         AWS_REGION: result.environment.region,
         SECURITY_SCANNING: result.securityScanning
       },
-      endpoint: result.environment.endpoint,
       sandbox: call.context.sandbox,
-      readonly_mode: result.readOnly,
-      security_scanning: result.securityScanning,
+      readOnly: result.readOnly,
+      securityScanning: result.securityScanning,
       message: [
         call.context.sandbox
           ? "SANDBOX: the server runs against a local sandbox endpoint; nothing reaches AWS."

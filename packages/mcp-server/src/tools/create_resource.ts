@@ -8,7 +8,7 @@ import {
   credentialsTokenField,
   explainedTokenField,
   mutationOut,
-  mutationOutput,
+  MutationOut,
   regionField,
   resourceTypeField,
   securityScanTokenField,
@@ -20,10 +20,9 @@ export const create_resource = defineTool({
   name: "create_resource",
   title: "Create an AWS resource",
   description: [
-    "Creates the resource exactly as planned and explained: the server sends the desired state stored under explained_token (default tags included) — properties cannot be passed here.",
-    "Needs credentials_token, explained_token, and security_scan_token when scanning is enabled (or skip_security_check=true when the operator disabled scanning). resource_type and region must match the plan. When the client can show a form, the user is asked to approve. The user approves failed checks themselves (a form in the client, or a one-time link the answer asks them to open — then call again with the same arguments), and every change when the operator requires it.",
-    "Waits for Cloud Control up to a bound and returns the progress event (status, request_token, identifier, resource_info, …); if still IN_PROGRESS, follow it with get_resource_request_status. Each explained_token works once.",
-    "Not for changing an existing resource (update_resource) or when the server is read-only."
+    "Step 6 of a create: sends exactly the desired state stored under explained_token (no properties here). Needs credentials_token, explained_token and security_scan_token (or skip_security_check=true when scanning is disabled); resource_type and region must match the plan.",
+    "The user approves failed checks (and every change, if the operator requires it) in a form or through a one-time link the answer gives (then call again with the same arguments).",
+    "Waits for Cloud Control up to a bound and returns the progress event (status, request_token, identifier, resource_info); if IN_PROGRESS, follow it with get_resource_request_status. Each explained_token works once."
   ].join(" "),
   mutating: true,
   input: {
@@ -38,10 +37,10 @@ export const create_resource = defineTool({
       .boolean()
       .optional()
       .describe(
-        "Only when the user really wants a second, separate resource identical to one created before: the ClientToken is then unique to this plan. Without it the same create planned again reuses the ClientToken, so a retry after a lost answer returns the original request instead of creating a duplicate."
+        "Only if the user wants a second, identical resource: a fresh ClientToken (else a retry returns the first request)"
       )
   },
-  output: mutationOutput,
+  output: MutationOut,
   annotations: () => ({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
   run: (args, call) =>
     Effect.map(

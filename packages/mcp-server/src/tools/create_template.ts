@@ -1,17 +1,18 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { z } from "zod"
 import {
   createTemplate,
   DeletionPolicy,
   FetchTemplate,
   StartTemplate,
-  TemplateOutputFormat,
+  TemplateResourceView,
+  TemplateResult,
   UpdateReplacePolicy
 } from "@ccapi/core"
 import { decodeChoice, decodeRegion, decodeTemplateOutputFormat, decodeTemplateResources } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
 import { regionField } from "./Shapes.js"
-import { renderNextStep } from "../Wording.js"
+import { NextStepText } from "./Wire.js"
 
 /**
  * What create_template is asked: start a template of `resources` (and, with `session_changes`, of what this session
@@ -57,85 +58,53 @@ export const create_template = defineTool({
   name: "create_template",
   title: "Export resources as a CloudFormation template, CDK or Terraform",
   description: [
-    "Generates a CloudFormation template from existing resources with the CloudFormation IaC Generator (up to 500 resources per call), waits for it up to a bound and returns the template body and its resources; if it is still running, returns template_id — call again with template_id to fetch it.",
-    "In read-only mode the template is built from reads (GetResource) instead, so nothing is written to the account.",
-    'output_format "cdk-typescript", "cdk-python" or "terraform" (awscc provider, with import blocks that adopt the existing resources) converts the template in the server; if a conversion fails, the CloudFormation template is returned with conversion_error.',
-    "session_changes=true exports the resources this session created or updated. Not for creating resources (generate_infrastructure_code)."
+    "Exports existing resources (up to 500) as a CloudFormation template with the IaC Generator (from reads in read-only mode); if still running, returns template_id: call again with it.",
+    "output_format cdk-typescript, cdk-python or terraform (awscc, with import blocks) converts it; if that fails, the template comes with conversion_error."
   ].join(" "),
   mutating: false,
   input: {
-    template_name: z.string().nullish().describe("Name for the generated template"),
+    template_name: z.string().nullish().describe("Template name"),
     resources: z
       .array(
         z.object({
           ResourceType: z.string().describe('e.g. "AWS::S3::Bucket"'),
-          ResourceIdentifier: z
-            .record(z.string(), z.string())
-            .describe('The primary identifier properties, e.g. {"BucketName": "my-bucket"}')
+          ResourceIdentifier: z.record(z.string(), z.string()).describe('e.g. {"BucketName": "my-bucket"}')
         })
       )
       .nullish()
-      .describe("List of resources to include in the template, each with 'ResourceType' and 'ResourceIdentifier'"),
-    output_format: z
-      .string()
-      .nullish()
-      .describe(
-        'Output format: "JSON" or "YAML" (CloudFormation; default YAML), "cdk-typescript" or "cdk-python" (a CDK stack class), or "terraform" (HCL for the awscc provider, with import blocks holding the Cloud Control identifiers)'
-      ),
-    deletion_policy: z
-      .string()
-      .nullish()
-      .describe("Default DeletionPolicy for resources in the template (RETAIN or DELETE; default RETAIN)"),
-    update_replace_policy: z
-      .string()
-      .nullish()
-      .describe("Default UpdateReplacePolicy for resources in the template (RETAIN or DELETE; default RETAIN)"),
-    template_id: z
-      .string()
-      .nullish()
-      .describe("ID of an existing template generation process to check status or retrieve template"),
+      .describe("The resources to export"),
+    output_format: z.string().nullish().describe("JSON, YAML (default), cdk-typescript, cdk-python or terraform"),
+    deletion_policy: z.string().nullish().describe("RETAIN (default) or DELETE"),
+    update_replace_policy: z.string().nullish().describe("RETAIN (default) or DELETE"),
+    template_id: z.string().nullish().describe("A template started earlier, to fetch it"),
     region: regionField,
-    session_changes: z
-      .boolean()
-      .nullish()
-      .describe(
-        "true: also export the resources this session created or updated in the region (deleted ones are left out); resources may then be omitted"
-      )
+    session_changes: z.boolean().nullish().describe("Also export what this session created or updated")
   },
-  output: {
-    template_id: z.string().optional(),
-    template_name: z.string(),
-    status: z.string(),
-    status_reason: z.string().optional(),
-    format: z.enum(TemplateOutputFormat.literals).describe("The format template_body is in"),
-    template_body: z.string().optional().describe("Absent while the generator is still working"),
-    conversion_error: z
-      .string()
-      .optional()
-      .describe(
-        "Why the template could not be converted to the asked format; template_body is then CloudFormation YAML"
-      ),
-    warnings: z.array(z.string()).optional().describe("What to know about a converted template before using it"),
-    resources: z.array(z.object({ logical_id: z.string(), resource_type: z.string() })),
-    source: z.enum(["iac-generator", "reads"]),
-    next_step: z.string()
-  },
+  output: Schema.Struct({
+    ...TemplateResult.fields,
+    /** Left out when there are none. */
+    warnings: Schema.optional(Schema.Array(Schema.String)),
+    resources: Schema.Array(
+      TemplateResourceView.pipe(Schema.encodeKeys({ logicalId: "logical_id", typeName: "resource_type" }))
+    ),
+    next: NextStepText
+  }).pipe(
+    Schema.encodeKeys({
+      templateId: "template_id",
+      templateName: "template_name",
+      statusReason: "status_reason",
+      body: "template_body",
+      conversionError: "conversion_error",
+      next: "next_step"
+    })
+  ),
   annotations: (context) =>
     context.readOnly
       ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
       : { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   run: (args) =>
     Effect.map(Effect.flatMap(templateCommand(args), createTemplate), (result) => ({
-      template_id: result.templateId,
-      template_name: result.templateName,
-      status: result.status,
-      status_reason: result.statusReason,
-      format: result.format,
-      template_body: result.body,
-      conversion_error: result.conversionError,
-      warnings: result.warnings.length > 0 ? [...result.warnings] : undefined,
-      resources: result.resources.map((r) => ({ logical_id: r.logicalId, resource_type: r.typeName })),
-      source: result.source,
-      next_step: renderNextStep(result.next)
+      ...result,
+      warnings: result.warnings.length > 0 ? result.warnings : undefined
     }))
 })

@@ -7,7 +7,7 @@ import {
   credentialsTokenField,
   identifierField,
   mutationOut,
-  mutationOutput,
+  MutationOut,
   regionField,
   resourceTypeField
 } from "./Shapes.js"
@@ -17,25 +17,19 @@ export const delete_resource = defineTool({
   name: "delete_resource",
   title: "Delete an AWS resource",
   description: [
-    'Deletes exactly the resource that explain(content={resource_type, identifier}, operation="delete") described from its live state: resource_type, identifier and region must match that explanation.',
-    "Needs credentials_token, that explained_token and confirmed=true (only after the user confirmed). The user then approves the delete themselves: a form in the client, or a one-time link the answer asks them to open (then call again with the same arguments). One resource per call; the operator may cap deletes per session.",
-    "Returns the progress event (status, request_token, …). Irreversible. Not available when the server is read-only."
+    'Deletes exactly the resource that explain(content={resource_type, identifier}, operation="delete") read; type, identifier and region must match. Needs credentials_token, that explained_token and confirmed=true, only after the user confirmed.',
+    "The user then approves (a form, or a one-time link; then call again with the same arguments). One resource per call, maybe capped per session. Irreversible."
   ].join(" "),
   mutating: true,
   input: {
     resource_type: resourceTypeField,
     identifier: identifierField,
     credentials_token: credentialsTokenField,
-    explained_token: z
-      .string()
-      .describe('Explained token from explain(content={resource_type, identifier}, operation="delete")'),
+    explained_token: z.string().describe('From explain(operation="delete")'),
     region: regionField,
-    confirmed: z
-      .boolean()
-      .nullish()
-      .describe("Confirm that you want to delete this resource: true only after the user said so")
+    confirmed: z.boolean().nullish().describe("true only after the user confirmed")
   },
-  output: mutationOutput,
+  output: MutationOut,
   annotations: () => ({ readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true }),
   run: (args, call) =>
     Effect.map(

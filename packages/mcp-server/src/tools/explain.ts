@@ -1,7 +1,8 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { z } from "zod"
 import {
   DescribeContent,
+  Explanation,
   explain as explainUseCase,
   ExplainDelete,
   ExplainPlan,
@@ -11,8 +12,8 @@ import {
 } from "@ccapi/core"
 import { decodeIdentifier, decodeRegion, decodeTokenId, decodeTypeName } from "./Arguments.js"
 import { defineTool } from "../Tool.js"
-import { planShape, planViewOut } from "./Shapes.js"
-import { renderNextStep } from "../Wording.js"
+import { PlanOut } from "./Shapes.js"
+import { NextStepText } from "./Wire.js"
 
 /** What `explain` is asked: a plan to explain, a live resource to explain deleting, or content to describe. */
 const explainCommand = Effect.fn("explain.command")(function* (args: {
@@ -63,51 +64,23 @@ export const explain = defineTool({
   name: "explain",
   title: "Explain a change",
   description: [
-    "Step 4 of every change. With generated_code_token: renders the stored plan in full (every property or patch operation, the diff against the live resource, the tags, guardrail verdicts, the CloudFormation template) and returns the explained_token that run_checkov and create_resource/update_resource need.",
-    'For a delete: pass content={"resource_type": …, "identifier": …} (optionally "region") with operation="delete"; the server reads the live resource and returns an explained_token bound to deleting exactly that resource.',
-    "With only content: describes any data; that authorizes nothing.",
-    "Show the returned explanation to the user in full before going on. No explained_token is returned when a guardrail blocks the plan.",
-    "In a large answer (over 64 KiB) the first text block is the explanation itself, and the plan gives a long string the explanation shows as its sha256 digest and a pointer to /explanation."
+    "Step 4 of every change. With generated_code_token: renders the stored plan in full (properties or patch, diff, tags, guardrails, template) and returns the explained_token that run_checkov and the mutation tools need. Show the explanation to the user in full first.",
+    'For a delete: content={"resource_type": …, "identifier": …} with operation="delete"; the server reads the live resource and binds the token to deleting exactly it.',
+    "With only content: describes data, authorizes nothing. No token when a guardrail blocks the plan. Over 64 KiB, a long string the explanation shows is in the plan as its sha256."
   ].join(" "),
   mutating: false,
   input: {
-    content: z
-      .unknown()
-      .optional()
-      .describe(
-        'Any data to explain; for a delete, {"resource_type": "AWS::S3::Bucket", "identifier": "my-bucket"} with operation="delete"'
-      ),
-    generated_code_token: z
-      .string()
-      .nullish()
-      .describe("Generated code token from generate_infrastructure_code (for create and update)"),
-    context: z
-      .string()
-      .nullish()
-      .describe("Context about what this data represents (e.g., 'KMS key creation', 'S3 bucket update')"),
-    operation: z
-      .string()
-      .nullish()
-      .describe("Operation type: create, update, delete, analyze (delete builds a delete explanation from content)"),
-    format: z.string().nullish().describe("Explanation format: detailed, summary, technical"),
-    user_intent: z.string().nullish().describe("Optional: the user's stated purpose")
+    content: z.unknown().optional().describe('A delete\'s {"resource_type", "identifier"}, or data to describe'),
+    generated_code_token: z.string().nullish().describe("From generate_infrastructure_code"),
+    context: z.string().nullish().describe("What the data represents"),
+    operation: z.string().nullish().describe("create, update, delete or analyze"),
+    format: z.string().nullish().describe("detailed, summary or technical"),
+    user_intent: z.string().nullish().describe("The user's stated purpose")
   },
-  output: {
-    explained_token: z
-      .string()
-      .optional()
-      .describe("Pass to run_checkov and to create/update/delete_resource; absent when nothing was authorized"),
-    explanation: z.string().describe("Show this to the user in full"),
-    plan: planShape.optional(),
-    next_step: z.string()
-  },
+  output: Schema.Struct({ ...Explanation.fields, plan: Schema.optional(PlanOut), next: NextStepText }).pipe(
+    Schema.encodeKeys({ explainedToken: "explained_token", next: "next_step" })
+  ),
   annotations: () => ({ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
   fullText: "explanation",
-  run: (args) =>
-    Effect.map(Effect.flatMap(explainCommand(args), explainUseCase), (result) => ({
-      explained_token: result.explainedToken,
-      explanation: result.explanation,
-      plan: result.plan === undefined ? undefined : planViewOut(result.plan),
-      next_step: renderNextStep(result.next)
-    }))
+  run: (args) => Effect.flatMap(explainCommand(args), explainUseCase)
 })

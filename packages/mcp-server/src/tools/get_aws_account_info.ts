@@ -1,7 +1,6 @@
-import { Effect } from "effect"
-import { z } from "zod"
+import { Effect, Schema } from "effect"
 import { accountInfo } from "@ccapi/core"
-import { identityOut, identityShape } from "./Identity.js"
+import { identityFields, identityKeys, identityOut } from "./Identity.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 
 /** Which account, identity and region the server acts as, without starting a workflow. */
@@ -9,22 +8,21 @@ export const get_aws_account_info = defineTool({
   name: "get_aws_account_info",
   title: "Get the AWS account",
   description: [
-    'Answers "which AWS account / region / profile am I using?": calls STS GetCallerIdentity and returns the account id, ARN, user id, credential source, profile, region and read-only mode.',
-    "Mints no token: to create, update or delete a resource, start with check_environment_variables and get_aws_session_info instead."
+    "Which AWS account, identity, region and profile the server acts as (STS GetCallerIdentity), and read-only mode. Mints no token: a change starts with check_environment_variables."
   ].join(" "),
   mutating: false,
   input: {},
-  output: {
-    ...identityShape,
-    readonly_mode: z.boolean(),
-    readonly_message: z.string().optional()
-  },
+  output: Schema.Struct({
+    ...identityFields,
+    readOnly: Schema.Boolean,
+    readOnlyMessage: Schema.optional(Schema.String)
+  }).pipe(Schema.encodeKeys({ ...identityKeys, readOnly: "readonly_mode", readOnlyMessage: "readonly_message" })),
   annotations: readAnnotations(true),
   run: (_args, call) =>
     Effect.map(accountInfo(), (identity) => ({
       ...identityOut(identity, call.context),
-      readonly_mode: call.context.readOnly,
-      readonly_message: call.context.readOnly
+      readOnly: call.context.readOnly,
+      readOnlyMessage: call.context.readOnly
         ? "This server runs in READ-ONLY mode: it can list and read resources, not create, update or delete them."
         : undefined
     }))

@@ -1,7 +1,7 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { z } from "zod"
-import { sessionInfo } from "@ccapi/core"
-import { identityOut, identityShape } from "./Identity.js"
+import { SessionInfo, sessionInfo } from "@ccapi/core"
+import { identityFields, identityKeys, identityOut } from "./Identity.js"
 import { decodeTokenId } from "./Arguments.js"
 import { defineTool, readAnnotations } from "../Tool.js"
 
@@ -10,23 +10,27 @@ export const get_aws_session_info = defineTool({
   name: "get_aws_session_info",
   title: "Get the AWS session",
   description: [
-    "Step 2 of every change: confirms the credentials with AWS (STS GetCallerIdentity) and reports the account id, ARN, credential source (environment, profile, SSO, assume-role, …), profile and region that every following operation will act in.",
-    "Returns a credentials_token for generate_infrastructure_code and the mutation tools. Always show the user the account and region before changing anything.",
-    "Needs the environment_token from check_environment_variables. If credentials are missing or expired, the error says how to fix them (e.g. aws sso login --profile X)."
+    "Step 2 of every change: confirms the credentials with STS and reports the account, ARN, credential source, profile and region every following call acts in.",
+    "Needs environment_token; returns credentials_token. Always show the user the account and region before changing anything."
   ].join(" "),
   mutating: false,
   input: {
-    environment_token: z
-      .string()
-      .describe("Environment token from check_environment_variables() to ensure environment is properly configured")
+    environment_token: z.string().describe("From check_environment_variables")
   },
-  output: {
-    credentials_token: z.string().describe("Pass to generate_infrastructure_code and to create/update/delete_resource"),
-    ...identityShape,
-    readonly_mode: z.boolean(),
-    security_scanning: z.enum(["enabled", "disabled"]),
-    message: z.string()
-  },
+  output: Schema.Struct({
+    credentialsToken: SessionInfo.fields.credentialsToken,
+    ...identityFields,
+    readOnly: SessionInfo.fields.readOnly,
+    securityScanning: SessionInfo.fields.securityScanning,
+    message: Schema.String
+  }).pipe(
+    Schema.encodeKeys({
+      ...identityKeys,
+      credentialsToken: "credentials_token",
+      readOnly: "readonly_mode",
+      securityScanning: "security_scanning"
+    })
+  ),
   annotations: readAnnotations(true),
   run: (args, call) =>
     Effect.map(
@@ -34,10 +38,10 @@ export const get_aws_session_info = defineTool({
         sessionInfo({ environmentToken })
       ),
       (result) => ({
-        credentials_token: result.credentialsToken,
         ...identityOut(result.identity, call.context),
-        readonly_mode: result.readOnly,
-        security_scanning: result.securityScanning,
+        credentialsToken: result.credentialsToken,
+        readOnly: result.readOnly,
+        securityScanning: result.securityScanning,
         message: [
           call.context.sandbox
             ? `SANDBOX session (local endpoint ${result.identity.endpoint ?? ""}, not AWS): account ${result.identity.accountId}, region ${result.identity.region}.`

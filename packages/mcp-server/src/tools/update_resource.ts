@@ -8,7 +8,7 @@ import {
   explainedTokenField,
   identifierField,
   mutationOut,
-  mutationOutput,
+  MutationOut,
   patchDocumentField,
   regionField,
   resourceTypeField,
@@ -21,10 +21,8 @@ export const update_resource = defineTool({
   name: "update_resource",
   title: "Update an AWS resource",
   description: [
-    "Updates the resource with exactly the patch that was planned and explained: the server sends the patch stored under explained_token.",
-    "resource_type, identifier and region must match the plan; patch_document may be omitted, and if given must equal the explained patch (a different patch is refused — start again with generate_infrastructure_code).",
-    "Needs credentials_token, explained_token, and security_scan_token when scanning is enabled (or skip_security_check=true when the operator disabled scanning). When the client can show a form, the user is asked to approve. The user approves failed checks themselves (a form in the client, or a one-time link the answer asks them to open — then call again with the same arguments), and every change when the operator requires it.",
-    "Waits for Cloud Control up to a bound and returns the progress event (status, request_token, identifier, resource_info, …). Each explained_token works once. Not available when the server is read-only."
+    "Step 6 of an update: sends exactly the patch stored under explained_token; resource_type, identifier and region must match the plan, and a patch_document given must equal it. Needs credentials_token, explained_token and security_scan_token (or skip_security_check=true when scanning is disabled).",
+    "Approval, waiting and the result as for create_resource. Each explained_token works once."
   ].join(" "),
   mutating: true,
   input: {
@@ -32,15 +30,13 @@ export const update_resource = defineTool({
     identifier: identifierField,
     credentials_token: credentialsTokenField,
     explained_token: explainedTokenField,
-    patch_document: patchDocumentField.describe(
-      "Optional: the RFC 6902 patch; if given (non-empty) it must equal the explained patch exactly"
-    ),
+    patch_document: patchDocumentField.describe("If given, must equal the explained patch"),
     region: regionField,
     security_scan_token: securityScanTokenField,
     skip_security_check: skipSecurityCheckField,
     accept_findings: acceptFindingsField
   },
-  output: mutationOutput,
+  output: MutationOut,
   annotations: () => ({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true }),
   run: (args, call) =>
     Effect.map(

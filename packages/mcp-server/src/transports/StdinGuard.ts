@@ -26,6 +26,8 @@ export interface StdinGuardOptions {
   readonly log: (text: string) => void
   /** How often to look whether the parent process is still the one that started this one, in ms (0: never). */
   readonly parentCheckMillis?: number
+  /** The pid of the process that started this one (default: the parent now; the handshake front passes the first). */
+  readonly parentPid?: number
 }
 
 export interface StdinGuard {
@@ -137,7 +139,7 @@ export const guardStdin = (options: StdinGuardOptions): StdinGuard => {
   options.input.on("data", onData).on("end", onEnd).on("close", onEnd).on("error", onInputError)
   options.output.on("error", onOutputError)
 
-  const parent = process.ppid
+  const parent = options.parentPid ?? process.ppid
   const every = options.parentCheckMillis ?? 1000
   const parentTimer = setInterval(
     () => {
