@@ -16,6 +16,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { resolveRef } from "@ccapi/core"
 import { join, resolve as resolvePath } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -28,14 +29,10 @@ const passes = Math.max(2, Number(process.env["BENCH_PLAN_PASSES"] ?? 3))
 
 const isNode = (v: Json | undefined): v is Node => typeof v === "object" && v !== null && !Array.isArray(v)
 
-const resolve = (doc: Node, node: Json | undefined, depth = 0): Node | undefined => {
-  if (!isNode(node)) return undefined
-  const ref = node["$ref"]
-  if (typeof ref === "string" && ref.startsWith("#/") && depth < 16) {
-    let target: Json | undefined = doc
-    for (const part of ref.slice(2).split("/")) target = isNode(target) ? target[part] : undefined
-    return resolve(doc, target, depth + 1)
-  }
+/** The node with its `$ref` followed (core's own resolution) and, for a bare oneOf/anyOf, its first alternative. */
+const resolve = (doc: Node, raw: Json | undefined, depth = 0): Node | undefined => {
+  const node = resolveRef(doc, raw) as Node | undefined
+  if (node === undefined || depth >= 16) return node
   const alt = [node["oneOf"], node["anyOf"]].find(Array.isArray) as Array<Json> | undefined
   if (node["type"] === undefined && node["properties"] === undefined && alt !== undefined && alt.length > 0)
     return resolve(doc, alt[0], depth + 1)

@@ -6,6 +6,7 @@
 // Settings (environment): BENCH_RUNS (cold starts per server, default 10), BENCH_WORKFLOW_RUNS (timed workflows per
 // server with scanning disabled, default 30), BENCH_SCAN_RUNS (timed workflows with Checkov and adapter scans,
 // default 5), BENCH_MEMORY_WORKFLOWS (ccapi, default 10000), BENCH_REF_MEMORY_WORKFLOWS (reference, default 1000),
+// BENCH_MEMORY_NODE_FLAGS (node flags for ccapi's memory series, default none),
 // BENCH_LIST_SIZES (default "1000,10000"), BENCH_LIST_RUNS (default 5), BENCH_SKIP_REFERENCE=1,
 // BENCH_OURS_MODE=endpoint|sandbox (default endpoint: ccapi talks to the same sandbox process as the reference),
 // BENCH_OUTPUT (default <repo>/BENCHMARKS.md).
@@ -18,6 +19,7 @@ import { performance } from "node:perf_hooks"
 import { setTimeout } from "node:timers"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { rssOf, startServer, timedCall } from "./lib/mcp.mjs"
+import { heapReportArgs, memoryOf } from "./lib/memory.mjs"
 import { startEndpointProcess, timedExec } from "./lib/processes.mjs"
 import { ensureReference } from "./lib/reference.mjs"
 import { renderReport } from "./lib/report.mjs"
@@ -53,6 +55,8 @@ const settings = {
     .filter((n) => Number.isInteger(n) && n > 0),
   listRuns: int("BENCH_LIST_RUNS", 5),
   warmup: int("BENCH_WARMUP", 3),
+  // Node flags for ccapi's memory series only (e.g. "--max-semi-space-size=8"); none by default: what users run.
+  memoryNodeFlags: (process.env.BENCH_MEMORY_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== ""),
   skipReference: process.env.BENCH_SKIP_REFERENCE === "1",
   oursMode: process.env.BENCH_OURS_MODE === "sandbox" ? "sandbox" : "endpoint",
   output: process.env.BENCH_OUTPUT ?? join(repoRoot, "BENCHMARKS.md"),
@@ -165,6 +169,14 @@ const section = async (title, body) => {
 const startSide = async (side, endpointUrl, scanning) =>
   startServer(side === "ours" ? oursSpec(endpointUrl, scanning) : referenceSpec(endpointUrl, scanning))
 
+// ccapi for the memory series: the same command with bench/lib/heap-report.mjs preloaded, so the live heap after GC is
+// read from the very process whose RSS is measured (on request, by signal; nothing else changes in the server).
+const heapReportFile = join(workDir, "heap-report.json")
+const startOursWithHeapReport = async (endpointUrl) => {
+  const spec = oursSpec(endpointUrl, false, { BENCH_HEAP_REPORT: heapReportFile })
+  return startServer({ ...spec, args: [...settings.memoryNodeFlags, ...heapReportArgs(), ...spec.args] })
+}
+
 let workflowCounter = 0
 const workflowName = (side) => `ccapi-bench-${side}-${process.pid}-${++workflowCounter}`
 
@@ -210,6 +222,22 @@ const recordWorkflow = (stats, outcome) => {
   count("createStatuses", outcome.createStatus)
   count("finalStatuses", outcome.finalStatus)
   if (outcome.scanStatus !== undefined) count("scanStatuses", outcome.scanStatus)
+}
+
+/** `n` timed workflows per side, alternating sides, each polled to its end: the per-side statistics. */
+const timedWorkflows = async (sessions, n, scanning, proxy, afterEach = () => undefined) => {
+  const stats = {}
+  await alternate(n, async (side) => {
+    const outcome = await runWorkflow(sessions[side], {
+      scanning,
+      name: workflowName(side),
+      proxy,
+      pollUntilComplete: true
+    })
+    afterEach(side)
+    recordWorkflow((stats[side] ??= emptyWorkflowStats()), outcome)
+  })
+  return stats
 }
 
 /** One start's figures into `acc[name]`: to initialize, to the tools/list answer and listTools(), to the first ping, RSS. */
@@ -359,36 +387,37 @@ const main = async () => {
     })
 
     if (proxy) {
-      // 2. Workflow with scanning disabled, then memory after N workflows on the same processes.
+      // 2. Workflow with scanning disabled, then memory after N workflows on the same processes. For ccapi: RSS at
+      // each checkpoint (read before anything else happens), and the live heap after two forced collections after
+      // the warm-up and timed runs, at every fifth of the series and at its end.
       await section("workflow (scanning disabled) and memory", async () => {
         const sessions = {}
         for (const side of sides()) {
-          sessions[side] = await startSide(side, proxy.url, false)
+          sessions[side] =
+            side === "ours" ? await startOursWithHeapReport(proxy.url) : await startSide(side, proxy.url, false)
           results.memory[side] = { afterStart: rssOf(sessions[side].pid), workflows: 0 }
         }
+        const measure = (side, withHeap) =>
+          memoryOf(sessions[side].pid, side === "ours" && withHeap ? heapReportFile : undefined)
         try {
-          const stats = {}
           for (const side of sides()) {
             for (let i = 0; i < settings.warmup; i++) {
               await runWorkflow(sessions[side], { scanning: false, name: workflowName(side), proxy })
               results.memory[side].workflows += 1
             }
           }
-          await alternate(settings.workflowRuns, async (side) => {
-            const outcome = await runWorkflow(sessions[side], {
-              scanning: false,
-              name: workflowName(side),
-              proxy,
-              pollUntilComplete: true
-            })
+          results.workflow.disabled = await timedWorkflows(sessions, settings.workflowRuns, false, proxy, (side) => {
             results.memory[side].workflows += 1
-            recordWorkflow((stats[side] ??= emptyWorkflowStats()), outcome)
           })
-          results.workflow.disabled = stats
           for (const side of sides()) {
             const target = side === "ours" ? settings.memoryWorkflows : settings.refMemoryWorkflows
             const memory = results.memory[side]
-            memory.afterWarm = rssOf(sessions[side].pid)
+            const warm = await measure(side, true)
+            memory.afterWarm = warm.rss
+            memory.warmWorkflows = memory.workflows
+            if (warm.heapUsed !== undefined) memory.heap = [{ workflows: memory.workflows, ...warm }]
+            const every = Math.max(250, Math.ceil(target / 40 / 250) * 250)
+            const heapEvery = Math.max(every, Math.ceil(target / 5 / every) * every)
             const loopStarted = performance.now()
             const perWorkflow = []
             while (memory.workflows < target) {
@@ -396,18 +425,24 @@ const main = async () => {
               await runWorkflow(sessions[side], { scanning: false, name: workflowName(side), proxy })
               perWorkflow.push(performance.now() - t)
               memory.workflows += 1
-              if (memory.workflows % 250 === 0) {
-                ;(memory.checkpoints ??= []).push({ workflows: memory.workflows, rss: rssOf(sessions[side].pid) })
+              if (memory.workflows % every === 0 && memory.workflows < target) {
+                const point = await measure(side, memory.workflows % heapEvery === 0)
+                ;(memory.checkpoints ??= []).push({ workflows: memory.workflows, rss: point.rss })
+                if (point.heapUsed !== undefined) memory.heap.push({ workflows: memory.workflows, ...point })
                 log(`   ${side}: ${memory.workflows} workflows`)
               }
             }
             memory.loopSeconds = (performance.now() - loopStarted) / 1000
             memory.perWorkflow = perWorkflow
-            memory.afterN = rssOf(sessions[side].pid)
+            const end = await measure(side, true)
+            memory.afterN = end.rss
+            if (end.heapUsed !== undefined) memory.heap.push({ workflows: memory.workflows, ...end })
           }
         } finally {
           for (const session of Object.values(sessions)) await session.close()
         }
+        // The live heap of the server process along the series (the report's "live heap after GC" table).
+        if (results.memory.ours?.heap !== undefined) results.heap = results.memory.ours.heap
       })
 
       // 2a. What one durable append costs on this disk: the journal's own write (open, append, fdatasync, close),
@@ -457,43 +492,12 @@ const main = async () => {
           for (const side of sides()) {
             await runWorkflow(sessions[side], { scanning: true, name: workflowName(side), proxy })
           }
-          const stats = {}
-          await alternate(settings.scanRuns, async (side) => {
-            const outcome = await runWorkflow(sessions[side], {
-              scanning: true,
-              name: workflowName(side),
-              proxy,
-              pollUntilComplete: true
-            })
-            recordWorkflow((stats[side] ??= emptyWorkflowStats()), outcome)
-          })
-          results.workflow.scanning = stats
+          results.workflow.scanning = await timedWorkflows(sessions, settings.scanRuns, true, proxy)
         } finally {
           for (const session of Object.values(sessions)) await session.close()
         }
       })
     }
-
-    // 3b. ccapi's live heap after forced GCs along the same series (in-process; RSS cannot show it).
-    await section("live heap after GC", async () => {
-      const { execFileSync } = await import("node:child_process")
-      const out = execFileSync(
-        process.execPath,
-        [
-          "--expose-gc",
-          "--conditions=@ccapi/source",
-          "--import",
-          "tsx",
-          join(benchDir, "heap-probe.ts"),
-          String(settings.memoryWorkflows)
-        ],
-        { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 15 * 60_000 }
-      )
-      results.heap = out
-        .split("\n")
-        .filter((line) => line.startsWith("{"))
-        .map((line) => JSON.parse(line))
-    })
 
     // 3c. Context cost: both servers' tools/list and the text of one create workflow, in tokens (lib/tokens.mjs).
     await section("context cost (tokens)", async () => {

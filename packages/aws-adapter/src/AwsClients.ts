@@ -4,7 +4,13 @@ import { CloudFormationClient } from "@aws-sdk/client-cloudformation"
 import { STSClient } from "@aws-sdk/client-sts"
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers"
 import { Context, Effect, Layer } from "effect"
-import { AwsConfig, type CredentialProvider } from "./AwsConfig.js"
+import {
+  type AwsAdapterOptions,
+  AwsConfig,
+  type CredentialProvider,
+  layer as configLayer,
+  layerConfig as configFromConfig
+} from "./AwsConfig.js"
 
 /**
  * The credentials every client signs with: one provider shared by all clients (so the SDK's chain resolves once),
@@ -111,3 +117,20 @@ export const layer: Layer.Layer<
     makeCache((s) => new STSClient(s))
   )
 ).pipe(Layer.provideMerge(Layer.effect(AwsCredentials, makeCredentials)))
+
+/**
+ * A port's two self-contained layers from its layer over shared clients: `layer` with explicit settings, `layerConfig`
+ * with settings read from `Config` (see `AwsConfig.layerConfig`); each brings its own credential provider and clients.
+ */
+export const portLayers = <A>(
+  fromClients: Layer.Layer<
+    A,
+    never,
+    AwsConfig | AwsCredentials | CloudControlClients | CloudFormationClients | StsClients
+  >
+) => ({
+  layer: (options: AwsAdapterOptions = {}): Layer.Layer<A> =>
+    fromClients.pipe(Layer.provide(layer), Layer.provide(configLayer(options))),
+  layerConfig: (options: AwsAdapterOptions = {}) =>
+    fromClients.pipe(Layer.provide(layer), Layer.provide(configFromConfig(options)))
+})

@@ -1,4 +1,4 @@
-import { CloudControl, type Region, ResourceDescription, ResourcePage } from "@ccapi/core"
+import { CloudControl, ResourceDescription, ResourcePage } from "@ccapi/core"
 import {
   CancelResourceRequestCommand,
   CreateResourceCommand,
@@ -6,54 +6,62 @@ import {
   GetResourceCommand,
   GetResourceRequestStatusCommand,
   ListResourcesCommand,
+  type ProgressEvent as SdkProgressEvent,
   UpdateResourceCommand
 } from "@aws-sdk/client-cloudcontrol"
-import { type Config, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { compact, decodeResponse, parseJsonObject, required, toProgressEvent } from "./internal/decode.js"
-import type { CallContext } from "./internal/errorMap.js"
-import { outcomeUnknown, tryAws, tryMutation } from "./internal/tryAws.js"
+import type { CallContext, DomainTag } from "./internal/errorMap.js"
+import { type MutationTarget, outcomeUnknown, tryAws, tryMutation } from "./internal/tryAws.js"
+
+/** What every mutation can be refused with, before its own refusals. */
+const mutationErrors = [
+  "TypeNotFound",
+  "InvalidRequest",
+  "UnsupportedAction",
+  "ConcurrentOperation",
+  "ClientTokenConflict"
+] as const
+
+/**
+ * Sends a mutation and reads its ProgressEvent. An answer without a readable ProgressEvent leaves the outcome unknown:
+ * the request was taken.
+ */
+const sendMutation = <T extends DomainTag>(
+  ctx: CallContext,
+  target: MutationTarget,
+  allowed: ReadonlyArray<T>,
+  call: (options: {
+    readonly abortSignal: AbortSignal
+  }) => PromiseLike<{ readonly ProgressEvent?: SdkProgressEvent | undefined }>
+) =>
+  Effect.flatMap(tryMutation(ctx, target, [...mutationErrors, ...allowed], call), (out) =>
+    toProgressEvent(out.ProgressEvent, ctx).pipe(
+      Effect.catchTag("CloudUnavailable", (e) => Effect.fail(outcomeUnknown(ctx, target, e.message)))
+    )
+  )
 
 /** The `CloudControl` port over the Cloud Control API: JSON-string fields, caller-supplied client tokens, per-call regions. */
 export const make = Effect.gen(function* () {
   const config = yield* AwsConfig.AwsConfig
   const clients = yield* AwsClients.CloudControlClients
-  const endpoint = AwsConfig.endpointFor(config.endpoint, "CloudControl")
-  const context = (
-    operation: string,
-    region: Region,
-    extra: Omit<CallContext, "service" | "operation" | "region"> = {}
-  ): CallContext => ({ service: "CloudControl", operation, region, endpoint, profile: config.profile, ...extra })
+  const context = AwsConfig.contextFor(config, "CloudControl")
 
   const create: CloudControl["Service"]["create"] = Effect.fn("AwsCloudControl.create")(function* (input) {
     const ctx = context("CreateResource", input.region, { typeName: input.typeName })
     const target = { operation: "create", typeName: input.typeName, clientToken: input.clientToken } as const
     const client = yield* clients.get(input.region)
-    const out = yield* tryMutation(
-      ctx,
-      target,
-      [
-        "TypeNotFound",
-        "InvalidRequest",
-        "UnsupportedAction",
-        "ConcurrentOperation",
-        "ClientTokenConflict",
-        "ResourceAlreadyExists"
-      ],
-      (options) =>
-        client.send(
-          new CreateResourceCommand({
-            TypeName: input.typeName,
-            DesiredState: JSON.stringify(input.desiredState),
-            ClientToken: input.clientToken
-          }),
-          options
-        )
-    )
-    // An answer without a readable ProgressEvent leaves the outcome unknown: the request was taken.
-    return yield* toProgressEvent(out.ProgressEvent, ctx).pipe(
-      Effect.catchTag("CloudUnavailable", (e) => Effect.fail(outcomeUnknown(ctx, target, e.message)))
+    return yield* sendMutation(ctx, target, ["ResourceAlreadyExists"], (options) =>
+      client.send(
+        new CreateResourceCommand({
+          TypeName: input.typeName,
+          DesiredState: JSON.stringify(input.desiredState),
+          ClientToken: input.clientToken
+        }),
+        options
+      )
     )
   })
 
@@ -61,32 +69,16 @@ export const make = Effect.gen(function* () {
     const ctx = context("UpdateResource", input.region, { typeName: input.typeName, identifier: input.identifier })
     const target = { operation: "update", ...input } as const
     const client = yield* clients.get(input.region)
-    const out = yield* tryMutation(
-      ctx,
-      target,
-      [
-        "TypeNotFound",
-        "InvalidRequest",
-        "UnsupportedAction",
-        "ConcurrentOperation",
-        "ClientTokenConflict",
-        "ResourceNotFound",
-        "NotUpdatable"
-      ],
-      (options) =>
-        client.send(
-          new UpdateResourceCommand({
-            TypeName: input.typeName,
-            Identifier: input.identifier,
-            PatchDocument: JSON.stringify(input.patch),
-            ClientToken: input.clientToken
-          }),
-          options
-        )
-    )
-    // An answer without a readable ProgressEvent leaves the outcome unknown: the request was taken.
-    return yield* toProgressEvent(out.ProgressEvent, ctx).pipe(
-      Effect.catchTag("CloudUnavailable", (e) => Effect.fail(outcomeUnknown(ctx, target, e.message)))
+    return yield* sendMutation(ctx, target, ["ResourceNotFound", "NotUpdatable"], (options) =>
+      client.send(
+        new UpdateResourceCommand({
+          TypeName: input.typeName,
+          Identifier: input.identifier,
+          PatchDocument: JSON.stringify(input.patch),
+          ClientToken: input.clientToken
+        }),
+        options
+      )
     )
   })
 
@@ -94,30 +86,15 @@ export const make = Effect.gen(function* () {
     const ctx = context("DeleteResource", input.region, { typeName: input.typeName, identifier: input.identifier })
     const target = { operation: "delete", ...input } as const
     const client = yield* clients.get(input.region)
-    const out = yield* tryMutation(
-      ctx,
-      target,
-      [
-        "TypeNotFound",
-        "InvalidRequest",
-        "UnsupportedAction",
-        "ConcurrentOperation",
-        "ClientTokenConflict",
-        "ResourceNotFound"
-      ],
-      (options) =>
-        client.send(
-          new DeleteResourceCommand({
-            TypeName: input.typeName,
-            Identifier: input.identifier,
-            ClientToken: input.clientToken
-          }),
-          options
-        )
-    )
-    // An answer without a readable ProgressEvent leaves the outcome unknown: the request was taken.
-    return yield* toProgressEvent(out.ProgressEvent, ctx).pipe(
-      Effect.catchTag("CloudUnavailable", (e) => Effect.fail(outcomeUnknown(ctx, target, e.message)))
+    return yield* sendMutation(ctx, target, ["ResourceNotFound"], (options) =>
+      client.send(
+        new DeleteResourceCommand({
+          TypeName: input.typeName,
+          Identifier: input.identifier,
+          ClientToken: input.clientToken
+        }),
+        options
+      )
     )
   })
 
@@ -196,10 +173,8 @@ export const make = Effect.gen(function* () {
 export const layerFromClients: Layer.Layer<CloudControl, never, AwsConfig.AwsConfig | AwsClients.CloudControlClients> =
   Layer.effect(CloudControl, make)
 
-/** `CloudControl` with its own settings and clients (explicit endpoint, credentials, region, retries). */
-export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<CloudControl> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
-
-/** `CloudControl` with settings read from `Config` (see `AwsConfig.layerConfig`). */
-export const layerConfig = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<CloudControl, Config.ConfigError> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))
+/**
+ * `CloudControl` with its own settings and clients: `layer(options)` with explicit settings (endpoint, credentials, region,
+ * retries), `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
+ */
+export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)

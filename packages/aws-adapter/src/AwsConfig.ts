@@ -1,5 +1,6 @@
 import { type Region, Region as RegionSchema } from "@ccapi/core"
 import { STSClient } from "@aws-sdk/client-sts"
+import type { CallContext } from "./internal/errorMap.js"
 import { Config, Context, type Duration, Effect, Layer, Option, Schema } from "effect"
 
 /** Static credentials (the sandbox, tests, or an operator who passes keys explicitly). */
@@ -151,3 +152,19 @@ export const endpointFor = (endpoint: string | undefined, service: AwsService): 
   const general = process.env["AWS_ENDPOINT_URL"]
   return general !== undefined && general !== "" ? general : undefined
 }
+
+/** The `CallContext` of each call to `service` (for errors and spans): its operation, region, endpoint and profile. */
+export const contextFor =
+  (config: AwsConfig["Service"], service: AwsService) =>
+  (
+    operation: string,
+    region: Region,
+    extra: Omit<CallContext, "service" | "operation" | "region"> = {}
+  ): CallContext => ({
+    service,
+    operation,
+    region,
+    endpoint: endpointFor(config.endpoint, service),
+    profile: config.profile,
+    ...extra
+  })

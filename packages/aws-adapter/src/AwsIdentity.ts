@@ -1,6 +1,6 @@
 import { CallerIdentity, type CredentialSource, EnvironmentInfo, Identity, type Region } from "@ccapi/core"
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts"
-import { Clock, type Config, Effect, Layer } from "effect"
+import { Clock, Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { decodeResponse } from "./internal/decode.js"
@@ -159,10 +159,8 @@ export const layerFromClients: Layer.Layer<
   AwsConfig.AwsConfig | AwsClients.StsClients | AwsClients.AwsCredentials
 > = Layer.effect(Identity, make)
 
-/** `Identity` with its own settings and clients. */
-export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<Identity> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
-
-/** `Identity` with settings read from `Config` (see `AwsConfig.layerConfig`). */
-export const layerConfig = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<Identity, Config.ConfigError> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))
+/**
+ * `Identity` with its own settings and clients: `layer(options)` with explicit settings (endpoint, credentials, region,
+ * retries), `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
+ */
+export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)

@@ -12,7 +12,7 @@ import {
   type TypeName
 } from "@ccapi/core"
 import { DescribeTypeCommand } from "@aws-sdk/client-cloudformation"
-import { Clock, type Config, Duration, Effect, Layer, Option, Random, Ref, Result, Schema } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Random, Ref, Result, Schema } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { required } from "./internal/decode.js"
@@ -214,12 +214,8 @@ export const layerFromClients: Layer.Layer<
   AwsConfig.AwsConfig | AwsClients.CloudFormationClients
 > = Layer.effect(ResourceSchemas, make)
 
-/** `ResourceSchemas` with its own settings and clients. */
-export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<ResourceSchemas> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
-
-/** `ResourceSchemas` with settings read from `Config` (see `AwsConfig.layerConfig`). */
-export const layerConfig = (
-  options: AwsConfig.AwsAdapterOptions = {}
-): Layer.Layer<ResourceSchemas, Config.ConfigError> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))
+/**
+ * `ResourceSchemas` with its own settings and clients: `layer(options)` with explicit settings (endpoint, credentials, region,
+ * retries), `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
+ */
+export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)

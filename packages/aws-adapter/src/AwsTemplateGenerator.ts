@@ -1,27 +1,21 @@
-import { GeneratedTemplateState, type Region, TemplateGenerationFailed, TemplateGenerator } from "@ccapi/core"
+import { GeneratedTemplateState, TemplateGenerationFailed, TemplateGenerator } from "@ccapi/core"
 import {
   CreateGeneratedTemplateCommand,
   DeleteGeneratedTemplateCommand,
   DescribeGeneratedTemplateCommand,
   GetGeneratedTemplateCommand
 } from "@aws-sdk/client-cloudformation"
-import { type Config, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsConfig from "./AwsConfig.js"
 import { compact, decodeResponse, required } from "./internal/decode.js"
-import type { CallContext } from "./internal/errorMap.js"
 import { tryAws } from "./internal/tryAws.js"
 
 /** The `TemplateGenerator` port over CloudFormation's IaC Generator (generated templates). */
 export const make = Effect.gen(function* () {
   const config = yield* AwsConfig.AwsConfig
   const clients = yield* AwsClients.CloudFormationClients
-  const endpoint = AwsConfig.endpointFor(config.endpoint, "CloudFormation")
-  const context = (
-    operation: string,
-    region: Region,
-    extra: Omit<CallContext, "service" | "operation" | "region"> = {}
-  ): CallContext => ({ service: "CloudFormation", operation, region, endpoint, profile: config.profile, ...extra })
+  const context = AwsConfig.contextFor(config, "CloudFormation")
 
   const start: TemplateGenerator["Service"]["start"] = Effect.fn("AwsTemplateGenerator.start")(function* (input) {
     const ctx = context("CreateGeneratedTemplate", input.region, { templateName: input.templateName })
@@ -103,12 +97,8 @@ export const layerFromClients: Layer.Layer<
   AwsConfig.AwsConfig | AwsClients.CloudFormationClients
 > = Layer.effect(TemplateGenerator, make)
 
-/** `TemplateGenerator` with its own settings and clients. */
-export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<TemplateGenerator> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
-
-/** `TemplateGenerator` with settings read from `Config` (see `AwsConfig.layerConfig`). */
-export const layerConfig = (
-  options: AwsConfig.AwsAdapterOptions = {}
-): Layer.Layer<TemplateGenerator, Config.ConfigError> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))
+/**
+ * `TemplateGenerator` with its own settings and clients: `layer(options)` with explicit settings (endpoint, credentials, region,
+ * retries), `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
+ */
+export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)

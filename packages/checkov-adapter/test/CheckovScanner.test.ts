@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url"
 import { type JsonObject, SecurityScanner } from "@ccapi/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { adminPolicyTemplate } from "@ccapi/testkit/contracts"
 import { CheckovScanner } from "../src/index.js"
 
 /*
@@ -34,18 +35,6 @@ const loggedVersionedBucket = bucket({
   LoggingConfiguration: { DestinationBucketName: "ccapi-test-logs", LogFilePrefix: "bucket/" },
   VersioningConfiguration: { Status: "Enabled" }
 })
-const adminPolicy: JsonObject = {
-  Resources: {
-    Everything: {
-      Type: "AWS::IAM::Policy",
-      Properties: {
-        PolicyName: "everything",
-        Roles: ["some-role"],
-        PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }
-      }
-    }
-  }
-}
 
 describe("real Checkov", () => {
   it.runIf(required)("is installed (CCAPI_REQUIRE_CHECKOV=1)", () => {
@@ -79,7 +68,7 @@ describe("real Checkov", () => {
 
     it.live("fails the IAM wildcard checks for a policy allowing * on *", () =>
       Effect.gen(function* () {
-        const report = yield* scan(adminPolicy)
+        const report = yield* scan(adminPolicyTemplate)
         assert.includeMembers(
           [...report.failedCheckIds],
           ["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_110", "CKV_AWS_111"]

@@ -33,6 +33,7 @@ export * from "./ports/TokenIds.js"
 export * from "./json/JsonPatch.js"
 export * from "./json/JsonPointer.js"
 export { removeSchemaPath, valuesAtSchemaPath } from "./json/SchemaPaths.js"
+export * from "./json/SchemaRef.js"
 
 export * from "./policy/DefaultTags.js"
 export * from "./policy/Guardrails.js"

@@ -24,15 +24,18 @@ const credentials = issueToken(
   3_600_000
 )
 
+/** generate for a new bucket: the credentials token and the generated code. */
+const generateBucket = (name: string) =>
+  Effect.gen(function* () {
+    const credentialsToken = yield* credentials
+    const generated = yield* generateCode({ credentialsToken, typeName: bucket, properties: { BucketName: name } })
+    return { credentialsToken, generated }
+  })
+
 /** generate → explain → run_checkov for a new bucket; the tokens a create needs. */
 const planCreate = (name: string) =>
   Effect.gen(function* () {
-    const credentialsToken = yield* credentials
-    const generated = yield* generateCode({
-      credentialsToken,
-      typeName: bucket,
-      properties: { BucketName: name }
-    })
+    const { credentialsToken, generated } = yield* generateBucket(name)
     const explained = yield* explain({ _tag: "ExplainPlan", generatedCodeToken: generated.generatedCodeToken })
     const scan = yield* runScan({ explainedToken: explained.explainedToken! })
     assert.isTrue(Schema.is(GeneratedCode)(generated))
@@ -234,12 +237,7 @@ describe("the journal or the token store fails", () => {
   it.effect("an explanation the journal cannot record keeps the plan's token, to explain it again later", () =>
     withWorkflow((harness) =>
       Effect.gen(function* () {
-        const credentialsToken = yield* credentials
-        const generated = yield* generateCode({
-          credentialsToken,
-          typeName: bucket,
-          properties: { BucketName: "b" }
-        })
+        const { generated } = yield* generateBucket("b")
         harness.journalDown = (entry) => entry.event === "explained"
         const error = yield* Effect.flip(
           explain({ _tag: "ExplainPlan", generatedCodeToken: generated.generatedCodeToken })
@@ -255,12 +253,7 @@ describe("the journal or the token store fails", () => {
   it.effect("a scan the journal cannot record gets no scan token", () =>
     withWorkflow((harness) =>
       Effect.gen(function* () {
-        const credentialsToken = yield* credentials
-        const generated = yield* generateCode({
-          credentialsToken,
-          typeName: bucket,
-          properties: { BucketName: "b" }
-        })
+        const { generated } = yield* generateBucket("b")
         const explained = yield* explain({ _tag: "ExplainPlan", generatedCodeToken: generated.generatedCodeToken })
         const before = yield* (yield* ApprovalStore).size
         harness.journalDown = (entry) => entry.event === "scan"

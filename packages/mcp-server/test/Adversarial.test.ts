@@ -4,8 +4,13 @@ import {
   createThroughWorkflow,
   credentials,
   explainCreate,
+  explainDelete,
+  refused,
+  scannedCreate,
+  scannedUpdate,
   type Outcome,
   type TestServer,
+  unscannedCreate,
   unloggedBucket,
   useTestServers
 } from "./support/TestServer.js"
@@ -17,176 +22,183 @@ import {
 
 const start = useTestServers()
 
-const refused = (outcome: Outcome, tag: string) => {
-  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
-  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
-}
-
 const BUCKET = "AWS::S3::Bucket"
 const patch = [{ op: "replace", path: "/VersioningConfiguration/Status", value: "Suspended" }]
 
 /** A scanned, explained update of an existing bucket. */
 const explainUpdate = async (t: TestServer, creds: string, identifier: string, patchDocument: unknown = patch) => {
-  const generated = await t.must("generate_infrastructure_code", {
-    resource_type: BUCKET,
-    credentials_token: creds,
-    identifier,
-    patch_document: patchDocument
-  })
-  const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
-  const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
+  const { generated, scan, args } = await scannedUpdate(t, creds, identifier, patchDocument)
   return {
     generatedToken: generated["generated_code_token"] as string,
-    explainedToken: explained["explained_token"] as string,
-    scanToken: scan["security_scan_token"] as string,
+    explainedToken: args.explained_token,
+    scanToken: args.security_scan_token,
     failed: scan["failed_check_ids"] as Array<string>
   }
 }
 
-const explainDelete = async (t: TestServer, identifier: string) =>
-  (await t.must("explain", { content: { resource_type: BUCKET, identifier }, operation: "delete" }))[
-    "explained_token"
-  ] as string
+/** What an attack on one mutation has to work with, and what it sends. */
+interface Attempt<Have> {
+  readonly name: string
+  /** The arguments sent, from an honest call's and what the attacker holds. */
+  readonly args: (honest: Record<string, unknown>, have: Have) => Record<string, unknown>
+  /** The refusal's tag; absent: any refusal whose text names `says`. */
+  readonly tag?: string
+  /** What the refusal's text says (a parameter name). */
+  readonly says?: string
+  /** What the refusal's text must not echo. */
+  readonly hides?: string
+}
 
-describe("forged and wrong-kind tokens", () => {
-  it("create_resource with a made-up explained_token is refused without echoing it", async () => {
-    const t = await start({ config: { securityScanning: "disabled" } })
-    const creds = await credentials(t)
-    const forged = "explained_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: forged,
-      skip_security_check: true
-    })
-    refused(out, "TokenInvalid")
-    assert.notInclude(out.text, forged)
-    assert.strictEqual(t.counts.create, 0)
-  })
+const refusedAs = (out: Outcome, attempt: Pick<Attempt<never>, "tag" | "says" | "hides">) => {
+  if (attempt.tag !== undefined) refused(out, attempt.tag)
+  else assert.isFalse(out.ok, out.text)
+  if (attempt.says !== undefined) assert.include(out.text, attempt.says)
+  if (attempt.hides !== undefined) assert.notInclude(out.text, attempt.hides)
+}
 
-  it("create_resource with a generated_code_token in place of the explained_token is refused", async () => {
-    const t = await start({ config: { securityScanning: "disabled" } })
-    const creds = await credentials(t)
-    const { generated } = await explainCreate(t, creds, cleanBucket("kind-bucket"))
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: generated["generated_code_token"],
-      skip_security_check: true
-    })
-    refused(out, "TokenInvalid")
-    assert.strictEqual(t.counts.create, 0)
-  })
+/** A create explained with scanning disabled, then submitted as the attack says: refused, and nothing created. */
+const createAttempt = async (attempt: Attempt<{ generatedToken: string; otherCreds: string }>) => {
+  const t = await start({ config: { securityScanning: "disabled" } })
+  const { generated, args } = await unscannedCreate(t, "attacked-bucket")
+  const have = { generatedToken: generated["generated_code_token"] as string, otherCreds: await credentials(t) }
+  refusedAs(await t.call("create_resource", attempt.args(args, have)), attempt)
+  assert.strictEqual(t.counts.create, 0)
+}
 
-  it("create_resource with a forged credentials_token is refused", async () => {
-    const t = await start({ config: { securityScanning: "disabled" } })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("forged-creds"))
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: "credentials_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
-      explained_token: explainedToken,
-      skip_security_check: true
-    })
-    refused(out, "TokenInvalid")
-    assert.strictEqual(t.counts.create, 0)
-  })
+/** An update of an existing bucket sent as the attack says, with no honest explanation: refused, nothing updated. */
+const updateAttempt = async (attempt: Attempt<{ creds: string }>) => {
+  const t = await start()
+  await t.seed(BUCKET, cleanBucket("victim"))
+  const creds = await credentials(t)
+  const honest = { resource_type: BUCKET, identifier: "victim", credentials_token: creds, patch_document: patch }
+  refusedAs(await t.call("update_resource", attempt.args(honest, { creds })), attempt)
+  assert.strictEqual(t.counts.update, 0)
+}
 
-  it("the reference's update bypass: update_resource with a patch and a garbage explained_token is refused", async () => {
-    const t = await start()
-    await t.seed(BUCKET, cleanBucket("victim"))
-    const creds = await credentials(t)
-    const out = await t.call("update_resource", {
-      resource_type: BUCKET,
-      identifier: "victim",
-      credentials_token: creds,
+/** A delete of bucket `target` explained, then sent as the attack says: refused; nothing deleted, both buckets there. */
+const deleteAttempt = async (attempt: Attempt<{ createToken: string }>) => {
+  const t = await start()
+  await t.seed(BUCKET, cleanBucket("target"))
+  await t.seed(BUCKET, cleanBucket("precious"))
+  const creds = await credentials(t)
+  const honest = {
+    resource_type: BUCKET,
+    identifier: "target",
+    credentials_token: creds,
+    explained_token: await explainDelete(t, "target"),
+    confirmed: true
+  }
+  const { explainedToken: createToken } = await explainCreate(t, creds, cleanBucket("other"))
+  refusedAs(await t.call("delete_resource", attempt.args(honest, { createToken })), attempt)
+  assert.strictEqual(t.counts.delete, 0)
+  assert.isDefined(await t.peek(BUCKET, "target"))
+  assert.isDefined(await t.peek(BUCKET, "precious"))
+}
+
+const forgedExplained = "explained_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+const forgedCreates: ReadonlyArray<Attempt<{ generatedToken: string; otherCreds: string }>> = [
+  {
+    name: "a made-up explained_token (not echoed)",
+    args: (honest) => ({ ...honest, explained_token: forgedExplained }),
+    tag: "TokenInvalid",
+    hides: forgedExplained
+  },
+  {
+    name: "a generated_code_token in place of the explained_token",
+    args: (honest, have) => ({ ...honest, explained_token: have.generatedToken }),
+    tag: "TokenInvalid"
+  },
+  {
+    name: "a forged credentials_token",
+    args: (honest) => ({ ...honest, credentials_token: "credentials_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" }),
+    tag: "TokenInvalid"
+  }
+]
+
+const forgedUpdates: ReadonlyArray<Attempt<{ creds: string }>> = [
+  {
+    name: "the reference's update bypass: update_resource with a patch and a garbage explained_token is refused",
+    args: (honest) => ({
+      ...honest,
       explained_token: "garbage",
       patch_document: [{ op: "add", path: "/PublicAccessBlockConfiguration", value: { BlockPublicAcls: false } }],
       skip_security_check: true
-    })
-    refused(out, "TokenInvalid")
-    assert.strictEqual(t.counts.update, 0)
-  })
+    }),
+    tag: "TokenInvalid"
+  },
+  {
+    name: "update_resource with a patch and no explained_token at all is refused",
+    args: (honest) => ({ ...honest, skip_security_check: true }),
+    says: "explained_token"
+  },
+  {
+    name: "update_resource with a credentials_token passed as explained_token is refused",
+    args: (honest, have) => ({ ...honest, explained_token: have.creds }),
+    tag: "TokenInvalid"
+  }
+]
 
-  it("update_resource with a patch and no explained_token at all is refused", async () => {
-    const t = await start()
-    await t.seed(BUCKET, cleanBucket("victim-2"))
-    const creds = await credentials(t)
-    const out = await t.call("update_resource", {
-      resource_type: BUCKET,
-      identifier: "victim-2",
-      credentials_token: creds,
-      patch_document: patch,
-      skip_security_check: true
-    })
-    assert.isFalse(out.ok)
-    assert.include(out.text, "explained_token")
-    assert.strictEqual(t.counts.update, 0)
-  })
+const forgedDeletes: ReadonlyArray<Attempt<{ createToken: string }>> = [
+  {
+    name: "a made-up explained_token",
+    args: (honest) => ({ ...honest, explained_token: "explained_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC" }),
+    tag: "TokenInvalid"
+  },
+  {
+    name: "a create plan's explained_token",
+    args: (honest, have) => ({ ...honest, explained_token: have.createToken }),
+    tag: "PlanMismatch"
+  }
+]
 
-  it("update_resource with a credentials_token passed as explained_token is refused", async () => {
-    const t = await start()
-    await t.seed(BUCKET, cleanBucket("victim-3"))
-    const creds = await credentials(t)
-    const out = await t.call("update_resource", {
-      resource_type: BUCKET,
-      identifier: "victim-3",
-      credentials_token: creds,
-      explained_token: creds,
-      patch_document: patch
-    })
-    refused(out, "TokenInvalid")
-    assert.strictEqual(t.counts.update, 0)
-  })
+const splicedCreates: ReadonlyArray<Attempt<{ generatedToken: string; otherCreds: string }>> = [
+  {
+    name: "the explained_token of one workflow with the credentials_token of another is refused",
+    args: (honest, have) => ({ ...honest, credentials_token: have.otherCreds }),
+    tag: "TokenChainBroken"
+  }
+]
 
-  it("delete_resource with a made-up explained_token is refused", async () => {
-    const t = await start()
-    await t.seed(BUCKET, cleanBucket("keep-me"))
-    const creds = await credentials(t)
-    const out = await t.call("delete_resource", {
-      resource_type: BUCKET,
-      identifier: "keep-me",
-      credentials_token: creds,
-      explained_token: "explained_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC",
-      confirmed: true
-    })
-    refused(out, "TokenInvalid")
-    assert.strictEqual(t.counts.delete, 0)
-    assert.isDefined(await t.peek(BUCKET, "keep-me"))
-  })
+const changedCreates: ReadonlyArray<Attempt<{ generatedToken: string; otherCreds: string }>> = [
+  {
+    name: "resource_type changed after the explanation is refused",
+    args: (honest) => ({ ...honest, resource_type: "AWS::SQS::Queue" }),
+    tag: "PlanMismatch",
+    says: "resource_type"
+  },
+  {
+    name: "region changed after the explanation is refused",
+    args: (honest) => ({ ...honest, region: "eu-west-1" }),
+    tag: "PlanMismatch",
+    says: "region"
+  }
+]
 
-  it("delete_resource with a create plan's explained_token is refused", async () => {
-    const t = await start()
-    await t.seed(BUCKET, cleanBucket("keep-me-2"))
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("other"))
-    const out = await t.call("delete_resource", {
-      resource_type: BUCKET,
-      identifier: "keep-me-2",
-      credentials_token: creds,
-      explained_token: explainedToken,
-      confirmed: true
-    })
-    refused(out, "PlanMismatch")
-    assert.strictEqual(t.counts.delete, 0)
-  })
+const changedDeletes: ReadonlyArray<Attempt<{ createToken: string }>> = [
+  {
+    name: "deleting another identifier than the one explained is refused; both resources survive",
+    args: (honest) => ({ ...honest, identifier: "precious" }),
+    tag: "PlanMismatch"
+  },
+  {
+    name: "a delete without confirmed=true is refused",
+    args: (honest) => {
+      const { confirmed: _, ...rest } = honest
+      return rest
+    },
+    tag: "DeleteNotConfirmed"
+  }
+]
+
+describe("forged and wrong-kind tokens", () => {
+  it.each(forgedCreates)("create_resource with $name is refused", createAttempt)
+  it.each(forgedUpdates)("$name", updateAttempt)
+  it.each(forgedDeletes)("delete_resource with $name is refused", deleteAttempt)
 })
 
 describe("tokens spliced from two workflows", () => {
-  it("the explained_token of one workflow with the credentials_token of another is refused", async () => {
-    const t = await start({ config: { securityScanning: "disabled" } })
-    const credsA = await credentials(t)
-    const credsB = await credentials(t)
-    const { explainedToken } = await explainCreate(t, credsA, cleanBucket("splice-bucket"))
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: credsB,
-      explained_token: explainedToken,
-      skip_security_check: true
-    })
-    refused(out, "TokenChainBroken")
-    assert.strictEqual(t.counts.create, 0)
-  })
+  it.each(splicedCreates)("$name", createAttempt)
 
   it("the security_scan_token of one plan with the explained_token of another is refused", async () => {
     const t = await start()
@@ -206,36 +218,7 @@ describe("tokens spliced from two workflows", () => {
 })
 
 describe("requests that differ from the plan", () => {
-  it("resource_type changed after the explanation is refused", async () => {
-    const t = await start({ config: { securityScanning: "disabled" } })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("type-bucket"))
-    const out = await t.call("create_resource", {
-      resource_type: "AWS::SQS::Queue",
-      credentials_token: creds,
-      explained_token: explainedToken,
-      skip_security_check: true
-    })
-    refused(out, "PlanMismatch")
-    assert.include(out.text, "resource_type")
-    assert.strictEqual(t.counts.create, 0)
-  })
-
-  it("region changed after the explanation is refused", async () => {
-    const t = await start({ config: { securityScanning: "disabled" } })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("region-bucket"))
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      region: "eu-west-1",
-      skip_security_check: true
-    })
-    refused(out, "PlanMismatch")
-    assert.include(out.text, "region")
-    assert.strictEqual(t.counts.create, 0)
-  })
+  it.each(changedCreates)("$name", createAttempt)
 
   it("identifier changed after the explanation of an update is refused", async () => {
     const t = await start()
@@ -274,53 +257,14 @@ describe("requests that differ from the plan", () => {
     assert.strictEqual(t.counts.update, 0)
   })
 
-  it("deleting another identifier than the one explained is refused; both resources survive", async () => {
-    const t = await start()
-    await t.seed(BUCKET, cleanBucket("explained-delete"))
-    await t.seed(BUCKET, cleanBucket("precious"))
-    const creds = await credentials(t)
-    const explainedToken = await explainDelete(t, "explained-delete")
-    const out = await t.call("delete_resource", {
-      resource_type: BUCKET,
-      identifier: "precious",
-      credentials_token: creds,
-      explained_token: explainedToken,
-      confirmed: true
-    })
-    refused(out, "PlanMismatch")
-    assert.strictEqual(t.counts.delete, 0)
-    assert.isDefined(await t.peek(BUCKET, "precious"))
-    assert.isDefined(await t.peek(BUCKET, "explained-delete"))
-  })
-
-  it("a delete without confirmed=true is refused", async () => {
-    const t = await start()
-    await t.seed(BUCKET, cleanBucket("unconfirmed"))
-    const creds = await credentials(t)
-    const explainedToken = await explainDelete(t, "unconfirmed")
-    const out = await t.call("delete_resource", {
-      resource_type: BUCKET,
-      identifier: "unconfirmed",
-      credentials_token: creds,
-      explained_token: explainedToken
-    })
-    refused(out, "DeleteNotConfirmed")
-    assert.strictEqual(t.counts.delete, 0)
-  })
+  it.each(changedDeletes)("$name", deleteAttempt)
 })
 
 describe("single use, concurrency and expiry", () => {
   it("replaying a create after it succeeded is refused; the cloud saw one create", async () => {
     const t = await start()
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("replay-bucket"))
-    const scan = await t.must("run_checkov", { explained_token: explainedToken })
-    const args = {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"]
-    }
+    const { args } = await scannedCreate(t, creds, cleanBucket("replay-bucket"))
     await t.must("create_resource", args)
     const replay = await t.call("create_resource", args)
     refused(replay, "TokenSpent")
@@ -329,14 +273,7 @@ describe("single use, concurrency and expiry", () => {
 
   it("two concurrent submissions of one plan make exactly one mutation", async () => {
     const t = await start({ config: { securityScanning: "disabled" } })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("race-bucket"))
-    const args = {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      skip_security_check: true
-    }
+    const { args } = await unscannedCreate(t, "race-bucket")
     const outcomes = await Promise.all([t.call("create_resource", args), t.call("create_resource", args)])
     assert.strictEqual(outcomes.filter((o) => o.ok).length, 1)
     refused(outcomes.find((o) => !o.ok)!, "TokenSpent")
@@ -376,15 +313,9 @@ describe("single use, concurrency and expiry", () => {
 
   it("an expired explained_token is refused", async () => {
     const t = await start({ config: { securityScanning: "disabled", tokenTtlMinutes: 1 } })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("late-bucket"))
+    const { args } = await unscannedCreate(t, "late-bucket")
     t.advance("2 minutes")
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      skip_security_check: true
-    })
+    const out = await t.call("create_resource", args)
     refused(out, "TokenExpired")
     assert.strictEqual(t.counts.create, 0)
   })
@@ -465,15 +396,9 @@ describe("the security scan", () => {
 
   it("a missing scanner blocks: run_checkov says so and the create cannot go on without a scan", async () => {
     const t = await start({ scanner: "missing" })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("no-scanner"))
+    const { explainedToken, args } = await unscannedCreate(t, "no-scanner")
     refused(await t.call("run_checkov", { explained_token: explainedToken }), "ScannerUnavailable")
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      skip_security_check: true
-    })
+    const out = await t.call("create_resource", args)
     refused(out, "ScanRequired")
     assert.strictEqual(t.counts.create, 0)
   })

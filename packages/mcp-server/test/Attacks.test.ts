@@ -1,305 +1,36 @@
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { afterEach, assert, describe, it } from "@effect/vitest"
-import { Clock, Context, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { loadConfig } from "../src/Config.js"
+import { testEra } from "./support/Clients.js"
 import {
-  ApprovalStore,
-  ApprovalStoreMemory,
-  CloudControl,
-  Identity,
-  Journal,
-  JournalUnavailable,
-  StoreUnavailable,
-  TemplateGenerator
-} from "@ccapi/core"
-import {
-  BundledSchemas,
-  FakeIdentity,
-  FakeSecurityScanner,
-  MemoryCloud,
-  MemoryJournal,
-  MemoryTemplateGenerator
-} from "@ccapi/testkit"
-import { IacConverter } from "@ccapi/iac-converter"
-import { AjvPropertyValidator } from "@ccapi/validator"
-import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../src/AppLayer.js"
-import { loadConfig, type ServerConfig } from "../src/Config.js"
-import * as CryptoRandom from "../src/CryptoRandom.js"
-import { connectClient, testEra, type ElicitAnswer, type ToolClient } from "./support/Clients.js"
-import { cleanBucket, seedResource, testConfig } from "./support/TestServer.js"
+  BUCKET,
+  credentials,
+  deletesAtOnce,
+  explainCreate,
+  explainDelete,
+  type FaultyServerOptions,
+  readyCreate,
+  refused,
+  useFaultyServers
+} from "./support/FaultyServer.js"
+import { cleanBucket } from "./support/TestServer.js"
 
 /*
  * Attacks on the session's changes (sessions, gates, typed store/journal failures, per-kind tokens, approval modes,
- * Effect 4 config) written as a hostile model would make them, through the SDK Client. Unlike support/TestServer,
- * this harness can make the journal, the token store, the identity and Cloud Control misbehave at runtime, and each
- * session chooses its own client capabilities.
+ * Effect 4 config) written as a hostile model would make them, through the official client of the test run's era.
+ * Unlike support/TestServer, the harness (support/FaultyServer) can make the journal, the token store, the identity
+ * and Cloud Control misbehave at runtime, and each session chooses its own client capabilities.
  *
  * Attacks that still get through are not here: they are described in the closing notes of the issues that fix them
  * ("Nothing lost", "Approvals a model cannot fake").
  */
 
-const BUCKET = "AWS::S3::Bucket"
-type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
-
-interface Outcome {
-  readonly ok: boolean
-  readonly data: Loose
-  readonly text: string
-}
-
-type Answer = "approve" | "reject" | "decline" | "cancel"
-
-interface SessionOptions {
-  /** The client answers every elicitation this way; absent: the client declares no elicitation. */
-  readonly elicitation?: Answer
-  /** Override the declared capabilities (e.g. the legacy `elicitation: {}`). */
-  readonly capabilities?: Record<string, unknown>
-}
-
-interface Controls {
-  /** Journal events that fail with JournalUnavailable while listed. */
-  readonly journalFails: Set<string>
-  /** Store operations that fail with StoreUnavailable while listed. */
-  readonly storeFails: Set<"get" | "put" | "take">
-  /** The account the credentials resolve to right now (credentials can change under a running server). */
-  accountId: string
-  /** Delay (ms) inside every delete before it reaches the cloud (a slow network). */
-  deleteLatencyMs: number
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-const makeAttackServer = async (options: { readonly config?: Partial<ServerConfig> } & SessionOptions = {}) => {
-  const config = testConfig(options.config)
-  const counts = { create: 0, update: 0, delete: 0, templates: 0 }
-  const controls: Controls = {
-    journalFails: new Set(),
-    storeFails: new Set(),
-    accountId: "123456789012",
-    deleteLatencyMs: 0
-  }
-  const elicitations: Array<string> = []
-
-  const cloud = MemoryCloud.layerWith({}).pipe(Layer.provide(BundledSchemas.layerMemory))
-  const countedCloud = Layer.effect(
-    CloudControl,
-    Effect.map(MemoryCloud.MemoryCloud, (inner) =>
-      CloudControl.of({
-        ...inner,
-        create: (input) => Effect.suspend(() => ((counts.create += 1), inner.create(input))),
-        update: (input) => Effect.suspend(() => ((counts.update += 1), inner.update(input))),
-        delete: (input) =>
-          Effect.suspend(() => {
-            counts.delete += 1
-            return Effect.andThen(
-              Effect.promise(() => sleep(controls.deleteLatencyMs)),
-              inner.delete(input)
-            )
-          })
-      })
-    )
-  ).pipe(Layer.provide(cloud))
-  const countedTemplates = Layer.effect(
-    TemplateGenerator,
-    Effect.map(TemplateGenerator, (inner) =>
-      TemplateGenerator.of({
-        ...inner,
-        start: (input) => Effect.suspend(() => ((counts.templates += 1), inner.start(input))),
-        status: (input) => Effect.suspend(() => ((counts.templates += 1), inner.status(input))),
-        fetch: (input) => Effect.suspend(() => ((counts.templates += 1), inner.fetch(input)))
-      })
-    )
-  ).pipe(Layer.provide(MemoryTemplateGenerator.layerMemory()), Layer.provide(cloud))
-
-  const journal = Layer.effectContext(
-    Effect.map(MemoryJournal.make, ({ journal, reader }) =>
-      Context.make(
-        Journal,
-        Journal.of({
-          pendingIntents: journal.pendingIntents,
-          append: (entry) =>
-            controls.journalFails.has(entry.event)
-              ? Effect.fail(new JournalUnavailable({ message: "the journal's disk is full" }))
-              : journal.append(entry)
-        })
-      ).pipe(Context.add(MemoryJournal.MemoryJournal, reader))
-    )
-  )
-  const store = Layer.effect(
-    ApprovalStore,
-    Effect.map(ApprovalStoreMemory.make({ capacity: 1000 }), (inner) => {
-      const guard =
-        (op: "get" | "put" | "take") =>
-        <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | StoreUnavailable> =>
-          Effect.suspend(
-            (): Effect.Effect<A, E | StoreUnavailable> =>
-              controls.storeFails.has(op)
-                ? Effect.fail(new StoreUnavailable({ message: "the token store did not answer" }))
-                : effect
-          )
-      return ApprovalStore.of({
-        put: (id, record) => guard("put")(inner.put(id, record)),
-        get: (id) => guard("get")(inner.get(id)),
-        take: (id) => guard("take")(inner.take(id)),
-        // Spending is the store's take-and-tombstone: it fails where a take does.
-        spend: (tombstone) => guard("take")(inner.spend(tombstone)),
-        size: inner.size
-      })
-    })
-  )
-  const identity = Layer.succeed(
-    Identity,
-    Identity.of({
-      environment: FakeIdentity.make({ profile: "test", credentialSource: "profile" }).environment,
-      whoAmI: (region) =>
-        FakeIdentity.make({ profile: "test", credentialSource: "profile", accountId: controls.accountId }).whoAmI(
-          region
-        )
-    })
-  )
-
-  const layer = Layer.mergeAll(
-    cloud,
-    countedCloud,
-    BundledSchemas.layerMemory,
-    identity,
-    FakeSecurityScanner.layerTest({}),
-    journal,
-    templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
-    AjvPropertyValidator.layer,
-    IacConverter.layer,
-    store,
-    approvalDeskLayer(config),
-    settingsLayer(config)
-  ).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, Clock.Clock.defaultValue()))
-    )
-  )
-  const runtime = ManagedRuntime.make(layer)
-  const scopes: Array<Scope.Closeable> = []
-  const clients: Array<ToolClient> = []
-
-  const connectSession = async (session: SessionOptions = {}) => {
-    const scope = Scope.makeUnsafe()
-    scopes.push(scope)
-    const capabilities = session.capabilities ?? (session.elicitation ? { elicitation: { form: {} } } : {})
-    const answer = session.elicitation ?? "approve"
-    const client = await connectClient({
-      era: testEra(),
-      runtime: runtime as never,
-      scope,
-      sessionId: `attack-session-${scopes.length}`,
-      name: "attacker",
-      server: { context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning } },
-      capabilities,
-      ...(session.elicitation !== undefined || capabilities.elicitation !== undefined
-        ? {
-            onElicit: async (request): Promise<ElicitAnswer> => {
-              elicitations.push(String(request.message))
-              // A real user takes a moment: the model's other calls run meanwhile.
-              await sleep(50)
-              if (answer === "approve") return { action: "accept", content: { decision: "approve" } }
-              if (answer === "reject") return { action: "accept", content: { decision: "reject" } }
-              return { action: answer }
-            }
-          }
-        : {})
-    })
-    clients.push(client)
-    const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-      const result = await client.callTool({ name, arguments: args })
-      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-      return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text }
-    }
-    const must = async (name: string, args: Record<string, unknown> = {}) => {
-      const outcome = await call(name, args)
-      if (!outcome.ok) throw new Error(`${name} failed: ${outcome.text}`)
-      return outcome.data
-    }
-    return { call, must }
-  }
-
-  const main = await connectSession(options)
-  const memory = () => runtime.runPromise(MemoryCloud.MemoryCloud)
-  return {
-    ...main,
-    connectSession,
-    counts,
-    controls,
-    elicitations,
-    journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (j) => j.entries)),
-    seed: (typeName: string, desiredState: Record<string, unknown>, region = "us-east-1") =>
-      runtime.runPromise(seedResource(typeName, desiredState, region)),
-    peek: async (typeName: string, identifier: string, region = "us-east-1") =>
-      (await memory()).peek({ typeName, identifier, region }).pipe(Effect.runPromise),
-    resources: async (region = "us-east-1") => (await memory()).resources(region).pipe(Effect.runPromise),
-    close: async () => {
-      for (const client of clients.splice(0)) await client.close().catch(() => undefined)
-      for (const scope of scopes.splice(0)) await runtime.runPromise(Scope.close(scope, Exit.void))
-      await runtime.dispose()
-    }
-  }
-}
-
-type AttackServer = Awaited<ReturnType<typeof makeAttackServer>>
-type Session = Pick<AttackServer, "call" | "must">
-
-const servers: Array<AttackServer> = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((t) => t.close()))
-})
-const start = async (options: Parameters<typeof makeAttackServer>[0] = {}) => {
-  const t = await makeAttackServer(options)
-  servers.push(t)
-  return t
-}
-
-const refused = (outcome: Outcome, tag: string) => {
-  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
-  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
-}
-
-const credentials = async (s: Session): Promise<string> => {
-  const env = await s.must("check_environment_variables")
-  const info = await s.must("get_aws_session_info", { environment_token: env["environment_token"] })
-  return info["credentials_token"] as string
-}
-
-const explainCreate = async (s: Session, creds: string, properties: Record<string, unknown>) => {
-  const generated = await s.must("generate_infrastructure_code", {
-    resource_type: BUCKET,
-    credentials_token: creds,
-    properties
-  })
-  const explained = await s.must("explain", { generated_code_token: generated["generated_code_token"] })
-  return explained["explained_token"] as string
-}
-
-/** A create explained and scanned (clean: the scan passes). */
-const readyCreate = async (s: Session, name: string | undefined) => {
-  const creds = await credentials(s)
-  const properties: Record<string, unknown> = { ...cleanBucket(name ?? "x") }
-  if (name === undefined) delete properties["BucketName"]
-  const explainedToken = await explainCreate(s, creds, properties)
-  const scan = await s.must("run_checkov", { explained_token: explainedToken })
-  return {
-    creds,
-    explainedToken,
-    args: {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"] as string
-    }
-  }
-}
-
-const explainDelete = async (s: Session, identifier: string) =>
-  (await s.must("explain", { content: { resource_type: BUCKET, identifier }, operation: "delete" }))[
-    "explained_token"
-  ] as string
+const startFaulty = useFaultyServers()
+const start = (options: FaultyServerOptions = {}) => startFaulty({ era: testEra(), ...options })
 
 // ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -310,11 +41,11 @@ describe("sessions of one application", () => {
     // which stdio does not have. This documents that cross-session use works and is counted where it is applied.
     const t = await start({ config: { deleteLimit: 1 } })
     const other = await t.connectSession()
-    const ready = await readyCreate(t, "minted-in-a")
-    const created = await other.call("create_resource", ready.args)
+    const ready = await readyCreate(t, cleanBucket("minted-in-a"))
+    const created = await other.call("create_resource", ready)
     assert.isTrue(created.ok, created.text)
     assert.strictEqual(t.counts.create, 1)
-    const replay = await t.call("create_resource", ready.args)
+    const replay = await t.call("create_resource", ready)
     refused(replay, "TokenSpent")
     assert.strictEqual(t.counts.create, 1)
   })
@@ -322,11 +53,8 @@ describe("sessions of one application", () => {
   it("A2: one explained token submitted at once from two sessions makes exactly one mutation", async () => {
     const t = await start()
     const other = await t.connectSession()
-    const ready = await readyCreate(t, "raced-across-sessions")
-    const outcomes = await Promise.all([
-      t.call("create_resource", ready.args),
-      other.call("create_resource", ready.args)
-    ])
+    const ready = await readyCreate(t, cleanBucket("raced-across-sessions"))
+    const outcomes = await Promise.all([t.call("create_resource", ready), other.call("create_resource", ready)])
     assert.strictEqual(outcomes.filter((o) => o.ok).length, 1, outcomes.map((o) => o.text).join("\n---\n"))
     refused(outcomes.find((o) => !o.ok)!, "TokenSpent")
     assert.strictEqual(t.counts.create, 1)
@@ -336,24 +64,7 @@ describe("sessions of one application", () => {
 describe("the delete limit", () => {
   it("A4: CCAPI_DELETE_LIMIT=1 holds when two deletes of one session are submitted at once (user approving)", async () => {
     const t = await start({ config: { deleteLimit: 1 }, elicitation: "approve" })
-    await t.seed(BUCKET, cleanBucket("race-one"))
-    await t.seed(BUCKET, cleanBucket("race-two"))
-    const creds = await credentials(t)
-    const [first, second] = [await explainDelete(t, "race-one"), await explainDelete(t, "race-two")]
-    const outcomes = await Promise.all(
-      [
-        ["race-one", first],
-        ["race-two", second]
-      ].map(([identifier, token]) =>
-        t.call("delete_resource", {
-          resource_type: BUCKET,
-          identifier,
-          credentials_token: creds,
-          explained_token: token,
-          confirmed: true
-        })
-      )
-    )
+    const outcomes = await deletesAtOnce(t, ["race-one", "race-two"])
     assert.strictEqual(
       t.counts.delete,
       1,
@@ -365,22 +76,8 @@ describe("the delete limit", () => {
   it("A5: CCAPI_DELETE_LIMIT=1 holds when two deletes are submitted at once over a slow network (no elicitation)", async () => {
     // The limit's race, not approvals: the model's confirmed=true decides (CCAPI_APPROVAL=model).
     const t = await start({ config: { deleteLimit: 1, approval: "model" } })
-    t.controls.deleteLatencyMs = 100
-    await t.seed(BUCKET, cleanBucket("slow-one"))
-    await t.seed(BUCKET, cleanBucket("slow-two"))
-    const creds = await credentials(t)
-    const tokens = [await explainDelete(t, "slow-one"), await explainDelete(t, "slow-two")]
-    const outcomes = await Promise.all(
-      ["slow-one", "slow-two"].map((identifier, i) =>
-        t.call("delete_resource", {
-          resource_type: BUCKET,
-          identifier,
-          credentials_token: creds,
-          explained_token: tokens[i],
-          confirmed: true
-        })
-      )
-    )
+    t.controls.latencyMs = 100
+    const outcomes = await deletesAtOnce(t, ["slow-one", "slow-two"])
     assert.strictEqual(
       t.counts.delete,
       1,
@@ -392,44 +89,45 @@ describe("the delete limit", () => {
 describe("a journal or a store that fails", () => {
   it("A6: a journal down at the intent stops the create before AWS; the unspent token works once the journal is back", async () => {
     const t = await start()
-    const ready = await readyCreate(t, "journal-down")
+    const ready = await readyCreate(t, cleanBucket("journal-down"))
     t.controls.journalFails.add("mutation_intent")
-    refused(await t.call("create_resource", ready.args), "JournalUnavailable")
+    refused(await t.call("create_resource", ready), "JournalUnavailable")
     assert.strictEqual(t.counts.create, 0)
     // Safe to keep the token: nothing was sent, and the retry journals its intent before sending.
     t.controls.journalFails.clear()
-    const retried = await t.call("create_resource", ready.args)
+    const retried = await t.call("create_resource", ready)
     assert.isTrue(retried.ok, retried.text)
     assert.strictEqual(t.counts.create, 1)
-    refused(await t.call("create_resource", ready.args), "TokenSpent")
+    refused(await t.call("create_resource", ready), "TokenSpent")
     const events = (await t.journal()).map((e) => e.event)
     assert.strictEqual(events.filter((e) => e === "mutation_submitted").length, 1)
   })
 
   it("A7: a journal that fails after the intent (submitted and outcome) still returns the request token, and one create", async () => {
     const t = await start()
-    const ready = await readyCreate(t, "journal-after-intent")
+    const ready = await readyCreate(t, cleanBucket("journal-after-intent"))
     t.controls.journalFails.add("mutation_submitted")
     t.controls.journalFails.add("mutation_outcome")
-    const out = await t.call("create_resource", ready.args)
+    const out = await t.call("create_resource", ready)
     assert.isTrue(out.ok, out.text)
     assert.isString(out.data["request_token"])
     assert.match(JSON.stringify(out.data["warnings"]), /JournalUnavailable/)
     assert.strictEqual(t.counts.create, 1)
     t.controls.journalFails.clear()
-    refused(await t.call("create_resource", ready.args), "TokenSpent")
+    refused(await t.call("create_resource", ready), "TokenSpent")
     assert.strictEqual(t.counts.create, 1)
   })
 
   it("A8: a store down when the token is spent stops the create before AWS, says StoreUnavailable, and a retry works once", async () => {
     const t = await start()
-    const ready = await readyCreate(t, "store-down")
-    t.controls.storeFails.add("take")
-    const out = await t.call("create_resource", ready.args)
+    const ready = await readyCreate(t, cleanBucket("store-down"))
+    // Spending is the store's take-and-tombstone.
+    t.controls.storeFails.add("spend")
+    const out = await t.call("create_resource", ready)
     refused(out, "StoreUnavailable")
     assert.strictEqual(t.counts.create, 0)
     t.controls.storeFails.clear()
-    const retried = await t.call("create_resource", ready.args)
+    const retried = await t.call("create_resource", ready)
     assert.isTrue(retried.ok, retried.text)
     assert.strictEqual(t.counts.create, 1)
   })
@@ -451,10 +149,10 @@ describe("a journal or a store that fails", () => {
 describe("never the wrong account (guarantee 9)", () => {
   it("A11: credentials that now resolve to another account stop the create right before sending", async () => {
     const t = await start()
-    const ready = await readyCreate(t, "wrong-account")
+    const ready = await readyCreate(t, cleanBucket("wrong-account"))
     // The user switches AWS_PROFILE / SSO to production in another terminal; the same process now signs as 210987654321.
     t.controls.accountId = "210987654321"
-    const out = await t.call("create_resource", ready.args)
+    const out = await t.call("create_resource", ready)
     assert.isFalse(out.ok, `the create went to account 210987654321, planned for 123456789012: ${out.text}`)
     assert.strictEqual(t.counts.create, 0)
   })
@@ -480,11 +178,11 @@ describe("the scan cannot be skipped or flooded away", () => {
     { timeout: 60_000 },
     async () => {
       const t = await start()
-      const ready = await readyCreate(t, "flooded")
-      assert.isTrue((await t.call("create_resource", ready.args)).ok)
+      const ready = await readyCreate(t, cleanBucket("flooded"))
+      assert.isTrue((await t.call("create_resource", ready)).ok)
       // The store holds 1000 records here; the model mints 1100 environment tokens to push the tombstone out.
       for (let i = 0; i < 1100; i++) await t.must("check_environment_variables")
-      const replay = await t.call("create_resource", ready.args)
+      const replay = await t.call("create_resource", ready)
       assert.isFalse(replay.ok, replay.text)
       assert.strictEqual(t.counts.create, 1)
     }
@@ -608,10 +306,10 @@ describe("tokens of the wrong operation or made up", () => {
 
   it("A19: a real token id re-prefixed as another kind (same 32 characters) is not the other kind's token", async () => {
     const t = await start()
-    const ready = await readyCreate(t, "re-prefixed")
-    const suffix = ready.explainedToken.slice("explained_".length)
+    const ready = await readyCreate(t, cleanBucket("re-prefixed"))
+    const suffix = ready.explained_token.slice("explained_".length)
     const out = await t.call("create_resource", {
-      ...ready.args,
+      ...ready,
       security_scan_token: `security_scan_${suffix}`
     })
     refused(out, "TokenInvalid")
@@ -623,8 +321,8 @@ describe("a person decides", () => {
   for (const answer of ["decline", "cancel", "reject"] as const) {
     it(`A20: CCAPI_APPROVAL=required with a client that can ask but answers ${answer}: nothing is created, the token stays unspent`, async () => {
       const t = await start({ config: { approval: "required" }, elicitation: answer })
-      const ready = await readyCreate(t, `required-${answer}`)
-      refused(await t.call("create_resource", ready.args), "ApprovalDeclined")
+      const ready = await readyCreate(t, cleanBucket(`required-${answer}`))
+      refused(await t.call("create_resource", ready), "ApprovalDeclined")
       assert.strictEqual(t.counts.create, 0)
       assert.strictEqual(t.elicitations.length, 1)
       const approval = (await t.journal()).find((e) => e.event === "approval")
@@ -634,8 +332,8 @@ describe("a person decides", () => {
 
   it("A21: a client that declares elicitation the 2025-06 way (elicitation: {}) is asked, not silently skipped", async () => {
     const t = await start({ capabilities: { elicitation: {} }, elicitation: "decline" })
-    const ready = await readyCreate(t, "legacy-elicitation")
-    refused(await t.call("create_resource", ready.args), "ApprovalDeclined")
+    const ready = await readyCreate(t, cleanBucket("legacy-elicitation"))
+    refused(await t.call("create_resource", ready), "ApprovalDeclined")
     assert.strictEqual(t.counts.create, 0)
   })
 
@@ -644,8 +342,8 @@ describe("a person decides", () => {
       config: { approval: "required", approvalWaitSeconds: 1 },
       capabilities: { elicitation: { url: {} } }
     })
-    const ready = await readyCreate(t, "url-only")
-    refused(await t.call("create_resource", ready.args), "ApprovalPending")
+    const ready = await readyCreate(t, cleanBucket("url-only"))
+    refused(await t.call("create_resource", ready), "ApprovalPending")
     assert.strictEqual(t.counts.create, 0)
     const closed = await start({
       config: { approval: "required", approvalPage: "off" },

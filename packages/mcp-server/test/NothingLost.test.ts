@@ -1,11 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { cleanBucket } from "./support/TestServer.js"
+import { cleanBucket, scannedUpdate } from "./support/TestServer.js"
 import {
   BUCKET,
   credentials,
-  type Outcome,
+  deletesAtOnce,
+  explainDelete,
+  type FaultyServer,
   readyCreate,
-  type Session,
+  refused,
   unnamedBucket,
   useFaultyServers
 } from "./support/FaultyServer.js"
@@ -17,15 +19,19 @@ import {
 
 const start = useFaultyServers()
 
-const refused = (outcome: Outcome, tag: string) => {
-  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
-  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
-}
+/** Bucket `identifier` deleted behind the server's back (another tool, a colleague), the delete complete. */
+const deleteOutOfBand = (t: FaultyServer, identifier: string, clientToken: string) =>
+  t.outOfBand((cloud) =>
+    cloud.delete({
+      typeName: BUCKET as never,
+      identifier: identifier as never,
+      clientToken: clientToken as never,
+      region: "us-east-1" as never
+    })
+  )
 
-const explainDelete = async (s: Session, identifier: string) =>
-  (await s.must("explain", { content: { resource_type: BUCKET, identifier }, operation: "delete" }))[
-    "explained_token"
-  ] as string
+/** A patch that tags a bucket. */
+const tagTeam = [{ op: "add", path: "/Tags", value: [{ Key: "team", Value: "data" }] }]
 
 describe("nothing twice: the ClientToken survives the agent's retry", () => {
   it("an answer lost once is recovered by sending the same request again: one resource, the request token returned", async () => {
@@ -82,7 +88,7 @@ describe("nothing twice: the ClientToken survives the agent's retry", () => {
 
   it("one explained token submitted twice at once: one mutation, the user asked once, no stray intent", async () => {
     const t = await start({ elicitation: "approve" })
-    const other = await t.connectSession()
+    const other = await t.connectSession({ elicitation: "approve" })
     const ready = await readyCreate(t, cleanBucket("raced-once"))
     const outcomes = await Promise.all([t.call("create_resource", ready), other.call("create_resource", ready)])
     assert.strictEqual(outcomes.filter((o) => o.ok).length, 1, outcomes.map((o) => o.text).join("\n---\n"))
@@ -190,26 +196,10 @@ describe("reconciliation at the next start", () => {
     const t = await start()
     await t.seed(BUCKET, cleanBucket("reconcile-changed"))
     const creds = await credentials(t)
-    const generated = await t.must("generate_infrastructure_code", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      identifier: "reconcile-changed",
-      patch_document: [{ op: "add", path: "/Tags", value: [{ Key: "team", Value: "data" }] }]
-    })
-    const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
-    const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
+    const { args } = await scannedUpdate(t, creds, "reconcile-changed", tagTeam)
     t.controls.loseAnswers = 10
     t.controls.journalFails.add("mutation_outcome").add("mutation_submitted")
-    refused(
-      await t.call("update_resource", {
-        resource_type: BUCKET,
-        identifier: "reconcile-changed",
-        credentials_token: creds,
-        explained_token: explained["explained_token"],
-        security_scan_token: scan["security_scan_token"]
-      }),
-      "OutcomeUnknown"
-    )
+    refused(await t.call("update_resource", args), "OutcomeUnknown")
     t.controls.journalFails.clear()
     t.controls.loseAnswers = 0
     const updates = t.counts.update
@@ -242,14 +232,7 @@ describe("never the wrong account or the wrong resource", () => {
     await t.seed(BUCKET, cleanBucket("replaced-bucket"))
     const creds = await credentials(t)
     const explained = await explainDelete(t, "replaced-bucket")
-    await t.outOfBand((cloud) =>
-      cloud.delete({
-        typeName: BUCKET as never,
-        identifier: "replaced-bucket" as never,
-        clientToken: "oob-1" as never,
-        region: "us-east-1" as never
-      })
-    )
+    await deleteOutOfBand(t, "replaced-bucket", "oob-1")
     await t.seed(BUCKET, { ...cleanBucket("replaced-bucket"), VersioningConfiguration: { Status: "Suspended" } })
     const outcome = await t.call("delete_resource", {
       resource_type: BUCKET,
@@ -269,23 +252,7 @@ describe("never the wrong account or the wrong resource", () => {
     const t = await start()
     await t.seed(BUCKET, cleanBucket("changed-bucket"))
     const creds = await credentials(t)
-    const plan = async () => {
-      const generated = await t.must("generate_infrastructure_code", {
-        resource_type: BUCKET,
-        credentials_token: creds,
-        identifier: "changed-bucket",
-        patch_document: [{ op: "add", path: "/Tags", value: [{ Key: "team", Value: "data" }] }]
-      })
-      const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
-      const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
-      return {
-        resource_type: BUCKET,
-        identifier: "changed-bucket",
-        credentials_token: creds,
-        explained_token: explained["explained_token"],
-        security_scan_token: scan["security_scan_token"]
-      }
-    }
+    const plan = async () => (await scannedUpdate(t, creds, "changed-bucket", tagTeam)).args
     const ready = await plan()
     await t.outOfBand((cloud) =>
       cloud.update({
@@ -307,25 +274,8 @@ describe("never the wrong account or the wrong resource", () => {
 
   it("CCAPI_DELETE_LIMIT=1 with two deletes at once over a slow network: exactly one delete", async () => {
     const t = await start({ config: { deleteLimit: 1, approval: "model" } })
-    await t.seed(BUCKET, cleanBucket("limit-a"))
-    await t.seed(BUCKET, cleanBucket("limit-b"))
-    const creds = await credentials(t)
-    const [a, b] = [await explainDelete(t, "limit-a"), await explainDelete(t, "limit-b")]
     t.controls.latencyMs = 200
-    const outcomes = await Promise.all(
-      [
-        ["limit-a", a],
-        ["limit-b", b]
-      ].map(([identifier, token]) =>
-        t.call("delete_resource", {
-          resource_type: BUCKET,
-          identifier,
-          credentials_token: creds,
-          explained_token: token,
-          confirmed: true
-        })
-      )
-    )
+    const outcomes = await deletesAtOnce(t, ["limit-a", "limit-b"])
     assert.strictEqual(outcomes.filter((o) => o.ok).length, 1)
     refused(outcomes.find((o) => !o.ok)!, "DeleteLimitReached")
     assert.strictEqual(t.counts.delete, 1)
@@ -337,14 +287,7 @@ describe("never the wrong account or the wrong resource", () => {
     const creds = await credentials(t)
     const token = await explainDelete(t, "slot-back")
     // Gone before the delete is sent: the live re-read refuses it, nothing is sent, the slot is not used up.
-    await t.outOfBand((cloud) =>
-      cloud.delete({
-        typeName: BUCKET as never,
-        identifier: "slot-back" as never,
-        clientToken: "oob-3" as never,
-        region: "us-east-1" as never
-      })
-    )
+    await deleteOutOfBand(t, "slot-back", "oob-3")
     const gone = await t.call("delete_resource", {
       resource_type: BUCKET,
       identifier: "slot-back",

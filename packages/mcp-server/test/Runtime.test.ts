@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { cleanBucket, credentials, explainCreate, stopsPolling, useTestServers } from "./support/TestServer.js"
+import { stopsPolling, unscannedCreate, useTestServers } from "./support/TestServer.js"
 
 /*
  * How tool calls run: progress notifications, cancellation through the request's abort signal, defects.
@@ -10,18 +10,12 @@ const start = useTestServers()
 describe("running tool calls", () => {
   it("sends MCP progress notifications while a mutation is in progress, when the client asked for them", async () => {
     const t = await start({ config: { securityScanning: "disabled" }, cloud: { completionDelay: "1200 millis" } })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("slow-bucket"))
+    const { args } = await unscannedCreate(t, "slow-bucket")
     const progress: Array<{ progress: number; message?: string | undefined }> = []
     const result = await t.client.callTool(
       {
         name: "create_resource",
-        arguments: {
-          resource_type: "AWS::S3::Bucket",
-          credentials_token: creds,
-          explained_token: explainedToken,
-          skip_security_check: true
-        }
+        arguments: args
       },
       { onprogress: (p) => progress.push(p) }
     )
@@ -38,14 +32,8 @@ describe("running tool calls", () => {
       config: { securityScanning: "disabled", mutationWaitSeconds: 1 },
       cloud: { completionDelay: "30 seconds" }
     })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("very-slow-bucket"))
-    const created = await t.must("create_resource", {
-      resource_type: "AWS::S3::Bucket",
-      credentials_token: creds,
-      explained_token: explainedToken,
-      skip_security_check: true
-    })
+    const { args } = await unscannedCreate(t, "very-slow-bucket")
+    const created = await t.must("create_resource", args)
     assert.strictEqual(created["status"], "IN_PROGRESS")
     assert.isFalse(created["is_complete"])
     const status = await t.must("get_resource_request_status", { request_token: created["request_token"] })
@@ -61,18 +49,12 @@ describe("running tool calls", () => {
       config: { securityScanning: "disabled", mutationWaitSeconds: 60 },
       cloud: { completionDelay: "60 seconds" }
     })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("cancelled-bucket"))
+    const { args } = await unscannedCreate(t, "cancelled-bucket")
     const controller = new AbortController()
     const pending = t.client.callTool(
       {
         name: "create_resource",
-        arguments: {
-          resource_type: "AWS::S3::Bucket",
-          credentials_token: creds,
-          explained_token: explainedToken,
-          skip_security_check: true
-        }
+        arguments: args
       },
       { signal: controller.signal, timeout: 120_000 }
     )

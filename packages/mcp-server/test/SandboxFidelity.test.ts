@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { approvedByPerson, credentials, explainCreate, useTestServers } from "./support/TestServer.js"
+import { approvedByPerson, credentials, scannedCreate, useTestServers } from "./support/TestServer.js"
 
 /*
  * What a hostile (or just mistaken) model meets through the MCP tools now that the in-memory cloud behaves like
@@ -21,14 +21,7 @@ describe("Cloud Control's own refusals, through the MCP tools", () => {
     const t = await start()
     const creds = await credentials(t)
     const typeName = "AWS::CodeCommit::Repository"
-    const { explainedToken } = await explainCreate(t, creds, { RepositoryName: "hostile-repo" }, typeName)
-    const scan = await t.must("run_checkov", { explained_token: explainedToken })
-    const args = {
-      resource_type: typeName,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"]
-    }
+    const { scan, args } = await scannedCreate(t, creds, { RepositoryName: "hostile-repo" }, typeName)
     const refused = await (scan["passed"]
       ? t.call("create_resource", args)
       : approvedByPerson(t, "create_resource", args).then(

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { ToolResult } from "./support/Clients.js"
-import { cleanBucket, credentials, explainCreate, useTestServers } from "./support/TestServer.js"
+import { cleanBucket, credentials, explainCreate, unscannedCreate, useTestServers } from "./support/TestServer.js"
 
 /*
  * The one sanitiser on every surface that reaches the model or a person, through the MCP tools: results (text and
@@ -67,18 +67,12 @@ describe("the sanitiser on every surface", () => {
       config: { securityScanning: "disabled" },
       cloud: { completionDelay: "600 millis", failureFor: () => `Access denied ${HOSTILE}` }
     })
-    const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("status-bucket"))
+    const { args } = await unscannedCreate(t, "status-bucket")
     const progress: Array<string> = []
     const result = await t.client.callTool(
       {
         name: "create_resource",
-        arguments: {
-          resource_type: "AWS::S3::Bucket",
-          credentials_token: creds,
-          explained_token: explainedToken,
-          skip_security_check: true
-        }
+        arguments: args
       },
       { onprogress: (p) => progress.push(p.message ?? "") }
     )

@@ -155,33 +155,26 @@ describe("Cloud Control over HTTP with the AWS SDK v3", () => {
     expect((error as Error).message).toContain("Colour")
   })
 
-  it("changing a create-only property is a NotUpdatableException", async () => {
-    const name = unique("/ccapi/rename")
+  /** A new parameter (named from `prefix`) patched with `patch(name)`: the error the update is refused with. */
+  const refusedPatch = async (prefix: string, patch: (name: string) => Array<Record<string, unknown>>) => {
+    const name = unique(prefix)
     await createParameter(name)
-    const error = await clients.cloudControl
+    return clients.cloudControl
       .send(
-        new UpdateResourceCommand({
-          TypeName: PARAMETER,
-          Identifier: name,
-          PatchDocument: JSON.stringify([{ op: "replace", path: "/Name", value: `${name}-renamed` }])
-        })
+        new UpdateResourceCommand({ TypeName: PARAMETER, Identifier: name, PatchDocument: JSON.stringify(patch(name)) })
       )
       .catch((e: unknown) => e)
+  }
+
+  it("changing a create-only property is a NotUpdatableException", async () => {
+    const error = await refusedPatch("/ccapi/rename", (name) => [
+      { op: "replace", path: "/Name", value: `${name}-renamed` }
+    ])
     expect(error).toBeInstanceOf(NotUpdatableException)
   })
 
   it("a patch document that is not an RFC 6902 array is an InvalidRequestException saying why", async () => {
-    const name = unique("/ccapi/badpatch")
-    await createParameter(name)
-    const error = await clients.cloudControl
-      .send(
-        new UpdateResourceCommand({
-          TypeName: PARAMETER,
-          Identifier: name,
-          PatchDocument: JSON.stringify([{ op: "rename", path: "/Value" }])
-        })
-      )
-      .catch((e: unknown) => e)
+    const error = await refusedPatch("/ccapi/badpatch", () => [{ op: "rename", path: "/Value" }])
     expect(error).toBeInstanceOf(InvalidRequestException)
     expect((error as Error).message).toMatch(/^PatchDocument is not an RFC 6902 JSON Patch array: \S/)
   })

@@ -15,6 +15,19 @@ import { clientsFor } from "./support.js"
 
 const PARAMETER = "AWS::SSM::Parameter"
 
+/** Twelve ListResources calls in a row: "ok" or the error's name, for each. */
+const listOutcomes = async (cloudControl: ReturnType<typeof clientsFor>["cloudControl"]) => {
+  const outcomes: Array<string> = []
+  for (let i = 0; i < 12; i++)
+    outcomes.push(
+      await cloudControl.send(new ListResourcesCommand({ TypeName: PARAMETER })).then(
+        () => "ok",
+        (e: Error) => e.name
+      )
+    )
+  return outcomes
+}
+
 describe("fault injection, as the SDK sees it", () => {
   it("throttles a share of requests; the SDK retries them and the calls succeed", async () => {
     const sandbox = await startSandbox({ faults: { throttleRate: 0.4, seed: 7 } })
@@ -67,16 +80,7 @@ describe("fault injection, as the SDK sees it", () => {
       const sandbox = await startSandbox({ faults: { throttleRate: 0.5, seed: 42 } })
       try {
         const { cloudControl } = clientsFor(sandbox.url, "us-west-2", 1)
-        const outcomes: Array<string> = []
-        for (let i = 0; i < 12; i++) {
-          outcomes.push(
-            await cloudControl.send(new ListResourcesCommand({ TypeName: PARAMETER })).then(
-              () => "ok",
-              (e: Error) => e.name
-            )
-          )
-        }
-        return outcomes
+        return await listOutcomes(cloudControl)
       } finally {
         await sandbox.stop()
       }
@@ -133,15 +137,7 @@ describe("fault flags on the ccapi-sandbox bin", () => {
       const started = await startBin(["--error-rate", "0.5", "--seed", "11"])
       try {
         const { cloudControl } = clientsFor(started.url, "us-west-2", 1)
-        const outcomes: Array<string> = []
-        for (let i = 0; i < 12; i++)
-          outcomes.push(
-            await cloudControl.send(new ListResourcesCommand({ TypeName: PARAMETER })).then(
-              () => "ok",
-              (e: Error) => e.name
-            )
-          )
-        return outcomes
+        return await listOutcomes(cloudControl)
       } finally {
         started.child.kill("SIGTERM")
       }

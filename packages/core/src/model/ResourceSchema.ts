@@ -1,5 +1,6 @@
 import { Result, Schema } from "effect"
 import { TypeName } from "./Ids.js"
+import { resolveRef } from "../json/SchemaRef.js"
 import { isJsonObject, type JsonObject, type JsonValue } from "./Json.js"
 
 /** How a taggable type holds its tags: a list of `{Key, Value}` or a string map. */
@@ -57,17 +58,6 @@ export class SchemaParseIssue extends Schema.TaggedError<SchemaParseIssue>()("Sc
 
 const stringArray = (value: JsonValue | undefined): ReadonlyArray<string> =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []
-
-const resolveRef = (doc: JsonObject, node: JsonValue | undefined, depth = 0): JsonObject | undefined => {
-  if (!isJsonObject(node)) return undefined
-  const ref = node["$ref"]
-  if (typeof ref === "string" && ref.startsWith("#/") && depth < 16) {
-    let target: JsonValue | undefined = doc
-    for (const part of ref.slice(2).split("/")) target = isJsonObject(target) ? target[part] : undefined
-    return resolveRef(doc, target, depth + 1)
-  }
-  return node
-}
 
 const tagShapeOf = (doc: JsonObject, node: JsonObject | undefined): TagShape | undefined => {
   if (node === undefined) return undefined

@@ -176,6 +176,24 @@ const statementReason = (detail: string, advice: string) => `This policy stateme
 // ── The rules ─────────────────────────────────────────────────────────────────
 
 const policy = (...Statement: Array<JsonObject>): JsonObject => ({ Version: "2012-10-17", Statement })
+/** An example: a managed policy of these statements. */
+const managedPolicy = (note: string, ...statements: Array<JsonObject>) => ({
+  note,
+  typeName: "AWS::IAM::ManagedPolicy",
+  properties: { PolicyDocument: policy(...statements) }
+})
+/** An example: a security group with these ingress rules. */
+const securityGroup = (note: string, ...ingress: Array<JsonObject>) => ({
+  note,
+  typeName: "AWS::EC2::SecurityGroup",
+  properties: { GroupDescription: "g", SecurityGroupIngress: ingress }
+})
+/** An example: a policy of these statements on bucket `b`. */
+const bucketPolicy = (note: string, ...statements: Array<JsonObject>) => ({
+  note,
+  typeName: "AWS::S3::BucketPolicy",
+  properties: { Bucket: "b", PolicyDocument: policy(...statements) }
+})
 const block = (flags: Partial<Record<(typeof s3Flags)[number], boolean>>): JsonObject => flags
 const allBlocked = block({
   BlockPublicAcls: true,
@@ -216,37 +234,15 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
       ),
     examples: {
       refused: [
-        {
-          note: "* on *",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: "*", Resource: "*" }) }
-        },
-        {
-          note: "NotAction with Allow on *",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }) }
-        },
-        {
-          note: "arn:* resource",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: "*:*", Resource: "arn:*" }) }
-        },
-        {
-          note: "NotResource",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: ["*"], NotResource: "arn:aws:s3:::secret" }) }
-        },
-        {
-          note: "a document too large to judge",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: {
-            PolicyDocument: policy({
-              Effect: "Allow",
-              Action: Array.from({ length: 5001 }, (_, i) => `s3:GetObject${i}`),
-              Resource: "arn:aws:s3:::b/*"
-            })
-          }
-        },
+        managedPolicy("* on *", { Effect: "Allow", Action: "*", Resource: "*" }),
+        managedPolicy("NotAction with Allow on *", { Effect: "Allow", NotAction: "iam:*", Resource: "*" }),
+        managedPolicy("arn:* resource", { Effect: "Allow", Action: "*:*", Resource: "arn:*" }),
+        managedPolicy("NotResource", { Effect: "Allow", Action: ["*"], NotResource: "arn:aws:s3:::secret" }),
+        managedPolicy("a document too large to judge", {
+          Effect: "Allow",
+          Action: Array.from({ length: 5001 }, (_, i) => `s3:GetObject${i}`),
+          Resource: "arn:aws:s3:::b/*"
+        }),
         {
           note: "a JSON string with escaped keys",
           typeName: "AWS::IAM::ManagedPolicy",
@@ -256,33 +252,19 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
         }
       ],
       allowed: [
-        {
-          note: "a narrow action",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }) }
-        },
-        {
-          note: "Deny * on *",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Deny", Action: "*", Resource: "*" }) }
-        },
-        {
-          note: "* on one bucket",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::bucket/*" }) }
-        },
-        {
-          note: "NotAction on one bucket",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: {
-            PolicyDocument: policy({ Effect: "Allow", NotAction: "s3:DeleteObject", Resource: "arn:aws:s3:::bucket/*" })
-          }
-        },
-        {
-          note: "upper-case ARN (case-sensitive, matches nothing)",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: "*", Resource: "ARN:*" }) }
-        }
+        managedPolicy("a narrow action", { Effect: "Allow", Action: "s3:GetObject", Resource: "*" }),
+        managedPolicy("Deny * on *", { Effect: "Deny", Action: "*", Resource: "*" }),
+        managedPolicy("* on one bucket", { Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::bucket/*" }),
+        managedPolicy("NotAction on one bucket", {
+          Effect: "Allow",
+          NotAction: "s3:DeleteObject",
+          Resource: "arn:aws:s3:::bucket/*"
+        }),
+        managedPolicy("upper-case ARN (case-sensitive, matches nothing)", {
+          Effect: "Allow",
+          Action: "*",
+          Resource: "ARN:*"
+        })
       ]
     }
   },
@@ -304,60 +286,28 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
       ),
     examples: {
       refused: [
-        {
-          note: "iam:* on *",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: "iam:*", Resource: "*" }) }
-        },
-        {
-          note: "iam:Put*Policy",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: "IAM:put*policy", Resource: "*" }) }
-        },
-        {
-          note: "PassRole + RunInstances split across statements",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: {
-            PolicyDocument: policy(
-              { Effect: "Allow", Action: "ec2:RunInstances", Resource: "*" },
-              { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::*:role/*" }
-            )
-          }
-        },
-        {
-          note: "sts:AssumeRole on *",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }) }
-        }
+        managedPolicy("iam:* on *", { Effect: "Allow", Action: "iam:*", Resource: "*" }),
+        managedPolicy("iam:Put*Policy", { Effect: "Allow", Action: "IAM:put*policy", Resource: "*" }),
+        managedPolicy(
+          "PassRole + RunInstances split across statements",
+          { Effect: "Allow", Action: "ec2:RunInstances", Resource: "*" },
+          { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::*:role/*" }
+        ),
+        managedPolicy("sts:AssumeRole on *", { Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" })
       ],
       allowed: [
-        {
-          note: "iam:Get* on *",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: { PolicyDocument: policy({ Effect: "Allow", Action: ["iam:Get*", "iam:List*"], Resource: "*" }) }
-        },
-        {
-          note: "PassRole of one role without compute",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: {
-            PolicyDocument: policy({
-              Effect: "Allow",
-              Action: "iam:PassRole",
-              Resource: "arn:aws:iam::123456789012:role/app"
-            })
-          }
-        },
+        managedPolicy("iam:Get* on *", { Effect: "Allow", Action: ["iam:Get*", "iam:List*"], Resource: "*" }),
+        managedPolicy("PassRole of one role without compute", {
+          Effect: "Allow",
+          Action: "iam:PassRole",
+          Resource: "arn:aws:iam::123456789012:role/app"
+        }),
         { note: "a trust policy", typeName: "AWS::IAM::Role", properties: role },
-        {
-          note: "iam:* denied again",
-          typeName: "AWS::IAM::ManagedPolicy",
-          properties: {
-            PolicyDocument: policy(
-              { Effect: "Allow", Action: "iam:*", Resource: "*" },
-              { Effect: "Deny", Action: "iam:*", Resource: "*" }
-            )
-          }
-        }
+        managedPolicy(
+          "iam:* denied again",
+          { Effect: "Allow", Action: "iam:*", Resource: "*" },
+          { Effect: "Deny", Action: "iam:*", Resource: "*" }
+        )
       ]
     }
   },
@@ -402,74 +352,39 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
             })
           }
         },
-        {
-          note: "CanonicalUser *",
-          typeName: "AWS::S3::BucketPolicy",
-          properties: {
-            Bucket: "b",
-            PolicyDocument: policy({
-              Effect: "Allow",
-              Principal: { CanonicalUser: ["*"] },
-              Action: "s3:GetObject",
-              Resource: "arn:aws:s3:::b/*"
-            })
-          }
-        },
-        {
-          note: "Allow with NotPrincipal",
-          typeName: "AWS::S3::BucketPolicy",
-          properties: {
-            Bucket: "b",
-            PolicyDocument: policy({
-              Effect: "Allow",
-              NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" },
-              Action: "s3:GetObject",
-              Resource: "arn:aws:s3:::b/*"
-            })
-          }
-        },
-        {
-          note: "a wildcard condition value",
-          typeName: "AWS::S3::BucketPolicy",
-          properties: {
-            Bucket: "b",
-            PolicyDocument: policy({
-              Effect: "Allow",
-              Principal: { AWS: "*" },
-              Action: "s3:GetObject",
-              Resource: "arn:aws:s3:::b/*",
-              Condition: { StringLike: { "aws:SourceAccount": "*" } }
-            })
-          }
-        },
-        {
-          note: "a condition that does not name the caller",
-          typeName: "AWS::S3::BucketPolicy",
-          properties: {
-            Bucket: "b",
-            PolicyDocument: policy({
-              Effect: "Allow",
-              Principal: "*",
-              Action: "s3:GetObject",
-              Resource: "arn:aws:s3:::b/*",
-              Condition: { Bool: { "aws:SecureTransport": "true" } }
-            })
-          }
-        },
-        {
-          note: "IfExists",
-          typeName: "AWS::S3::BucketPolicy",
-          properties: {
-            Bucket: "b",
-            PolicyDocument: policy({
-              Effect: "Allow",
-              Principal: "*",
-              Action: "s3:GetObject",
-              Resource: "arn:aws:s3:::b/*",
-              Condition: { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } }
-            })
-          }
-        },
+        bucketPolicy("CanonicalUser *", {
+          Effect: "Allow",
+          Principal: { CanonicalUser: ["*"] },
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*"
+        }),
+        bucketPolicy("Allow with NotPrincipal", {
+          Effect: "Allow",
+          NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" },
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*"
+        }),
+        bucketPolicy("a wildcard condition value", {
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { StringLike: { "aws:SourceAccount": "*" } }
+        }),
+        bucketPolicy("a condition that does not name the caller", {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { Bool: { "aws:SecureTransport": "true" } }
+        }),
+        bucketPolicy("IfExists", {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } }
+        }),
         {
           note: "Lambda permission for anyone",
           typeName: "AWS::Lambda::Permission",
@@ -477,60 +392,32 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
         }
       ],
       allowed: [
-        {
-          note: "a named account",
-          typeName: "AWS::S3::BucketPolicy",
-          properties: {
-            Bucket: "b",
-            PolicyDocument: policy({
-              Effect: "Allow",
-              Principal: { AWS: "arn:aws:iam::123456789012:root" },
-              Action: "s3:GetObject",
-              Resource: "arn:aws:s3:::b/*"
-            })
-          }
-        },
-        {
-          note: "a service",
-          typeName: "AWS::S3::BucketPolicy",
-          properties: {
-            Bucket: "b",
-            PolicyDocument: policy({
-              Effect: "Allow",
-              Principal: { Service: "cloudtrail.amazonaws.com" },
-              Action: "s3:PutObject",
-              Resource: "arn:aws:s3:::b/*"
-            })
-          }
-        },
-        {
-          note: "anyone pinned to an organisation",
-          typeName: "AWS::S3::BucketPolicy",
-          properties: {
-            Bucket: "b",
-            PolicyDocument: policy({
-              Effect: "Allow",
-              Principal: "*",
-              Action: "s3:GetObject",
-              Resource: "arn:aws:s3:::b/*",
-              Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abcdefghij" } }
-            })
-          }
-        },
-        {
-          note: "Deny to anyone",
-          typeName: "AWS::S3::BucketPolicy",
-          properties: {
-            Bucket: "b",
-            PolicyDocument: policy({
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: "arn:aws:s3:::b/*",
-              Condition: { Bool: { "aws:SecureTransport": "false" } }
-            })
-          }
-        },
+        bucketPolicy("a named account", {
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::123456789012:root" },
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*"
+        }),
+        bucketPolicy("a service", {
+          Effect: "Allow",
+          Principal: { Service: "cloudtrail.amazonaws.com" },
+          Action: "s3:PutObject",
+          Resource: "arn:aws:s3:::b/*"
+        }),
+        bucketPolicy("anyone pinned to an organisation", {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abcdefghij" } }
+        }),
+        bucketPolicy("Deny to anyone", {
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } }
+        }),
         {
           note: "Lambda permission pinned by SourceAccount",
           typeName: "AWS::Lambda::Permission",
@@ -669,25 +556,17 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
     },
     examples: {
       refused: [
-        {
-          note: "SSH from ::/0 spelled out",
-          typeName: "AWS::EC2::SecurityGroup",
-          properties: {
-            GroupDescription: "g",
-            SecurityGroupIngress: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIpv6: "0:0:0:0:0:0:0:0/0" }]
-          }
-        },
-        {
-          note: "two halves of IPv4",
-          typeName: "AWS::EC2::SecurityGroup",
-          properties: {
-            GroupDescription: "g",
-            SecurityGroupIngress: [
-              { IpProtocol: "tcp", FromPort: 3306, ToPort: 3306, CidrIp: "0.0.0.0/1" },
-              { IpProtocol: "6", FromPort: 3306, ToPort: 3306, CidrIp: "128.0.0.0/1" }
-            ]
-          }
-        },
+        securityGroup("SSH from ::/0 spelled out", {
+          IpProtocol: "tcp",
+          FromPort: 22,
+          ToPort: 22,
+          CidrIpv6: "0:0:0:0:0:0:0:0/0"
+        }),
+        securityGroup(
+          "two halves of IPv4",
+          { IpProtocol: "tcp", FromPort: 3306, ToPort: 3306, CidrIp: "0.0.0.0/1" },
+          { IpProtocol: "6", FromPort: 3306, ToPort: 3306, CidrIp: "128.0.0.0/1" }
+        ),
         {
           note: "all protocols",
           typeName: "AWS::EC2::SecurityGroupIngress",
@@ -707,25 +586,12 @@ export const guardrailRules: ReadonlyArray<GuardrailRule> = [
         }
       ],
       allowed: [
-        {
-          note: "HTTPS from anywhere",
-          typeName: "AWS::EC2::SecurityGroup",
-          properties: {
-            GroupDescription: "g",
-            SecurityGroupIngress: [
-              { IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIp: "0.0.0.0/0" },
-              { IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIpv6: "::/0" }
-            ]
-          }
-        },
-        {
-          note: "SSH from one half only",
-          typeName: "AWS::EC2::SecurityGroup",
-          properties: {
-            GroupDescription: "g",
-            SecurityGroupIngress: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIp: "0.0.0.0/1" }]
-          }
-        },
+        securityGroup(
+          "HTTPS from anywhere",
+          { IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIp: "0.0.0.0/0" },
+          { IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIpv6: "::/0" }
+        ),
+        securityGroup("SSH from one half only", { IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIp: "0.0.0.0/1" }),
         {
           note: "a deny entry",
           typeName: "AWS::EC2::NetworkAclEntry",

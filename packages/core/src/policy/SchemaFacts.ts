@@ -1,6 +1,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from "../model/Json.js"
 import type { ResourceSchema } from "../model/ResourceSchema.js"
 import type { Segments } from "../json/SchemaPaths.js"
+import { resolveRef } from "../json/SchemaRef.js"
 
 /*
  * What the guardrails learn from a type's provider schema: the defaults a created resource gets for what the model
@@ -12,20 +13,9 @@ import type { Segments } from "../json/SchemaPaths.js"
 
 const maxDepth = 24
 
-const resolve = (doc: JsonObject, node: JsonValue | undefined, depth = 0): JsonObject | undefined => {
-  if (!isJsonObject(node)) return undefined
-  const ref = node["$ref"]
-  if (typeof ref === "string" && ref.startsWith("#/") && depth < 16) {
-    let target: JsonValue | undefined = doc
-    for (const part of ref.slice(2).split("/")) target = isJsonObject(target) ? target[part] : undefined
-    return resolve(doc, target, depth + 1)
-  }
-  return node
-}
-
 /** The node and its alternatives (oneOf / anyOf / allOf), resolved. */
 const variants = (doc: JsonObject, node: JsonValue | undefined): ReadonlyArray<JsonObject> => {
-  const resolved = resolve(doc, node)
+  const resolved = resolveRef(doc, node)
   if (resolved === undefined) return []
   const out = [resolved]
   for (const key of ["oneOf", "anyOf", "allOf"]) {
@@ -117,12 +107,12 @@ const principalPatterns = (
         carriesStrings(doc, sub)
       )
         out.push([name])
-      const resolved = resolve(doc, sub)
+      const resolved = resolveRef(doc, sub)
       if (resolved !== undefined)
         for (const p of principalPatterns(doc, resolved, memo, depth + 1)) out.push([name, ...p])
     }
     for (const items of itemsOf(doc, v)) {
-      const resolved = resolve(doc, items)
+      const resolved = resolveRef(doc, items)
       if (resolved !== undefined)
         for (const p of principalPatterns(doc, resolved, memo, depth + 1)) out.push(["*", ...p])
     }

@@ -114,6 +114,32 @@ const protocolErrorAsResult = (error: unknown): ToolResult => {
   throw error
 }
 
+/** A connected v1 client (2025-11-25) as a `ToolClient`. */
+const v1ToolClient = (client: ClientV1, protocolVersion: () => string | undefined): ToolClient => ({
+  era: "2025-11-25",
+  callTool: (params, callOptions) =>
+    client
+      .callTool({ ...params }, undefined, { ...callOptions })
+      .then((result) => result as ToolResult, protocolErrorAsResult),
+  listTools: async () => (await client.listTools()) as never,
+  close: () => client.close(),
+  ping: () => client.ping(),
+  protocolVersion
+})
+
+/** A connected v2 client (pinned to 2026-07-28) as a `ToolClient`. */
+const v2ToolClient = (client: ClientV2): ToolClient => ({
+  era: "2026-07-28",
+  callTool: (params, callOptions) =>
+    client.callTool({ ...params }, { ...callOptions }).then((result) => result as ToolResult, protocolErrorAsResult),
+  listTools: async () => (await client.listTools()) as never,
+  close: () => client.close(),
+  ping: () => client.listTools(),
+  protocolVersion: () => client.getNegotiatedProtocolVersion(),
+  rawCall: async (params) =>
+    (await client.request({ method: "tools/call", params: { ...params } }, { allowInputRequired: true })) as never
+})
+
 /** Connects an official client of the era to a new session of the server over the application in `runtime`. */
 export const connectClient = async (options: ConnectOptions): Promise<ToolClient> => {
   const capabilities = options.capabilities ?? (options.onElicit ? { elicitation: { form: {} } } : {})
@@ -138,17 +164,7 @@ export const connectClient = async (options: ConnectOptions): Promise<ToolClient
     let negotiated: string | undefined
     Object.assign(clientTransport, { setProtocolVersion: (version: string) => void (negotiated = version) })
     await Promise.all([server.connect(serverTransport as never), client.connect(clientTransport)])
-    return {
-      era: options.era,
-      callTool: (params, callOptions) =>
-        client
-          .callTool({ ...params }, undefined, { ...callOptions })
-          .then((result) => result as ToolResult, protocolErrorAsResult),
-      listTools: async () => (await client.listTools()) as never,
-      close: () => client.close(),
-      ping: () => client.ping(),
-      protocolVersion: () => negotiated
-    }
+    return v1ToolClient(client, () => negotiated)
   }
   const session = await options.runtime.runPromise(makeSession(options.sessionId).pipe(Scope.provide(options.scope)))
   const handler = createMcpHandler(({ era }) => buildServer({ ...serverOptions, session, era }), { legacy: "reject" })
@@ -171,17 +187,7 @@ export const connectClient = async (options: ConnectOptions): Promise<ToolClient
     fetch: (url, init) => handler.fetch(new Request(url, init))
   })
   await client.connect(transport)
-  return {
-    era: options.era,
-    callTool: (params, callOptions) =>
-      client.callTool({ ...params }, { ...callOptions }).then((result) => result as ToolResult, protocolErrorAsResult),
-    listTools: async () => (await client.listTools()) as never,
-    close: () => client.close(),
-    ping: () => client.listTools(),
-    protocolVersion: () => client.getNegotiatedProtocolVersion(),
-    rawCall: async (params) =>
-      (await client.request({ method: "tools/call", params: { ...params } }, { allowInputRequired: true })) as never
-  }
+  return v2ToolClient(client)
 }
 
 /** Connects an official client of the era to a server listening on real HTTP at `url` (Streamable HTTP). */
@@ -203,17 +209,7 @@ export const connectHttpClient = async (options: {
       )
     const transport = new StreamableHTTPClientTransportV1(new URL(options.url), { requestInit })
     await client.connect(transport)
-    return {
-      era: options.era,
-      callTool: (params, callOptions) =>
-        client
-          .callTool({ ...params }, undefined, { ...callOptions })
-          .then((result) => result as ToolResult, protocolErrorAsResult),
-      listTools: async () => (await client.listTools()) as never,
-      close: () => client.close(),
-      ping: () => client.ping(),
-      protocolVersion: () => transport.protocolVersion
-    }
+    return v1ToolClient(client, () => transport.protocolVersion)
   }
   const client = new ClientV2(
     { name: "ccapi-http-test", version: "1.0.0" },
@@ -224,15 +220,5 @@ export const connectHttpClient = async (options: {
       ...(await onElicit(request.params as ElicitParams))
     }))
   await client.connect(new StreamableHTTPClientTransport(new URL(options.url), { requestInit }))
-  return {
-    era: options.era,
-    callTool: (params, callOptions) =>
-      client.callTool({ ...params }, { ...callOptions }).then((result) => result as ToolResult, protocolErrorAsResult),
-    listTools: async () => (await client.listTools()) as never,
-    close: () => client.close(),
-    ping: () => client.listTools(),
-    protocolVersion: () => client.getNegotiatedProtocolVersion(),
-    rawCall: async (params) =>
-      (await client.request({ method: "tools/call", params: { ...params } }, { allowInputRequired: true })) as never
-  }
+  return v2ToolClient(client)
 }

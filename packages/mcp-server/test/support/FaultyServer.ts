@@ -1,6 +1,3 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterEach } from "@effect/vitest"
 import { Clock, Context, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import {
@@ -14,27 +11,28 @@ import {
   reconcilePending,
   StoreUnavailable
 } from "@ccapi/core"
-import {
-  BundledSchemas,
-  FakeIdentity,
-  FakeSecurityScanner,
-  MemoryCloud,
-  MemoryJournal,
-  MemoryTemplateGenerator
-} from "@ccapi/testkit"
-import { IacConverter } from "@ccapi/iac-converter"
-import { AjvPropertyValidator } from "@ccapi/validator"
-import { approvalDeskLayer, loggerLayer, settingsLayer, templateGeneratorLayer } from "../../src/AppLayer.js"
+import { BundledSchemas, FakeIdentity, FakeSecurityScanner, MemoryCloud, MemoryJournal } from "@ccapi/testkit"
 import type { ServerConfig } from "../../src/Config.js"
-import * as CryptoRandom from "../../src/CryptoRandom.js"
-import { makeServer } from "../../src/Server.js"
-import { testApprovalState } from "./Clients.js"
-import { cleanBucket, seedResource, testConfig } from "./TestServer.js"
+import { connectClient, type ElicitAnswer, type Era, type ToolClient } from "./Clients.js"
+import {
+  cleanBucket,
+  countingTemplates,
+  credentials,
+  explainCreate as explainCreateOf,
+  explainDelete,
+  fakeAppLayer,
+  scannedCreate,
+  seedResource,
+  testConfig
+} from "./TestServer.js"
+
+export { credentials, explainDelete, refused } from "./TestServer.js"
 
 /*
  * The MCP server over testkit's memory cloud, with faults a hostile network or a hostile environment brings: answers
  * lost after Cloud Control acted, credentials that switch account, a journal or a token store that fails, a slow
- * network. Each session is a real SDK Client over the in-memory transport.
+ * network. Each session is an official SDK client of the chosen era (support/Clients.ts) with its own capabilities
+ * and its own answer to approval questions; the harness counts what reached Cloud Control and the IaC Generator.
  */
 
 type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -58,13 +56,29 @@ export interface FaultControls {
   latencyMs: number
 }
 
+/** How a session's client answers every approval question (form elicitation). */
+export type ElicitationAnswer = "approve" | "reject" | "decline" | "cancel"
+
+export interface SessionOptions {
+  /** The client answers every elicitation this way; absent: the client declares no elicitation. */
+  readonly elicitation?: ElicitationAnswer
+  /** Override the declared capabilities (e.g. the legacy `elicitation: {}`, or URL mode only). */
+  readonly capabilities?: Record<string, unknown>
+}
+
+export interface FaultyServerOptions extends SessionOptions {
+  readonly config?: Partial<ServerConfig>
+  /** The protocol era of every session's client (default 2025-11-25; `testEra()` follows the vitest project). */
+  readonly era?: Era
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-export const makeFaultyServer = async (
-  options: { readonly config?: Partial<ServerConfig>; readonly elicitation?: "approve" | "reject" } = {}
-) => {
+export const makeFaultyServer = async (options: FaultyServerOptions = {}) => {
   const config = testConfig(options.config)
-  const counts = { create: 0, update: 0, delete: 0, elicitations: 0 }
+  const counts = { create: 0, update: 0, delete: 0, templates: 0, elicitations: 0 }
+  /** The message of every approval question a client was asked, in order. */
+  const elicitations: Array<string> = []
   const controls: FaultControls = {
     loseAnswers: 0,
     accountId: "123456789012",
@@ -105,7 +119,9 @@ export const makeFaultyServer = async (
       })
     )
   ).pipe(Layer.provide(cloud))
-  const templates = MemoryTemplateGenerator.layerMemory().pipe(Layer.provide(cloud))
+  const templates = countingTemplates(cloud, () => {
+    counts.templates += 1
+  })
 
   const journal = Layer.effectContext(
     Effect.map(MemoryJournal.make, ({ journal, reader }) =>
@@ -153,53 +169,50 @@ export const makeFaultyServer = async (
     })
   )
 
-  const layer = Layer.mergeAll(
+  const layer = fakeAppLayer(config, {
     cloud,
-    faultyCloud,
-    BundledSchemas.layerMemory,
+    countedCloud: faultyCloud,
+    templates,
     identity,
-    FakeSecurityScanner.layerTest({}),
+    scanner: FakeSecurityScanner.layerTest({}),
     journal,
-    templateGeneratorLayer(config, Layer.mergeAll(faultyCloud, BundledSchemas.layerMemory, templates)),
-    AjvPropertyValidator.layer,
     store,
-    approvalDeskLayer(config),
-    IacConverter.layer,
-    settingsLayer(config)
-  ).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, Clock.Clock.defaultValue()))
-    )
-  )
+    clock: Clock.Clock.defaultValue()
+  })
   const runtime = ManagedRuntime.make(layer)
   const scopes: Array<Scope.Closeable> = []
-  const clients: Array<Client> = []
+  const clients: Array<ToolClient> = []
 
-  const connectSession = async () => {
+  const connectSession = async (session: SessionOptions = {}) => {
     const scope = Scope.makeUnsafe()
     scopes.push(scope)
-    const server = await runtime.runPromise(
-      makeServer({
-        approvalState: testApprovalState,
-        sessionId: `faulty-session-${scopes.length}`,
-        context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning }
-      }).pipe(Scope.provide(scope))
-    )
-    const capabilities = options.elicitation ? { elicitation: { form: {} } } : {}
-    const client = new Client({ name: "hostile", version: "1.0.0" }, { capabilities })
+    const capabilities = session.capabilities ?? (session.elicitation ? { elicitation: { form: {} } } : {})
+    const answer = session.elicitation ?? "approve"
+    const client = await connectClient({
+      era: options.era ?? "2025-11-25",
+      runtime: runtime as never,
+      scope,
+      sessionId: `faulty-session-${scopes.length}`,
+      name: "hostile",
+      server: { context: { readOnly: config.readOnly, sandbox: false, securityScanning: config.securityScanning } },
+      capabilities,
+      ...(session.elicitation !== undefined || capabilities["elicitation"] !== undefined
+        ? {
+            onElicit: async (request): Promise<ElicitAnswer> => {
+              counts.elicitations += 1
+              elicitations.push(String(request.message))
+              // A real user takes a moment: the model's other calls run meanwhile.
+              await sleep(50)
+              if (answer === "approve" || answer === "reject")
+                return { action: "accept", content: { decision: answer } }
+              return { action: answer }
+            }
+          }
+        : {})
+    })
     clients.push(client)
-    if (options.elicitation !== undefined) {
-      const answer = options.elicitation
-      client.setRequestHandler(ElicitRequestSchema, async (): Promise<ElicitResult> => {
-        counts.elicitations += 1
-        await sleep(50)
-        return { action: "accept", content: { decision: answer } }
-      })
-    }
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
-    await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
     const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-      const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+      const result = await client.callTool({ name, arguments: args })
       const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
       return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text }
     }
@@ -211,13 +224,14 @@ export const makeFaultyServer = async (
     return { call, must }
   }
 
-  const main = await connectSession()
+  const main = await connectSession(options)
   const memory = () => runtime.runPromise(MemoryCloud.MemoryCloud)
   return {
     ...main,
     connectSession,
     counts,
     controls,
+    elicitations,
     journal: () => runtime.runPromise(Effect.flatMap(MemoryJournal.MemoryJournal, (j) => j.entries)),
     pending: () => runtime.runPromise(Effect.flatMap(Journal, (j) => j.pendingIntents)),
     /** What a restarted server does first: settle the pending intents. */
@@ -250,7 +264,7 @@ export const useFaultyServers = () => {
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((t) => t.close()))
   })
-  return async (options: Parameters<typeof makeFaultyServer>[0] = {}) => {
+  return async (options: FaultyServerOptions = {}) => {
     const t = await makeFaultyServer(options)
     servers.push(t)
     return t
@@ -259,28 +273,34 @@ export const useFaultyServers = () => {
 
 export const BUCKET = "AWS::S3::Bucket"
 
-export const credentials = async (s: Session): Promise<string> => {
-  const env = await s.must("check_environment_variables")
-  const info = await s.must("get_aws_session_info", { environment_token: env["environment_token"] })
-  return info["credentials_token"] as string
-}
+/** A create of `properties` planned and explained (not scanned): its explained token. */
+export const explainCreate = async (s: Session, creds: string, properties: Record<string, unknown>) =>
+  (await explainCreateOf(s, creds, properties)).explainedToken
 
 /** A create of `properties` planned, explained and scanned (the fake scanner passes clean buckets). */
-export const readyCreate = async (s: Session, properties: Record<string, unknown>, creds?: string) => {
-  const credentialsToken = creds ?? (await credentials(s))
-  const generated = await s.must("generate_infrastructure_code", {
-    resource_type: BUCKET,
-    credentials_token: credentialsToken,
-    properties
-  })
-  const explained = await s.must("explain", { generated_code_token: generated["generated_code_token"] })
-  const scan = await s.must("run_checkov", { explained_token: explained["explained_token"] })
-  return {
-    resource_type: BUCKET,
-    credentials_token: credentialsToken,
-    explained_token: explained["explained_token"] as string,
-    security_scan_token: scan["security_scan_token"] as string
-  }
+export const readyCreate = async (s: Session, properties: Record<string, unknown>, creds?: string) =>
+  (await scannedCreate(s, creds ?? (await credentials(s)), properties)).args
+
+/**
+ * Clean buckets `identifiers` seeded and each delete explained, then every delete submitted at once (confirmed): the
+ * outcomes, in the order of `identifiers`.
+ */
+export const deletesAtOnce = async (t: FaultyServer, identifiers: ReadonlyArray<string>) => {
+  for (const identifier of identifiers) await t.seed(BUCKET, cleanBucket(identifier))
+  const creds = await credentials(t)
+  const tokens: Array<string> = []
+  for (const identifier of identifiers) tokens.push(await explainDelete(t, identifier))
+  return Promise.all(
+    identifiers.map((identifier, i) =>
+      t.call("delete_resource", {
+        resource_type: BUCKET,
+        identifier,
+        credentials_token: creds,
+        explained_token: tokens[i],
+        confirmed: true
+      })
+    )
+  )
 }
 
 /** A bucket without a name (the cloud names it), clean for the fake scanner. */

@@ -105,6 +105,58 @@ const shiftedClock = (offset: { millis: number }): Clock.Clock => {
   }
 }
 
+/** The memory cloud's IaC Generator with every call (`start`, `status`, `fetch`) reported to `count` first. */
+export const countingTemplates = <C>(cloud: Layer.Layer<C>, count: (call: "start" | "status" | "fetch") => void) =>
+  Layer.effect(
+    TemplateGenerator,
+    Effect.map(TemplateGenerator, (inner) =>
+      TemplateGenerator.of({
+        ...inner,
+        start: (input) => Effect.suspend(() => (count("start"), inner.start(input))),
+        status: (input) => Effect.suspend(() => (count("status"), inner.status(input))),
+        fetch: (input) => Effect.suspend(() => (count("fetch"), inner.fetch(input)))
+      })
+    )
+  ).pipe(Layer.provide(MemoryTemplateGenerator.layerMemory()), Layer.provide(cloud))
+
+/**
+ * The application over testkit's fakes, composed as the app layer composes the real parts: the memory cloud behind a
+ * counting (or faulty) `CloudControl`, templates from reads when read-only, the real validator, converter, approval
+ * desk and settings. Shared by this harness and support/FaultyServer, which bring their own cloud, journal and store.
+ */
+export const fakeAppLayer = <C, J, S, I, X>(
+  config: ServerConfig,
+  parts: {
+    /** The memory cloud itself (seeding and peeking go around the counted one). */
+    readonly cloud: Layer.Layer<C>
+    readonly countedCloud: Layer.Layer<CloudControl>
+    readonly templates: Layer.Layer<TemplateGenerator>
+    readonly identity: Layer.Layer<I>
+    readonly scanner: Layer.Layer<X>
+    readonly journal: Layer.Layer<J>
+    readonly store: Layer.Layer<S>
+    readonly clock: Clock.Clock
+    readonly approvalNow?: () => number
+  }
+) =>
+  Layer.mergeAll(
+    parts.cloud,
+    parts.countedCloud,
+    BundledSchemas.layerMemory,
+    parts.identity,
+    parts.scanner,
+    parts.journal,
+    // As the app layer does: templates from reads (through the counted cloud) when read-only.
+    templateGeneratorLayer(config, Layer.mergeAll(parts.countedCloud, BundledSchemas.layerMemory, parts.templates)),
+    AjvPropertyValidator.layer,
+    IacConverter.layer,
+    parts.store,
+    approvalDeskLayer(config, parts.approvalNow),
+    settingsLayer(config)
+  ).pipe(
+    Layer.provideMerge(Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, parts.clock)))
+  )
+
 /** The MCP server over testkit fakes, connected to a real SDK `Client` through the in-memory transport. */
 export const makeTestServer = async (options: TestServerOptions = {}) => {
   const config = testConfig(options.config)
@@ -128,40 +180,27 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
     )
   ).pipe(Layer.provide(cloud))
 
-  const countedTemplates = Layer.effect(
-    TemplateGenerator,
-    Effect.map(TemplateGenerator, (inner) =>
-      TemplateGenerator.of({
-        ...inner,
-        start: (input) => Effect.suspend(() => ((counts.templates += 1), inner.start(input)))
-      })
-    )
-  ).pipe(Layer.provide(MemoryTemplateGenerator.layerMemory()), Layer.provide(cloud))
+  // Counts what starts a template (the IaC Generator's work), not the reads that follow it.
+  const countedTemplates = countingTemplates(cloud, (call) => {
+    if (call === "start") counts.templates += 1
+  })
 
-  const layer: Layer.Layer<AppServices | MemoryCloud.MemoryCloud | MemoryJournal.MemoryJournal> = Layer.mergeAll(
+  const layer: Layer.Layer<AppServices | MemoryCloud.MemoryCloud | MemoryJournal.MemoryJournal> = fakeAppLayer(config, {
     cloud,
     countedCloud,
-    BundledSchemas.layerMemory,
-    options.identityDefect
+    templates: countedTemplates,
+    identity: options.identityDefect
       ? Layer.succeed(
           Identity,
           Identity.of({ environment: Effect.die("identity exploded"), whoAmI: () => Effect.die("identity exploded") })
         )
       : FakeIdentity.layerTest({ profile: "test", credentialSource: "profile" }),
-    FakeSecurityScanner.layerTest(options.scanner === "missing" ? { unavailable: true } : {}),
-    MemoryJournal.layerMemory,
-    // As the app layer does: templates from reads (through the counted cloud) when read-only.
-    templateGeneratorLayer(config, Layer.mergeAll(countedCloud, BundledSchemas.layerMemory, countedTemplates)),
-    AjvPropertyValidator.layer,
-    IacConverter.layer,
-    ApprovalStoreMemory.layerMemory({ capacity: 1000 }),
-    approvalDeskLayer(config, () => Date.now() + offset.millis),
-    settingsLayer(config)
-  ).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(loggerLayer(config), CryptoRandom.layer, Layer.succeed(Clock.Clock, shiftedClock(offset)))
-    )
-  )
+    scanner: FakeSecurityScanner.layerTest(options.scanner === "missing" ? { unavailable: true } : {}),
+    journal: MemoryJournal.layerMemory,
+    store: ApprovalStoreMemory.layerMemory({ capacity: 1000 }),
+    clock: shiftedClock(offset),
+    approvalNow: () => Date.now() + offset.millis
+  })
   const runtime = ManagedRuntime.make(layer)
   const sessions: Array<Scope.Closeable> = []
 
@@ -290,6 +329,77 @@ export const explainCreate = async (
   return { generated, explained, explainedToken: explained["explained_token"] as string }
 }
 
+/**
+ * Steps 1–4 of a create of clean bucket `name` for a server with scanning disabled: the credentials, the explained
+ * token and the create_resource arguments (with skip_security_check).
+ */
+export const unscannedCreate = async (t: Pick<TestServer, "must">, name: string) => {
+  const creds = await credentials(t)
+  const { generated, explainedToken } = await explainCreate(t, creds, cleanBucket(name))
+  const args = {
+    resource_type: "AWS::S3::Bucket",
+    credentials_token: creds,
+    explained_token: explainedToken,
+    skip_security_check: true
+  }
+  return { creds, generated, explainedToken, args }
+}
+
+/** Steps 3–5 of a create: planned, explained and scanned; the scan and the create_resource arguments. */
+export const scannedCreate = async (
+  t: Pick<TestServer, "must">,
+  creds: string,
+  properties: Record<string, unknown>,
+  typeName = "AWS::S3::Bucket"
+) => {
+  const { explainedToken } = await explainCreate(t, creds, properties, typeName)
+  const scan = await t.must("run_checkov", { explained_token: explainedToken })
+  const args = {
+    resource_type: typeName,
+    credentials_token: creds,
+    explained_token: explainedToken,
+    security_scan_token: scan["security_scan_token"] as string
+  }
+  return { explainedToken, scan, args }
+}
+
+/** Steps 3–5 of an update of bucket `identifier` by `patchDocument`: the scan and the update_resource arguments. */
+export const scannedUpdate = async (
+  t: Pick<TestServer, "must">,
+  creds: string,
+  identifier: string,
+  patchDocument: unknown
+) => {
+  const generated = await t.must("generate_infrastructure_code", {
+    resource_type: "AWS::S3::Bucket",
+    credentials_token: creds,
+    identifier,
+    patch_document: patchDocument
+  })
+  const explained = await t.must("explain", { generated_code_token: generated["generated_code_token"] })
+  const scan = await t.must("run_checkov", { explained_token: explained["explained_token"] })
+  const args = {
+    resource_type: "AWS::S3::Bucket",
+    identifier,
+    credentials_token: creds,
+    explained_token: explained["explained_token"] as string,
+    security_scan_token: scan["security_scan_token"] as string
+  }
+  return { generated, scan, args }
+}
+
+/** The explained token of deleting the resource `identifier` (a bucket unless `typeName` says). */
+export const explainDelete = async (t: Pick<TestServer, "must">, identifier: string, typeName = "AWS::S3::Bucket") =>
+  (await t.must("explain", { content: { resource_type: typeName, identifier }, operation: "delete" }))[
+    "explained_token"
+  ] as string
+
+/** A refusal with this error tag (a regular expression) at the start of the text the model reads. */
+export const refused = (outcome: Pick<Outcome, "ok" | "text">, tag: string) => {
+  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
+  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
+}
+
 const publicAccessBlocked = {
   BlockPublicAcls: true,
   BlockPublicPolicy: true,
@@ -318,14 +428,7 @@ export const createThroughWorkflow = async (
   typeName = "AWS::S3::Bucket"
 ) => {
   const creds = await credentials(t)
-  const { explainedToken } = await explainCreate(t, creds, properties, typeName)
-  const scan = await t.must("run_checkov", { explained_token: explainedToken })
-  const args = {
-    resource_type: typeName,
-    credentials_token: creds,
-    explained_token: explainedToken,
-    security_scan_token: scan["security_scan_token"]
-  }
+  const { scan, args } = await scannedCreate(t, creds, properties, typeName)
   // Failed checks need a person: the user approves them on ccapi's approval page, then the model calls again.
   const created = scan["passed"]
     ? await t.must("create_resource", args)

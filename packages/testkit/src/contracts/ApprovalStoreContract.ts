@@ -69,6 +69,19 @@ const report = new ScanReport({
   passedCheckIds: ["CKV_AWS_21"]
 })
 
+const explainedRecord = (id: string, issuedAt: number, expiresAt: number) =>
+  new ExplainedToken({
+    id,
+    chainId: "w1",
+    parent: "generated_code_contract",
+    origin: "credentials_contract",
+    accountId: "111122223333",
+    region: "us-east-1",
+    plan,
+    issuedAt,
+    expiresAt
+  })
+
 /** One record of every shape a store keeps, issued at `now`. */
 const recordsAt = (now: number): ReadonlyArray<StoredToken> => [
   new EnvironmentToken({
@@ -78,17 +91,7 @@ const recordsAt = (now: number): ReadonlyArray<StoredToken> => [
     issuedAt: now,
     expiresAt: now + minute
   }),
-  new ExplainedToken({
-    id: "explained_contract",
-    chainId: "w1",
-    parent: "generated_code_contract",
-    origin: "credentials_contract",
-    accountId: "111122223333",
-    region: "us-east-1",
-    plan,
-    issuedAt: now,
-    expiresAt: now + 15 * minute
-  }),
+  explainedRecord("explained_contract", now, now + 15 * minute),
   new SecurityScanToken({
     id: "security_scan_contract",
     chainId: "w1",
@@ -112,24 +115,18 @@ const recordsAt = (now: number): ReadonlyArray<StoredToken> => [
 const environmentRecord = (id: string, issuedAt: number, expiresAt: number) =>
   new EnvironmentToken({ id, chainId: "session", region: "us-east-1", issuedAt, expiresAt })
 
-const explainedRecord = (id: string, issuedAt: number, expiresAt: number) =>
-  new ExplainedToken({
-    id,
-    chainId: "w1",
-    parent: "generated_code_contract",
-    origin: "credentials_contract",
-    accountId: "111122223333",
-    region: "us-east-1",
-    plan,
-    issuedAt,
-    expiresAt
-  })
-
 /** The tombstone of an explained token, as `spendToken` writes it. */
 const tombstone = (id: string, now: number) =>
   new SpentToken({ id, of: "explained", chainId: "w1", issuedAt: now, expiresAt: now + 24 * 60 * minute })
 
 const encodeStored = Schema.encodeSync(StoredToken)
+
+/** `n` runs of `effect` at once, each after a yield so that they interleave: their results. */
+const atOnce = <A, E, R>(n: number, effect: Effect.Effect<A, E, R>) =>
+  Effect.all(
+    Array.from({ length: n }, () => Effect.andThen(Effect.yieldNow, effect)),
+    { concurrency: "unbounded" }
+  )
 
 /**
  * What every `ApprovalStore` must do for the workflow's guarantees to hold: keep records whole, take and spend each
@@ -141,6 +138,18 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
   const test = testFor(harness)
   const run = <A, E>(effect: Effect.Effect<A, E, ApprovalStore | TokenIds>, capacity = 100) =>
     Effect.provide(effect, Layer.merge(harness.layer({ capacity }), countingTokenIds))
+  /** `body` with the store and the time, over a fresh store of `capacity` (or the given layer). */
+  const withStore = <A, E>(
+    body: (store: ApprovalStore["Service"], now: number) => Effect.Effect<A, E, ApprovalStore | TokenIds>,
+    capacity: number | Layer.Layer<ApprovalStore> = 100
+  ) => {
+    const effect = Effect.gen(function* () {
+      return yield* body(yield* ApprovalStore, yield* Clock.currentTimeMillis)
+    })
+    return typeof capacity === "number"
+      ? run(effect, capacity)
+      : Effect.provide(effect, Layer.merge(capacity, countingTokenIds))
+  }
 
   describe(`ApprovalStore contract: ${name}`, () => {
     test("a record put is read back whole, for every kind of token and the tombstone of a spent one", () =>
@@ -174,10 +183,8 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("a put under an id replaces the record there", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           yield* store.put("environment_a", environmentRecord("environment_a", now, now + minute))
           yield* store.put("environment_a", environmentRecord("environment_a", now, now + 2 * minute))
           const found = Option.getOrThrow(yield* store.get("environment_a"))
@@ -187,10 +194,8 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("take removes and returns a record once; later gets and takes see nothing", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           yield* store.put("environment_t", environmentRecord("environment_t", now, now + minute))
           const taken = yield* store.take("environment_t")
           assert.strictEqual(Option.getOrThrow(taken).id, "environment_t")
@@ -200,96 +205,85 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("of concurrent takes of one id, exactly one gets the record", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           for (let round = 0; round < 20; round++) {
             const id = `environment_round${round}`
             yield* store.put(id, environmentRecord(id, now, now + minute))
-            const taken = yield* Effect.all(
-              Array.from({ length: 8 }, () => Effect.andThen(Effect.yieldNow, store.take(id))),
-              { concurrency: "unbounded" }
-            )
+            const taken = yield* atOnce(8, store.take(id))
             assert.strictEqual(taken.filter(Option.isSome).length, 1)
           }
         })
       ))
 
     test("concurrent puts of distinct ids are all kept while below the bound", () =>
-      run(
-        Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
-          const ids = Array.from({ length: 40 }, (_, i) => `environment_p${i}`)
-          yield* Effect.all(
-            ids.map((id) => Effect.andThen(Effect.yieldNow, store.put(id, environmentRecord(id, now, now + minute)))),
-            { concurrency: "unbounded" }
-          )
-          for (const id of ids) assert.isTrue(Option.isSome(yield* store.get(id)), id)
-          assert.strictEqual(yield* store.size, ids.length)
-        }),
+      withStore(
+        (store, now) =>
+          Effect.gen(function* () {
+            const ids = Array.from({ length: 40 }, (_, i) => `environment_p${i}`)
+            yield* Effect.all(
+              ids.map((id) => Effect.andThen(Effect.yieldNow, store.put(id, environmentRecord(id, now, now + minute)))),
+              { concurrency: "unbounded" }
+            )
+            for (const id of ids) assert.isTrue(Option.isSome(yield* store.get(id)), id)
+            assert.strictEqual(yield* store.size, ids.length)
+          }),
         // Far below the bound, and below any fair share of one kind.
         1000
       ))
 
     test("the store stays within its bound, and the record just put is always kept", () =>
-      run(
-        Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
-          for (let i = 0; i < 12; i++) {
-            const id = `environment_b${i}`
-            yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
-            assert.isAtMost(yield* store.size, 5)
-            assert.isTrue(Option.isSome(yield* store.get(id)), id)
-          }
-        }),
+      withStore(
+        (store, now) =>
+          Effect.gen(function* () {
+            for (let i = 0; i < 12; i++) {
+              const id = `environment_b${i}`
+              yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
+              assert.isAtMost(yield* store.size, 5)
+              assert.isTrue(Option.isSome(yield* store.get(id)), id)
+            }
+          }),
         5
       ))
 
     test("at its bound the store lets expired records go before live ones", () =>
-      run(
-        Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
-          yield* store.put("environment_old_live", environmentRecord("environment_old_live", now - 3, now + minute))
-          yield* store.put("environment_expired1", environmentRecord("environment_expired1", now - 2, now - 1))
-          yield* store.put("environment_expired2", environmentRecord("environment_expired2", now - 1, now - 1))
-          yield* store.put("environment_new", environmentRecord("environment_new", now, now + minute))
-          assert.isAtMost(yield* store.size, 3)
-          assert.isTrue(Option.isSome(yield* store.get("environment_old_live")))
-          assert.isTrue(Option.isSome(yield* store.get("environment_new")))
-        }),
+      withStore(
+        (store, now) =>
+          Effect.gen(function* () {
+            yield* store.put("environment_old_live", environmentRecord("environment_old_live", now - 3, now + minute))
+            yield* store.put("environment_expired1", environmentRecord("environment_expired1", now - 2, now - 1))
+            yield* store.put("environment_expired2", environmentRecord("environment_expired2", now - 1, now - 1))
+            yield* store.put("environment_new", environmentRecord("environment_new", now, now + minute))
+            assert.isAtMost(yield* store.size, 3)
+            assert.isTrue(Option.isSome(yield* store.get("environment_old_live")))
+            assert.isTrue(Option.isSome(yield* store.get("environment_new")))
+          }),
         // A bound at which one kind's share is about three records.
         30
       ))
 
     test("a flood of one kind of token (10,100 puts) evicts no record of another kind, and the bound holds", () =>
-      run(
-        Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
-          const explainedId = "explained_inflight"
-          yield* store.put(explainedId, explainedRecord(explainedId, now, now + 10 * minute))
-          const spentId = "explained_spent"
-          yield* store.put(spentId, tombstone(spentId, now))
-          for (let i = 0; i < 10_100; i++) {
-            const id = `environment_flood${i}`
-            yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
-          }
-          assert.isAtMost(yield* store.size, 1000)
-          assert.isTrue(Option.isSome(yield* store.get(explainedId)), "the in-flight explained token survives")
-          assert.isTrue(Option.isSome(yield* store.get(spentId)), "the tombstone survives")
-        }),
+      withStore(
+        (store, now) =>
+          Effect.gen(function* () {
+            const explainedId = "explained_inflight"
+            yield* store.put(explainedId, explainedRecord(explainedId, now, now + 10 * minute))
+            const spentId = "explained_spent"
+            yield* store.put(spentId, tombstone(spentId, now))
+            for (let i = 0; i < 10_100; i++) {
+              const id = `environment_flood${i}`
+              yield* store.put(id, environmentRecord(id, now + i, now + i + 10 * minute))
+            }
+            assert.isAtMost(yield* store.size, 1000)
+            assert.isTrue(Option.isSome(yield* store.get(explainedId)), "the in-flight explained token survives")
+            assert.isTrue(Option.isSome(yield* store.get(spentId)), "the tombstone survives")
+          }),
         1000
       ))
 
     test("spend replaces a live token of its kind with the tombstone atomically and returns the live record", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           const id = "explained_tospend"
           yield* store.put(id, explainedRecord(id, now, now + minute))
           const spent = yield* store.spend(tombstone(id, now))
@@ -308,17 +302,12 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("of concurrent spends of one id exactly one gets the live record; the tombstone stays", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           for (let round = 0; round < 5; round++) {
             const id = `explained_race${round}`
             yield* store.put(id, explainedRecord(id, now, now + minute))
-            const spent = yield* Effect.all(
-              Array.from({ length: 6 }, () => Effect.andThen(Effect.yieldNow, store.spend(tombstone(id, now)))),
-              { concurrency: "unbounded" }
-            )
+            const spent = yield* atOnce(6, store.spend(tombstone(id, now)))
             assert.strictEqual(spent.filter(Option.isSome).length, 1)
             assert.strictEqual(Option.getOrThrow(yield* store.get(id)).kind, "spent")
           }
@@ -326,10 +315,8 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
       ))
 
     test("a record past its expiry stays readable, so the workflow reports TokenExpired, not a forged token", () =>
-      run(
+      withStore((store, now) =>
         Effect.gen(function* () {
-          const store = yield* ApprovalStore
-          const now = yield* Clock.currentTimeMillis
           const id = EnvironmentTokenId.make(`environment_${"E".repeat(32)}`)
           yield* store.put(id, environmentRecord(id, now - 20 * minute, now - 10 * minute))
           assert.isTrue(Option.isSome(yield* store.get(id)))
@@ -343,10 +330,7 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
         Effect.gen(function* () {
           const id = yield* issueToken("environment", { chainId: "session", region: "us-east-1" }, minute)
           assert.strictEqual((yield* readToken(id, "environment")).id, id)
-          const results = yield* Effect.all(
-            Array.from({ length: 6 }, () => Effect.result(spendToken(id, "environment"))),
-            { concurrency: "unbounded" }
-          )
+          const results = yield* atOnce(6, Effect.result(spendToken(id, "environment")))
           assert.strictEqual(results.filter(Result.isSuccess).length, 1)
           for (const result of results)
             if (Result.isFailure(result)) assert.strictEqual(result.failure._tag, "TokenSpent")
@@ -361,22 +345,22 @@ export const approvalStoreContract = (name: string, harness: ApprovalStoreHarnes
         Effect.provide(effect, Layer.merge(unavailable(), countingTokenIds))
 
       test("a store that cannot answer fails every operation with StoreUnavailable and a message", () =>
-        runDown(
-          Effect.gen(function* () {
-            const store = yield* ApprovalStore
-            const now = yield* Clock.currentTimeMillis
-            const errors = [
-              yield* Effect.flip(store.put("environment_x", environmentRecord("environment_x", now, now + minute))),
-              yield* Effect.flip(store.get("environment_x")),
-              yield* Effect.flip(store.take("environment_x")),
-              yield* Effect.flip(store.spend(tombstone("explained_x", now))),
-              yield* Effect.flip(store.size)
-            ]
-            for (const error of errors) {
-              assert.strictEqual(error._tag, "StoreUnavailable")
-              assert.isNotEmpty(error.message)
-            }
-          })
+        withStore(
+          (store, now) =>
+            Effect.gen(function* () {
+              const errors = [
+                yield* Effect.flip(store.put("environment_x", environmentRecord("environment_x", now, now + minute))),
+                yield* Effect.flip(store.get("environment_x")),
+                yield* Effect.flip(store.take("environment_x")),
+                yield* Effect.flip(store.spend(tombstone("explained_x", now))),
+                yield* Effect.flip(store.size)
+              ]
+              for (const error of errors) {
+                assert.strictEqual(error._tag, "StoreUnavailable")
+                assert.isNotEmpty(error.message)
+              }
+            }),
+          unavailable()
         ))
 
       test("the workflow reports the outage as StoreUnavailable, not as a token it does not know", () =>

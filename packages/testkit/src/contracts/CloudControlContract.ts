@@ -3,6 +3,7 @@ import {
   CloudControl,
   identifier,
   type JsonObject,
+  type PatchDocument,
   type ProgressEvent,
   type Region,
   typeName
@@ -49,6 +50,38 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
     return parameterName
   })
 
+  /** `body` with the cloud and a parameter just created (value `v1`), over a fresh implementation. */
+  const withParameter = <A, E>(
+    body: (cloud: CloudControl["Service"], parameterName: string) => Effect.Effect<A, E, CloudControl>
+  ) =>
+    run(
+      Effect.gen(function* () {
+        const cloud = yield* CloudControl
+        return yield* body(cloud, yield* newParameter)
+      })
+    )
+
+  /** An update of parameter `parameterName` by `patch`, with a fresh client token. */
+  const patchParameter = (cloud: CloudControl["Service"], parameterName: string, patch: PatchDocument) =>
+    Effect.flatMap(token, (clientToken) =>
+      cloud.update({
+        typeName: parameter,
+        identifier: identifier(parameterName),
+        patch,
+        clientToken,
+        region
+      })
+    )
+
+  /** A mutation that started as `operation` and ends SUCCESS through `requestStatus`: its final event. */
+  const succeeds = (started: ProgressEvent, operation: ProgressEvent["operation"]) =>
+    Effect.gen(function* () {
+      assert.strictEqual(started.operation, operation)
+      const done = yield* awaitDone(started, region, harness)
+      assert.strictEqual(done.status, "SUCCESS", done.statusMessage)
+      return done
+    })
+
   /** A call refused with `tag`, or a request that ends FAILED with `errorCode`. */
   const refusedOrFailed = <E extends { readonly _tag: string }>(
     attempt: Effect.Effect<ProgressEvent, E, CloudControl>,
@@ -76,9 +109,7 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
             region
           })
           assert.include(["PENDING", "IN_PROGRESS"], started.status)
-          assert.strictEqual(started.operation, "CREATE")
-          const done = yield* awaitDone(started, region, harness)
-          assert.strictEqual(done.status, "SUCCESS", done.statusMessage)
+          const done = yield* succeeds(started, "CREATE")
           assert.strictEqual(done.identifier, parameterName)
           const live = yield* cloud.get({ typeName: parameter, identifier: identifier(parameterName), region })
           assert.strictEqual(live.properties["Value"], "v1")
@@ -101,10 +132,8 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
       ))
 
     test("a second create with the same identifier ends in AlreadyExists", () =>
-      run(
+      withParameter((cloud, parameterName) =>
         Effect.gen(function* () {
-          const cloud = yield* CloudControl
-          const parameterName = yield* newParameter
           yield* refusedOrFailed(
             cloud.create({
               typeName: parameter,
@@ -119,38 +148,20 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
       ))
 
     test("an update applies the JSON Patch", () =>
-      run(
+      withParameter((cloud, parameterName) =>
         Effect.gen(function* () {
-          const cloud = yield* CloudControl
-          const parameterName = yield* newParameter
-          const started = yield* cloud.update({
-            typeName: parameter,
-            identifier: identifier(parameterName),
-            patch: [{ op: "replace", path: "/Value", value: "v2" }],
-            clientToken: yield* token,
-            region
-          })
-          assert.strictEqual(started.operation, "UPDATE")
-          const done = yield* awaitDone(started, region, harness)
-          assert.strictEqual(done.status, "SUCCESS", done.statusMessage)
+          const started = yield* patchParameter(cloud, parameterName, [{ op: "replace", path: "/Value", value: "v2" }])
+          yield* succeeds(started, "UPDATE")
           const live = yield* cloud.get({ typeName: parameter, identifier: identifier(parameterName), region })
           assert.strictEqual(live.properties["Value"], "v2")
         })
       ))
 
     test("a change to a create-only property is refused with NotUpdatable", () =>
-      run(
+      withParameter((cloud, parameterName) =>
         Effect.gen(function* () {
-          const cloud = yield* CloudControl
-          const parameterName = yield* newParameter
           yield* refusedOrFailed(
-            cloud.update({
-              typeName: parameter,
-              identifier: identifier(parameterName),
-              patch: [{ op: "replace", path: "/Name", value: `${parameterName}-renamed` }],
-              clientToken: yield* token,
-              region
-            }),
+            patchParameter(cloud, parameterName, [{ op: "replace", path: "/Name", value: `${parameterName}-renamed` }]),
             "NotUpdatable",
             "NotUpdatable"
           )
@@ -158,19 +169,15 @@ export const cloudControlContract = (name: string, harness: CloudControlHarness)
       ))
 
     test("after a delete, get fails with ResourceNotFound", () =>
-      run(
+      withParameter((cloud, parameterName) =>
         Effect.gen(function* () {
-          const cloud = yield* CloudControl
-          const parameterName = yield* newParameter
           const started = yield* cloud.delete({
             typeName: parameter,
             identifier: identifier(parameterName),
             clientToken: yield* token,
             region
           })
-          assert.strictEqual(started.operation, "DELETE")
-          const done = yield* awaitDone(started, region, harness)
-          assert.strictEqual(done.status, "SUCCESS", done.statusMessage)
+          yield* succeeds(started, "DELETE")
           const error = yield* Effect.flip(
             cloud.get({ typeName: parameter, identifier: identifier(parameterName), region })
           )

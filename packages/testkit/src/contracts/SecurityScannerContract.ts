@@ -12,6 +12,20 @@ const bucketTemplate = (properties: JsonObject): JsonObject => ({
   Resources: { Bucket: { Type: "AWS::S3::Bucket", Properties: properties } }
 })
 
+/** An IAM policy allowing `*` on `*` (Checkov: CKV_AWS_62, CKV_AWS_63, CKV_AWS_109, CKV_AWS_111 fail). */
+export const adminPolicyTemplate: JsonObject = {
+  Resources: {
+    Everything: {
+      Type: "AWS::IAM::Policy",
+      Properties: {
+        PolicyName: "everything",
+        Roles: ["some-role"],
+        PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }
+      }
+    }
+  }
+}
+
 /** Templates every scanner must judge alike (Checkov's check ids), and the shape of its report. */
 export const securityScannerContract = (name: string, harness: SecurityScannerHarness): void => {
   const test = testFor(harness)
@@ -45,18 +59,7 @@ export const securityScannerContract = (name: string, harness: SecurityScannerHa
 
     test("an IAM policy allowing * on * fails the wildcard checks", () =>
       Effect.gen(function* () {
-        const report = yield* scan({
-          Resources: {
-            Everything: {
-              Type: "AWS::IAM::Policy",
-              Properties: {
-                PolicyName: "everything",
-                Roles: ["some-role"],
-                PolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }
-              }
-            }
-          }
-        })
+        const report = yield* scan(adminPolicyTemplate)
         assert.includeMembers([...report.failedCheckIds], ["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_109", "CKV_AWS_111"])
         assert.isTrue(report.findings.every((f) => f.resource === "AWS::IAM::Policy.Everything"))
       }))

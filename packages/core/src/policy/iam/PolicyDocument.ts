@@ -145,22 +145,6 @@ export const documentOf = (object: JsonObject, path: string): PolicyDocument | u
 
 const maxDepth = 256
 
-/** Every policy document in a value, objects and JSON strings alike, with the pointer of each. */
-export const documentsIn = (value: JsonValue, pointer = "", out: Array<PolicyDocument> = [], depth = 0) => {
-  if (depth > maxDepth) return out
-  if (typeof value === "string") {
-    const parsed = parseJsonText(value)
-    if (parsed !== undefined) documentsIn(parsed, pointer, out, depth + 1)
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => documentsIn(item, child(pointer, i), out, depth + 1))
-  } else if (isJsonObject(value)) {
-    const document = documentOf(value, pointer)
-    if (document !== undefined) out.push(document)
-    for (const [key, item] of Object.entries(value)) documentsIn(item, child(pointer, key), out, depth + 1)
-  }
-  return out
-}
-
 /** Every object in a value with its pointer, descending into JSON strings too. */
 export const objectsIn = (
   value: JsonValue,
@@ -180,3 +164,7 @@ export const objectsIn = (
   }
   return out
 }
+
+/** Every policy document in a value, objects and JSON strings alike, with the pointer of each (in document order). */
+export const documentsIn = (value: JsonValue, pointer = ""): Array<PolicyDocument> =>
+  objectsIn(value, pointer).flatMap(([object, at]) => documentOf(object, at) ?? [])
