@@ -10,8 +10,8 @@ import {
   approvalLink,
   cleanBucket,
   credentials,
-  explainCreate,
   type Outcome,
+  scannedCreate,
   useTestServers
 } from "./support/TestServer.js"
 
@@ -68,25 +68,18 @@ const openPage = async (link: string): Promise<{ page: Page; status: number }> =
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true })
 
-const riskyCreate = async (t: Awaited<ReturnType<typeof start>>, name: string) => {
-  const creds = await credentials(t)
-  const { explainedToken } = await explainCreate(t, creds, {
-    BucketName: name,
-    PublicAccessBlockConfiguration: {
-      BlockPublicAcls: true,
-      BlockPublicPolicy: true,
-      IgnorePublicAcls: true,
-      RestrictPublicBuckets: true
-    }
-  })
-  const scan = await t.must("run_checkov", { explained_token: explainedToken })
-  return {
-    resource_type: BUCKET,
-    credentials_token: creds,
-    explained_token: explainedToken,
-    security_scan_token: scan["security_scan_token"]
-  }
-}
+const riskyCreate = async (t: Awaited<ReturnType<typeof start>>, name: string) =>
+  (
+    await scannedCreate(t, await credentials(t), {
+      BucketName: name,
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true
+      }
+    })
+  ).args
 
 describe("the approval page in a real browser", () => {
   it("the user opens the link from the tool's answer, reads the change and approves; the create goes through", async () => {

@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { makeApprovalStateCodec } from "../src/Elicitation.js"
 import { eras } from "./support/Clients.js"
-import { cleanBucket, credentials, explainCreate, useTestServers, type TestServer } from "./support/TestServer.js"
+import { cleanBucket, credentials, scannedCreate, useTestServers, type TestServer } from "./support/TestServer.js"
+import { approveWithState } from "./support/Workflow.js"
 
 /*
  * Both protocol eras, each through its official client: the 2025-11-25 connection (v1 SDK client) is asked through a
@@ -10,20 +11,9 @@ import { cleanBucket, credentials, explainCreate, useTestServers, type TestServe
  */
 
 const start = useTestServers()
-const BUCKET = "AWS::S3::Bucket"
-
 /** An explained, scanned create of a clean bucket: the arguments of its create_resource call. */
-const readyCreate = async (t: Pick<TestServer, "must">, name: string) => {
-  const creds = await credentials(t)
-  const { explainedToken } = await explainCreate(t, creds, cleanBucket(name))
-  const scan = await t.must("run_checkov", { explained_token: explainedToken })
-  return {
-    resource_type: BUCKET,
-    credentials_token: creds,
-    explained_token: explainedToken,
-    security_scan_token: scan["security_scan_token"]
-  }
-}
+const readyCreate = async (t: Pick<TestServer, "must">, name: string) =>
+  (await scannedCreate(t, await credentials(t), cleanBucket(name))).args
 
 for (const era of eras) {
   describe(`the ${era} era`, () => {
@@ -105,15 +95,7 @@ describe("a hostile 2026-07-28 client and the approval state", () => {
     const decoded = JSON.parse(Buffer.from(body!, "base64url").toString("utf8")) as { p: { approval: string } }
     decoded.p.approval = "forged"
     const forged = [version, Buffer.from(JSON.stringify(decoded)).toString("base64url"), mac].join(".")
-    const refused = await t.client.rawCall!({
-      name: "create_resource",
-      arguments: args,
-      inputResponses: { approve: { action: "accept", content: { decision: "approve" } } },
-      requestState: forged
-    }).then(
-      () => undefined,
-      (error: { code?: number }) => error
-    )
+    const refused = await approveWithState(t.client, args, forged)
     assert.strictEqual(refused?.code, -32602)
     assert.strictEqual(t.counts.create, 0)
   })
@@ -127,15 +109,7 @@ describe("a hostile 2026-07-28 client and the approval state", () => {
     const args = await readyCreate(session, "expired-state")
     const asked = await session.client.rawCall!({ name: "create_resource", arguments: args })
     await new Promise((resolve) => setTimeout(resolve, 2200))
-    const refused = await session.client.rawCall!({
-      name: "create_resource",
-      arguments: args,
-      inputResponses: { approve: { action: "accept", content: { decision: "approve" } } },
-      requestState: asked["requestState"] as string
-    }).then(
-      () => undefined,
-      (error: { code?: number }) => error
-    )
+    const refused = await approveWithState(session.client, args, asked["requestState"] as string)
     assert.strictEqual(refused?.code, -32602)
     assert.strictEqual(t.counts.create, 0)
   })

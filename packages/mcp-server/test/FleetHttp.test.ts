@@ -48,14 +48,8 @@ const env = (extra: Record<string, string> = {}) =>
     sandboxUrl: sandbox.url,
     storeUrl: redis.url,
     journalUrl: postgres.url,
-    extra: {
-      CCAPI_OAUTH_ISSUER: issuer.issuer,
-      CCAPI_OAUTH_AUDIENCE: issuer.audience,
-      CCAPI_OAUTH_JWKS_URL: issuer.jwksUrl,
-      CCAPI_OAUTH_ALGORITHMS: "RS256,ES256",
-      CCAPI_REQUEST_STATE_KEY: stateKey,
-      ...extra
-    }
+    oauth: { issuer, algorithms: "RS256,ES256", requestStateKey: stateKey },
+    extra
   })
 
 beforeAll(async () => {

@@ -17,6 +17,7 @@ import {
   settingsKey,
   type StdioHandoff
 } from "../src/transports/HandshakeFront.js"
+import { unscannedBucketCreate } from "./support/Workflow.js"
 
 /*
  * The bin's handshake front (src/transports/HandshakeFront.ts): its answers are the full server's own, in every
@@ -257,20 +258,7 @@ describe("the bin's handshake front", () => {
         assert.notStrictEqual(result.isError, true, JSON.stringify(result.content))
         return result.structuredContent as Record<string, unknown>
       }
-      const environment = await call("check_environment_variables")
-      const info = await call("get_aws_session_info", { environment_token: environment["environment_token"] })
-      const generated = await call("generate_infrastructure_code", {
-        resource_type: "AWS::S3::Bucket",
-        credentials_token: info["credentials_token"],
-        properties: { BucketName: "front-elicit-bucket" }
-      })
-      const explained = await call("explain", { generated_code_token: generated["generated_code_token"] })
-      const created = await call("create_resource", {
-        resource_type: "AWS::S3::Bucket",
-        credentials_token: info["credentials_token"],
-        explained_token: explained["explained_token"],
-        skip_security_check: true
-      })
+      const created = await unscannedBucketCreate(call, "front-elicit-bucket")
       assert.strictEqual(created["status"], "SUCCESS")
       assert.strictEqual(asked.length, 1, "the server asked the client, so it knew the client can elicit")
       assert.include(asked[0], "Approve this CREATE")

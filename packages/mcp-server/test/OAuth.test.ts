@@ -2,7 +2,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { connectHttpClient, eras, type ToolClient } from "./support/Clients.js"
 import { makeIssuer, postMcp, refusedTokens, serveHttp } from "./support/HttpServer.js"
 import { useTestServers, type TestServer } from "./support/TestServer.js"
-import { explainedBucket, mustOf, textOf } from "./support/Workflow.js"
+import { approveWithState, explainedBucket, mustOf, textOf } from "./support/Workflow.js"
 
 /*
  * The OAuth 2.1 resource server, against a JWT issuer made in the test (its keys generated here, its JWKS served on
@@ -205,15 +205,7 @@ describe("the 2026-07-28 approval state and the subject", () => {
     try {
       const asked = await alice.rawCall!({ name: "create_resource", arguments: await plan(alice) })
       assert.strictEqual(asked["resultType"], "input_required")
-      const refused = await mallory.rawCall!({
-        name: "create_resource",
-        arguments: await plan(mallory),
-        inputResponses: { approve: { action: "accept", content: { decision: "approve" } } },
-        requestState: asked["requestState"] as string
-      }).then(
-        () => undefined,
-        (error: { code?: number }) => error
-      )
+      const refused = await approveWithState(mallory, await plan(mallory), asked["requestState"] as string)
       assert.strictEqual(refused?.code, -32602)
       assert.strictEqual(t.counts.create, 0)
     } finally {

@@ -363,12 +363,8 @@ describe("two built bins with --http behind the round-robin proxy, on one Redis 
       sandboxUrl: sandbox.url,
       storeUrl: redis.url,
       journalUrl: postgres.url,
+      oauth: { issuer, algorithms: "RS256", requestStateKey: "remote-approvals-request-state-key-0123456789" },
       extra: {
-        CCAPI_OAUTH_ISSUER: issuer.issuer,
-        CCAPI_OAUTH_AUDIENCE: issuer.audience,
-        CCAPI_OAUTH_JWKS_URL: issuer.jwksUrl,
-        CCAPI_OAUTH_ALGORITHMS: "RS256",
-        CCAPI_REQUEST_STATE_KEY: "remote-approvals-request-state-key-0123456789",
         CCAPI_PUBLIC_URL: proxy.origin
       }
     })

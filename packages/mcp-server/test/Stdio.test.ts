@@ -9,6 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
+import { unscannedBucketCreate } from "./support/Workflow.js"
 
 /*
  * The built bin (`npm run build`, run by the root `pretest`), spawned as an MCP client would spawn it.
@@ -215,20 +216,7 @@ describe("the built bin over stdio", () => {
         assert.notStrictEqual(result.isError, true, JSON.stringify(result.content))
         return result.structuredContent as Record<string, unknown>
       }
-      const env = await call("check_environment_variables")
-      const info = await call("get_aws_session_info", { environment_token: env["environment_token"] })
-      const generated = await call("generate_infrastructure_code", {
-        resource_type: "AWS::S3::Bucket",
-        credentials_token: info["credentials_token"],
-        properties: { BucketName: "stdio-2026-bucket" }
-      })
-      const explained = await call("explain", { generated_code_token: generated["generated_code_token"] })
-      const created = await call("create_resource", {
-        resource_type: "AWS::S3::Bucket",
-        credentials_token: info["credentials_token"],
-        explained_token: explained["explained_token"],
-        skip_security_check: true
-      })
+      const created = await unscannedBucketCreate(call, "stdio-2026-bucket")
       assert.strictEqual(created["status"], "SUCCESS")
       assert.strictEqual(asked.length, 1)
       assert.include(asked[0], "Approve this CREATE")

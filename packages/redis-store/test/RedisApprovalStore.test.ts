@@ -1,21 +1,12 @@
 import { ApprovalStore, EnvironmentToken, SpentToken } from "@ccapi/core"
 import { approvalStoreContract } from "@ccapi/testkit/contracts"
-import { freePort, type LocalRedis, startLocalRedis } from "@ccapi/testkit/services"
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { createClient } from "@redis/client"
 import { Effect, Option } from "effect"
 import { RedisApprovalStore } from "../src/index.js"
+import { useLocalRedis } from "./support/LocalRedisFixture.js"
 
-// One real redis-server for the whole file, on a random loopback port; each store under test gets its own key prefix.
-let redis: LocalRedis
-let closedPort: number
-beforeAll(async () => {
-  redis = await startLocalRedis()
-  closedPort = await freePort()
-})
-afterAll(async () => {
-  await redis?.dispose()
-})
+const redis = useLocalRedis()
 
 let stores = 0
 const freshPrefix = () => `test${++stores}:`
@@ -25,7 +16,7 @@ const storeLayer = (capacity: number, keyPrefix = freshPrefix(), url = redis.url
 approvalStoreContract("RedisApprovalStore on a real redis-server", {
   layer: ({ capacity }) => storeLayer(capacity),
   // Nothing listens on this port: what a Redis that is down looks like to the client.
-  unavailable: () => storeLayer(100, freshPrefix(), `redis://127.0.0.1:${closedPort}`)
+  unavailable: () => storeLayer(100, freshPrefix(), redis.downUrl)
 })
 
 const minute = 60_000
@@ -104,13 +95,13 @@ describe("RedisApprovalStore beyond the contract", () => {
         const store = yield* ApprovalStore
         const now = Date.now()
         yield* store.put("environment_before", record("environment_before", now))
-        yield* Effect.promise(() => redis.stop())
+        yield* Effect.promise(() => redis.server.stop())
         const started = Date.now()
         const error = yield* Effect.flip(store.get("environment_before"))
         assert.strictEqual(error._tag, "StoreUnavailable")
         assert.match(error.message, /Redis at redis:\/\/127\.0\.0\.1:\d+.*Nothing was changed/)
         assert.isBelow(Date.now() - started, 1500, "refused promptly, not after a hang")
-        yield* Effect.promise(() => redis.start())
+        yield* Effect.promise(() => redis.server.start())
         // The client reconnects in the background (bounded backoff); the restarted Redis is empty (no persistence).
         let answer: Option.Option<unknown> | undefined
         for (let i = 0; i < 60 && answer === undefined; i++) {

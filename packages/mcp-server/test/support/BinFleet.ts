@@ -38,6 +38,12 @@ export const replicaEnv = (options: {
   readonly sandboxUrl: string
   readonly storeUrl: string
   readonly journalUrl: string
+  /** OAuth against the test's issuer, and the fleet's shared request-state key (both needed for a fleet). */
+  readonly oauth?: {
+    readonly issuer: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string }
+    readonly algorithms: string
+    readonly requestStateKey: string
+  }
   readonly extra?: Record<string, string>
 }): Record<string, string> => {
   const env: Record<string, string> = {}
@@ -57,6 +63,15 @@ export const replicaEnv = (options: {
     SECURITY_SCANNING: "disabled",
     CCAPI_STORE_URL: options.storeUrl,
     CCAPI_JOURNAL_URL: options.journalUrl,
+    ...(options.oauth === undefined
+      ? {}
+      : {
+          CCAPI_OAUTH_ISSUER: options.oauth.issuer.issuer,
+          CCAPI_OAUTH_AUDIENCE: options.oauth.issuer.audience,
+          CCAPI_OAUTH_JWKS_URL: options.oauth.issuer.jwksUrl,
+          CCAPI_OAUTH_ALGORITHMS: options.oauth.algorithms,
+          CCAPI_REQUEST_STATE_KEY: options.oauth.requestStateKey
+        }),
     ...options.extra
   }
 }

@@ -1,6 +1,45 @@
 import type { ToolClient, ToolResult } from "./Clients.js"
 import { cleanBucket } from "./TestServer.js"
 
+/**
+ * Sends a 2026-07-28 `create_resource` again with a person's approval and `requestState` (through `client`'s raw
+ * call); resolves with the JSON-RPC error it is refused with, or undefined when it was answered.
+ */
+export const approveWithState = (client: ToolClient, args: Record<string, unknown>, requestState: string) =>
+  client.rawCall!({
+    name: "create_resource",
+    arguments: args,
+    inputResponses: { approve: { action: "accept", content: { decision: "approve" } } },
+    requestState
+  }).then(
+    () => undefined,
+    (error: { code?: number }) => error
+  )
+
+/**
+ * A bucket's whole create with scanning skipped, through `call` (a tool call that returns the structured result and
+ * fails on an error, for any client): environment, session, plan, explanation, create. Returns the create's result.
+ */
+export const unscannedBucketCreate = async (
+  call: (name: string, args?: Record<string, unknown>) => Promise<Record<string, unknown>>,
+  bucketName: string
+) => {
+  const environment = await call("check_environment_variables")
+  const info = await call("get_aws_session_info", { environment_token: environment["environment_token"] })
+  const generated = await call("generate_infrastructure_code", {
+    resource_type: "AWS::S3::Bucket",
+    credentials_token: info["credentials_token"],
+    properties: { BucketName: bucketName }
+  })
+  const explained = await call("explain", { generated_code_token: generated["generated_code_token"] })
+  return call("create_resource", {
+    resource_type: "AWS::S3::Bucket",
+    credentials_token: info["credentials_token"],
+    explained_token: explained["explained_token"],
+    skip_security_check: true
+  })
+}
+
 /** The text of a tool result. */
 export const textOf = (result: ToolResult) => result.content.map((c) => c.text ?? "").join("\n")
 

@@ -9,20 +9,16 @@ import {
   setupHint,
   startChild,
   systemUser,
+  type LocalService,
   waitForPort
 } from "./LocalProcess.js"
 
-/** A PostgreSQL cluster of a test's own on a random loopback port, in a temporary directory. */
-export interface LocalPostgres {
-  /** `postgres://ccapi@127.0.0.1:<port>/postgres` (trust authentication on loopback: a throwaway cluster). */
-  readonly url: string
-  readonly port: number
-  /** Stop the server (the data stays): what "PostgreSQL is down" looks like to a client. */
-  readonly stop: () => Promise<void>
-  /** Start it again on the same port and data. */
-  readonly start: () => Promise<void>
-  readonly dispose: () => Promise<void>
-}
+/**
+ * A PostgreSQL cluster of a test's own on a random loopback port, in a temporary directory; its URL is
+ * `postgres://ccapi@127.0.0.1:<port>/postgres` (trust authentication on loopback: a throwaway cluster), and `start`
+ * after `stop` keeps the data.
+ */
+export type LocalPostgres = LocalService
 
 /** Where Debian's PostgreSQL server programs are; throws, naming the setup script, when they are not installed. */
 export const postgresPrograms = () => {

@@ -4,6 +4,19 @@ import * as net from "node:net"
 import { join } from "node:path"
 
 /** What to run to install what a service test needs, named in every "not found" message. */
+/**
+ * A server of a test's own on a random loopback port: its URL; stop it (the port stays reserved for `start`: what
+ * "the service is down" looks like to a client), start it again on the same port, and dispose of it.
+ */
+export interface LocalService {
+  readonly url: string
+  readonly port: number
+  readonly stop: () => Promise<void>
+  readonly start: () => Promise<void>
+  /** Stop it and remove its directory. */
+  readonly dispose: () => Promise<void>
+}
+
 export const setupHint = "Install it with `node scripts/setup-services.mjs` (run as root; `npm test` runs it first)."
 
 /** A free TCP port on loopback, chosen by the kernel. */

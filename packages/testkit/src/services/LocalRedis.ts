@@ -1,19 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { findProgram, freePort, setupHint, startChild, waitForPort } from "./LocalProcess.js"
+import { findProgram, freePort, type LocalService, setupHint, startChild, waitForPort } from "./LocalProcess.js"
 
-/** A redis-server of a test's own on a random loopback port, without persistence; stop, start again, dispose. */
-export interface LocalRedis {
-  readonly url: string
-  readonly port: number
-  /** Stop the server (the port stays reserved for `start`): what "Redis is down" looks like to a client. */
-  readonly stop: () => Promise<void>
-  /** Start it again on the same port (empty: nothing is persisted). */
-  readonly start: () => Promise<void>
-  /** Stop it and remove its directory. */
-  readonly dispose: () => Promise<void>
-}
+/** A redis-server of a test's own on a random loopback port, without persistence (`start` after `stop` is empty). */
+export type LocalRedis = LocalService
 
 /** Where Debian's redis-server is; throws, naming the setup script, when it is not installed. */
 export const redisServerBin = (): string => {
