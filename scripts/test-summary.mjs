@@ -1,9 +1,20 @@
 // Prints "N passed, N failed[, N skipped]" from vitest JSON reports; exits 1 when anything failed or nothing ran.
 //   node scripts/test-summary.mjs [report.json]                      one run
 //   node scripts/test-summary.mjs node24=r24.json node22=r22.json     one line per labelled run, then the total
+//   ... --exit node24=1 --exit node22=0                               the runs' exit statuses: a run that exited
+//                                                                     non-zero with no failed test (vitest's unhandled
+//                                                                     errors are not in its JSON report) counts 1 failed
 import { existsSync, readFileSync } from "node:fs"
 
-const args = process.argv.slice(2)
+const argv = process.argv.slice(2)
+const exits = new Map()
+const args = []
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === "--exit") {
+    const [label, status] = (argv[++i] ?? "").split("=")
+    exits.set(label, Number(status))
+  } else args.push(argv[i])
+}
 const runs = (args.length > 0 ? args : [".vitest-report.json"]).map((arg) => {
   const at = arg.indexOf("=")
   return at > 0 ? { label: arg.slice(0, at), path: arg.slice(at + 1) } : { label: undefined, path: arg }
@@ -26,7 +37,14 @@ const count = ({ label, path }) => {
   )
   for (const suite of failedSuites)
     console.error(`test-summary: ${name}: suite failed to run: ${suite.name}\n${suite.message ?? ""}`)
-  const failed = (report.numFailedTests ?? 0) + failedSuites.length
+  let failed = (report.numFailedTests ?? 0) + failedSuites.length
+  const exit = exits.get(label)
+  if (failed === 0 && exit !== undefined && exit !== 0) {
+    console.error(
+      `test-summary: ${name}: vitest exited with status ${exit} though no test failed (an unhandled error: see "Unhandled Errors" in its output)`
+    )
+    failed = 1
+  }
   return { passed, failed, skipped, ok: failed === 0 && passed > 0 && report.success !== false }
 }
 
