@@ -21,7 +21,7 @@ import { SessionState } from "../src/workflow/Settings.js"
 import { issueToken, readToken, spendToken } from "../src/workflow/WorkflowTokens.js"
 import { createPlan, deletePlan, planContext, updatePlan } from "./support/Plans.js"
 import { planCreate } from "../src/workflow/Plans.js"
-import { failingReport, passingReport, tokensFor, withWorkflow } from "./support/Workflow.js"
+import { failingReport, passingReport, tokensFor, type WorkflowOptions, withWorkflow } from "./support/Workflow.js"
 
 const bucket = typeName("AWS::S3::Bucket")
 
@@ -522,60 +522,65 @@ describe("humanApprovalGate", () => {
     )
   )
 
-  it.effect("every delete needs a person: refused with no channel, asked with one", () =>
-    Effect.gen(function* () {
-      const refused = yield* withWorkflow(() => Effect.flip(gate(deletePlan(), noScan)))
-      assert.strictEqual(refused._tag, "ApprovalUnavailable")
-      assert.include(refused.message, "every delete needs a person's decision")
-      yield* withWorkflow(
-        (harness) =>
-          Effect.gen(function* () {
-            yield* gate(deletePlan(), noScan)
-            assert.deepStrictEqual(harness.asked[0]!.reasons, ["delete"])
-          }),
-        { channels: ["approval_page"], settings: { approval: "off" } }
-      )
-    })
+  it.effect("every delete needs a person: refused with no channel", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const refused = yield* Effect.flip(gate(deletePlan(), noScan))
+        assert.strictEqual(refused._tag, "ApprovalUnavailable")
+        assert.include(refused.message, "every delete needs a person's decision")
+      })
+    )
   )
 
-  it.effect("a plain change is put to the user when the client has a form (auto), not through a link", () =>
-    Effect.gen(function* () {
-      yield* withWorkflow(
-        (harness) =>
-          Effect.gen(function* () {
-            yield* gate(createPlan(), noScan)
-            assert.strictEqual(harness.asked.length, 1)
-            assert.deepStrictEqual(harness.asked[0]!.reasons, [])
-          }),
-        { channels: ["elicitation_form", "approval_page"] }
-      )
-      yield* withWorkflow(
-        (harness) =>
-          Effect.gen(function* () {
-            yield* gate(createPlan(), noScan)
-            assert.deepStrictEqual(harness.asked, [])
-          }),
-        { channels: ["approval_page"] }
-      )
-      yield* withWorkflow(
-        (harness) =>
-          Effect.gen(function* () {
-            yield* gate(createPlan(), noScan)
-            assert.deepStrictEqual(harness.asked, [])
-          }),
-        { channels: ["elicitation_form"], settings: { approval: "off" } }
-      )
-    })
-  )
-
-  it.effect("CCAPI_APPROVAL=required puts every change to a person", () =>
+  // Who is asked about a change without failed checks, by operator setting and channel: the reasons put to the
+  // person, or none when nobody is asked.
+  it.effect.each<{
+    readonly name: string
+    readonly plan: () => Plan
+    readonly options: WorkflowOptions
+    readonly asked: ReadonlyArray<string> | "nobody"
+  }>([
+    {
+      name: "every delete is put to a person, even with CCAPI_APPROVAL=off",
+      plan: deletePlan,
+      options: { channels: ["approval_page"], settings: { approval: "off" } },
+      asked: ["delete"]
+    },
+    {
+      name: "a plain change is put to the user when the client has a form (auto)",
+      plan: createPlan,
+      options: { channels: ["elicitation_form", "approval_page"] },
+      asked: []
+    },
+    {
+      name: "a plain change is not put through a link alone (auto)",
+      plan: createPlan,
+      options: { channels: ["approval_page"] },
+      asked: "nobody"
+    },
+    {
+      name: "with CCAPI_APPROVAL=off, a plain change is not put to the user, even with a form",
+      plan: createPlan,
+      options: { channels: ["elicitation_form"], settings: { approval: "off" } },
+      asked: "nobody"
+    },
+    {
+      name: "CCAPI_APPROVAL=required puts every change to a person",
+      plan: createPlan,
+      options: { channels: ["approval_page"], settings: { approval: "required" } },
+      asked: ["operator_requires"]
+    }
+  ])("$name", ({ asked, options, plan }) =>
     withWorkflow(
       (harness) =>
         Effect.gen(function* () {
-          yield* gate(createPlan(), noScan)
-          assert.deepStrictEqual(harness.asked[0]!.reasons, ["operator_requires"])
+          yield* gate(plan(), noScan)
+          assert.deepStrictEqual(
+            harness.asked.map((request) => request.reasons),
+            asked === "nobody" ? [] : [asked]
+          )
         }),
-      { channels: ["approval_page"], settings: { approval: "required" } }
+      options
     )
   )
 
