@@ -219,11 +219,11 @@ const storeOf = (harness: Harness, capacity: number) =>
     })
   })
 
+/** What the test layer provides: the workflow's services, and a session's own state and approver. */
+export type HarnessServices = WorkflowServices | Approver | SessionState
+
 /** Every port the workflow uses, over `harness`; the approver as `options` says. */
-export const workflowLayer = (
-  harness: Harness,
-  options: WorkflowOptions = {}
-): Layer.Layer<WorkflowServices | Approver | SessionState> =>
+export const workflowLayer = (harness: Harness, options: WorkflowOptions = {}): Layer.Layer<HarnessServices> =>
   Layer.mergeAll(
     Layer.effect(ApprovalStore, storeOf(harness, options.capacity ?? 1000)),
     Layer.succeed(
@@ -322,7 +322,7 @@ export const tokensFor = (plan: Plan, options: { readonly credentialsAccount?: s
 
 /** Run `body` with a fresh harness and the workflow's ports over it. */
 export const withWorkflow = <A, E>(
-  body: (harness: Harness) => Effect.Effect<A, E, WorkflowServices | Approver | SessionState>,
+  body: (harness: Harness) => Effect.Effect<A, E, HarnessServices>,
   options: WorkflowOptions = {}
 ): Effect.Effect<A, E> => {
   const harness = newHarness()
