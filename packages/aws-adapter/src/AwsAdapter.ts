@@ -1,8 +1,7 @@
 import type { CloudControl, Identity, ResourceSchemas, TemplateGenerator } from "@ccapi/core"
-import { type Config, Layer } from "effect"
+import { Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
 import * as AwsCloudControl from "./AwsCloudControl.js"
-import * as AwsConfig from "./AwsConfig.js"
 import * as AwsIdentity from "./AwsIdentity.js"
 import * as AwsResourceSchemas from "./AwsResourceSchemas.js"
 import * as AwsTemplateGenerator from "./AwsTemplateGenerator.js"
@@ -18,10 +17,8 @@ export const layerFromClients = Layer.mergeAll(
   AwsTemplateGenerator.layerFromClients
 )
 
-/** The four AWS ports sharing one credential provider and one client per service and region. */
-export const layer = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<AwsPorts> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layer(options)))
-
-/** The four AWS ports with settings read from `Config` (see `AwsConfig.layerConfig`). */
-export const layerConfig = (options: AwsConfig.AwsAdapterOptions = {}): Layer.Layer<AwsPorts, Config.ConfigError> =>
-  layerFromClients.pipe(Layer.provide(AwsClients.layer), Layer.provide(AwsConfig.layerConfig(options)))
+/**
+ * The four AWS ports sharing one credential provider and one client per service and region: `layer(options)` with
+ * explicit settings, `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
+ */
+export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)

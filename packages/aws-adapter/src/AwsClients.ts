@@ -7,10 +7,13 @@ import { Context, Effect, Layer } from "effect"
 import {
   type AwsAdapterOptions,
   AwsConfig,
+  type AwsService,
+  contextFor,
   type CredentialProvider,
   layer as configLayer,
   layerConfig as configFromConfig
 } from "./AwsConfig.js"
+import type { CallContext } from "./internal/errorMap.js"
 
 /**
  * The credentials every client signs with: one provider shared by all clients (so the SDK's chain resolves once),
@@ -40,6 +43,18 @@ export class CloudFormationClients extends Context.Service<CloudFormationClients
 export class StsClients extends Context.Service<StsClients, ClientCache<STSClient>>()(
   "@ccapi/aws-adapter/StsClients"
 ) {}
+
+/**
+ * How each operation of a port starts: the call's context (what the error messages name) and its region's client.
+ * `call(operation, region, details)` gives both.
+ */
+export const callsOf = <I, C>(clients: Context.Key<I, ClientCache<C>>, service: AwsService) =>
+  Effect.gen(function* () {
+    const context = contextFor(yield* AwsConfig, service)
+    const cache = yield* clients
+    return (operation: string, region: Region, details?: Omit<CallContext, "service" | "operation" | "region">) =>
+      Effect.map(cache.get(region), (client) => ({ ctx: context(operation, region, details), client }))
+  })
 
 /** The shared credential provider: explicit credentials, or the SDK's default chain with the configured profile. */
 export const makeCredentials = Effect.gen(function* () {

@@ -11,7 +11,6 @@ import {
 } from "@aws-sdk/client-cloudcontrol"
 import { Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
-import * as AwsConfig from "./AwsConfig.js"
 import { compact, decodeResponse, parseJsonObject, required, toProgressEvent } from "./internal/decode.js"
 import type { CallContext, DomainTag } from "./internal/errorMap.js"
 import { type MutationTarget, outcomeUnknown, tryAws, tryMutation } from "./internal/tryAws.js"
@@ -45,14 +44,11 @@ const sendMutation = <T extends DomainTag>(
 
 /** The `CloudControl` port over the Cloud Control API: JSON-string fields, caller-supplied client tokens, per-call regions. */
 export const make = Effect.gen(function* () {
-  const config = yield* AwsConfig.AwsConfig
-  const clients = yield* AwsClients.CloudControlClients
-  const context = AwsConfig.contextFor(config, "CloudControl")
+  const call = yield* AwsClients.callsOf(AwsClients.CloudControlClients, "CloudControl")
 
   const create: CloudControl["Service"]["create"] = Effect.fn("AwsCloudControl.create")(function* (input) {
-    const ctx = context("CreateResource", input.region, { typeName: input.typeName })
+    const { ctx, client } = yield* call("CreateResource", input.region, { typeName: input.typeName })
     const target = { operation: "create", typeName: input.typeName, clientToken: input.clientToken } as const
-    const client = yield* clients.get(input.region)
     return yield* sendMutation(ctx, target, ["ResourceAlreadyExists"], (options) =>
       client.send(
         new CreateResourceCommand({
@@ -66,9 +62,11 @@ export const make = Effect.gen(function* () {
   })
 
   const update: CloudControl["Service"]["update"] = Effect.fn("AwsCloudControl.update")(function* (input) {
-    const ctx = context("UpdateResource", input.region, { typeName: input.typeName, identifier: input.identifier })
+    const { ctx, client } = yield* call("UpdateResource", input.region, {
+      typeName: input.typeName,
+      identifier: input.identifier
+    })
     const target = { operation: "update", ...input } as const
-    const client = yield* clients.get(input.region)
     return yield* sendMutation(ctx, target, ["ResourceNotFound", "NotUpdatable"], (options) =>
       client.send(
         new UpdateResourceCommand({
@@ -83,9 +81,11 @@ export const make = Effect.gen(function* () {
   })
 
   const remove: CloudControl["Service"]["delete"] = Effect.fn("AwsCloudControl.delete")(function* (input) {
-    const ctx = context("DeleteResource", input.region, { typeName: input.typeName, identifier: input.identifier })
+    const { ctx, client } = yield* call("DeleteResource", input.region, {
+      typeName: input.typeName,
+      identifier: input.identifier
+    })
     const target = { operation: "delete", ...input } as const
-    const client = yield* clients.get(input.region)
     return yield* sendMutation(ctx, target, ["ResourceNotFound"], (options) =>
       client.send(
         new DeleteResourceCommand({
@@ -99,8 +99,10 @@ export const make = Effect.gen(function* () {
   })
 
   const get: CloudControl["Service"]["get"] = Effect.fn("AwsCloudControl.get")(function* (input) {
-    const ctx = context("GetResource", input.region, { typeName: input.typeName, identifier: input.identifier })
-    const client = yield* clients.get(input.region)
+    const { ctx, client } = yield* call("GetResource", input.region, {
+      typeName: input.typeName,
+      identifier: input.identifier
+    })
     const out = yield* tryAws(ctx, ["TypeNotFound", "ResourceNotFound", "InvalidRequest", "UnsupportedAction"], (o) =>
       client.send(new GetResourceCommand({ TypeName: input.typeName, Identifier: input.identifier }), o)
     )
@@ -114,8 +116,7 @@ export const make = Effect.gen(function* () {
   })
 
   const list: CloudControl["Service"]["list"] = Effect.fn("AwsCloudControl.list")(function* (input) {
-    const ctx = context("ListResources", input.region, { typeName: input.typeName })
-    const client = yield* clients.get(input.region)
+    const { ctx, client } = yield* call("ListResources", input.region, { typeName: input.typeName })
     const out = yield* tryAws(ctx, ["TypeNotFound", "InvalidRequest", "UnsupportedAction"], (options) =>
       client.send(
         new ListResourcesCommand(
@@ -148,8 +149,9 @@ export const make = Effect.gen(function* () {
 
   const requestStatus: CloudControl["Service"]["requestStatus"] = Effect.fn("AwsCloudControl.requestStatus")(
     function* (input) {
-      const ctx = context("GetResourceRequestStatus", input.region, { requestToken: input.requestToken })
-      const client = yield* clients.get(input.region)
+      const { ctx, client } = yield* call("GetResourceRequestStatus", input.region, {
+        requestToken: input.requestToken
+      })
       const out = yield* tryAws(ctx, ["RequestNotFound"], (options) =>
         client.send(new GetResourceRequestStatusCommand({ RequestToken: input.requestToken }), options)
       )
@@ -158,8 +160,7 @@ export const make = Effect.gen(function* () {
   )
 
   const cancel: CloudControl["Service"]["cancel"] = Effect.fn("AwsCloudControl.cancel")(function* (input) {
-    const ctx = context("CancelResourceRequest", input.region, { requestToken: input.requestToken })
-    const client = yield* clients.get(input.region)
+    const { ctx, client } = yield* call("CancelResourceRequest", input.region, { requestToken: input.requestToken })
     const out = yield* tryAws(ctx, ["RequestNotFound", "ConcurrentOperation"], (options) =>
       client.send(new CancelResourceRequestCommand({ RequestToken: input.requestToken }), options)
     )
@@ -170,11 +171,7 @@ export const make = Effect.gen(function* () {
 })
 
 /** `CloudControl` over clients and settings provided from outside (share them with the other AWS ports). */
-export const layerFromClients: Layer.Layer<CloudControl, never, AwsConfig.AwsConfig | AwsClients.CloudControlClients> =
-  Layer.effect(CloudControl, make)
+export const layerFromClients = Layer.effect(CloudControl, make)
 
-/**
- * `CloudControl` with its own settings and clients: `layer(options)` with explicit settings (endpoint, credentials, region,
- * retries), `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
- */
+/** `CloudControl` with its own settings and clients (see `AwsClients.portLayers`). */
 export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)

@@ -153,14 +153,7 @@ export const make = Effect.gen(function* () {
 })
 
 /** `Identity` over clients and settings provided from outside (share them with the other AWS ports). */
-export const layerFromClients: Layer.Layer<
-  Identity,
-  never,
-  AwsConfig.AwsConfig | AwsClients.StsClients | AwsClients.AwsCredentials
-> = Layer.effect(Identity, make)
+export const layerFromClients = Layer.effect(Identity, make)
 
-/**
- * `Identity` with its own settings and clients: `layer(options)` with explicit settings (endpoint, credentials, region,
- * retries), `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
- */
+/** `Identity` with its own settings and clients (see `AwsClients.portLayers`). */
 export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)

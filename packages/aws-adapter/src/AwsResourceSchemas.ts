@@ -208,14 +208,7 @@ export const make = Effect.gen(function* () {
 })
 
 /** `ResourceSchemas` over clients and settings provided from outside (share them with the other AWS ports). */
-export const layerFromClients: Layer.Layer<
-  ResourceSchemas,
-  never,
-  AwsConfig.AwsConfig | AwsClients.CloudFormationClients
-> = Layer.effect(ResourceSchemas, make)
+export const layerFromClients = Layer.effect(ResourceSchemas, make)
 
-/**
- * `ResourceSchemas` with its own settings and clients: `layer(options)` with explicit settings (endpoint, credentials, region,
- * retries), `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
- */
+/** `ResourceSchemas` with its own settings and clients (see `AwsClients.portLayers`). */
 export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)

@@ -7,19 +7,15 @@ import {
 } from "@aws-sdk/client-cloudformation"
 import { Effect, Layer } from "effect"
 import * as AwsClients from "./AwsClients.js"
-import * as AwsConfig from "./AwsConfig.js"
 import { compact, decodeResponse, required } from "./internal/decode.js"
 import { tryAws } from "./internal/tryAws.js"
 
 /** The `TemplateGenerator` port over CloudFormation's IaC Generator (generated templates). */
 export const make = Effect.gen(function* () {
-  const config = yield* AwsConfig.AwsConfig
-  const clients = yield* AwsClients.CloudFormationClients
-  const context = AwsConfig.contextFor(config, "CloudFormation")
+  const call = yield* AwsClients.callsOf(AwsClients.CloudFormationClients, "CloudFormation")
 
   const start: TemplateGenerator["Service"]["start"] = Effect.fn("AwsTemplateGenerator.start")(function* (input) {
-    const ctx = context("CreateGeneratedTemplate", input.region, { templateName: input.templateName })
-    const client = yield* clients.get(input.region)
+    const { ctx, client } = yield* call("CreateGeneratedTemplate", input.region, { templateName: input.templateName })
     const out = yield* tryAws(ctx, ["InvalidRequest", "TemplateGenerationFailed"], (options) =>
       client.send(
         new CreateGeneratedTemplateCommand({
@@ -41,8 +37,7 @@ export const make = Effect.gen(function* () {
   })
 
   const status: TemplateGenerator["Service"]["status"] = Effect.fn("AwsTemplateGenerator.status")(function* (input) {
-    const ctx = context("DescribeGeneratedTemplate", input.region, { templateId: input.templateId })
-    const client = yield* clients.get(input.region)
+    const { ctx, client } = yield* call("DescribeGeneratedTemplate", input.region, { templateId: input.templateId })
     const out = yield* tryAws(ctx, ["ResourceNotFound"], (options) =>
       client.send(new DescribeGeneratedTemplateCommand({ GeneratedTemplateName: input.templateId }), options)
     )
@@ -59,8 +54,7 @@ export const make = Effect.gen(function* () {
   })
 
   const fetch: TemplateGenerator["Service"]["fetch"] = Effect.fn("AwsTemplateGenerator.fetch")(function* (input) {
-    const ctx = context("GetGeneratedTemplate", input.region, { templateId: input.templateId })
-    const client = yield* clients.get(input.region)
+    const { ctx, client } = yield* call("GetGeneratedTemplate", input.region, { templateId: input.templateId })
     const out = yield* tryAws(ctx, ["ResourceNotFound", "TemplateGenerationFailed"], (options) =>
       client.send(
         new GetGeneratedTemplateCommand({ GeneratedTemplateName: input.templateId, Format: input.format }),
@@ -80,8 +74,7 @@ export const make = Effect.gen(function* () {
   })
 
   const remove: TemplateGenerator["Service"]["remove"] = Effect.fn("AwsTemplateGenerator.remove")(function* (input) {
-    const ctx = context("DeleteGeneratedTemplate", input.region, { templateId: input.templateId })
-    const client = yield* clients.get(input.region)
+    const { ctx, client } = yield* call("DeleteGeneratedTemplate", input.region, { templateId: input.templateId })
     yield* tryAws(ctx, ["ResourceNotFound"], (options) =>
       client.send(new DeleteGeneratedTemplateCommand({ GeneratedTemplateName: input.templateId }), options)
     )
@@ -91,14 +84,7 @@ export const make = Effect.gen(function* () {
 })
 
 /** `TemplateGenerator` over clients and settings provided from outside (share them with the other AWS ports). */
-export const layerFromClients: Layer.Layer<
-  TemplateGenerator,
-  never,
-  AwsConfig.AwsConfig | AwsClients.CloudFormationClients
-> = Layer.effect(TemplateGenerator, make)
+export const layerFromClients = Layer.effect(TemplateGenerator, make)
 
-/**
- * `TemplateGenerator` with its own settings and clients: `layer(options)` with explicit settings (endpoint, credentials, region,
- * retries), `layerConfig(options)` with settings read from `Config` (see `AwsConfig.layerConfig`).
- */
+/** `TemplateGenerator` with its own settings and clients (see `AwsClients.portLayers`). */
 export const { layer, layerConfig } = AwsClients.portLayers(layerFromClients)

@@ -127,57 +127,58 @@ const dbSchema = (writeOnly: ReadonlyArray<string>) =>
 
 describe("a schema in doubt never shows a write-only value", () => {
   const db = typeName("AWS::RDS::DBInstance")
-  const layerAt = (directory: string) =>
-    Layer.merge(AwsResourceSchemas.layer(testOptions({ schemaCache: { directory } })), mocksLayer)
+  /** `describe` through a fresh adapter caching in `dir`; DescribeType answers with `writeOnly` when it is given. */
+  const describeAt = (dir: string, writeOnly?: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      const { cfn } = yield* Mocks
+      if (writeOnly !== undefined) cfn.on(Cfn.DescribeTypeCommand).resolves({ Schema: dbSchema(writeOnly) })
+      const schema = yield* (yield* ResourceSchemas).describe(db, usEast1)
+      return { schema, fetches: cfn.commandCalls(Cfn.DescribeTypeCommand).length }
+    }).pipe(
+      Effect.provide(
+        Layer.merge(AwsResourceSchemas.layer(testOptions({ schemaCache: { directory: dir } })), mocksLayer)
+      )
+    )
+  /** `use` with a fresh cache directory, removed afterwards. */
+  const inTempDir = <A, E>(prefix: string, use: (dir: string) => Effect.Effect<A, E>) =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => mkdtempSync(join(tmpdir(), prefix))),
+      use,
+      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+    )
 
-  it.effect("an answer whose write-only list was emptied keeps what was seen, and secret-looking names masked", () => {
-    const dir = mkdtempSync(join(tmpdir(), "ccapi-schema-doubt-"))
-    return Effect.gen(function* () {
-      // First run: a good answer, cached on disk.
-      yield* Effect.gen(function* () {
-        const { cfn } = yield* Mocks
-        cfn.on(Cfn.DescribeTypeCommand).resolves({ Schema: dbSchema(["/properties/MasterUserPassword"]) })
-        const schema = yield* (yield* ResourceSchemas).describe(db, usEast1)
-        assert.include(schema.writeOnlyProperties, "/properties/MasterUserPassword")
-      }).pipe(Effect.provide(layerAt(dir)))
-      // Eight days later a fresh answer with the list emptied: the password stays write-only.
-      yield* TestClock.adjust("8 days")
-      yield* Effect.gen(function* () {
-        const { cfn } = yield* Mocks
-        cfn.on(Cfn.DescribeTypeCommand).resolves({ Schema: dbSchema([]) })
-        const schema = yield* (yield* ResourceSchemas).describe(db, usEast1)
+  it.effect("an answer whose write-only list was emptied keeps what was seen, and secret-looking names masked", () =>
+    inTempDir("ccapi-schema-doubt-", (dir) =>
+      Effect.gen(function* () {
+        // First run: a good answer, cached on disk.
+        const first = yield* describeAt(dir, ["/properties/MasterUserPassword"])
+        assert.include(first.schema.writeOnlyProperties, "/properties/MasterUserPassword")
+        // Eight days later a fresh answer with the list emptied: the password stays write-only.
+        yield* TestClock.adjust("8 days")
+        const { schema } = yield* describeAt(dir, [])
         assert.include(schema.writeOnlyProperties, "/properties/MasterUserPassword")
         assert.include(schema.writeOnlyProperties, "/properties/AdminToken")
         assert.notInclude(schema.writeOnlyProperties, "/properties/SecretArn")
         assert.notInclude(schema.writeOnlyProperties, "/properties/Endpoint")
-      }).pipe(Effect.provide(layerAt(dir)))
-      // A fresh adapter with no memory of either, only the disk entry: still masked.
-      yield* Effect.gen(function* () {
-        const schema = yield* (yield* ResourceSchemas).describe(db, usEast1)
-        assert.include(schema.writeOnlyProperties, "/properties/MasterUserPassword")
-      }).pipe(Effect.provide(layerAt(dir)))
-    }).pipe(Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true }))))
-  })
+        // A fresh adapter with no memory of either, only the disk entry: still masked.
+        const fromDisk = yield* describeAt(dir)
+        assert.include(fromDisk.schema.writeOnlyProperties, "/properties/MasterUserPassword")
+      })
+    )
+  )
 
-  it.effect("a disk entry whose document was altered (its hash no longer matches) is fetched again", () => {
-    const dir = mkdtempSync(join(tmpdir(), "ccapi-schema-tamper-"))
-    return Effect.gen(function* () {
-      yield* Effect.gen(function* () {
-        const { cfn } = yield* Mocks
-        cfn.on(Cfn.DescribeTypeCommand).resolves({ Schema: dbSchema(["/properties/MasterUserPassword"]) })
-        yield* (yield* ResourceSchemas).describe(db, usEast1)
-      }).pipe(Effect.provide(layerAt(dir)))
-      const file = join(dir, "us-east-1", readdirSync(join(dir, "us-east-1"))[0]!)
-      const entry = JSON.parse(readFileSync(file, "utf8")) as { schema: string }
-      entry.schema = dbSchema([]).replace("MasterUserPassword", "MasterUserPasswd")
-      writeFileSync(file, JSON.stringify(entry))
-      yield* Effect.gen(function* () {
-        const { cfn } = yield* Mocks
-        cfn.on(Cfn.DescribeTypeCommand).resolves({ Schema: dbSchema(["/properties/MasterUserPassword"]) })
-        const schema = yield* (yield* ResourceSchemas).describe(db, usEast1)
-        assert.strictEqual(cfn.commandCalls(Cfn.DescribeTypeCommand).length, 1, "the altered entry was not trusted")
-        assert.include(Object.keys(schema.properties), "MasterUserPassword")
-      }).pipe(Effect.provide(layerAt(dir)))
-    }).pipe(Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true }))))
-  })
+  it.effect("a disk entry whose document was altered (its hash no longer matches) is fetched again", () =>
+    inTempDir("ccapi-schema-tamper-", (dir) =>
+      Effect.gen(function* () {
+        yield* describeAt(dir, ["/properties/MasterUserPassword"])
+        const file = join(dir, "us-east-1", readdirSync(join(dir, "us-east-1"))[0]!)
+        const entry = JSON.parse(readFileSync(file, "utf8")) as { schema: string }
+        entry.schema = dbSchema([]).replace("MasterUserPassword", "MasterUserPasswd")
+        writeFileSync(file, JSON.stringify(entry))
+        const again = yield* describeAt(dir, ["/properties/MasterUserPassword"])
+        assert.strictEqual(again.fetches, 1, "the altered entry was not trusted")
+        assert.include(Object.keys(again.schema.properties), "MasterUserPassword")
+      })
+    )
+  )
 })

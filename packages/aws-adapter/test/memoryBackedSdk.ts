@@ -4,6 +4,7 @@ import {
   type JsonObject,
   type PatchDocument,
   type ProgressEvent,
+  type Region,
   region as toRegion,
   type RequestToken,
   type ClientToken,
@@ -36,33 +37,26 @@ const toCfnException = (e: DomainFailure): Error => {
   }
 }
 
-/** A domain error of the in-memory cloud → the exception the real SDK would throw for it. */
+/** Each domain error of the in-memory cloud → the exception class the real SDK throws for it. */
+const sdkExceptions: Readonly<
+  Record<string, new (options: { message: string; $metadata: { httpStatusCode: number } }) => Error>
+> = {
+  ResourceNotFound: Sdk.ResourceNotFoundException,
+  ResourceAlreadyExists: Sdk.AlreadyExistsException,
+  TypeNotFound: Sdk.TypeNotFoundException,
+  NotUpdatable: Sdk.NotUpdatableException,
+  UnsupportedAction: Sdk.UnsupportedActionException,
+  ConcurrentOperation: Sdk.ConcurrentOperationException,
+  ClientTokenConflict: Sdk.ClientTokenConflictException,
+  RequestNotFound: Sdk.RequestTokenNotFoundException,
+  Throttled: Sdk.ThrottlingException,
+  InvalidRequest: Sdk.InvalidRequestException
+}
+
+/** A domain error of the in-memory cloud → the exception the real SDK would throw for it (an internal error when unlisted). */
 const toSdkException = (e: DomainFailure): Error => {
-  const base = { message: e.message, $metadata: { httpStatusCode: 400 } }
-  switch (e._tag) {
-    case "ResourceNotFound":
-      return new Sdk.ResourceNotFoundException(base)
-    case "ResourceAlreadyExists":
-      return new Sdk.AlreadyExistsException(base)
-    case "TypeNotFound":
-      return new Sdk.TypeNotFoundException(base)
-    case "NotUpdatable":
-      return new Sdk.NotUpdatableException(base)
-    case "UnsupportedAction":
-      return new Sdk.UnsupportedActionException(base)
-    case "ConcurrentOperation":
-      return new Sdk.ConcurrentOperationException(base)
-    case "ClientTokenConflict":
-      return new Sdk.ClientTokenConflictException(base)
-    case "RequestNotFound":
-      return new Sdk.RequestTokenNotFoundException(base)
-    case "Throttled":
-      return new Sdk.ThrottlingException(base)
-    case "InvalidRequest":
-      return new Sdk.InvalidRequestException(base)
-    default:
-      return new Sdk.ServiceInternalErrorException(base)
-  }
+  const Exception = Object.hasOwn(sdkExceptions, e._tag) ? sdkExceptions[e._tag]! : Sdk.ServiceInternalErrorException
+  return new Exception({ message: e.message, $metadata: { httpStatusCode: 400 } })
 }
 
 /** A domain progress event → the SDK's shape (dates, JSON-string resource model). */
@@ -111,7 +105,7 @@ export const layer = (
       const cc = mocks.cc
       const answerWith =
         (toException: (e: DomainFailure) => Error) =>
-        <I, A>(handle: (input: I, region: ReturnType<typeof toRegion>) => Effect.Effect<A, DomainFailure>) =>
+        <I, A>(handle: (input: I, region: Region) => Effect.Effect<A, DomainFailure>) =>
         async (input: I, getClient: () => { config: { region: () => Promise<string> } }) => {
           const region = toRegion(await getClient().config.region())
           const outcome = await Effect.runPromiseWith(context)(Effect.result(handle(input, region)))
@@ -182,53 +176,53 @@ export const layer = (
             generator.remove({ region, templateId: input.GeneratedTemplateName! }).pipe(Effect.as({}))
           )
         )
+      /** A Cloud Control answer carrying the memory cloud's progress event in the SDK's shape. */
+      const answerEvent = <I>(handle: (input: I, region: Region) => Effect.Effect<ProgressEvent, DomainFailure>) =>
+        answer((input: I, region: Region) =>
+          handle(input, region).pipe(Effect.map((e) => ({ ProgressEvent: toSdkEvent(e) })))
+        )
+      /** The resource a Cloud Control input names, in its client's region. */
+      const addressed = (
+        input: { readonly TypeName?: string | undefined; readonly Identifier?: string | undefined },
+        region: Region
+      ) => ({
+        typeName: toTypeName(input.TypeName!),
+        identifier: toIdentifier(input.Identifier!),
+        region
+      })
+
       cc.on(Sdk.CreateResourceCommand).callsFake(
-        answer((input: Sdk.CreateResourceInput, region) =>
-          memory
-            .create({
-              typeName: toTypeName(input.TypeName!),
-              desiredState: json<JsonObject>(input.DesiredState),
-              clientToken: input.ClientToken as ClientToken,
-              region
-            })
-            .pipe(Effect.map((e) => ({ ProgressEvent: toSdkEvent(e) })))
+        answerEvent((input: Sdk.CreateResourceInput, region) =>
+          memory.create({
+            typeName: toTypeName(input.TypeName!),
+            desiredState: json<JsonObject>(input.DesiredState),
+            clientToken: input.ClientToken as ClientToken,
+            region
+          })
         )
       )
       cc.on(Sdk.UpdateResourceCommand).callsFake(
-        answer((input: Sdk.UpdateResourceInput, region) =>
-          memory
-            .update({
-              typeName: toTypeName(input.TypeName!),
-              identifier: toIdentifier(input.Identifier!),
-              patch: json<PatchDocument>(input.PatchDocument),
-              clientToken: input.ClientToken as ClientToken,
-              region
-            })
-            .pipe(Effect.map((e) => ({ ProgressEvent: toSdkEvent(e) })))
+        answerEvent((input: Sdk.UpdateResourceInput, region) =>
+          memory.update({
+            ...addressed(input, region),
+            patch: json<PatchDocument>(input.PatchDocument),
+            clientToken: input.ClientToken as ClientToken
+          })
         )
       )
       cc.on(Sdk.DeleteResourceCommand).callsFake(
-        answer((input: Sdk.DeleteResourceInput, region) =>
-          memory
-            .delete({
-              typeName: toTypeName(input.TypeName!),
-              identifier: toIdentifier(input.Identifier!),
-              clientToken: input.ClientToken as ClientToken,
-              region
-            })
-            .pipe(Effect.map((e) => ({ ProgressEvent: toSdkEvent(e) })))
+        answerEvent((input: Sdk.DeleteResourceInput, region) =>
+          memory.delete({ ...addressed(input, region), clientToken: input.ClientToken as ClientToken })
         )
       )
       cc.on(Sdk.GetResourceCommand).callsFake(
         answer((input: Sdk.GetResourceInput, region) =>
-          memory
-            .get({ typeName: toTypeName(input.TypeName!), identifier: toIdentifier(input.Identifier!), region })
-            .pipe(
-              Effect.map((r) => ({
-                TypeName: input.TypeName,
-                ResourceDescription: { Identifier: r.identifier, Properties: JSON.stringify(r.properties) }
-              }))
-            )
+          memory.get(addressed(input, region)).pipe(
+            Effect.map((r) => ({
+              TypeName: input.TypeName,
+              ResourceDescription: { Identifier: r.identifier, Properties: JSON.stringify(r.properties) }
+            }))
+          )
         )
       )
       cc.on(Sdk.ListResourcesCommand).callsFake(
@@ -254,17 +248,13 @@ export const layer = (
         )
       )
       cc.on(Sdk.GetResourceRequestStatusCommand).callsFake(
-        answer((input: Sdk.GetResourceRequestStatusInput, region) =>
-          memory
-            .requestStatus({ requestToken: input.RequestToken as RequestToken, region })
-            .pipe(Effect.map((e) => ({ ProgressEvent: toSdkEvent(e) })))
+        answerEvent((input: Sdk.GetResourceRequestStatusInput, region) =>
+          memory.requestStatus({ requestToken: input.RequestToken as RequestToken, region })
         )
       )
       cc.on(Sdk.CancelResourceRequestCommand).callsFake(
-        answer((input: Sdk.CancelResourceRequestInput, region) =>
-          memory
-            .cancel({ requestToken: input.RequestToken as RequestToken, region })
-            .pipe(Effect.map((e) => ({ ProgressEvent: toSdkEvent(e) })))
+        answerEvent((input: Sdk.CancelResourceRequestInput, region) =>
+          memory.cancel({ requestToken: input.RequestToken as RequestToken, region })
         )
       )
     })

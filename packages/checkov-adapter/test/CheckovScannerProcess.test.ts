@@ -64,61 +64,54 @@ describe("CheckovScanner with a fake checkov", () => {
     })
   )
 
-  it.effect("turns output that is not Checkov's JSON into ScanFailed, never a pass", () =>
-    Effect.gen(function* () {
-      const bin = fakeCheckov(dir, "garbage", "echo 'Traceback: something broke'; exit 0")
-      const error = yield* Effect.flip(scanWith({ bin }))
-      assert.strictEqual(error._tag, "ScanFailed")
-      if (error._tag === "ScanFailed") assert.strictEqual(error.reason, "unreadable output")
-    })
-  )
+  /** Fakes whose run must end in ScanFailed, never a pass: the reason it gives, and words its message must carry. */
+  const failingRuns: ReadonlyArray<{
+    readonly title: string
+    readonly name: string
+    readonly script: string
+    readonly reason?: string
+    readonly mentions?: string
+  }> = [
+    {
+      title: "turns output that is not Checkov's JSON into ScanFailed, never a pass",
+      name: "garbage",
+      script: "echo 'Traceback: something broke'; exit 0",
+      reason: "unreadable output"
+    },
+    { title: "turns empty output into ScanFailed", name: "silent", script: "exit 0" },
+    {
+      title: "turns an unexpected exit status into ScanFailed with the tail of stderr",
+      name: "exit3",
+      script: `echo '${summaryJson()}'; echo 'line one' >&2; echo 'disk on fire' >&2; exit 3`,
+      reason: "exit code 3",
+      mentions: "disk on fire"
+    },
+    {
+      title: "treats Checkov's crash status 2 as ScanFailed",
+      name: "exit2",
+      script: "echo 'checkov: error: unrecognized arguments' >&2; exit 2",
+      mentions: "unrecognized arguments"
+    },
+    {
+      title: "refuses status 1 with no failed checks (Checkov's failure status with nothing to show)",
+      name: "exit1-empty",
+      script: `echo '${summaryJson()}'; exit 1`
+    },
+    {
+      title: "refuses a report with parsing errors",
+      name: "parse-errors",
+      script: `echo '${summaryJson({ parsing_errors: 1 })}'; exit 0`,
+      reason: "parsing errors"
+    }
+  ]
 
-  it.effect("turns empty output into ScanFailed", () =>
+  it.effect.each(failingRuns)("$title", ({ name, script, reason, mentions }) =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(scanWith({ bin: fakeCheckov(dir, "silent", "exit 0") }))
+      const error = yield* Effect.flip(scanWith({ bin: fakeCheckov(dir, name, script) }))
       assert.strictEqual(error._tag, "ScanFailed")
-    })
-  )
-
-  it.effect("turns an unexpected exit status into ScanFailed with the tail of stderr", () =>
-    Effect.gen(function* () {
-      const bin = fakeCheckov(
-        dir,
-        "exit3",
-        `echo '${summaryJson()}'; echo 'line one' >&2; echo 'disk on fire' >&2; exit 3`
-      )
-      const error = yield* Effect.flip(scanWith({ bin }))
-      assert.strictEqual(error._tag, "ScanFailed")
-      if (error._tag === "ScanFailed") {
-        assert.strictEqual(error.reason, "exit code 3")
-        assert.include(error.message, "disk on fire")
-      }
-    })
-  )
-
-  it.effect("treats Checkov's crash status 2 as ScanFailed", () =>
-    Effect.gen(function* () {
-      const bin = fakeCheckov(dir, "exit2", "echo 'checkov: error: unrecognized arguments' >&2; exit 2")
-      const error = yield* Effect.flip(scanWith({ bin }))
-      assert.strictEqual(error._tag, "ScanFailed")
-      if (error._tag === "ScanFailed") assert.include(error.message, "unrecognized arguments")
-    })
-  )
-
-  it.effect("refuses status 1 with no failed checks (Checkov's failure status with nothing to show)", () =>
-    Effect.gen(function* () {
-      const bin = fakeCheckov(dir, "exit1-empty", `echo '${summaryJson()}'; exit 1`)
-      const error = yield* Effect.flip(scanWith({ bin }))
-      assert.strictEqual(error._tag, "ScanFailed")
-    })
-  )
-
-  it.effect("refuses a report with parsing errors", () =>
-    Effect.gen(function* () {
-      const bin = fakeCheckov(dir, "parse-errors", `echo '${summaryJson({ parsing_errors: 1 })}'; exit 0`)
-      const error = yield* Effect.flip(scanWith({ bin }))
-      assert.strictEqual(error._tag, "ScanFailed")
-      if (error._tag === "ScanFailed") assert.strictEqual(error.reason, "parsing errors")
+      if (error._tag !== "ScanFailed") return
+      if (reason !== undefined) assert.strictEqual(error.reason, reason)
+      if (mentions !== undefined) assert.include(error.message, mentions)
     })
   )
 

@@ -73,6 +73,13 @@ const scanAll = (options: CheckovScanner.CheckovScannerOptions) =>
     return reports
   }).pipe(Effect.provide(CheckovScanner.layer({ bin, cacheDir, ...options })))
 
+/** A worker-mode scanner over the real Checkov, and the pid of every worker it spawns, in order. */
+const recordingWorkers = (options: CheckovScanner.CheckovScannerOptions = {}) => {
+  const pids: Array<number> = []
+  const layer = CheckovScanner.layer({ bin, mode: "worker", ...options, onSpawn: (pid) => void pids.push(pid) })
+  return { pids, layer }
+}
+
 describe("interpreterOf", () => {
   it("finds the absolute python of a script's #! line, and nothing for other executables", () => {
     const script = (name: string, first: string) => {
@@ -129,7 +136,7 @@ describe.skipIf(!available)(`the warm worker with ${bin}`, () => {
     "replaces a worker that died between scans, and kills its worker when the scope closes",
     () =>
       Effect.gen(function* () {
-        const pids: Array<number> = []
+        const { pids, layer } = recordingWorkers()
         yield* Effect.scoped(
           Effect.gen(function* () {
             const scanner = yield* SecurityScanner
@@ -141,7 +148,7 @@ describe.skipIf(!available)(`the warm worker with ${bin}`, () => {
             assert.deepStrictEqual(view(again), view(first))
             assert.strictEqual(pids.length, 2)
             assert.isTrue(isAlive(pids[1]!))
-          }).pipe(Effect.provide(CheckovScanner.layer({ bin, mode: "worker", onSpawn: (pid) => void pids.push(pid) })))
+          }).pipe(Effect.provide(layer))
         )
         assert.deepStrictEqual(yield* waitUntilGone(pids), [], "a worker outlived its scanner")
       }),
@@ -152,16 +159,12 @@ describe.skipIf(!available)(`the warm worker with ${bin}`, () => {
     "a scan past its timeout fails as ScanFailed and takes the worker (and its scan) with it",
     () =>
       Effect.gen(function* () {
-        const pids: Array<number> = []
+        // Importing Checkov alone takes longer than this.
+        const { pids, layer } = recordingWorkers({ timeout: "50 millis" })
         const exit = yield* Effect.exit(
           Effect.gen(function* () {
             return yield* (yield* SecurityScanner).scan(corpus[0]![1])
-          }).pipe(
-            Effect.provide(
-              // Importing Checkov alone takes longer than this.
-              CheckovScanner.layer({ bin, mode: "worker", timeout: "50 millis", onSpawn: (pid) => void pids.push(pid) })
-            )
-          )
+          }).pipe(Effect.provide(layer))
         )
         assert.isTrue(Exit.isFailure(exit))
         if (Exit.isFailure(exit)) assert.include(JSON.stringify(exit.cause), "timeout")

@@ -369,8 +369,9 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
         ]
         if (lines.length > 0) return yield* invalid(`Model validation failed (${[...new Set(lines)].join("\n")})`)
 
+        const context = { schema, region, accountId }
         const properties: Record<string, JsonValue> = {
-          ...(yield* formattedProperties(schema, region, accountId, withDefaults(schema, desiredState)))
+          ...(yield* formattedProperties(context, withDefaults(schema, desiredState)))
         }
         const parts: Array<string> = []
         for (const name of schema.primaryIdentifierNames) {
@@ -379,15 +380,14 @@ export const make = (options: MemoryCloudOptions = {}): Effect.Effect<MemoryClou
             parts.push(String(given))
             continue
           }
-          const value = yield* generatedIdentifierValue(schema, name, region, accountId, properties)
+          const value = yield* generatedIdentifierValue(context, name, properties)
           properties[name] = value
           parts.push(value)
         }
         if (parts.length === 0) parts.push(yield* randomHex(16))
         const identifier = parts.join("|")
         // Types with formats as data get exactly those attributes (AWS reports some only in some configurations).
-        if (!hasFormat(typeName))
-          Object.assign(properties, yield* generatedAttributes(schema, identifier, region, accountId, properties))
+        if (!hasFormat(typeName)) Object.assign(properties, yield* generatedAttributes(context, identifier, properties))
         if (busy(region, typeName, identifier)) return yield* concurrent(typeName, identifier)
         return yield* submit({
           region,

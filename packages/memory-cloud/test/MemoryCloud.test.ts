@@ -11,6 +11,17 @@ const parameter = typeName("AWS::SSM::Parameter")
 let counter = 0
 const token = () => ClientToken.make(`token-${++counter}`)
 
+/** Starts creating the SSM parameter `name`, a String whose value is "v". */
+const createParameter = (name: string, where = east) =>
+  Effect.flatMap(CloudControl, (cloud) =>
+    cloud.create({
+      typeName: parameter,
+      desiredState: { Name: name, Type: "String", Value: "v" },
+      clientToken: token(),
+      region: where
+    })
+  )
+
 const withCloud = <A, E>(
   effect: Effect.Effect<A, E, CloudControl | MemoryCloud.MemoryCloud>,
   options: MemoryCloud.MemoryCloudOptions = {}
@@ -117,12 +128,7 @@ describe("MemoryCloud", () => {
     withCloud(
       Effect.gen(function* () {
         const cloud = yield* CloudControl
-        const started = yield* cloud.create({
-          typeName: parameter,
-          desiredState: { Name: "slow", Type: "String", Value: "v" },
-          clientToken: token(),
-          region: east
-        })
+        const started = yield* createParameter("slow")
         yield* TestClock.adjust("9 seconds")
         const during = yield* cloud.requestStatus({ requestToken: started.requestToken, region: east })
         assert.strictEqual(during.status, "IN_PROGRESS")
@@ -148,12 +154,7 @@ describe("MemoryCloud", () => {
     withCloud(
       Effect.gen(function* () {
         const cloud = yield* CloudControl
-        yield* cloud.create({
-          typeName: parameter,
-          desiredState: { Name: "p", Type: "String", Value: "v" },
-          clientToken: token(),
-          region: east
-        })
+        yield* createParameter("p")
         yield* TestClock.adjust("1 second")
         yield* cloud.update({
           typeName: parameter,
@@ -175,12 +176,7 @@ describe("MemoryCloud", () => {
     withCloud(
       Effect.gen(function* () {
         const cloud = yield* CloudControl
-        const started = yield* cloud.create({
-          typeName: parameter,
-          desiredState: { Name: "c", Type: "String", Value: "v" },
-          clientToken: token(),
-          region: east
-        })
+        const started = yield* createParameter("c")
         const cancelled = yield* cloud.cancel({ requestToken: started.requestToken, region: east })
         assert.strictEqual(cancelled.status, "CANCEL_IN_PROGRESS")
         yield* TestClock.adjust("1 minute")
@@ -201,12 +197,7 @@ describe("MemoryCloud", () => {
     withCloud(
       Effect.gen(function* () {
         const cloud = yield* CloudControl
-        const started = yield* cloud.create({
-          typeName: parameter,
-          desiredState: { Name: "doomed", Type: "String", Value: "v" },
-          clientToken: token(),
-          region: east
-        })
+        const started = yield* createParameter("doomed")
         const done = yield* cloud.requestStatus({ requestToken: started.requestToken, region: east })
         assert.strictEqual(done.status, "FAILED")
         assert.strictEqual(done.statusMessage, "quota exceeded")
@@ -219,12 +210,7 @@ describe("MemoryCloud", () => {
     withCloud(
       Effect.gen(function* () {
         const cloud = yield* CloudControl
-        const started = yield* cloud.create({
-          typeName: parameter,
-          desiredState: { Name: "here", Type: "String", Value: "v" },
-          clientToken: token(),
-          region: east
-        })
+        const started = yield* createParameter("here")
         const elsewhere = yield* Effect.flip(cloud.requestStatus({ requestToken: started.requestToken, region: west }))
         assert.strictEqual(elsewhere._tag, "RequestNotFound")
         const page = yield* cloud.list({ typeName: parameter, region: west })
@@ -261,14 +247,8 @@ describe("MemoryCloud", () => {
     Effect.gen(function* () {
       const snapshot = yield* withCloud(
         Effect.gen(function* () {
-          const cloud = yield* CloudControl
           const memory = yield* MemoryCloud.MemoryCloud
-          yield* cloud.create({
-            typeName: parameter,
-            desiredState: { Name: "kept", Type: "String", Value: "v" },
-            clientToken: token(),
-            region: west
-          })
+          yield* createParameter("kept", west)
           return JSON.parse(JSON.stringify(yield* memory.snapshot())) as unknown
         })
       )

@@ -177,8 +177,23 @@ const generatorBusy = (ctx: CallContext, message: string) =>
     message: `Too many resources are being processed by the IaC Generator at once (${where(ctx)}).${quoted(message)} Wait for other template generations to finish, then retry.`
   })
 
+const serviceUnavailable = (ctx: CallContext, message: string) =>
+  unavailable(ctx, `${ctx.service} is unavailable`, message)
+
+const serviceFailed = (ctx: CallContext, message: string) =>
+  unavailable(ctx, `${ctx.service} had an internal error`, message)
+
+type ErrorMapper = (ctx: CallContext, message: string) => DomainError
+
+/** Table entries for codes that map alike: each code's entry passes the code itself to `map` (messages name it). */
+const reportedAs = (
+  codes: ReadonlyArray<string>,
+  map: (ctx: CallContext, code: string, message: string) => DomainError
+): Record<string, ErrorMapper> =>
+  Object.fromEntries(codes.map((code) => [code, (ctx: CallContext, message: string) => map(ctx, code, message)]))
+
 /** How each AWS error code becomes a domain error. Codes are the wire codes and the SDK's class names. */
-export const errorTable: Readonly<Record<string, (ctx: CallContext, message: string) => DomainError>> = {
+export const errorTable: Readonly<Record<string, ErrorMapper>> = {
   // Cloud Control API (botocore cloudcontrol-2021-09-30)
   AlreadyExistsException: alreadyExists,
   ClientTokenConflictException: (ctx, message) =>
@@ -235,7 +250,6 @@ export const errorTable: Readonly<Record<string, (ctx: CallContext, message: str
     }),
 
   // CloudFormation (registry and IaC Generator)
-  CFNRegistryException: (ctx, message) => invalid(ctx, "CFNRegistryException", message),
   GeneratedTemplateNotFound: notFound,
   GeneratedTemplateNotFoundException: notFound,
   LimitExceededException: (ctx, message) =>
@@ -245,23 +259,34 @@ export const errorTable: Readonly<Record<string, (ctx: CallContext, message: str
       message,
       "The account's limit of generated templates was reached: delete generated templates you no longer need, then retry."
     ),
-  ConcurrentResourcesLimitExceeded: (ctx, message) => generatorBusy(ctx, message),
-  ConcurrentResourcesLimitExceededException: (ctx, message) => generatorBusy(ctx, message),
-  ValidationError: (ctx, message) => invalid(ctx, "ValidationError", message),
-  InvalidParameterValue: (ctx, message) => invalid(ctx, "InvalidParameterValue", message),
-  InvalidParameterCombination: (ctx, message) => invalid(ctx, "InvalidParameterCombination", message),
-  MissingParameter: (ctx, message) => invalid(ctx, "MissingParameter", message),
+  ConcurrentResourcesLimitExceeded: generatorBusy,
+  ConcurrentResourcesLimitExceededException: generatorBusy,
+  ...reportedAs(
+    [
+      "CFNRegistryException",
+      "ValidationError",
+      "InvalidParameterValue",
+      "InvalidParameterCombination",
+      "MissingParameter"
+    ],
+    invalid
+  ),
 
   // STS and every service's authentication errors
   ExpiredTokenException: expired,
   ExpiredToken: expired,
   RequestExpired: (ctx, message) =>
     expired(ctx, `${message} (if the credentials are fresh, check that this machine's clock is correct)`),
-  InvalidClientTokenId: (ctx, message) => rejected(ctx, "InvalidClientTokenId", message),
-  UnrecognizedClientException: (ctx, message) => rejected(ctx, "UnrecognizedClientException", message),
-  SignatureDoesNotMatch: (ctx, message) => rejected(ctx, "SignatureDoesNotMatch", message),
-  IncompleteSignature: (ctx, message) => rejected(ctx, "IncompleteSignature", message),
-  MissingAuthenticationToken: (ctx, message) => rejected(ctx, "MissingAuthenticationToken", message),
+  ...reportedAs(
+    [
+      "InvalidClientTokenId",
+      "UnrecognizedClientException",
+      "SignatureDoesNotMatch",
+      "IncompleteSignature",
+      "MissingAuthenticationToken"
+    ],
+    rejected
+  ),
   AccessDenied: accessDenied,
   AccessDeniedException: accessDenied,
   UnauthorizedOperation: accessDenied,
@@ -281,11 +306,11 @@ export const errorTable: Readonly<Record<string, (ctx: CallContext, message: str
   TooManyRequestsException: throttled,
   RequestLimitExceeded: throttled,
   SlowDown: throttled,
-  ServiceUnavailable: (ctx, message) => unavailable(ctx, `${ctx.service} is unavailable`, message),
-  ServiceUnavailableException: (ctx, message) => unavailable(ctx, `${ctx.service} is unavailable`, message),
-  InternalFailure: (ctx, message) => unavailable(ctx, `${ctx.service} had an internal error`, message),
-  InternalError: (ctx, message) => unavailable(ctx, `${ctx.service} had an internal error`, message),
-  InternalServerError: (ctx, message) => unavailable(ctx, `${ctx.service} had an internal error`, message)
+  ServiceUnavailable: serviceUnavailable,
+  ServiceUnavailableException: serviceUnavailable,
+  InternalFailure: serviceFailed,
+  InternalError: serviceFailed,
+  InternalServerError: serviceFailed
 }
 
 /** A service error with an unlisted code, classified by its HTTP status and fault. */

@@ -27,6 +27,13 @@ const isStringProperty = (schema: ResourceSchema, name: string): boolean => {
   return type === "string" || (Array.isArray(type) && type.includes("string"))
 }
 
+/** What generated values depend on: the type's schema, and the region and account the resource lives in. */
+export interface FillContext {
+  readonly schema: ResourceSchema
+  readonly region: string
+  readonly accountId: string
+}
+
 const parts = (schema: ResourceSchema) => {
   const [, service = "service", resource = "resource"] = schema.typeName.split("::")
   return { service: service.toLowerCase(), resource: resource.toLowerCase(), resourceName: resource }
@@ -42,13 +49,7 @@ const idPrefix = (resourceName: string): string =>
   resourceName.length <= 6 ? resourceName.toLowerCase() : (resourceName.match(/[A-Z]/g) ?? ["r"]).join("").toLowerCase()
 
 /** A plausible value for a property AWS would fill in: ARNs, ids, domain names, URLs, names, times. */
-const valueFor = (
-  schema: ResourceSchema,
-  name: string,
-  key: string,
-  region: string,
-  accountId: string
-): Effect.Effect<string> =>
+const valueFor = ({ schema, region, accountId }: FillContext, name: string, key: string): Effect.Effect<string> =>
   Effect.gen(function* () {
     const { resource, resourceName, service } = parts(schema)
     if (/Arn$/i.test(name)) return `arn:aws:${service}:${region}:${accountId}:${resource}/${key}`
@@ -94,11 +95,7 @@ const setAt = (properties: Record<string, JsonValue>, key: string, value: JsonVa
 const basename = (value: string): string => value.slice(Math.max(value.lastIndexOf("/"), value.lastIndexOf(":")) + 1)
 
 /** One template of `resourceFormats`, filled in. */
-const fill = (
-  template: string,
-  context: { readonly schema: ResourceSchema; readonly region: string; readonly accountId: string },
-  properties: JsonObject
-): Effect.Effect<string> =>
+const fill = (template: string, context: FillContext, properties: JsonObject): Effect.Effect<string> =>
   Effect.gen(function* () {
     let out = ""
     let rest = template
@@ -165,11 +162,7 @@ const fill = (
   })
 
 /** Fill the strings of a non-string value's template (arrays of templates, objects of templates). */
-const fillValue = (
-  value: JsonValue,
-  context: { readonly schema: ResourceSchema; readonly region: string; readonly accountId: string },
-  properties: JsonObject
-): Effect.Effect<JsonValue> =>
+const fillValue = (value: JsonValue, context: FillContext, properties: JsonObject): Effect.Effect<JsonValue> =>
   Effect.gen(function* () {
     if (typeof value === "string") return yield* fill(value, context, properties)
     if (Array.isArray(value)) {
@@ -197,16 +190,11 @@ export const hasFormat = (typeName: string): boolean => Object.hasOwn(resourceFo
  * The properties AWS fills in for this type (`resourceFormats`), added to the desired state where it does not set
  * them: identifiers, ARNs, endpoints, statuses, defaults.
  */
-export const formattedProperties = (
-  schema: ResourceSchema,
-  region: string,
-  accountId: string,
-  desiredState: JsonObject
-): Effect.Effect<JsonObject> =>
+export const formattedProperties = (context: FillContext, desiredState: JsonObject): Effect.Effect<JsonObject> =>
   Effect.gen(function* () {
-    const format = Object.hasOwn(resourceFormats, schema.typeName) ? resourceFormats[schema.typeName]! : {}
+    const typeName = context.schema.typeName
+    const format = Object.hasOwn(resourceFormats, typeName) ? resourceFormats[typeName]! : {}
     const properties: Record<string, JsonValue> = { ...desiredState }
-    const context = { schema, region, accountId }
     for (const [key, raw] of Object.entries(format)) {
       if (at(properties, key) !== undefined) continue
       if (isConditional(raw)) {
@@ -221,27 +209,24 @@ export const formattedProperties = (
 
 /** The value of an identifier property the request did not set (or could not set: a read-only one). */
 export const generatedIdentifierValue = (
-  schema: ResourceSchema,
+  context: FillContext,
   name: string,
-  region: string,
-  accountId: string,
   properties: JsonObject
 ): Effect.Effect<string> =>
   Effect.gen(function* () {
     const named = Object.entries(properties).find(([k, v]) => /Name$/.test(k) && typeof v === "string")
     const key = named !== undefined ? String(named[1]) : yield* randomHex(12)
-    return yield* valueFor(schema, name, key, region, accountId)
+    return yield* valueFor(context, name, key)
   })
 
 /** Top-level read-only string attributes the schema names and the request could not set, filled in. */
 export const generatedAttributes = (
-  schema: ResourceSchema,
+  context: FillContext,
   identifier: string,
-  region: string,
-  accountId: string,
   properties: JsonObject
 ): Effect.Effect<Record<string, string>> =>
   Effect.gen(function* () {
+    const { schema } = context
     const out: Record<string, string> = {}
     const key = identifier.split("|").join("/")
     for (const pointer of schema.readOnlyProperties) {
@@ -249,7 +234,7 @@ export const generatedAttributes = (
       const name = segments[2]
       if (segments.length !== 3 || name === undefined || name in properties) continue
       if (!isStringProperty(schema, name)) continue
-      out[name] = yield* valueFor(schema, name, key, region, accountId)
+      out[name] = yield* valueFor(context, name, key)
     }
     return out
   })
