@@ -483,6 +483,18 @@ export const renderReport = (r) => {
       )
       .join("; ")
 
+  /** A workflow section's table and outcomes; false, after "Not measured", when neither server ran it. */
+  const pushWorkflow = (wf, options) => {
+    if (!wf.ours && !wf.reference) {
+      out.push("Not measured (see below).")
+      return false
+    }
+    out.push(workflowTable(wf, options))
+    out.push("")
+    out.push(`Outcomes — ${statuses(wf)}.`)
+    return true
+  }
+
   out.push("## A full create workflow, scanning disabled")
   out.push("")
   out.push(
@@ -494,10 +506,7 @@ export const renderReport = (r) => {
       "the main comparison leaves it out, which favours the reference."
   )
   out.push("")
-  if (wfOff.ours || wfOff.reference) {
-    out.push(workflowTable(wfOff, { scanning: false }))
-    out.push("")
-    out.push(`Outcomes — ${statuses(wfOff)}.`)
+  if (pushWorkflow(wfOff, { scanning: false })) {
     const noJournal = r.workflow.disabledNoJournal
     if (noJournal?.overhead?.length && wfOff.ours?.overhead?.length) {
       const on = median(wfOff.ours.overhead)
@@ -519,8 +528,6 @@ export const renderReport = (r) => {
             : "")
       )
     }
-  } else {
-    out.push("Not measured (see below).")
   }
   out.push("")
 
@@ -532,13 +539,7 @@ export const renderReport = (r) => {
       "findings accepted."
   )
   out.push("")
-  if (wfScan.ours || wfScan.reference) {
-    out.push(workflowTable(wfScan, { scanning: true }))
-    out.push("")
-    out.push(`Outcomes — ${statuses(wfScan)}.`)
-  } else {
-    out.push("Not measured (see below).")
-  }
+  pushWorkflow(wfScan, { scanning: true })
   out.push("")
 
   // ── memory ──
