@@ -15,8 +15,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { resolveRef } from "@ccapi/core"
+import { loadConfig } from "@ccapi/mcp-server"
 import { join, resolve as resolvePath } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -113,21 +114,19 @@ const minimalState = (doc: Node): Node => {
 
 // ── The servers ───────────────────────────────────────────────────────────────
 
-const config = {
-  readOnly: false,
-  sandbox: false,
-  securityScanning: "disabled",
-  defaultTags: "enabled",
-  logLevel: "Error",
-  approval: "auto",
-  extraTags: [],
-  disabledGuardrails: [],
-  deleteLimit: undefined,
-  mutationWaitSeconds: 5,
-  templateWaitSeconds: 5,
-  journalPath: undefined,
-  tokenTtlMinutes: 15
-}
+/**
+ * The settings both sides run with, parsed by this checkout's own `loadConfig` (the defaults are the server's):
+ * scanning off, no journal on disk (the memory journal stands in), errors-only logging, 5-second waits.
+ */
+const config = Effect.runSync(
+  loadConfig([], {
+    SECURITY_SCANNING: "disabled",
+    CCAPI_JOURNAL: "off",
+    CCAPI_LOG_LEVEL: "Error",
+    CCAPI_MUTATION_WAIT_SECONDS: "5",
+    CCAPI_TEMPLATE_WAIT_SECONDS: "5"
+  })
+)
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- each checkout's modules are loaded by path, untyped */
 /** The server of one checkout (its own packages' sources) over the memory cloud, with a session's credentials. */
@@ -139,6 +138,7 @@ const makeSide = async (root: string) => {
   const app = await load("packages/mcp-server/src/AppLayer.ts")
   const random = await load("packages/mcp-server/src/CryptoRandom.ts")
   const { makeServer } = await load("packages/mcp-server/src/Server.ts")
+  const { makeApprovalStateCodec } = await load("packages/mcp-server/src/Elicitation.ts")
   const { BundledSchemas, FakeIdentity, FakeSecurityScanner, MemoryCloud, MemoryJournal, MemoryTemplateGenerator } =
     testkit
   const cloud = MemoryCloud.layerWith({}).pipe(Layer.provide(BundledSchemas.layerMemory))
@@ -158,14 +158,18 @@ const makeSide = async (root: string) => {
     ),
     validator.AjvPropertyValidator.layer,
     core.ApprovalStoreMemory.layerMemory({ capacity: 100_000 }),
-    app.settingsLayer(config)
+    app.settingsLayer(config),
+    // The approval desk (page, webhook) of a checkout that has one.
+    ...(app.approvalDeskLayer ? [app.approvalDeskLayer(config)] : [])
   ).pipe(Layer.provideMerge(Layer.mergeAll(app.loggerLayer(config), random.layer))) as Layer.Layer<any, any, never>
   const runtime = ManagedRuntime.make(layer)
   const scope = Scope.makeUnsafe()
   const server = await runtime.runPromise(
     makeServer({
       sessionId: "bench-plan-step",
-      context: { readOnly: false, sandbox: false, securityScanning: "disabled" }
+      context: { readOnly: false, sandbox: false, securityScanning: "disabled" },
+      // A checkout from before the approval round trip (2026-07-28) has no codec and needs none.
+      ...(makeApprovalStateCodec ? { approvalState: makeApprovalStateCodec({ key: undefined, ttlSeconds: 900 }) } : {})
     }).pipe(Scope.provide(scope)) as any
   )
   const client = new Client({ name: "ccapi-bench", version: "1.0.0" }, { capabilities: {} })

@@ -239,15 +239,13 @@ const deleteLimit = optionalString("CCAPI_DELETE_LIMIT").pipe(
   })
 )
 
+/** `raw` as a URL, or undefined when it is not one. */
+const parseUrl = (raw: string): URL | undefined => URL.parse(raw) ?? undefined
+
 const approvalWebhook = optionalString("CCAPI_APPROVAL_WEBHOOK").pipe(
   validated((raw): Result.Result<string | undefined, string> => {
     if (raw === undefined) return Result.succeed(undefined)
-    let url: URL | undefined
-    try {
-      url = new URL(raw)
-    } catch {
-      url = undefined
-    }
+    const url = parseUrl(raw)
     const loopback = url !== undefined && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)
     return url !== undefined && (url.protocol === "https:" || (url.protocol === "http:" && loopback))
       ? Result.succeed(url.toString())
@@ -283,12 +281,7 @@ const serviceUrl = (name: string, schemes: ReadonlyArray<string>, example: strin
   optionalString(name).pipe(
     validated((raw): Result.Result<string | undefined, string> => {
       if (raw === undefined) return Result.succeed(undefined)
-      let parsed: URL | undefined
-      try {
-        parsed = new URL(raw)
-      } catch {
-        parsed = undefined
-      }
+      const parsed = parseUrl(raw)
       return parsed !== undefined && schemes.includes(parsed.protocol.replace(/:$/, "")) && parsed.hostname !== ""
         ? Result.succeed(raw)
         : Result.fail(

@@ -19,6 +19,12 @@ approvalStoreContract("RedisApprovalStore on a real redis-server", {
   unavailable: () => storeLayer(100, freshPrefix(), redis.downUrl)
 })
 
+/** Two stores (two clients) on one Redis and one fresh key prefix: two replicas of the server. */
+const twoReplicas = Effect.gen(function* () {
+  const options = { url: redis.url, capacity: 100, keyPrefix: freshPrefix(), commandTimeoutMillis: 1000 }
+  return [yield* RedisApprovalStore.make(options), yield* RedisApprovalStore.make(options)] as const
+})
+
 const minute = 60_000
 const record = (id: string, now: number, ttl = minute) =>
   new EnvironmentToken({ id, chainId: "session", region: "us-east-1", issuedAt: now, expiresAt: now + ttl })
@@ -42,10 +48,7 @@ describe("RedisApprovalStore beyond the contract", () => {
 
   it.live("two replicas (two clients) share the records: of concurrent takes of one id across both, one wins", () =>
     Effect.gen(function* () {
-      const prefix = freshPrefix()
-      const options = { url: redis.url, capacity: 100, keyPrefix: prefix, commandTimeoutMillis: 1000 }
-      const a = yield* RedisApprovalStore.make(options)
-      const b = yield* RedisApprovalStore.make(options)
+      const [a, b] = yield* twoReplicas
       const now = Date.now()
       for (let round = 0; round < 10; round++) {
         const id = `environment_shared${round}`
@@ -64,9 +67,7 @@ describe("RedisApprovalStore beyond the contract", () => {
     "spend across two replicas: of concurrent spends of one token exactly one gets it, and the tombstone stays",
     () =>
       Effect.gen(function* () {
-        const options = { url: redis.url, capacity: 100, keyPrefix: freshPrefix(), commandTimeoutMillis: 1000 }
-        const a = yield* RedisApprovalStore.make(options)
-        const b = yield* RedisApprovalStore.make(options)
+        const [a, b] = yield* twoReplicas
         const now = Date.now()
         for (let round = 0; round < 10; round++) {
           const id = `environment_spend${round}`

@@ -219,7 +219,7 @@ export const makeApprovalPageHandler =
       return true
     }
     const id = match[1]!
-    const page = (match[2] !== undefined ? signed : unsigned)(options, site, req, res, url, id)
+    const page = (match[2] !== undefined ? signed : unsigned)({ options, site, req, res, url, id })
     void Effect.runPromise(
       page.pipe(
         Effect.catchTag("StoreUnavailable", (error) =>
@@ -251,14 +251,17 @@ const cookieHeader = (site: PageSite, record: PendingApproval, registry: Approva
   return `${cookieName}=${record.csrf}; Path=${site.basePath}${approvalsPath}/${record.id}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure}`
 }
 
-const unsigned = (
-  options: ApprovalPageOptions,
-  site: PageSite,
-  req: IncomingMessage,
-  res: ServerResponse,
-  _url: URL,
-  id: string
-) =>
+/** What a page answers from: the page's options and site, the request, its URL and the approval id in its path. */
+interface PageRequest {
+  readonly options: ApprovalPageOptions
+  readonly site: PageSite
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly url: URL
+  readonly id: string
+}
+
+const unsigned = ({ options, site, req, res, id }: PageRequest) =>
   Effect.gen(function* () {
     const { registry } = options
     if (req.method === "HEAD") {
@@ -355,14 +358,7 @@ const finish = (
     )
   })
 
-const signed = (
-  options: ApprovalPageOptions,
-  _site: PageSite,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  id: string
-) =>
+const signed = ({ options, req, res, url, id }: PageRequest) =>
   Effect.gen(function* () {
     const { registry } = options
     const decision = url.searchParams.get("decision")

@@ -1,14 +1,12 @@
 import { Effect } from "effect"
 import { z } from "zod"
 import { createResource } from "@ccapi/core"
-import { decodeMutationArguments, decodeScanArguments } from "./Arguments.js"
-import { defineTool } from "../Tool.js"
+import { decodeScanArguments } from "./Arguments.js"
+import { defineMutationTool } from "./MutationTool.js"
 import {
   acceptFindingsField,
   credentialsTokenField,
   explainedTokenField,
-  mutationOut,
-  MutationOut,
   regionField,
   resourceTypeField,
   securityScanTokenField,
@@ -16,7 +14,7 @@ import {
 } from "./Shapes.js"
 
 /** Step 6 of a create: apply the explained (and scanned) plan. */
-export const create_resource = defineTool({
+export const create_resource = defineMutationTool({
   name: "create_resource",
   title: "Create an AWS resource",
   description: [
@@ -24,7 +22,6 @@ export const create_resource = defineTool({
     "The user approves failed checks (and every change, if the operator requires it) in a form or through a one-time link the answer gives (then call again with the same arguments).",
     "Waits for Cloud Control up to a bound and returns the progress event (status, request_token, identifier, resource_info); if IN_PROGRESS, follow it with get_resource_request_status. Each explained_token works once."
   ].join(" "),
-  mutating: true,
   input: {
     resource_type: resourceTypeField,
     credentials_token: credentialsTokenField,
@@ -40,18 +37,10 @@ export const create_resource = defineTool({
         "Only if the user wants a second, identical resource: a fresh ClientToken (else a retry returns the first request)"
       )
   },
-  output: MutationOut,
-  annotations: () => ({ readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }),
-  run: (args, call) =>
-    Effect.map(
-      Effect.gen(function* () {
-        const target = yield* decodeMutationArguments(args)
-        const scan = yield* decodeScanArguments(args)
-        return yield* createResource(
-          { ...target, ...scan, allowDuplicate: args.allow_duplicate === true },
-          { onProgress: call.onProgress }
-        )
-      }),
-      mutationOut
+  destructive: false,
+  idempotent: false,
+  run: (args, target, options) =>
+    Effect.flatMap(decodeScanArguments(args), (scan) =>
+      createResource({ ...target, ...scan, allowDuplicate: args.allow_duplicate === true }, options)
     )
 })

@@ -1,14 +1,12 @@
 import { Effect } from "effect"
 import { updateResource } from "@ccapi/core"
-import { decodeIdentifier, decodeMutationArguments, decodeScanArguments } from "./Arguments.js"
-import { defineTool } from "../Tool.js"
+import { decodeIdentifier, decodeScanArguments } from "./Arguments.js"
+import { defineMutationTool } from "./MutationTool.js"
 import {
   acceptFindingsField,
   credentialsTokenField,
   explainedTokenField,
   identifierField,
-  mutationOut,
-  MutationOut,
   patchDocumentField,
   regionField,
   resourceTypeField,
@@ -17,14 +15,13 @@ import {
 } from "./Shapes.js"
 
 /** Step 6 of an update: apply the explained (and scanned) patch. */
-export const update_resource = defineTool({
+export const update_resource = defineMutationTool({
   name: "update_resource",
   title: "Update an AWS resource",
   description: [
     "Step 6 of an update: sends exactly the patch stored under explained_token; resource_type, identifier and region must match the plan, and a patch_document given must equal it. Needs credentials_token, explained_token and security_scan_token (or skip_security_check=true when scanning is disabled).",
     "Approval, waiting and the result as for create_resource. Each explained_token works once."
   ].join(" "),
-  mutating: true,
   input: {
     resource_type: resourceTypeField,
     identifier: identifierField,
@@ -36,25 +33,21 @@ export const update_resource = defineTool({
     skip_security_check: skipSecurityCheckField,
     accept_findings: acceptFindingsField
   },
-  output: MutationOut,
-  annotations: () => ({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true }),
-  run: (args, call) =>
-    Effect.map(
-      Effect.gen(function* () {
-        const target = yield* decodeMutationArguments(args)
-        const identifier = yield* decodeIdentifier("identifier", args.identifier)
-        const scan = yield* decodeScanArguments(args)
-        return yield* updateResource(
-          {
-            ...target,
-            identifier,
-            patchDocument:
-              Array.isArray(args.patch_document) && args.patch_document.length === 0 ? undefined : args.patch_document,
-            ...scan
-          },
-          { onProgress: call.onProgress }
-        )
-      }),
-      mutationOut
-    )
+  destructive: true,
+  idempotent: false,
+  run: (args, target, options) =>
+    Effect.gen(function* () {
+      const identifier = yield* decodeIdentifier("identifier", args.identifier)
+      const scan = yield* decodeScanArguments(args)
+      return yield* updateResource(
+        {
+          ...target,
+          identifier,
+          patchDocument:
+            Array.isArray(args.patch_document) && args.patch_document.length === 0 ? undefined : args.patch_document,
+          ...scan
+        },
+        options
+      )
+    })
 })

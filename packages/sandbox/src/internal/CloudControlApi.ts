@@ -118,6 +118,13 @@ const clientTokenOf = branded(
 )
 const requestTokenOf = branded(RequestToken, "requestToken", "Member must have length between 1 and 128")
 
+/** The members most operations take, decoded (a `ClientToken` left out is a fresh one, as the SDK would send). */
+const typeNameMember = (body: Body) => Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
+const identifierMember = (body: Body) => Effect.flatMap(requiredString(body, "Identifier"), identifierOf)
+const requestTokenMember = (body: Body) => Effect.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
+const clientTokenMember = (body: Body) =>
+  Effect.flatMap(optionalString(body, "ClientToken"), (token) => clientTokenOf(token ?? randomUUID()))
+
 const jsonObjectField = (text: string, name: string): Effect.Effect<JsonObject, ApiError> => {
   let parsed: unknown
   try {
@@ -200,55 +207,45 @@ export const handleCloudControl = Effect.fn("CloudControlApi.handle")(function* 
   registry: Registry
 ) {
   const cloud = yield* CloudControl
-  const record = (event: ProgressEvent): ProgressEvent => {
-    registry.recordRequest({ region, requestToken: event.requestToken, at: event.eventTime ?? Date.now() })
-    return event
-  }
+  /** A request the port started: kept for `ListResourceRequests`, answered as its progress event. */
+  const started = (request: Effect.Effect<ProgressEvent, Parameters<typeof fromDomain>[0]>) =>
+    request.pipe(
+      Effect.mapError(fromDomain),
+      Effect.map((event) => {
+        registry.recordRequest({ region, requestToken: event.requestToken, at: event.eventTime ?? Date.now() })
+        return { ProgressEvent: progressEventWire(event) }
+      })
+    )
   switch (operation) {
     case "CreateResource": {
-      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const typeName = yield* typeNameMember(body)
       const desiredState = yield* Effect.flatMap(requiredString(body, "DesiredState"), (t) =>
         jsonObjectField(t, "DesiredState")
       )
-      const clientToken = yield* Effect.flatMap(optionalString(body, "ClientToken"), (t) =>
-        clientTokenOf(t ?? randomUUID())
-      )
-      const event = yield* cloud
-        .create({ typeName, desiredState, clientToken, region })
-        .pipe(Effect.mapError(fromDomain), Effect.map(record))
-      return { ProgressEvent: progressEventWire(event) }
+      const clientToken = yield* clientTokenMember(body)
+      return yield* started(cloud.create({ typeName, desiredState, clientToken, region }))
     }
     case "UpdateResource": {
-      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
-      const identifier = yield* Effect.flatMap(requiredString(body, "Identifier"), identifierOf)
+      const typeName = yield* typeNameMember(body)
+      const identifier = yield* identifierMember(body)
       const patch = yield* Effect.flatMap(requiredString(body, "PatchDocument"), patchField)
-      const clientToken = yield* Effect.flatMap(optionalString(body, "ClientToken"), (t) =>
-        clientTokenOf(t ?? randomUUID())
-      )
-      const event = yield* cloud
-        .update({ typeName, identifier, patch, clientToken, region })
-        .pipe(Effect.mapError(fromDomain), Effect.map(record))
-      return { ProgressEvent: progressEventWire(event) }
+      const clientToken = yield* clientTokenMember(body)
+      return yield* started(cloud.update({ typeName, identifier, patch, clientToken, region }))
     }
     case "DeleteResource": {
-      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
-      const identifier = yield* Effect.flatMap(requiredString(body, "Identifier"), identifierOf)
-      const clientToken = yield* Effect.flatMap(optionalString(body, "ClientToken"), (t) =>
-        clientTokenOf(t ?? randomUUID())
-      )
-      const event = yield* cloud
-        .delete({ typeName, identifier, clientToken, region })
-        .pipe(Effect.mapError(fromDomain), Effect.map(record))
-      return { ProgressEvent: progressEventWire(event) }
+      const typeName = yield* typeNameMember(body)
+      const identifier = yield* identifierMember(body)
+      const clientToken = yield* clientTokenMember(body)
+      return yield* started(cloud.delete({ typeName, identifier, clientToken, region }))
     }
     case "GetResource": {
-      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
-      const identifier = yield* Effect.flatMap(requiredString(body, "Identifier"), identifierOf)
+      const typeName = yield* typeNameMember(body)
+      const identifier = yield* identifierMember(body)
       const resource = yield* cloud.get({ typeName, identifier, region }).pipe(Effect.mapError(fromDomain))
       return { TypeName: typeName, ResourceDescription: descriptionWire(resource) }
     }
     case "ListResources": {
-      const typeName = yield* Effect.flatMap(requiredString(body, "TypeName"), typeNameOf)
+      const typeName = yield* typeNameMember(body)
       const nextToken = yield* optionalString(body, "NextToken")
       const maxResults = yield* maxResultsOf(body)
       const modelText = yield* optionalString(body, "ResourceModel")
@@ -263,12 +260,12 @@ export const handleCloudControl = Effect.fn("CloudControlApi.handle")(function* 
       }
     }
     case "GetResourceRequestStatus": {
-      const requestToken = yield* Effect.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
+      const requestToken = yield* requestTokenMember(body)
       const event = yield* cloud.requestStatus({ requestToken, region }).pipe(Effect.mapError(fromDomain))
       return { ProgressEvent: progressEventWire(event) }
     }
     case "CancelResourceRequest": {
-      const requestToken = yield* Effect.flatMap(requiredString(body, "RequestToken"), requestTokenOf)
+      const requestToken = yield* requestTokenMember(body)
       // CancelResourceRequest models ConcurrentModificationException (not ConcurrentOperationException) for a request
       // that can no longer be cancelled.
       const event = yield* cloud

@@ -107,6 +107,20 @@ const mapEntries = (params: Params, prefix: string): Record<string, string> => {
 
 const isTypeName = Schema.is(TypeName)
 
+/** A list request's page: `MaxResults` (1–100, `defaultMax` when left out) and the offset its `NextToken` holds. */
+const pageParams = (
+  params: Params,
+  defaultMax: number
+): Effect.Effect<{ readonly maxResults: number; readonly offset: number }, ApiError> => {
+  const maxResults = Number(params.get("MaxResults") ?? String(defaultMax))
+  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100)
+    return Effect.fail(validationError("MaxResults must be between 1 and 100."))
+  const offset = Number(params.get("NextToken") ?? "0")
+  if (!Number.isInteger(offset) || offset < 0)
+    return Effect.fail(validationError("NextToken is not one this endpoint issued; start again without it."))
+  return Effect.succeed({ maxResults, offset })
+}
+
 /** `arn:aws:cloudformation:us-east-1::type/resource/AWS-S3-Bucket` → `AWS::S3::Bucket`. */
 const typeNameFromArn = (arn: string): string | undefined => {
   const match = /:type\/resource\/([A-Za-z0-9]+)-([A-Za-z0-9]+)-([A-Za-z0-9]+)(\/|$)/.exec(arn)
@@ -116,7 +130,16 @@ const typeNameFromArn = (arn: string): string | undefined => {
 const typeArn = (region: Region, typeName: string): string =>
   `arn:aws:cloudformation:${region}::type/resource/${typeName.replace(/::/g, "-")}`
 
-const unavailable = (error: { readonly message: string }): ApiError => serverError("InternalFailure", error.message)
+type Failure = { readonly message: string }
+
+/** The query protocol's answer to the failures every port shares: access, credentials, throttling, an outage. */
+const portFailures = {
+  AccessDenied: (error: Failure) => Effect.fail(clientError("AccessDenied", error.message, 403)),
+  CredentialsMissing: (error: Failure) => Effect.fail(clientError("MissingAuthenticationToken", error.message, 403)),
+  CredentialsExpired: (error: Failure) => Effect.fail(clientError("ExpiredToken", error.message, 403)),
+  Throttled: (error: Failure) => Effect.fail(clientError("Throttling", error.message)),
+  CloudUnavailable: (error: Failure) => Effect.fail(serverError("InternalFailure", error.message))
+}
 
 const describeType = Effect.fn("QueryApi.describeType")(function* (params: Params, region: Region) {
   const schemas = yield* ResourceSchemas
@@ -133,11 +156,7 @@ const describeType = Effect.fn("QueryApi.describeType")(function* (params: Param
   const schema = yield* schemas.describe(name, region).pipe(
     Effect.catchTags({
       TypeNotFound: (error) => Effect.fail(clientError("TypeNotFoundException", error.message, 404)),
-      AccessDenied: (error) => Effect.fail(clientError("AccessDenied", error.message, 403)),
-      CredentialsMissing: (error) => Effect.fail(clientError("MissingAuthenticationToken", error.message, 403)),
-      CredentialsExpired: (error) => Effect.fail(clientError("ExpiredToken", error.message, 403)),
-      Throttled: (error) => Effect.fail(clientError("Throttling", error.message)),
-      CloudUnavailable: (error) => Effect.fail(unavailable(error))
+      ...portFailures
     })
   )
   const doc = schema.document
@@ -178,11 +197,7 @@ const statusOf = Effect.fn("QueryApi.statusOf")(function* (record: TemplateRecor
   return yield* generator.status({ region: record.region as Region, templateId: record.templateId }).pipe(
     Effect.catchTags({
       ResourceNotFound: () => Effect.fail(templateNotFound(record.name)),
-      AccessDenied: (error) => Effect.fail(clientError("AccessDenied", error.message, 403)),
-      CredentialsMissing: (error) => Effect.fail(clientError("MissingAuthenticationToken", error.message, 403)),
-      CredentialsExpired: (error) => Effect.fail(clientError("ExpiredToken", error.message, 403)),
-      Throttled: (error) => Effect.fail(clientError("Throttling", error.message)),
-      CloudUnavailable: (error) => Effect.fail(unavailable(error))
+      ...portFailures
     })
   )
 })
@@ -218,6 +233,35 @@ const logicalIds = (body: string, resources: TemplateRecord["resources"]): Reado
 const fallbackLogicalId = (typeName: string, index: number): string =>
   `${typeName.split("::").slice(1).join("")}${String(index + 1).padStart(2, "0")}`
 
+/** `prefix.member.N` resources of a query request: `{ResourceType, ResourceIdentifier}`. */
+const resourcesParam = (params: Params, prefix: string): Effect.Effect<Array<TemplateResource>, ApiError> =>
+  Effect.gen(function* () {
+    const out: Array<TemplateResource> = []
+    for (const member of members(params, prefix)) {
+      const typeName = yield* required(params, `${member}.ResourceType`)
+      if (!isTypeName(typeName))
+        return yield* Effect.fail(
+          validationError(
+            `ResourceType '${typeName}' is not a resource type; write it as Namespace::Service::Resource.`
+          )
+        )
+      out.push({ typeName, identifier: mapEntries(params, `${member}.ResourceIdentifier`) })
+    }
+    return out
+  })
+
+/** A `TemplateConfiguration` policy: DELETE or RETAIN, `current` when the request leaves it out. */
+const policyParam = (
+  params: Params,
+  key: "DeletionPolicy" | "UpdateReplacePolicy",
+  current: "DELETE" | "RETAIN"
+): Effect.Effect<"DELETE" | "RETAIN", ApiError> => {
+  const value = params.get(`TemplateConfiguration.${key}`) ?? current
+  return value === "DELETE" || value === "RETAIN"
+    ? Effect.succeed(value)
+    : Effect.fail(validationError(`TemplateConfiguration.${key} must be DELETE or RETAIN, not '${value}'.`))
+}
+
 const createGeneratedTemplate = Effect.fn("QueryApi.createGeneratedTemplate")(function* (
   params: Params,
   region: Region,
@@ -232,23 +276,9 @@ const createGeneratedTemplate = Effect.fn("QueryApi.createGeneratedTemplate")(fu
         `A generated template named ${name} already exists. Pick another name, or delete it first (DeleteGeneratedTemplate).`
       )
     )
-  const resources: Array<TemplateResource> = []
-  for (const prefix of members(params, "Resources")) {
-    const typeName = yield* required(params, `${prefix}.ResourceType`)
-    if (!isTypeName(typeName))
-      return yield* Effect.fail(
-        validationError(`ResourceType '${typeName}' is not a resource type; write it as Namespace::Service::Resource.`)
-      )
-    resources.push({ typeName, identifier: mapEntries(params, `${prefix}.ResourceIdentifier`) })
-  }
-  const policy = (key: string): Effect.Effect<"DELETE" | "RETAIN", ApiError> => {
-    const value = params.get(`TemplateConfiguration.${key}`) ?? "RETAIN"
-    return value === "DELETE" || value === "RETAIN"
-      ? Effect.succeed(value)
-      : Effect.fail(validationError(`TemplateConfiguration.${key} must be DELETE or RETAIN, not '${value}'.`))
-  }
-  const deletionPolicy = yield* policy("DeletionPolicy")
-  const updateReplacePolicy = yield* policy("UpdateReplacePolicy")
+  const resources = yield* resourcesParam(params, "Resources")
+  const deletionPolicy = yield* policyParam(params, "DeletionPolicy", "RETAIN")
+  const updateReplacePolicy = yield* policyParam(params, "UpdateReplacePolicy", "RETAIN")
   const { templateId } = yield* generator
     .start({ region, templateName: name, resources, deletionPolicy, updateReplacePolicy })
     .pipe(
@@ -259,11 +289,7 @@ const createGeneratedTemplate = Effect.fn("QueryApi.createGeneratedTemplate")(fu
         ResourceNotFound: (error) => Effect.fail(validationError(error.message)),
         UnsupportedAction: (error) => Effect.fail(validationError(error.message)),
         TemplateGenerationFailed: (error) => Effect.fail(validationError(error.message)),
-        AccessDenied: (error) => Effect.fail(clientError("AccessDenied", error.message, 403)),
-        CredentialsMissing: (error) => Effect.fail(clientError("MissingAuthenticationToken", error.message, 403)),
-        CredentialsExpired: (error) => Effect.fail(clientError("ExpiredToken", error.message, 403)),
-        Throttled: (error) => Effect.fail(clientError("Throttling", error.message)),
-        CloudUnavailable: (error) => Effect.fail(unavailable(error))
+        ...portFailures
       })
     )
   const arn = templateId.startsWith("arn:")
@@ -291,11 +317,7 @@ const fetchBody = Effect.fn("QueryApi.fetchBody")(function* (record: TemplateRec
     Effect.catchTags({
       ResourceNotFound: () => Effect.fail(templateNotFound(record.name)),
       TemplateGenerationFailed: (error) => Effect.fail(validationError(error.message)),
-      AccessDenied: (error) => Effect.fail(clientError("AccessDenied", error.message, 403)),
-      CredentialsMissing: (error) => Effect.fail(clientError("MissingAuthenticationToken", error.message, 403)),
-      CredentialsExpired: (error) => Effect.fail(clientError("ExpiredToken", error.message, 403)),
-      Throttled: (error) => Effect.fail(clientError("Throttling", error.message)),
-      CloudUnavailable: (error) => Effect.fail(unavailable(error))
+      ...portFailures
     })
   )
 })
@@ -378,11 +400,7 @@ const deleteGeneratedTemplate = Effect.fn("QueryApi.deleteGeneratedTemplate")(fu
     Effect.catchTags({
       // The port no longer knows it: forgetting it here too is what the caller asked for.
       ResourceNotFound: () => Effect.void,
-      AccessDenied: (error) => Effect.fail(clientError("AccessDenied", error.message, 403)),
-      CredentialsMissing: (error) => Effect.fail(clientError("MissingAuthenticationToken", error.message, 403)),
-      CredentialsExpired: (error) => Effect.fail(clientError("ExpiredToken", error.message, 403)),
-      Throttled: (error) => Effect.fail(clientError("Throttling", error.message)),
-      CloudUnavailable: (error) => Effect.fail(unavailable(error))
+      ...portFailures
     })
   )
   registry.removeTemplate(record)
@@ -394,12 +412,7 @@ const listGeneratedTemplates = Effect.fn("QueryApi.listGeneratedTemplates")(func
   region: Region,
   registry: Registry
 ) {
-  const maxResults = Number(params.get("MaxResults") ?? "50")
-  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100)
-    return yield* Effect.fail(validationError("MaxResults must be between 1 and 100."))
-  const offset = Number(params.get("NextToken") ?? "0")
-  if (!Number.isInteger(offset) || offset < 0)
-    return yield* Effect.fail(validationError("NextToken is not one this endpoint issued; start again without it."))
+  const { maxResults, offset } = yield* pageParams(params, 50)
   const all = registry.templatesIn(region)
   const page = all.slice(offset, offset + maxResults)
   const summaries: Array<XmlObject> = []
@@ -447,12 +460,7 @@ const listTypes = Effect.fn("QueryApi.listTypes")(function* (params: Params, reg
     return yield* Effect.fail(
       validationError("Filters.PublisherId lists third-party types; the sandbox has only AWS types.")
     )
-  const maxResults = Number(params.get("MaxResults") ?? "100")
-  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100)
-    return yield* Effect.fail(validationError("MaxResults must be between 1 and 100."))
-  const offset = Number(params.get("NextToken") ?? "0")
-  if (!Number.isInteger(offset) || offset < 0)
-    return yield* Effect.fail(validationError("NextToken is not one this endpoint issued; start again without it."))
+  const { maxResults, offset } = yield* pageParams(params, 100)
   const awsTypes = category === undefined || category === "AWS_TYPES"
   const listed =
     visibility === "PUBLIC" && kind === "RESOURCE" && deprecated === "LIVE" && awsTypes
@@ -481,23 +489,6 @@ const listTypes = Effect.fn("QueryApi.listTypes")(function* (params: Params, reg
   } satisfies XmlObject
 })
 
-/** `prefix.member.N` resources of a query request: `{ResourceType, ResourceIdentifier}`. */
-const resourcesParam = (params: Params, prefix: string): Effect.Effect<Array<TemplateResource>, ApiError> =>
-  Effect.gen(function* () {
-    const out: Array<TemplateResource> = []
-    for (const member of members(params, prefix)) {
-      const typeName = yield* required(params, `${member}.ResourceType`)
-      if (!isTypeName(typeName))
-        return yield* Effect.fail(
-          validationError(
-            `ResourceType '${typeName}' is not a resource type; write it as Namespace::Service::Resource.`
-          )
-        )
-      out.push({ typeName, identifier: mapEntries(params, `${member}.ResourceIdentifier`) })
-    }
-    return out
-  })
-
 /**
  * `UpdateGeneratedTemplate`: rename, add or remove resources, refresh, change the policies. The template keeps its
  * ARN; the generator makes it again from the new resource list (IN_PROGRESS, then COMPLETE).
@@ -522,14 +513,8 @@ const updateGeneratedTemplate = Effect.fn("QueryApi.updateGeneratedTemplate")(fu
     ...kept.map(({ identifier, typeName }) => ({ typeName: typeName as TemplateResource["typeName"], identifier })),
     ...added
   ]
-  const policy = (key: string, current: "DELETE" | "RETAIN"): Effect.Effect<"DELETE" | "RETAIN", ApiError> => {
-    const value = params.get(`TemplateConfiguration.${key}`) ?? current
-    return value === "DELETE" || value === "RETAIN"
-      ? Effect.succeed(value)
-      : Effect.fail(validationError(`TemplateConfiguration.${key} must be DELETE or RETAIN, not '${value}'.`))
-  }
-  const deletionPolicy = yield* policy("DeletionPolicy", record.deletionPolicy)
-  const updateReplacePolicy = yield* policy("UpdateReplacePolicy", record.updateReplacePolicy)
+  const deletionPolicy = yield* policyParam(params, "DeletionPolicy", record.deletionPolicy)
+  const updateReplacePolicy = yield* policyParam(params, "UpdateReplacePolicy", record.updateReplacePolicy)
   const name = newName ?? record.name
   yield* generator.remove({ region, templateId: record.templateId }).pipe(Effect.catch(() => Effect.void))
   const { templateId } = yield* generator

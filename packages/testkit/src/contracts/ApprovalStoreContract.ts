@@ -19,7 +19,7 @@ import {
 } from "@ccapi/core"
 import { assert, describe } from "@effect/vitest"
 import { Clock, Effect, Layer, Option, Result, Schema } from "effect"
-import { testFor, type Timing } from "./support.js"
+import { atOnce, testFor, type Timing } from "./support.js"
 
 export interface ApprovalStoreHarness extends Timing {
   /** A fresh, empty store that keeps at most `capacity` records. */
@@ -120,13 +120,6 @@ const tombstone = (id: string, now: number) =>
   new SpentToken({ id, of: "explained", chainId: "w1", issuedAt: now, expiresAt: now + 24 * 60 * minute })
 
 const encodeStored = Schema.encodeSync(StoredToken)
-
-/** `n` runs of `effect` at once, each after a yield so that they interleave: their results. */
-const atOnce = <A, E, R>(n: number, effect: Effect.Effect<A, E, R>) =>
-  Effect.all(
-    Array.from({ length: n }, () => Effect.andThen(Effect.yieldNow, effect)),
-    { concurrency: "unbounded" }
-  )
 
 /**
  * What every `ApprovalStore` must do for the workflow's guarantees to hold: keep records whole, take and spend each

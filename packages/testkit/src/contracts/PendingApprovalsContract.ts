@@ -1,6 +1,7 @@
 import { Finding, type ApprovalDecision, type PendingApproval, PendingApprovals, StoreUnavailable } from "@ccapi/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
+import { atOnce } from "./support.js"
 
 export interface PendingApprovalsHarness {
   /** A fresh, empty store that keeps at most `capacity` approvals. */
@@ -162,10 +163,7 @@ export const pendingApprovalsContract = (name: string, harness: PendingApprovals
               { concurrency: "unbounded" }
             )
             assert.strictEqual(outcomes.filter((o) => o === "decided").length, 1)
-            const taken = yield* Effect.all(
-              Array.from({ length: 8 }, () => store.take(record.id)),
-              { concurrency: "unbounded" }
-            )
+            const taken = yield* atOnce(8, store.take(record.id))
             assert.strictEqual(taken.filter(Option.isSome).length, 1)
             const winner = outcomes.indexOf("decided")
             assert.strictEqual(Option.getOrThrow(taken.find(Option.isSome)!).by, `person-${winner}`)
@@ -209,10 +207,7 @@ export const pendingApprovalsContract = (name: string, harness: PendingApprovals
         Effect.gen(function* () {
           const store = yield* PendingApprovals
           const record = yield* store.open(pendingApprovalFor("k-open"), t0)
-          const claims = yield* Effect.all(
-            Array.from({ length: 8 }, () => store.claimOpening(record.id, t0)),
-            { concurrency: "unbounded" }
-          )
+          const claims = yield* atOnce(8, store.claimOpening(record.id, t0))
           assert.strictEqual(claims.filter((c) => c).length, 1)
           assert.isTrue(Option.getOrThrow(yield* store.get(record.id)).opened)
           const other = yield* store.open(pendingApprovalFor("k-open-decided"), t0)
@@ -228,10 +223,7 @@ export const pendingApprovalsContract = (name: string, harness: PendingApprovals
         Effect.gen(function* () {
           const store = yield* PendingApprovals
           const record = yield* store.open(pendingApprovalFor("k-webhook"), t0)
-          const claims = yield* Effect.all(
-            Array.from({ length: 6 }, () => store.claimWebhook(record.id)),
-            { concurrency: "unbounded" }
-          )
+          const claims = yield* atOnce(6, store.claimWebhook(record.id))
           assert.strictEqual(claims.filter((c) => c).length, 1)
           assert.isTrue(Option.getOrThrow(yield* store.get(record.id)).webhookSent)
           yield* store.releaseWebhook(record.id)

@@ -18,6 +18,13 @@ export const testFor = (timing: Timing) => (timing.live === true ? it.live : it.
 
 export const regionOf = (r: Region | undefined): Region => r ?? makeRegion("us-east-1")
 
+/** `n` runs of `effect` at once, each after a yield so that they interleave: their results. */
+export const atOnce = <A, E, R>(n: number, effect: Effect.Effect<A, E, R>) =>
+  Effect.all(
+    Array.from({ length: n }, () => Effect.andThen(Effect.yieldNow, effect)),
+    { concurrency: "unbounded" }
+  )
+
 /** Let time pass between two polls. */
 export const pause = (timing: Timing): Effect.Effect<void> => {
   const interval = timing.pollInterval ?? "1 second"

@@ -1,4 +1,4 @@
-import { chown, mkdtemp, rm } from "node:fs/promises"
+import { chown, mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
@@ -10,6 +10,7 @@ import {
   startChild,
   systemUser,
   type LocalService,
+  localService,
   waitForPort
 } from "./LocalProcess.js"
 
@@ -50,30 +51,18 @@ export const startLocalPostgres = async (): Promise<LocalPostgres> => {
     ["-D", data, "-U", "ccapi", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
     options
   )
-  let running: ReturnType<typeof startChild> | undefined
-  const start = async () => {
-    if (running !== undefined && running.exitReason() === undefined) return
-    const settings = ["listen_addresses=127.0.0.1", `port=${port}`, `unix_socket_directories=${dir}`, "fsync=off"]
-    const child = startChild(postgres, ["-D", data, ...settings.flatMap((s) => ["-c", s])], options)
-    running = child
-    await waitForPort(port, 20_000, child.exitReason)
-    // The port opens before recovery ends ("the database system is starting up"): wait for the server's own word.
-    await child.waitForOutput(/database system is ready to accept connections/, 20_000)
-  }
-  const stop = async () => {
-    // SIGINT is PostgreSQL's fast shutdown: clients are disconnected at once.
-    await running?.stop("SIGINT")
-    running = undefined
-  }
-  await start()
-  return {
+  const settings = ["listen_addresses=127.0.0.1", `port=${port}`, `unix_socket_directories=${dir}`, "fsync=off"]
+  return localService({
     url: `postgres://ccapi@127.0.0.1:${port}/postgres`,
     port,
-    stop,
-    start,
-    dispose: async () => {
-      await stop()
-      await rm(dir, { recursive: true, force: true })
+    dir,
+    // SIGINT is PostgreSQL's fast shutdown: clients are disconnected at once.
+    signal: "SIGINT",
+    spawn: () => startChild(postgres, ["-D", data, ...settings.flatMap((s) => ["-c", s])], options),
+    ready: async (child) => {
+      await waitForPort(port, 20_000, child.exitReason)
+      // The port opens before recovery ends ("the database system is starting up"): wait for the server's own word.
+      await child.waitForOutput(/database system is ready to accept connections/, 20_000)
     }
-  }
+  })
 }

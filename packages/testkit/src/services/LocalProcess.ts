@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { rm } from "node:fs/promises"
 import * as net from "node:net"
 import { join } from "node:path"
 
@@ -134,6 +135,42 @@ export const startChild = (file: string, args: ReadonlyArray<string>, options: S
     stop: async (signal: NodeJS.Signals = "SIGTERM") => {
       if (exit === undefined) child.kill(signal)
       await exited
+    }
+  }
+}
+
+/**
+ * The `LocalService` of a server a test owns: `start` spawns it (unless it is running) and waits until `ready` says it
+ * serves; `stop` ends it with `signal`; `dispose` stops it and removes `dir`, its temporary directory.
+ */
+export const localService = async (service: {
+  readonly url: string
+  readonly port: number
+  readonly dir: string
+  readonly signal: NodeJS.Signals
+  readonly spawn: () => ReturnType<typeof startChild>
+  readonly ready: (child: ReturnType<typeof startChild>) => Promise<void>
+}): Promise<LocalService> => {
+  let running: ReturnType<typeof startChild> | undefined
+  const start = async () => {
+    if (running !== undefined && running.exitReason() === undefined) return
+    const child = service.spawn()
+    running = child
+    await service.ready(child)
+  }
+  const stop = async () => {
+    await running?.stop(service.signal)
+    running = undefined
+  }
+  await start()
+  return {
+    url: service.url,
+    port: service.port,
+    stop,
+    start,
+    dispose: async () => {
+      await stop()
+      await rm(service.dir, { recursive: true, force: true })
     }
   }
 }

@@ -1,7 +1,15 @@
-import { mkdtemp, rm } from "node:fs/promises"
+import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { findProgram, freePort, type LocalService, setupHint, startChild, waitForPort } from "./LocalProcess.js"
+import {
+  findProgram,
+  freePort,
+  type LocalService,
+  localService,
+  setupHint,
+  startChild,
+  waitForPort
+} from "./LocalProcess.js"
 
 /** A redis-server of a test's own on a random loopback port, without persistence (`start` after `stop` is empty). */
 export type LocalRedis = LocalService
@@ -18,27 +26,13 @@ export const startLocalRedis = async (): Promise<LocalRedis> => {
   const bin = redisServerBin()
   const port = await freePort()
   const dir = await mkdtemp(join(tmpdir(), "ccapi-redis-"))
-  let running: ReturnType<typeof startChild> | undefined
-  const start = async () => {
-    if (running !== undefined && running.exitReason() === undefined) return
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"]
-    const child = startChild(bin, [...args, "--protected-mode", "yes", "--daemonize", "no"])
-    running = child
-    await waitForPort(port, 10_000, child.exitReason)
-  }
-  const stop = async () => {
-    await running?.stop("SIGKILL")
-    running = undefined
-  }
-  await start()
-  return {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"]
+  return localService({
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop,
-    start,
-    dispose: async () => {
-      await stop()
-      await rm(dir, { recursive: true, force: true })
-    }
-  }
+    dir,
+    signal: "SIGKILL",
+    spawn: () => startChild(bin, [...args, "--protected-mode", "yes", "--daemonize", "no"]),
+    ready: (child) => waitForPort(port, 10_000, child.exitReason)
+  })
 }
