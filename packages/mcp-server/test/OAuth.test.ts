@@ -1,6 +1,6 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { connectHttpClient, eras, type ToolClient } from "./support/Clients.js"
-import { makeIssuer, postMcp, refusedTokens, serveHttp } from "./support/HttpServer.js"
+import { makeIssuer, postMcp, refusedTokens, useHttpServers } from "./support/HttpServer.js"
 import { useTestServers, type TestServer } from "./support/TestServer.js"
 import { approveWithState, explainedBucket, mustOf, textOf } from "./support/Workflow.js"
 
@@ -20,63 +20,52 @@ afterAll(async () => {
   await issuer.close()
 })
 
+const serve = useHttpServers()
 const serveWithOAuth = (t: TestServer) =>
-  serveHttp(t, {
+  serve(t, {
     oauth: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: issuer.jwksUrl, algorithms: ["RS256", "ES256"] }
   })
 
 describe("bearer tokens", () => {
   it("no token: 401 with a Bearer challenge naming the protected-resource metadata, which names the issuer", async () => {
     const t = await start()
-    const { url, origin, stop } = await serveWithOAuth(t)
-    try {
-      const response = await postMcp(url, undefined)
-      assert.strictEqual(response.status, 401)
-      const challenge = response.headers.get("www-authenticate") ?? ""
-      assert.match(challenge, /^Bearer /)
-      assert.include(challenge, 'error="invalid_token"')
-      assert.include(challenge, `resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`)
-      const metadata = (await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json()) as Record<
-        string,
-        unknown
-      >
-      assert.strictEqual(metadata["resource"], issuer.audience)
-      assert.deepStrictEqual(metadata["authorization_servers"], [issuer.issuer])
-      assert.deepStrictEqual(metadata["scopes_supported"], ["ccapi:read", "ccapi:write"])
-    } finally {
-      await stop()
-    }
+    const { url, origin } = await serveWithOAuth(t)
+    const response = await postMcp(url, undefined)
+    assert.strictEqual(response.status, 401)
+    const challenge = response.headers.get("www-authenticate") ?? ""
+    assert.match(challenge, /^Bearer /)
+    assert.include(challenge, 'error="invalid_token"')
+    assert.include(challenge, `resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`)
+    const metadata = (await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json()) as Record<
+      string,
+      unknown
+    >
+    assert.strictEqual(metadata["resource"], issuer.audience)
+    assert.deepStrictEqual(metadata["authorization_servers"], [issuer.issuer])
+    assert.deepStrictEqual(metadata["scopes_supported"], ["ccapi:read", "ccapi:write"])
   })
 
   it("refuses wrong-audience, expired, unsigned (alg none), wrong-algorithm, wrong-issuer, subject-less and forged tokens with 401", async () => {
     const t = await start()
-    const { url, stop } = await serveWithOAuth(t)
-    try {
-      const refused = await refusedTokens(issuer)
-      for (const [what, token] of Object.entries(refused)) {
-        const response = await postMcp(url, token)
-        assert.strictEqual(response.status, 401, what)
-        assert.include(response.headers.get("www-authenticate") ?? "", 'error="invalid_token"', what)
-      }
-      // The same request with a good token (RS256, and ES256 from the issuer's other key) is served.
-      assert.strictEqual((await postMcp(url, await issuer.sign())).status, 200)
-      const es = await issuer.sign({}, { key: issuer.ecKey, alg: "ES256", kid: "ec" })
-      assert.strictEqual((await postMcp(url, es)).status, 200)
-    } finally {
-      await stop()
+    const { url } = await serveWithOAuth(t)
+    const refused = await refusedTokens(issuer)
+    for (const [what, token] of Object.entries(refused)) {
+      const response = await postMcp(url, token)
+      assert.strictEqual(response.status, 401, what)
+      assert.include(response.headers.get("www-authenticate") ?? "", 'error="invalid_token"', what)
     }
+    // The same request with a good token (RS256, and ES256 from the issuer's other key) is served.
+    assert.strictEqual((await postMcp(url, await issuer.sign())).status, 200)
+    const es = await issuer.sign({}, { key: issuer.ecKey, alg: "ES256", kid: "ec" })
+    assert.strictEqual((await postMcp(url, es)).status, 200)
   })
 
   it("a token without ccapi:read is refused with 403 insufficient_scope", async () => {
     const t = await start()
-    const { url, stop } = await serveWithOAuth(t)
-    try {
-      const response = await postMcp(url, await issuer.sign({ scope: "openid profile" }))
-      assert.strictEqual(response.status, 403)
-      assert.include(response.headers.get("www-authenticate") ?? "", 'error="insufficient_scope"')
-    } finally {
-      await stop()
-    }
+    const { url } = await serveWithOAuth(t)
+    const response = await postMcp(url, await issuer.sign({ scope: "openid profile" }))
+    assert.strictEqual(response.status, 403)
+    assert.include(response.headers.get("www-authenticate") ?? "", 'error="insufficient_scope"')
   })
 })
 
@@ -84,7 +73,7 @@ for (const era of eras) {
   describe(`scopes and subjects, ${era} client`, () => {
     it("with ccapi:read only, the mutating tools are not listed, and calling one is a 403 scope challenge (step-up)", async () => {
       const t = await start()
-      const { url, origin, stop } = await serveWithOAuth(t)
+      const { url, origin } = await serveWithOAuth(t)
       const readOnly = await issuer.sign({ scope: "ccapi:read" })
       const client = await connectHttpClient({ era, url, headers: { authorization: `Bearer ${readOnly}` } })
       try {
@@ -131,13 +120,12 @@ for (const era of eras) {
         assert.strictEqual(t.counts.create, 0)
       } finally {
         await client.close()
-        await stop()
       }
     })
 
     it("a workflow token minted for one subject is refused for another, even with the full token string", async () => {
       const t = await start()
-      const { url, stop } = await serveWithOAuth(t)
+      const { url } = await serveWithOAuth(t)
       const alice = await connectHttpClient({
         era,
         url,
@@ -161,7 +149,6 @@ for (const era of eras) {
       } finally {
         await alice.close()
         await mallory.close()
-        await stop()
       }
     })
   })
@@ -170,27 +157,23 @@ for (const era of eras) {
 describe("2025-11-25 sessions and the subject", () => {
   it("another subject's Mcp-Session-Id is a session that does not exist (404), even with a valid token", async () => {
     const t = await start()
-    const { url, stop } = await serveWithOAuth(t)
-    try {
-      const alice = await issuer.sign({ sub: "alice" })
-      const opened = await postMcp(url, alice)
-      assert.strictEqual(opened.status, 200)
-      const sessionId = opened.headers.get("mcp-session-id")
-      assert.isString(sessionId)
-      const list = (token: string) =>
-        postMcp(url, token, { jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": sessionId! })
-      assert.strictEqual((await list(await issuer.sign({ sub: "mallory" }))).status, 404)
-      assert.strictEqual((await list(alice)).status, 200)
-    } finally {
-      await stop()
-    }
+    const { url } = await serveWithOAuth(t)
+    const alice = await issuer.sign({ sub: "alice" })
+    const opened = await postMcp(url, alice)
+    assert.strictEqual(opened.status, 200)
+    const sessionId = opened.headers.get("mcp-session-id")
+    assert.isString(sessionId)
+    const list = (token: string) =>
+      postMcp(url, token, { jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": sessionId! })
+    assert.strictEqual((await list(await issuer.sign({ sub: "mallory" }))).status, 404)
+    assert.strictEqual((await list(alice)).status, 200)
   })
 })
 
 describe("the 2026-07-28 approval state and the subject", () => {
   it("an approval round trip's state minted for one subject is refused for another, even for an identical plan", async () => {
     const t = await start({ config: { securityScanning: "disabled" } })
-    const { url, stop } = await serveWithOAuth(t)
+    const { url } = await serveWithOAuth(t)
     const connect = async (sub: string) =>
       connectHttpClient({
         era: "2026-07-28",
@@ -211,7 +194,6 @@ describe("the 2026-07-28 approval state and the subject", () => {
     } finally {
       await alice.close()
       await mallory.close()
-      await stop()
     }
   })
 })

@@ -15,6 +15,7 @@ import { BundledSchemas, FakeIdentity, FakeSecurityScanner, MemoryCloud, MemoryJ
 import type { ServerConfig } from "../../src/Config.js"
 import { connectClient, type ElicitAnswer, type Era, type ToolClient } from "./Clients.js"
 import {
+  callersOf,
   cleanBucket,
   countingTemplates,
   credentials,
@@ -26,7 +27,7 @@ import {
   testConfig
 } from "./TestServer.js"
 
-export { credentials, explainDelete, refused } from "./TestServer.js"
+export { credentials, explainDelete, type Outcome, refused } from "./TestServer.js"
 
 /*
  * The MCP server over testkit's memory cloud, with faults a hostile network or a hostile environment brings: answers
@@ -34,14 +35,6 @@ export { credentials, explainDelete, refused } from "./TestServer.js"
  * network. Each session is an official SDK client of the chosen era (support/Clients.ts) with its own capabilities
  * and its own answer to approval questions; the harness counts what reached Cloud Control and the IaC Generator.
  */
-
-type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
-
-export interface Outcome {
-  readonly ok: boolean
-  readonly data: Loose
-  readonly text: string
-}
 
 export interface FaultControls {
   /** The next this-many mutation calls act in the cloud, then lose their answer (OutcomeUnknown). */
@@ -211,17 +204,7 @@ export const makeFaultyServer = async (options: FaultyServerOptions = {}) => {
         : {})
     })
     clients.push(client)
-    const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-      const result = await client.callTool({ name, arguments: args })
-      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-      return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text }
-    }
-    const must = async (name: string, args: Record<string, unknown> = {}) => {
-      const outcome = await call(name, args)
-      if (!outcome.ok) throw new Error(`${name} failed: ${outcome.text}`)
-      return outcome.data
-    }
-    return { call, must }
+    return callersOf(client)
   }
 
   const main = await connectSession(options)

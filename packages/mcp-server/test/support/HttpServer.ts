@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { afterEach } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWK } from "jose"
 import type { HttpSettings } from "../../src/http/HttpSettings.js"
@@ -38,6 +39,22 @@ export const serveHttp = async (t: TestServer, settings: Partial<HttpSettings> =
     url: listening.url,
     origin: listening.url.replace(/\/mcp$/, ""),
     stop: () => t.runtime.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+/**
+ * A `serveHttp` for a test file: each listener it starts is stopped after the test. Call it after `useTestServers`:
+ * after-hooks run last-registered first, so the listeners stop before the applications they serve close.
+ */
+export const useHttpServers = () => {
+  const stops: Array<() => Promise<unknown>> = []
+  afterEach(async () => {
+    await Promise.all(stops.splice(0).map((stop) => stop()))
+  })
+  return async (t: TestServer, settings: Parameters<typeof serveHttp>[1] = {}) => {
+    const server = await serveHttp(t, settings)
+    stops.push(server.stop)
+    return server
   }
 }
 
