@@ -2,7 +2,7 @@ import { request } from "node:http"
 import { assert, describe, it } from "@effect/vitest"
 import { connectHttpClient, eras, type ElicitAnswer, type ToolClient } from "./support/Clients.js"
 import { startHttpBin } from "./support/BinProcess.js"
-import { serveHttp, useHttpServers } from "./support/HttpServer.js"
+import { serveHttp, useHttpClients, useHttpServers } from "./support/HttpServer.js"
 import { useTestServers } from "./support/TestServer.js"
 import { explainedBucket, mustOf } from "./support/Workflow.js"
 
@@ -19,6 +19,7 @@ const createBucket = async (client: ToolClient, name: string) =>
   mustOf(client)("create_resource", (await explainedBucket([client], name)).create)
 
 const serve = useHttpServers()
+const connectHttp = useHttpClients()
 
 describe("Streamable HTTP on loopback, without OAuth", () => {
   for (const era of eras) {
@@ -26,21 +27,17 @@ describe("Streamable HTTP on loopback, without OAuth", () => {
       const t = await start()
       const { url } = await serve(t)
       const asked: Array<string> = []
-      const client = await connectHttpClient({
+      const client = await connectHttp({
         era,
         url,
         onElicit: async (request) => (asked.push(request.message), approve())
       })
-      try {
-        assert.strictEqual(client.protocolVersion(), era)
-        const created = await createBucket(client, `http-${era}`)
-        assert.strictEqual(created["status"], "SUCCESS")
-        assert.strictEqual(asked.length, 1)
-        assert.include(asked[0], "Approve this CREATE")
-        assert.strictEqual(t.counts.create, 1)
-      } finally {
-        await client.close()
-      }
+      assert.strictEqual(client.protocolVersion(), era)
+      const created = await createBucket(client, `http-${era}`)
+      assert.strictEqual(created["status"], "SUCCESS")
+      assert.strictEqual(asked.length, 1)
+      assert.include(asked[0], "Approve this CREATE")
+      assert.strictEqual(t.counts.create, 1)
     })
   }
 

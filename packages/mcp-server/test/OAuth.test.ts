@@ -1,6 +1,6 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { connectHttpClient, eras, type ToolClient } from "./support/Clients.js"
-import { makeIssuer, postMcp, refusedTokens, useHttpServers } from "./support/HttpServer.js"
+import { eras, type ToolClient } from "./support/Clients.js"
+import { makeIssuer, postMcp, refusedTokens, useHttpClients, useHttpServers } from "./support/HttpServer.js"
 import { useTestServers, type TestServer } from "./support/TestServer.js"
 import { approveWithState, explainedBucket, mustOf, textOf } from "./support/Workflow.js"
 
@@ -21,6 +21,7 @@ afterAll(async () => {
 })
 
 const serve = useHttpServers()
+const connectHttp = useHttpClients()
 const serveWithOAuth = (t: TestServer) =>
   serve(t, {
     oauth: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: issuer.jwksUrl, algorithms: ["RS256", "ES256"] }
@@ -75,81 +76,72 @@ for (const era of eras) {
       const t = await start()
       const { url, origin } = await serveWithOAuth(t)
       const readOnly = await issuer.sign({ scope: "ccapi:read" })
-      const client = await connectHttpClient({ era, url, headers: { authorization: `Bearer ${readOnly}` } })
-      try {
-        const names = (await client.listTools()).tools.map((tool) => tool.name)
-        for (const name of ["create_resource", "update_resource", "delete_resource"]) assert.notInclude(names, name)
-        assert.include(names, "get_resource")
-        // The official client reads the challenge (the v2 client as an InsufficientScopeError naming the scopes to ask
-        // for; it has no authorization server to step up with here).
-        const refused = await client
-          .callTool({
-            name: "create_resource",
-            arguments: { resource_type: BUCKET, credentials_token: "x", explained_token: "y" }
-          })
-          .then(
-            () => undefined,
-            (error: unknown) => String(error)
-          )
-        assert.match(refused ?? "answered", /insufficient.scope/i)
-        if (era === "2026-07-28") assert.include(refused, "ccapi:write")
-        // On the wire: the challenge names the scopes to ask for and the metadata document.
-        for (const name of ["create_resource", "update_resource", "delete_resource"]) {
-          const response = await postMcp(url, readOnly, {
-            jsonrpc: "2.0",
-            id: 7,
-            method: "tools/call",
-            params: { name, arguments: {} }
-          })
-          assert.strictEqual(response.status, 403, name)
-          const challenge = response.headers.get("www-authenticate") ?? ""
-          assert.include(challenge, 'error="insufficient_scope"')
-          assert.include(challenge, 'scope="ccapi:read ccapi:write"')
-          assert.include(challenge, `resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`)
-        }
-        // A read is served; a batch that hides a mutating call among reads is challenged too.
-        assert.isFalse(
-          (await client.callTool({ name: "get_resource_schema_information", arguments: { resource_type: BUCKET } }))
-            .isError === true
+      const client = await connectHttp({ era, url, headers: { authorization: `Bearer ${readOnly}` } })
+      const names = (await client.listTools()).tools.map((tool) => tool.name)
+      for (const name of ["create_resource", "update_resource", "delete_resource"]) assert.notInclude(names, name)
+      assert.include(names, "get_resource")
+      // The official client reads the challenge (the v2 client as an InsufficientScopeError naming the scopes to ask
+      // for; it has no authorization server to step up with here).
+      const refused = await client
+        .callTool({
+          name: "create_resource",
+          arguments: { resource_type: BUCKET, credentials_token: "x", explained_token: "y" }
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => String(error)
         )
-        const batch = await postMcp(url, readOnly, [
-          { jsonrpc: "2.0", id: 8, method: "tools/list" },
-          { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "delete_resource", arguments: {} } }
-        ])
-        assert.strictEqual(batch.status, 403)
-        assert.strictEqual(t.counts.create, 0)
-      } finally {
-        await client.close()
+      assert.match(refused ?? "answered", /insufficient.scope/i)
+      if (era === "2026-07-28") assert.include(refused, "ccapi:write")
+      // On the wire: the challenge names the scopes to ask for and the metadata document.
+      for (const name of ["create_resource", "update_resource", "delete_resource"]) {
+        const response = await postMcp(url, readOnly, {
+          jsonrpc: "2.0",
+          id: 7,
+          method: "tools/call",
+          params: { name, arguments: {} }
+        })
+        assert.strictEqual(response.status, 403, name)
+        const challenge = response.headers.get("www-authenticate") ?? ""
+        assert.include(challenge, 'error="insufficient_scope"')
+        assert.include(challenge, 'scope="ccapi:read ccapi:write"')
+        assert.include(challenge, `resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`)
       }
+      // A read is served; a batch that hides a mutating call among reads is challenged too.
+      assert.isFalse(
+        (await client.callTool({ name: "get_resource_schema_information", arguments: { resource_type: BUCKET } }))
+          .isError === true
+      )
+      const batch = await postMcp(url, readOnly, [
+        { jsonrpc: "2.0", id: 8, method: "tools/list" },
+        { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "delete_resource", arguments: {} } }
+      ])
+      assert.strictEqual(batch.status, 403)
+      assert.strictEqual(t.counts.create, 0)
     })
 
     it("a workflow token minted for one subject is refused for another, even with the full token string", async () => {
       const t = await start()
       const { url } = await serveWithOAuth(t)
-      const alice = await connectHttpClient({
+      const alice = await connectHttp({
         era,
         url,
         headers: { authorization: `Bearer ${await issuer.sign({ sub: "alice" })}` }
       })
-      const mallory = await connectHttpClient({
+      const mallory = await connectHttp({
         era,
         url,
         headers: { authorization: `Bearer ${await issuer.sign({ sub: "mallory" })}` }
       })
-      try {
-        const args = (await explainedBucket([alice], `alice-${era.replaceAll("-", "")}`)).create
-        const stolen = await mallory.callTool({ name: "create_resource", arguments: args })
-        assert.isTrue(stolen.isError, "refused for mallory")
-        assert.match(textOf(stolen), /^TokenInvalid: /)
-        assert.strictEqual(t.counts.create, 0)
-        // Alice's own call with the same tokens goes through.
-        const created = await mustOf(alice)("create_resource", args)
-        assert.strictEqual(created["status"], "SUCCESS")
-        assert.strictEqual(t.counts.create, 1)
-      } finally {
-        await alice.close()
-        await mallory.close()
-      }
+      const args = (await explainedBucket([alice], `alice-${era.replaceAll("-", "")}`)).create
+      const stolen = await mallory.callTool({ name: "create_resource", arguments: args })
+      assert.isTrue(stolen.isError, "refused for mallory")
+      assert.match(textOf(stolen), /^TokenInvalid: /)
+      assert.strictEqual(t.counts.create, 0)
+      // Alice's own call with the same tokens goes through.
+      const created = await mustOf(alice)("create_resource", args)
+      assert.strictEqual(created["status"], "SUCCESS")
+      assert.strictEqual(t.counts.create, 1)
     })
   })
 }
@@ -175,7 +167,7 @@ describe("the 2026-07-28 approval state and the subject", () => {
     const t = await start({ config: { securityScanning: "disabled" } })
     const { url } = await serveWithOAuth(t)
     const connect = async (sub: string) =>
-      connectHttpClient({
+      connectHttp({
         era: "2026-07-28",
         url,
         headers: { authorization: `Bearer ${await issuer.sign({ sub })}` },
@@ -185,15 +177,10 @@ describe("the 2026-07-28 approval state and the subject", () => {
     const mallory = await connect("mallory")
     const plan = async (client: ToolClient) =>
       (await explainedBucket([client], "same-plan", { scanning: false })).create
-    try {
-      const asked = await alice.rawCall!({ name: "create_resource", arguments: await plan(alice) })
-      assert.strictEqual(asked["resultType"], "input_required")
-      const refused = await approveWithState(mallory, await plan(mallory), asked["requestState"] as string)
-      assert.strictEqual(refused?.code, -32602)
-      assert.strictEqual(t.counts.create, 0)
-    } finally {
-      await alice.close()
-      await mallory.close()
-    }
+    const asked = await alice.rawCall!({ name: "create_resource", arguments: await plan(alice) })
+    assert.strictEqual(asked["resultType"], "input_required")
+    const refused = await approveWithState(mallory, await plan(mallory), asked["requestState"] as string)
+    assert.strictEqual(refused?.code, -32602)
+    assert.strictEqual(t.counts.create, 0)
   })
 })

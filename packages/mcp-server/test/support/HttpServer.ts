@@ -5,7 +5,7 @@ import { Effect, Exit, Scope } from "effect"
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWK } from "jose"
 import type { HttpSettings } from "../../src/http/HttpSettings.js"
 import * as Http from "../../src/transports/http.js"
-import { testApprovalState } from "./Clients.js"
+import { connectHttpClient, testApprovalState, type ToolClient } from "./Clients.js"
 import type { TestServer } from "./TestServer.js"
 
 /** Serves `t`'s application over real HTTP on an ephemeral loopback port; returns its URL and a stop. */
@@ -39,6 +39,22 @@ export const serveHttp = async (t: TestServer, settings: Partial<HttpSettings> =
     url: listening.url,
     origin: listening.url.replace(/\/mcp$/, ""),
     stop: () => t.runtime.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+/**
+ * A `connectHttpClient` for a test file: each client it connects is closed after the test. Call it after
+ * `useHttpServers`, so that the clients close before the listeners stop.
+ */
+export const useHttpClients = () => {
+  const clients: Array<ToolClient> = []
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()))
+  })
+  return async (options: Parameters<typeof connectHttpClient>[0]) => {
+    const client = await connectHttpClient(options)
+    clients.push(client)
+    return client
   }
 }
 
