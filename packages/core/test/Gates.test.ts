@@ -2,7 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { type ExplainedTokenId, identifier, region, typeName } from "../src/model/Ids.js"
-import type { Plan, PlanOperation } from "../src/model/Plan.js"
+import type { CreatePlan, Plan, PlanOperation } from "../src/model/Plan.js"
+import type { ExplainedToken } from "../src/model/Token.js"
 import { requireApprovalChannel } from "../src/workflow/Approval.js"
 import {
   accountGate,
@@ -21,7 +22,15 @@ import { SessionState } from "../src/workflow/Settings.js"
 import { issueToken, readToken, spendToken } from "../src/workflow/WorkflowTokens.js"
 import { createPlan, deletePlan, planContext, updatePlan } from "./support/Plans.js"
 import { planCreate } from "../src/workflow/Plans.js"
-import { failingReport, passingReport, tokensFor, withWorkflow } from "./support/Workflow.js"
+import {
+  failingReport,
+  type Harness,
+  type HarnessServices,
+  passingReport,
+  tokensFor,
+  type WorkflowOptions,
+  withWorkflow
+} from "./support/Workflow.js"
 
 const bucket = typeName("AWS::S3::Bucket")
 
@@ -33,6 +42,21 @@ const recordsFor = (plan: Parameters<typeof tokensFor>[0], options: Parameters<t
     const explained = yield* readToken(tokens.explained, "explained")
     return { tokens, credentials, explained }
   })
+
+/** Run `body` in a fresh workflow over a create plan and its explained record, read as the gates read it. */
+const withExplainedCreate = <A, E>(
+  body: (plan: CreatePlan, explained: ExplainedToken, harness: Harness) => Effect.Effect<A, E, HarnessServices>,
+  options?: WorkflowOptions
+) =>
+  withWorkflow(
+    (harness) =>
+      Effect.gen(function* () {
+        const plan = createPlan()
+        const { explained } = yield* recordsFor(plan)
+        return yield* body(plan, explained, harness)
+      }),
+    options
+  )
 
 /** A scan token for an explained token, holding `report`. */
 const scanTokenFor = (explainedId: string, report = passingReport) =>
@@ -361,10 +385,8 @@ describe("securityScanGate", () => {
   )
 
   it.effect("with scanning enabled, a create without a scan is ScanRequired", () =>
-    withWorkflow(() =>
+    withExplainedCreate((plan, explained) =>
       Effect.gen(function* () {
-        const plan = createPlan()
-        const { explained } = yield* recordsFor(plan)
         const error = yield* Effect.flip(securityScanGate(plan, explained, { skipSecurityCheck: true }))
         assert.strictEqual(error._tag, "ScanRequired")
         assert.strictEqual(error._tag === "ScanRequired" ? error.reason : undefined, "scan_missing")
@@ -374,10 +396,8 @@ describe("securityScanGate", () => {
   )
 
   it.effect("a scan token made for another explained token is refused", () =>
-    withWorkflow(() =>
+    withExplainedCreate((plan, explained) =>
       Effect.gen(function* () {
-        const plan = createPlan()
-        const { explained } = yield* recordsFor(plan)
         const other = yield* recordsFor(plan)
         const scan = yield* scanTokenFor(other.explained.id)
         const error = yield* Effect.flip(securityScanGate(plan, explained, { securityScanToken: scan }))
@@ -387,10 +407,8 @@ describe("securityScanGate", () => {
   )
 
   it.effect("a passing scan lets the change on, with its scan token to spend", () =>
-    withWorkflow((harness) =>
+    withExplainedCreate((plan, explained, harness) =>
       Effect.gen(function* () {
-        const plan = createPlan()
-        const { explained } = yield* recordsFor(plan)
         const scan = yield* scanTokenFor(explained.id)
         const decision = yield* securityScanGate(plan, explained, { securityScanToken: scan })
         assert.deepStrictEqual<ScanDecision>(decision, { ...noScan, scanTokenId: scan })
@@ -400,11 +418,9 @@ describe("securityScanGate", () => {
   )
 
   it.effect("CCAPI_APPROVAL=model: failed checks block unless the request accepts exactly those, as the model", () =>
-    withWorkflow(
-      (harness) =>
+    withExplainedCreate(
+      (plan, explained, harness) =>
         Effect.gen(function* () {
-          const plan = createPlan()
-          const { explained } = yield* recordsFor(plan)
           const scan = yield* scanTokenFor(explained.id, failingReport(["CKV_AWS_18", "CKV_AWS_21"]))
           const blocked = yield* Effect.flip(
             securityScanGate(plan, explained, { securityScanToken: scan, acceptFindings: ["CKV_AWS_18"] })
@@ -423,10 +439,8 @@ describe("securityScanGate", () => {
   )
 
   it.effect("otherwise failed checks wait for a person, whatever accept_findings the request sends", () =>
-    withWorkflow((harness) =>
+    withExplainedCreate((plan, explained, harness) =>
       Effect.gen(function* () {
-        const plan = createPlan()
-        const { explained } = yield* recordsFor(plan)
         const scan = yield* scanTokenFor(explained.id, failingReport(["CKV_AWS_18"]))
         const decision = yield* securityScanGate(plan, explained, {
           securityScanToken: scan,
@@ -440,11 +454,9 @@ describe("securityScanGate", () => {
   )
 
   it.effect("with scanning disabled, a create needs skip_security_check=true and then carries the warning", () =>
-    withWorkflow(
-      () =>
+    withExplainedCreate(
+      (plan, explained) =>
         Effect.gen(function* () {
-          const plan = createPlan()
-          const { explained } = yield* recordsFor(plan)
           const refused = yield* Effect.flip(securityScanGate(plan, explained, {}))
           assert.strictEqual(refused._tag, "ScanRequired")
           const decision = yield* securityScanGate(plan, explained, { skipSecurityCheck: true })
@@ -503,11 +515,9 @@ describe("humanApprovalGate", () => {
   )
 
   it.effect("a rejection spends the plan's tokens; a dismissal does not", () =>
-    withWorkflow(
-      (harness) =>
+    withExplainedCreate(
+      (plan, explained, harness) =>
         Effect.gen(function* () {
-          const plan = createPlan()
-          const { explained } = yield* recordsFor(plan)
           harness.answer = "cancelled"
           const dismissed = yield* Effect.flip(humanApprovalGate(plan, explained, awaiting(["CKV_AWS_18"])))
           assert.strictEqual(dismissed._tag, "ApprovalDeclined")
@@ -522,60 +532,65 @@ describe("humanApprovalGate", () => {
     )
   )
 
-  it.effect("every delete needs a person: refused with no channel, asked with one", () =>
-    Effect.gen(function* () {
-      const refused = yield* withWorkflow(() => Effect.flip(gate(deletePlan(), noScan)))
-      assert.strictEqual(refused._tag, "ApprovalUnavailable")
-      assert.include(refused.message, "every delete needs a person's decision")
-      yield* withWorkflow(
-        (harness) =>
-          Effect.gen(function* () {
-            yield* gate(deletePlan(), noScan)
-            assert.deepStrictEqual(harness.asked[0]!.reasons, ["delete"])
-          }),
-        { channels: ["approval_page"], settings: { approval: "off" } }
-      )
-    })
+  it.effect("every delete needs a person: refused with no channel", () =>
+    withWorkflow(() =>
+      Effect.gen(function* () {
+        const refused = yield* Effect.flip(gate(deletePlan(), noScan))
+        assert.strictEqual(refused._tag, "ApprovalUnavailable")
+        assert.include(refused.message, "every delete needs a person's decision")
+      })
+    )
   )
 
-  it.effect("a plain change is put to the user when the client has a form (auto), not through a link", () =>
-    Effect.gen(function* () {
-      yield* withWorkflow(
-        (harness) =>
-          Effect.gen(function* () {
-            yield* gate(createPlan(), noScan)
-            assert.strictEqual(harness.asked.length, 1)
-            assert.deepStrictEqual(harness.asked[0]!.reasons, [])
-          }),
-        { channels: ["elicitation_form", "approval_page"] }
-      )
-      yield* withWorkflow(
-        (harness) =>
-          Effect.gen(function* () {
-            yield* gate(createPlan(), noScan)
-            assert.deepStrictEqual(harness.asked, [])
-          }),
-        { channels: ["approval_page"] }
-      )
-      yield* withWorkflow(
-        (harness) =>
-          Effect.gen(function* () {
-            yield* gate(createPlan(), noScan)
-            assert.deepStrictEqual(harness.asked, [])
-          }),
-        { channels: ["elicitation_form"], settings: { approval: "off" } }
-      )
-    })
-  )
-
-  it.effect("CCAPI_APPROVAL=required puts every change to a person", () =>
+  // Who is asked about a change without failed checks, by operator setting and channel: the reasons put to the
+  // person, or none when nobody is asked.
+  it.effect.each<{
+    readonly name: string
+    readonly plan: () => Plan
+    readonly options: WorkflowOptions
+    readonly asked: ReadonlyArray<string> | "nobody"
+  }>([
+    {
+      name: "every delete is put to a person, even with CCAPI_APPROVAL=off",
+      plan: deletePlan,
+      options: { channels: ["approval_page"], settings: { approval: "off" } },
+      asked: ["delete"]
+    },
+    {
+      name: "a plain change is put to the user when the client has a form (auto)",
+      plan: createPlan,
+      options: { channels: ["elicitation_form", "approval_page"] },
+      asked: []
+    },
+    {
+      name: "a plain change is not put through a link alone (auto)",
+      plan: createPlan,
+      options: { channels: ["approval_page"] },
+      asked: "nobody"
+    },
+    {
+      name: "with CCAPI_APPROVAL=off, a plain change is not put to the user, even with a form",
+      plan: createPlan,
+      options: { channels: ["elicitation_form"], settings: { approval: "off" } },
+      asked: "nobody"
+    },
+    {
+      name: "CCAPI_APPROVAL=required puts every change to a person",
+      plan: createPlan,
+      options: { channels: ["approval_page"], settings: { approval: "required" } },
+      asked: ["operator_requires"]
+    }
+  ])("$name", ({ asked, options, plan }) =>
     withWorkflow(
       (harness) =>
         Effect.gen(function* () {
-          yield* gate(createPlan(), noScan)
-          assert.deepStrictEqual(harness.asked[0]!.reasons, ["operator_requires"])
+          yield* gate(plan(), noScan)
+          assert.deepStrictEqual(
+            harness.asked.map((request) => request.reasons),
+            asked === "nobody" ? [] : [asked]
+          )
         }),
-      { channels: ["approval_page"], settings: { approval: "required" } }
+      options
     )
   )
 

@@ -4,6 +4,7 @@ import { typeName } from "../src/model/Ids.js"
 import { evaluateGuardrails } from "../src/policy/Guardrails.js"
 import { intBetween } from "./arbitraries.js"
 import { schemaOf } from "./schemaData.js"
+import { seededRandom } from "./support/SeededRandom.js"
 
 /*
  * Property tests: semantically equal variants of a forbidden document — JSON strings with escaped key spellings,
@@ -12,16 +13,10 @@ import { schemaOf } from "./schemaData.js"
  * harmless neighbour must all pass.
  */
 
-/** A deterministic random source from a generated seed (mulberry32). */
+/** A deterministic random source from a generated seed. */
 const randomFrom = (seed: number) => {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const source = seededRandom(seed)
+  const next = () => source.nextDoubleUnsafe()
   return {
     next,
     int: (n: number) => Math.floor(next() * n),

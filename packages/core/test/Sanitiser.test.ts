@@ -125,30 +125,38 @@ describe("the sanitiser", () => {
     }
   })
 
-  it("removes ANSI escape sequences whole, parameters included", () => {
-    assert.strictEqual(stripUnsafe("ok\u001b[8mhidden instructions\u001b[0m!"), "okhidden instructions!")
-    assert.strictEqual(stripUnsafe("a\u001b[38;5;196mb"), "ab")
-    assert.strictEqual(stripUnsafe("see \u001b]8;;https://evil.example\u0007here\u001b]8;;\u0007"), "see here")
-    assert.strictEqual(stripUnsafe("x\u009b2Jy"), "xy")
-    assert.strictEqual(stripUnsafe("x\u001b]unterminated text stays"), "xunterminated text stays")
+  it.each([
+    ["removes an ANSI sequence whole", "ok\u001b[8mhidden instructions\u001b[0m!", "okhidden instructions!"],
+    ["removes an ANSI sequence's parameters with it", "a\u001b[38;5;196mb", "ab"],
+    [
+      "removes an OSC 8 hyperlink's sequences",
+      "see \u001b]8;;https://evil.example\u0007here\u001b]8;;\u0007",
+      "see here"
+    ],
+    ["removes a C1 control sequence introducer's sequence", "x\u009b2Jy", "xy"],
+    [
+      "removes an unterminated OSC introducer, keeping the text after it",
+      "x\u001b]unterminated text stays",
+      "xunterminated text stays"
+    ],
+    [
+      "turns carriage returns and line or paragraph separators into line feeds",
+      "a\r\nb\rc\u2028d\u2029e",
+      "a\nb\nc\nd\ne"
+    ],
+    ["keeps a zero-width joiner between two emoji", "👩‍💻", "👩‍💻"],
+    ["keeps a zero-width joiner between an emoji with a skin tone and another", "👍🏽‍🔥", "👍🏽‍🔥"],
+    ["strips the variation selector of an emoji, keeping its joiner", "❤️‍🔥", "❤‍🔥"],
+    ["strips a zero-width joiner between letters", "a\u200db", "ab"],
+    ["strips a zero-width joiner that ends the text", "👩\u200d", "👩"]
+  ])("%s", (_what, text, expected) => {
+    assert.strictEqual(stripUnsafe(text), expected)
   })
 
   it("strips a payload hidden in variation selectors or tag characters", () => {
     const inSelectors = [..."rm -rf"].map((c) => String.fromCodePoint(0xe0100 + c.charCodeAt(0))).join("")
     const inTags = [..."delete all"].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join("")
     assert.strictEqual(stripUnsafe(`my-bucket${inSelectors}${inTags}`), "my-bucket")
-  })
-
-  it("turns carriage returns and line or paragraph separators into line feeds", () => {
-    assert.strictEqual(stripUnsafe("a\r\nb\rc\u2028d\u2029e"), "a\nb\nc\nd\ne")
-  })
-
-  it("keeps a zero-width joiner only between two emoji", () => {
-    assert.strictEqual(stripUnsafe("👩‍💻"), "👩‍💻")
-    assert.strictEqual(stripUnsafe("👍🏽‍🔥"), "👍🏽‍🔥")
-    assert.strictEqual(stripUnsafe("❤️‍🔥"), "❤‍🔥")
-    assert.strictEqual(stripUnsafe("a\u200db"), "ab")
-    assert.strictEqual(stripUnsafe("👩\u200d"), "👩")
   })
 
   it.prop("leaves nothing of the unsafe categories in any string", [anyCodeUnits], ([text]) => {

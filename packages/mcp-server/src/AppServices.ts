@@ -1,32 +1,9 @@
-import type {
-  ApprovalStore,
-  CloudControl,
-  Identity,
-  Journal,
-  PropertyValidator,
-  ResourceSchemas,
-  SecurityScanner,
-  TemplateConverter,
-  TemplateGenerator,
-  TokenIds,
-  WorkflowSettings
-} from "@ccapi/core"
+import type { TemplateConverter, TemplateGenerator, WorkflowServices } from "@ccapi/core"
 import type { ApprovalDesk } from "./approval/ApprovalDesk.js"
 
 /**
- * Every service the use-cases need from the application layer, built once per process and shared by its sessions
- * (each session's own services — id, delete counter, approver — come from its session layer, see Session.ts).
+ * Every service the use-cases need from the application layer, built once per process and shared by its sessions:
+ * the workflow's, the template ports and the approval desk (each session's own services — id, delete counter,
+ * approver — come from its session layer, see Session.ts).
  */
-export type AppServices =
-  | ApprovalDesk
-  | ApprovalStore
-  | CloudControl
-  | Identity
-  | Journal
-  | PropertyValidator
-  | ResourceSchemas
-  | SecurityScanner
-  | TemplateConverter
-  | TemplateGenerator
-  | TokenIds
-  | WorkflowSettings
+export type AppServices = WorkflowServices | TemplateConverter | TemplateGenerator | ApprovalDesk

@@ -34,7 +34,7 @@ import type {
 import { Done, FollowRequest, RequestFailed } from "./NextStep.js"
 import type { MutationResult } from "./Results.js"
 import { SessionState, WorkflowSettings } from "../workflow/Settings.js"
-import { isoTime } from "./Views.js"
+import { progressView } from "./Views.js"
 
 /** How a mutation's caller follows it: each Cloud Control progress event, as it comes. */
 export interface MutationProgress {
@@ -375,17 +375,12 @@ const submit = Effect.fn("Workflow.submit")(function* (
     ...(outcomeWarning !== undefined ? [outcomeWarning] : [])
   ]
   return {
-    operation: plan.operation,
+    ...progressView(event),
+    // The plan's type, and the identifier of the last event, the first answer or the plan, whichever is known.
     typeName: plan.typeName,
     identifier,
-    requestToken: event.requestToken,
+    operation: plan.operation,
     clientToken,
-    status: event.status,
-    isComplete: event.isComplete,
-    errorCode: event.errorCode,
-    statusMessage: event.statusMessage,
-    eventTime: isoTime(event.eventTime),
-    retryAfter: isoTime(event.retryAfter),
     resource: resource ?? (event.resourceModel ? maskWriteOnly(event.resourceModel, plan.writeOnlyPaths) : undefined),
     planHash: plan.hash,
     acceptedFindings: approved.accepted,

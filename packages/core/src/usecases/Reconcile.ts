@@ -61,25 +61,28 @@ export const reconcilePending = Effect.fn("Workflow.reconcilePending")(function*
     const region = Region.make(str(d["region"]) ?? "")
     const identifier = str(d["identifier"])
     const now = yield* Clock.currentTimeMillis
+    /** Record what became of the intent: an entry carrying its id and plan hash closes it. */
+    const record = (event: "mutation_submitted" | "mutation_outcome", details: JsonObject) =>
+      journal.append(
+        new JournalEntry({
+          at: new Date(now).toISOString(),
+          event,
+          intentId,
+          ...(intent.planHash !== undefined ? { planHash: intent.planHash } : {}),
+          details
+        })
+      )
     const close = (status: string, extra: JsonObject, as: Settled) =>
       Effect.andThen(
-        journal.append(
-          new JournalEntry({
-            at: new Date(now).toISOString(),
-            event: "mutation_outcome",
-            intentId,
-            ...(intent.planHash !== undefined ? { planHash: intent.planHash } : {}),
-            details: {
-              operation: operation ?? null,
-              typeName,
-              identifier: identifier ?? null,
-              clientToken,
-              status,
-              reconciled: as,
-              ...extra
-            }
-          })
-        ),
+        record("mutation_outcome", {
+          operation: operation ?? null,
+          typeName,
+          identifier: identifier ?? null,
+          clientToken,
+          status,
+          reconciled: as,
+          ...extra
+        }),
         Effect.sync(() => settled.push({ intentId, clientToken, as }))
       )
     const needsCheck = (why: string) =>
@@ -145,24 +148,16 @@ export const reconcilePending = Effect.fn("Workflow.reconcilePending")(function*
           : cloud.delete({ typeName, identifier: Identifier.make(identifier!), clientToken: token, region })
     const sent = yield* Effect.exit(resend)
     if (Exit.isSuccess(sent)) {
-      yield* journal.append(
-        new JournalEntry({
-          at: new Date(now).toISOString(),
-          event: "mutation_submitted",
-          intentId,
-          ...(intent.planHash !== undefined ? { planHash: intent.planHash } : {}),
-          details: {
-            operation: operation ?? null,
-            typeName,
-            identifier: sent.value.identifier ?? identifier ?? null,
-            region,
-            clientToken,
-            requestToken: sent.value.requestToken,
-            status: sent.value.status,
-            reconciled: "recovered"
-          }
-        })
-      )
+      yield* record("mutation_submitted", {
+        operation,
+        typeName,
+        identifier: sent.value.identifier ?? identifier ?? null,
+        region,
+        clientToken,
+        requestToken: sent.value.requestToken,
+        status: sent.value.status,
+        reconciled: "recovered"
+      })
       settled.push({ intentId, clientToken, as: "recovered" })
       continue
     }

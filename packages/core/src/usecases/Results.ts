@@ -23,21 +23,23 @@ import { NextStep } from "./NextStep.js"
  * field names (`mcp-server/src/tools/Wire.ts` derives the wire Schemas from these). No result ever contains a write-only value, and none echoes a token the caller sent.
  */
 
-const SecurityScanning = Schema.Literals(["enabled", "disabled"])
+/** How the server is set up, as the first two steps report it. */
+const serverModeFields = {
+  readOnly: Schema.Boolean,
+  securityScanning: Schema.Literals(["enabled", "disabled"])
+}
 
 export const EnvironmentCheck = Schema.Struct({
   environmentToken: EnvironmentTokenId,
   environment: EnvironmentInfo,
-  readOnly: Schema.Boolean,
-  securityScanning: SecurityScanning
+  ...serverModeFields
 })
 export type EnvironmentCheck = typeof EnvironmentCheck.Type
 
 export const SessionInfo = Schema.Struct({
   credentialsToken: CredentialsTokenId,
   identity: CallerIdentity,
-  readOnly: Schema.Boolean,
-  securityScanning: SecurityScanning
+  ...serverModeFields
 })
 export type SessionInfo = typeof SessionInfo.Type
 

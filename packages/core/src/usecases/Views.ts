@@ -58,20 +58,25 @@ const maskTemplate = (plan: Plan): JsonObject => {
   return { ...plan.template, Resources: masked }
 }
 
-export const isoTime = (epochMillis: number | undefined): string | undefined =>
+const isoTime = (epochMillis: number | undefined): string | undefined =>
   epochMillis === undefined ? undefined : new Date(epochMillis).toISOString()
 
-export const requestStatusView = (event: ProgressEvent): RequestStatus => ({
-  requestToken: event.requestToken,
-  operation: event.operation,
+/** A Cloud Control request as its progress event tells it: the fields a mutation's result and a status poll share. */
+export const progressView = (event: ProgressEvent): Omit<RequestStatus, "operation" | "resourceModel"> => ({
   typeName: event.typeName,
   identifier: event.identifier,
+  requestToken: event.requestToken,
   status: event.status,
   isComplete: event.isComplete,
   errorCode: event.errorCode,
   statusMessage: event.statusMessage,
   eventTime: isoTime(event.eventTime),
-  retryAfter: isoTime(event.retryAfter),
+  retryAfter: isoTime(event.retryAfter)
+})
+
+export const requestStatusView = (event: ProgressEvent): RequestStatus => ({
+  ...progressView(event),
+  operation: event.operation,
   resourceModel: event.resourceModel
 })
 

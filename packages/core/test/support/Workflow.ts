@@ -26,9 +26,9 @@ import { Journal, type JournalEntry, pendingIntentsOf } from "../../src/ports/Jo
 import { PropertyValidator } from "../../src/ports/PropertyValidator.js"
 import { ResourceSchemas } from "../../src/ports/ResourceSchemas.js"
 import { SecurityScanner } from "../../src/ports/SecurityScanner.js"
-import type { TokenIds } from "../../src/ports/TokenIds.js"
 import { SessionState, WorkflowSettings } from "../../src/workflow/Settings.js"
 import { issueToken } from "../../src/workflow/WorkflowTokens.js"
+import type { WorkflowServices } from "../../src/usecases/WorkflowServices.js"
 import { schemaOf } from "../schemaData.js"
 import * as SeededTokenIds from "./TokenIds.js"
 
@@ -219,23 +219,11 @@ const storeOf = (harness: Harness, capacity: number) =>
     })
   })
 
+/** What the test layer provides: the workflow's services, and a session's own state and approver. */
+export type HarnessServices = WorkflowServices | Approver | SessionState
+
 /** Every port the workflow uses, over `harness`; the approver as `options` says. */
-export const workflowLayer = (
-  harness: Harness,
-  options: WorkflowOptions = {}
-): Layer.Layer<
-  | ApprovalStore
-  | Approver
-  | CloudControl
-  | Identity
-  | Journal
-  | PropertyValidator
-  | ResourceSchemas
-  | SecurityScanner
-  | SessionState
-  | TokenIds
-  | WorkflowSettings
-> =>
+export const workflowLayer = (harness: Harness, options: WorkflowOptions = {}): Layer.Layer<HarnessServices> =>
   Layer.mergeAll(
     Layer.effect(ApprovalStore, storeOf(harness, options.capacity ?? 1000)),
     Layer.succeed(
@@ -334,11 +322,9 @@ export const tokensFor = (plan: Plan, options: { readonly credentialsAccount?: s
 
 /** Run `body` with a fresh harness and the workflow's ports over it. */
 export const withWorkflow = <A, E>(
-  body: (harness: Harness) => Effect.Effect<A, E, WorkflowServices>,
+  body: (harness: Harness) => Effect.Effect<A, E, HarnessServices>,
   options: WorkflowOptions = {}
 ): Effect.Effect<A, E> => {
   const harness = newHarness()
   return Effect.provide(body(harness), workflowLayer(harness, options))
 }
-
-export type WorkflowServices = Layer.Success<ReturnType<typeof workflowLayer>>
