@@ -325,16 +325,10 @@ describe("the security scan", () => {
   it("a failed scan blocks the create when its findings are not accepted", async () => {
     const t = await start()
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("unlogged-bucket"))
-    const scan = await t.must("run_checkov", { explained_token: explainedToken })
+    const { scan, args } = await scannedCreate(t, creds, unloggedBucket("unlogged-bucket"))
     assert.strictEqual(scan["scan_status"], "FAILED")
     assert.deepStrictEqual(scan["failed_check_ids"], ["CKV_AWS_18", "CKV_AWS_21"])
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"]
-    })
+    const out = await t.call("create_resource", args)
     refused(out, "ApprovalPending")
     assert.include(out.text, "/approvals/")
     assert.strictEqual(t.counts.create, 0)
@@ -343,15 +337,8 @@ describe("the security scan", () => {
   it("CCAPI_APPROVAL=model: accepting only some of the failed ids still blocks", async () => {
     const t = await start({ config: { approval: "model" } })
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("half-accepted"))
-    const scan = await t.must("run_checkov", { explained_token: explainedToken })
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"],
-      accept_findings: ["CKV_AWS_18"]
-    })
+    const { args } = await scannedCreate(t, creds, unloggedBucket("half-accepted"))
+    const out = await t.call("create_resource", { ...args, accept_findings: ["CKV_AWS_18"] })
     refused(out, "ScanBlocked")
     assert.strictEqual(t.counts.create, 0)
   })
@@ -359,15 +346,8 @@ describe("the security scan", () => {
   it("the model's accept_findings, even exactly the failed ids, accepts nothing without an operator setting", async () => {
     const t = await start()
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("model-accepted"))
-    const scan = await t.must("run_checkov", { explained_token: explainedToken })
-    const out = await t.call("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"],
-      accept_findings: ["CKV_AWS_21", "CKV_AWS_18"]
-    })
+    const { args } = await scannedCreate(t, creds, unloggedBucket("model-accepted"))
+    const out = await t.call("create_resource", { ...args, accept_findings: ["CKV_AWS_21", "CKV_AWS_18"] })
     refused(out, "ApprovalPending")
     assert.strictEqual(t.counts.create, 0)
     assert.isUndefined((await t.journal()).find((entry) => entry.event === "findings_accepted"))
@@ -376,15 +356,8 @@ describe("the security scan", () => {
   it("CCAPI_APPROVAL=model: accepting exactly the failed ids lets the create through, labelled as the model's", async () => {
     const t = await start({ config: { approval: "model" } })
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("accepted-bucket"))
-    const scan = await t.must("run_checkov", { explained_token: explainedToken })
-    const created = await t.must("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"],
-      accept_findings: ["CKV_AWS_21", "CKV_AWS_18"]
-    })
+    const { args } = await scannedCreate(t, creds, unloggedBucket("accepted-bucket"))
+    const created = await t.must("create_resource", { ...args, accept_findings: ["CKV_AWS_21", "CKV_AWS_18"] })
     assert.deepStrictEqual(created["accepted_findings"], ["CKV_AWS_18", "CKV_AWS_21"])
     assert.include(JSON.stringify(created["warnings"]), "accepted by the model, not by a person")
     assert.strictEqual(t.counts.create, 1)
@@ -501,14 +474,8 @@ describe("human approval", () => {
     it(`a user who answers ${answer} stops the create`, async () => {
       const t = await start({ elicitation: answer })
       const creds = await credentials(t)
-      const { explainedToken } = await explainCreate(t, creds, cleanBucket(`asked-${answer}`))
-      const scan = await t.must("run_checkov", { explained_token: explainedToken })
-      const out = await t.call("create_resource", {
-        resource_type: BUCKET,
-        credentials_token: creds,
-        explained_token: explainedToken,
-        security_scan_token: scan["security_scan_token"]
-      })
+      const { args } = await scannedCreate(t, creds, cleanBucket(`asked-${answer}`))
+      const out = await t.call("create_resource", args)
       refused(out, "ApprovalDeclined")
       assert.strictEqual(t.counts.create, 0)
       assert.strictEqual(t.elicitations.length, 1)
@@ -518,14 +485,8 @@ describe("human approval", () => {
   it("the user is shown account, region, operation, type and the findings, and approving applies the change", async () => {
     const t = await start({ elicitation: "approve" })
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, unloggedBucket("approved-bucket"))
-    const scan = await t.must("run_checkov", { explained_token: explainedToken })
-    await t.must("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"]
-    })
+    const { args } = await scannedCreate(t, creds, unloggedBucket("approved-bucket"))
+    await t.must("create_resource", args)
     assert.strictEqual(t.counts.create, 1)
     const message = t.elicitations[0]!.message
     for (const expected of ["123456789012", "us-east-1", "CREATE", BUCKET, "approved-bucket", "CKV_AWS_18"]) {
@@ -592,14 +553,8 @@ describe("human approval", () => {
   it("CCAPI_APPROVAL=required with a client that can ask: the change is planned, asked and applied", async () => {
     const t = await start({ config: { approval: "required" }, elicitation: "approve" })
     const creds = await credentials(t)
-    const { explainedToken } = await explainCreate(t, creds, cleanBucket("asked-and-approved"))
-    const scan = await t.must("run_checkov", { explained_token: explainedToken })
-    await t.must("create_resource", {
-      resource_type: BUCKET,
-      credentials_token: creds,
-      explained_token: explainedToken,
-      security_scan_token: scan["security_scan_token"]
-    })
+    const { args } = await scannedCreate(t, creds, cleanBucket("asked-and-approved"))
+    await t.must("create_resource", args)
     assert.strictEqual(t.elicitations.length, 1)
     assert.strictEqual(t.counts.create, 1)
   })

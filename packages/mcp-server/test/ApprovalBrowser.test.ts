@@ -12,6 +12,8 @@ import {
   credentials,
   type Outcome,
   scannedCreate,
+  type TestServer,
+  unloggedBucket,
   useTestServers
 } from "./support/TestServer.js"
 
@@ -68,26 +70,22 @@ const openPage = async (link: string): Promise<{ page: Page; status: number }> =
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true })
 
-const riskyCreate = async (t: Awaited<ReturnType<typeof start>>, name: string) =>
-  (
-    await scannedCreate(t, await credentials(t), {
-      BucketName: name,
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true
-      }
-    })
-  ).args
+/**
+ * A create whose scan failed, sent (ApprovalPending), and the link from its answer opened in a fresh browser: the
+ * create's arguments, the link and the page.
+ */
+const openedCreate = async (t: TestServer, name: string) => {
+  const { args } = await scannedCreate(t, await credentials(t), unloggedBucket(name))
+  const link = linkOf(await t.call("create_resource", args))
+  const { page, status } = await openPage(link)
+  assert.strictEqual(status, 200)
+  return { args, link, page }
+}
 
 describe("the approval page in a real browser", () => {
   it("the user opens the link from the tool's answer, reads the change and approves; the create goes through", async () => {
     const t = await start()
-    const args = await riskyCreate(t, "browser-approved")
-    const link = linkOf(await t.call("create_resource", args))
-    const { page, status } = await openPage(link)
-    assert.strictEqual(status, 200)
+    const { args, link, page } = await openedCreate(t, "browser-approved")
     const text = await page.locator("body").innerText()
     for (const expected of ["123456789012", "us-east-1", "browser-approved", "CKV_AWS_18", "CKV_AWS_21"])
       assert.include(text, expected)
@@ -136,41 +134,35 @@ describe("the approval page in a real browser", () => {
 
   it("a second browser opening the link rejects the change", async () => {
     const t = await start()
-    const args = await riskyCreate(t, "browser-opened-twice")
-    const link = linkOf(await t.call("create_resource", args))
-    const first = await openPage(link)
-    assert.strictEqual(first.status, 200)
+    const { args, link, page: first } = await openedCreate(t, "browser-opened-twice")
     const second = await openPage(link)
     assert.strictEqual(second.status, 409)
     await shot(second.page, "6-second-browser")
-    await first.page.getByRole("button", { name: "Approve" }).click()
-    await first.page.getByRole("heading", { name: "Already decided" }).waitFor({ timeout: 10_000 })
+    await first.getByRole("button", { name: "Approve" }).click()
+    await first.getByRole("heading", { name: "Already decided" }).waitFor({ timeout: 10_000 })
     assert.match((await t.call("create_resource", args)).text, /^ApprovalDeclined: /)
     assert.strictEqual(t.counts.create, 0)
-    await Promise.all([first.page.context().close(), second.page.context().close()])
+    await Promise.all([first.context().close(), second.page.context().close()])
   })
 
   it("refuses a forged CSRF token and an expired link", async () => {
     const t = await start()
-    const args = await riskyCreate(t, "browser-attacked")
-    const link = linkOf(await t.call("create_resource", args))
-    const first = await openPage(link)
-    assert.strictEqual(first.status, 200)
+    const { args, link, page } = await openedCreate(t, "browser-attacked")
 
     // A forged token in the form (set through the DevTools protocol: the page itself runs no script).
-    await first.page.locator('input[name="csrf"]').evaluate((input) => Reflect.set(input, "value", "forged"))
-    await first.page.getByRole("button", { name: "Approve" }).click()
-    await first.page.getByRole("heading", { name: "Refused" }).waitFor({ timeout: 10_000 })
-    await shot(first.page, "7-forged-csrf")
+    await page.locator('input[name="csrf"]').evaluate((input) => Reflect.set(input, "value", "forged"))
+    await page.getByRole("button", { name: "Approve" }).click()
+    await page.getByRole("heading", { name: "Refused" }).waitFor({ timeout: 10_000 })
+    await shot(page, "7-forged-csrf")
     assert.match((await t.call("create_resource", args)).text, /^ApprovalPending: /)
 
     t.advance("11 minutes")
-    const expired = await first.page.goto(link)
+    const expired = await page.goto(link)
     assert.strictEqual(expired?.status(), 410)
-    assert.include(await first.page.locator("body").innerText(), "expired")
-    await shot(first.page, "8-expired")
+    assert.include(await page.locator("body").innerText(), "expired")
+    await shot(page, "8-expired")
     assert.strictEqual(t.counts.create, 0)
-    await first.page.context().close()
+    await page.context().close()
   })
 })
 

@@ -8,8 +8,10 @@ import {
   cleanBucket,
   credentials,
   explainCreate,
+  explainDelete,
   type Outcome,
   person,
+  refused,
   type TestServer,
   unloggedBucket,
   useTestServers
@@ -24,16 +26,6 @@ import {
 
 const start = useTestServers()
 const BUCKET = "AWS::S3::Bucket"
-
-const refused = (outcome: Outcome, tag: string) => {
-  assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
-  assert.match(outcome.text, new RegExp(`^${tag}: `), outcome.text)
-}
-
-const explainDelete = async (t: Pick<TestServer, "must">, identifier: string) =>
-  (await t.must("explain", { content: { resource_type: BUCKET, identifier }, operation: "delete" }))[
-    "explained_token"
-  ] as string
 
 /** A delete the model asks for with confirmed=true: its arguments, ready to call. */
 const deleteArgs = async (t: TestServer, identifier: string) => {
@@ -69,11 +61,16 @@ const pendingLink = (outcome: Outcome): string => {
   return link!
 }
 
+/** A delete the model asks for with confirmed=true, sent once: its arguments and the approval link it was answered. */
+const pendingDelete = async (t: TestServer, identifier: string) => {
+  const args = await deleteArgs(t, identifier)
+  return { args, link: pendingLink(await t.call("delete_resource", args)) }
+}
+
 describe("the holes a model used on main, closed", () => {
   it("confirmed=true from the model does not apply a delete: the user decides on the approval page", async () => {
     const t = await start()
-    const args = await deleteArgs(t, "keep-unless-person")
-    const link = pendingLink(await t.call("delete_resource", args))
+    const { args, link } = await pendingDelete(t, "keep-unless-person")
     assert.include((await t.call("delete_resource", args)).text, link, "asking again shows the same link")
     assert.strictEqual(t.counts.delete, 0)
     assert.isDefined(await t.peek(BUCKET, "keep-unless-person"))
@@ -186,8 +183,7 @@ describe("the approval page", () => {
 
   it("refuses a forged CSRF token, a missing cookie and a foreign origin; nothing is decided", async () => {
     const t = await start()
-    const args = await deleteArgs(t, "csrf-target")
-    const link = pendingLink(await t.call("delete_resource", args))
+    const { args, link } = await pendingDelete(t, "csrf-target")
     const page = await person.open(link)
     assert.strictEqual((await person.post(link, { csrf: "forged", decision: "approve" }, page.cookie)).status, 403)
     assert.strictEqual((await person.post(link, { csrf: page.csrf!, decision: "approve" })).status, 403)
@@ -205,8 +201,7 @@ describe("the approval page", () => {
 
   it("a link opened in a second browser (the model's fetch, say) rejects the change", async () => {
     const t = await start()
-    const args = await deleteArgs(t, "opened-twice")
-    const link = pendingLink(await t.call("delete_resource", args))
+    const { args, link } = await pendingDelete(t, "opened-twice")
     const first = await person.open(link)
     assert.strictEqual((await person.open(link)).status, 409, "another browser (no cookie) cannot open it again")
     assert.strictEqual((await person.post(link, { csrf: first.csrf!, decision: "approve" }, first.cookie)).status, 410)
@@ -216,8 +211,7 @@ describe("the approval page", () => {
 
   it("works once: a replayed link and a second decision are refused", async () => {
     const t = await start()
-    const args = await deleteArgs(t, "once-target")
-    const link = pendingLink(await t.call("delete_resource", args))
+    const { args, link } = await pendingDelete(t, "once-target")
     // A link preview's HEAD does not spend the link.
     assert.strictEqual((await fetch(link, { method: "HEAD" })).status, 200)
     const first = await person.open(link)
@@ -236,8 +230,7 @@ describe("the approval page", () => {
 
   it("an expired link is refused, and the next call gets a new one", async () => {
     const t = await start({ config: { tokenTtlMinutes: 60 } })
-    const args = await deleteArgs(t, "expiring-target")
-    const link = pendingLink(await t.call("delete_resource", args))
+    const { args, link } = await pendingDelete(t, "expiring-target")
     t.advance("11 minutes")
     assert.strictEqual((await person.open(link)).status, 410)
     const fresh = pendingLink(await t.call("delete_resource", args))

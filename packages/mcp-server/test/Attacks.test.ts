@@ -14,6 +14,7 @@ import {
   type FaultyServerOptions,
   readyCreate,
   refused,
+  refusedUntilCleared,
   useFaultyServers
 } from "./support/FaultyServer.js"
 import { cleanBucket } from "./support/TestServer.js"
@@ -89,15 +90,8 @@ describe("the delete limit", () => {
 describe("a journal or a store that fails", () => {
   it("A6: a journal down at the intent stops the create before AWS; the unspent token works once the journal is back", async () => {
     const t = await start()
-    const ready = await readyCreate(t, cleanBucket("journal-down"))
-    t.controls.journalFails.add("mutation_intent")
-    refused(await t.call("create_resource", ready), "JournalUnavailable")
-    assert.strictEqual(t.counts.create, 0)
     // Safe to keep the token: nothing was sent, and the retry journals its intent before sending.
-    t.controls.journalFails.clear()
-    const retried = await t.call("create_resource", ready)
-    assert.isTrue(retried.ok, retried.text)
-    assert.strictEqual(t.counts.create, 1)
+    const { ready } = await refusedUntilCleared(t, "journal-down", { journal: "mutation_intent" }, "JournalUnavailable")
     refused(await t.call("create_resource", ready), "TokenSpent")
     const events = (await t.journal()).map((e) => e.event)
     assert.strictEqual(events.filter((e) => e === "mutation_submitted").length, 1)
@@ -120,16 +114,8 @@ describe("a journal or a store that fails", () => {
 
   it("A8: a store down when the token is spent stops the create before AWS, says StoreUnavailable, and a retry works once", async () => {
     const t = await start()
-    const ready = await readyCreate(t, cleanBucket("store-down"))
     // Spending is the store's take-and-tombstone.
-    t.controls.storeFails.add("spend")
-    const out = await t.call("create_resource", ready)
-    refused(out, "StoreUnavailable")
-    assert.strictEqual(t.counts.create, 0)
-    t.controls.storeFails.clear()
-    const retried = await t.call("create_resource", ready)
-    assert.isTrue(retried.ok, retried.text)
-    assert.strictEqual(t.counts.create, 1)
+    await refusedUntilCleared(t, "store-down", { store: "spend" }, "StoreUnavailable")
   })
 
   it("A10: a store down at reads refuses every workflow step with StoreUnavailable, minting nothing", async () => {
@@ -148,13 +134,8 @@ describe("a journal or a store that fails", () => {
 
 describe("never the wrong account (guarantee 9)", () => {
   it("A11: credentials that now resolve to another account stop the create right before sending", async () => {
-    const t = await start()
-    const ready = await readyCreate(t, cleanBucket("wrong-account"))
     // The user switches AWS_PROFILE / SSO to production in another terminal; the same process now signs as 210987654321.
-    t.controls.accountId = "210987654321"
-    const out = await t.call("create_resource", ready)
-    assert.isFalse(out.ok, `the create went to account 210987654321, planned for 123456789012: ${out.text}`)
-    assert.strictEqual(t.counts.create, 0)
+    await refusedUntilCleared(await start(), "wrong-account", { account: "210987654321" }, "PlanMismatch")
   })
 })
 

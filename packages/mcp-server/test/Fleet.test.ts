@@ -11,6 +11,7 @@ import { journalLayer } from "../src/AppLayer.js"
 import { mcpServerBin, replicaEnv } from "./support/BinFleet.js"
 import { type FleetSession, type Replica, startReplica } from "./support/Fleet.js"
 import { cleanBucket } from "./support/TestServer.js"
+import { explainedBucketDelete } from "./support/Workflow.js"
 
 /*
  * A fleet without HTTP: two replicas are two whole applications (two app layers) sharing one real Redis (the approval
@@ -77,6 +78,13 @@ const explainedCreate = async (steps: ReadonlyArray<FleetSession>, name: string)
   }
 }
 
+/** The arguments of a confirmed delete of bucket `name`, each step on the session given for it (as `explainedCreate`). */
+const explainedDelete = (steps: ReadonlyArray<FleetSession>, name: string) =>
+  explainedBucketDelete(
+    steps.map((session) => session.must),
+    name
+  )
+
 const exists = async (session: FleetSession, name: string) => {
   const read = await session.call("get_resource", { resource_type: "AWS::S3::Bucket", identifier: name })
   return read.ok
@@ -98,21 +106,7 @@ describe("a fleet of two replicas on one Redis and one PostgreSQL", () => {
     assert.isAbove(events.indexOf("mutation_outcome"), events.indexOf("mutation_submitted"))
 
     // The delete too: explained on one replica, confirmed and sent on the other.
-    const env = await sb.must("check_environment_variables")
-    const creds = (await sa.must("get_aws_session_info", { environment_token: env["environment_token"] }))[
-      "credentials_token"
-    ]
-    const explained = await sb.must("explain", {
-      content: { resource_type: "AWS::S3::Bucket", identifier: name },
-      operation: "delete"
-    })
-    const deleted = await sa.must("delete_resource", {
-      resource_type: "AWS::S3::Bucket",
-      identifier: name,
-      credentials_token: creds,
-      explained_token: explained["explained_token"],
-      confirmed: true
-    })
+    const deleted = await sa.must("delete_resource", await explainedDelete([sb, sa], name))
     assert.strictEqual(deleted["status"], "SUCCESS")
     assert.isFalse(await exists(sb, name))
   })
@@ -144,32 +138,15 @@ describe("a fleet of two replicas on one Redis and one PostgreSQL", () => {
     // As a load balancer routes one MCP session to either replica: the same session id on both.
     const sessionId = `shared-${bucketName()}`
     const [sa, sb] = [await a.connect(sessionId), await b.connect(sessionId)]
-    const explainDelete = async (on: FleetSession, name: string) => {
-      const env = await on.must("check_environment_variables")
-      const creds = (await on.must("get_aws_session_info", { environment_token: env["environment_token"] }))[
-        "credentials_token"
-      ]
-      const explained = await on.must("explain", {
-        content: { resource_type: "AWS::S3::Bucket", identifier: name },
-        operation: "delete"
-      })
-      return {
-        resource_type: "AWS::S3::Bucket",
-        identifier: name,
-        credentials_token: creds,
-        explained_token: explained["explained_token"],
-        confirmed: true
-      }
-    }
-    const [first, second] = [await explainDelete(sa, names[0]!), await explainDelete(sb, names[1]!)]
+    const [first, second] = [await explainedDelete([sa], names[0]!), await explainedDelete([sb], names[1]!)]
     const outcomes = await Promise.all([sa.call("delete_resource", first), sb.call("delete_resource", second)])
     assert.strictEqual(outcomes.filter((o) => o.ok).length, 1, outcomes.map((o) => o.text).join("\n"))
     assert.match(outcomes.find((o) => !o.ok)!.text, /DeleteLimitReached/)
     assert.strictEqual([await exists(maker, names[0]!), await exists(maker, names[1]!)].filter(Boolean).length, 1)
     // Later, on either replica, the session is still at its limit; another session is not.
-    assert.match((await sa.call("delete_resource", await explainDelete(sa, names[2]!))).text, /DeleteLimitReached/)
+    assert.match((await sa.call("delete_resource", await explainedDelete([sa], names[2]!))).text, /DeleteLimitReached/)
     const other = await b.connect()
-    assert.isTrue((await other.call("delete_resource", await explainDelete(other, names[2]!))).ok)
+    assert.isTrue((await other.call("delete_resource", await explainedDelete([other], names[2]!))).ok)
   })
 
   it("a replica disposed mid-workflow leaves the other able to finish it", async () => {

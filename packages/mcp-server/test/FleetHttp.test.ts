@@ -23,7 +23,7 @@ import {
 import { connectHttpClient, eras, type ToolClient } from "./support/Clients.js"
 import { makeIssuer, postMcp, refusedTokens, type Issuer } from "./support/HttpServer.js"
 import { startRoundRobinProxy, type RoundRobinProxy } from "./support/RoundRobinProxy.js"
-import { explainedBucket, mustOf, textOf } from "./support/Workflow.js"
+import { explainedBucket, explainedBucketDelete, mustOf, textOf } from "./support/Workflow.js"
 
 /*
  * A fleet as a team runs it: two replica processes (the built bin with --http) behind a round-robin reverse proxy on
@@ -390,22 +390,7 @@ describe("the delete limit across replicas", () => {
       const names = [bucketName(), bucketName(), bucketName()]
       for (const name of names)
         await mustOf(alice)("create_resource", (await explainedBucket([alice], name, { scanning: false })).create)
-      const explainDelete = async (client: ToolClient, name: string) => {
-        const must = mustOf(client)
-        const environment = await must("check_environment_variables")
-        const session = await must("get_aws_session_info", { environment_token: environment["environment_token"] })
-        const explained = await must("explain", {
-          content: { resource_type: "AWS::S3::Bucket", identifier: name },
-          operation: "delete"
-        })
-        return {
-          resource_type: "AWS::S3::Bucket",
-          identifier: name,
-          credentials_token: session["credentials_token"],
-          explained_token: explained["explained_token"],
-          confirmed: true
-        }
-      }
+      const explainDelete = (client: ToolClient, name: string) => explainedBucketDelete([mustOf(client)], name)
       const [first, second] = [await explainDelete(alice, names[0]!), await explainDelete(alice, names[1]!)]
       const before = pair.toolCalls().length
       const outcomes = await Promise.all(

@@ -17,6 +17,7 @@ import {
   settingsKey,
   type StdioHandoff
 } from "../src/transports/HandshakeFront.js"
+import { isolatedEnv, startHttpBin } from "./support/BinProcess.js"
 import { unscannedBucketCreate } from "./support/Workflow.js"
 
 /*
@@ -36,25 +37,13 @@ beforeAll(async () => {
   data = ((await import(pathToFileURL(recorded).href)) as { default: HandshakeData }).default
 })
 
-const env = (settings: { readonly securityScanning: string }, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
-  const home = mkdtempSync(path.join(os.tmpdir(), "ccapi-front-"))
-  const base: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env))
-    if (!key.startsWith("AWS_") && !key.startsWith("CCAPI_") && value !== undefined) base[key] = value
-  return {
-    ...base,
-    HOME: home,
-    XDG_STATE_HOME: path.join(home, "state"),
+const env = (settings: { readonly securityScanning: string }, extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+  isolatedEnv({
     AWS_REGION: "us-east-1",
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    AWS_EC2_METADATA_DISABLED: "true",
-    CCAPI_SCHEMA_CACHE_DIR: "disabled",
     CCAPI_JOURNAL: "off",
     SECURITY_SCANNING: settings.securityScanning,
     ...extra
-  }
-}
+  })
 
 const argsOf = (settings: { readonly readOnly: boolean; readonly sandbox: boolean }) => [
   ...(settings.readOnly ? ["--readonly"] : []),
@@ -301,29 +290,15 @@ describe("the bin's handshake front", () => {
       [1, 2]
     )
     assert.notInclude(off.stderr, "handshake front")
-    const child = spawn(process.execPath, [bin, "--http", "--port", "0", "--sandbox"], {
-      env: env({ securityScanning: "disabled" }),
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stderr = ""
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString("utf8")
-        const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr)
-        if (match) resolve(match[1]!)
-      })
-      child.on("exit", () => reject(new Error(`exited early: ${stderr}`)))
-    })
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve))
-    const answer = await fetch(url, {
+    const server = await startHttpBin(bin, ["--sandbox"], env({ securityScanning: "disabled" }))
+    const answer = await fetch(server.url, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
       body: initialize("2025-11-25")
     })
     assert.strictEqual(answer.status, 200)
-    child.kill("SIGTERM")
-    assert.strictEqual(await exited, 0)
-    assert.notInclude(stderr, "handshake front")
+    assert.strictEqual(await server.stop("SIGTERM"), 0)
+    assert.notInclude(server.stderr(), "handshake front")
   })
 
   it("an invalid setting it does not read still ends the server with exit code 2 and the reason on stderr", async () => {

@@ -1,8 +1,9 @@
 import { request } from "node:http"
 import { assert, describe, it } from "@effect/vitest"
 import { connectHttpClient, eras, type ElicitAnswer, type ToolClient } from "./support/Clients.js"
-import { serveHttp } from "./support/HttpServer.js"
-import { useTestServers, type TestServer } from "./support/TestServer.js"
+import { startHttpBin } from "./support/BinProcess.js"
+import { serveHttp, useHttpClients, useHttpServers } from "./support/HttpServer.js"
+import { useTestServers } from "./support/TestServer.js"
 import { explainedBucket, mustOf } from "./support/Workflow.js"
 
 /*
@@ -17,49 +18,36 @@ const approve = async (): Promise<ElicitAnswer> => ({ action: "accept", content:
 const createBucket = async (client: ToolClient, name: string) =>
   mustOf(client)("create_resource", (await explainedBucket([client], name)).create)
 
-const served: Array<() => Promise<unknown>> = []
-const serve = async (t: TestServer, settings: Parameters<typeof serveHttp>[1] = {}) => {
-  const server = await serveHttp(t, settings)
-  served.push(server.stop)
-  return server
-}
+const serve = useHttpServers()
+const connectHttp = useHttpClients()
 
 describe("Streamable HTTP on loopback, without OAuth", () => {
   for (const era of eras) {
     it(`a ${era} client runs the whole workflow over HTTP, the approval round trip included`, async () => {
       const t = await start()
-      const { url, stop } = await serve(t)
+      const { url } = await serve(t)
       const asked: Array<string> = []
-      const client = await connectHttpClient({
+      const client = await connectHttp({
         era,
         url,
         onElicit: async (request) => (asked.push(request.message), approve())
       })
-      try {
-        assert.strictEqual(client.protocolVersion(), era)
-        const created = await createBucket(client, `http-${era}`)
-        assert.strictEqual(created["status"], "SUCCESS")
-        assert.strictEqual(asked.length, 1)
-        assert.include(asked[0], "Approve this CREATE")
-        assert.strictEqual(t.counts.create, 1)
-      } finally {
-        await client.close()
-        await stop()
-      }
+      assert.strictEqual(client.protocolVersion(), era)
+      const created = await createBucket(client, `http-${era}`)
+      assert.strictEqual(created["status"], "SUCCESS")
+      assert.strictEqual(asked.length, 1)
+      assert.include(asked[0], "Approve this CREATE")
+      assert.strictEqual(t.counts.create, 1)
     })
   }
 
   it("answers /healthz and /readyz", async () => {
     const t = await start()
-    const { origin, stop } = await serve(t)
-    try {
-      assert.strictEqual((await fetch(`${origin}/healthz`)).status, 200)
-      const ready = await fetch(`${origin}/readyz`)
-      assert.strictEqual(ready.status, 200)
-      assert.deepStrictEqual(await ready.json(), { status: "ready" })
-    } finally {
-      await stop()
-    }
+    const { origin } = await serve(t)
+    assert.strictEqual((await fetch(`${origin}/healthz`)).status, 200)
+    const ready = await fetch(`${origin}/readyz`)
+    assert.strictEqual(ready.status, 200)
+    assert.deepStrictEqual(await ready.json(), { status: "ready" })
   })
 
   const initialize = JSON.stringify({
@@ -88,32 +76,24 @@ describe("Streamable HTTP on loopback, without OAuth", () => {
 
   it("refuses a request for another Host (DNS rebinding) and a browser Origin not on the list, with 403", async () => {
     const t = await start()
-    const { url, stop } = await serve(t)
-    try {
-      const port = new URL(url).port
-      // What a rebinding page sends: its own name in Host, and its own Origin.
-      assert.strictEqual((await post(url, { host: `evil.example:${port}` })).status, 403)
-      assert.strictEqual((await post(url, { origin: "https://evil.example" })).status, 403)
-      assert.strictEqual((await post(url, { origin: "null" })).status, 403)
-      // The same request from an allowed origin is served.
-      assert.strictEqual((await post(url, { origin: `http://localhost:${port}` })).status, 200)
-      assert.strictEqual(t.counts.create, 0)
-    } finally {
-      await stop()
-    }
+    const { url } = await serve(t)
+    const port = new URL(url).port
+    // What a rebinding page sends: its own name in Host, and its own Origin.
+    assert.strictEqual((await post(url, { host: `evil.example:${port}` })).status, 403)
+    assert.strictEqual((await post(url, { origin: "https://evil.example" })).status, 403)
+    assert.strictEqual((await post(url, { origin: "null" })).status, 403)
+    // The same request from an allowed origin is served.
+    assert.strictEqual((await post(url, { origin: `http://localhost:${port}` })).status, 200)
+    assert.strictEqual(t.counts.create, 0)
   })
 
   it("refuses a body over the size limit with 413, and answers unknown paths with 404", async () => {
     const t = await start()
-    const { url, origin, stop } = await serve(t, { maxBodyBytes: 4096 })
-    try {
-      const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { pad: "x".repeat(10_000) } })
-      assert.strictEqual((await post(url, {}, big)).status, 413)
-      assert.strictEqual((await fetch(`${origin}/admin`)).status, 404)
-      assert.strictEqual((await fetch(`${origin}/.well-known/oauth-protected-resource`)).status, 404)
-    } finally {
-      await stop()
-    }
+    const { url, origin } = await serve(t, { maxBodyBytes: 4096 })
+    const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { pad: "x".repeat(10_000) } })
+    assert.strictEqual((await post(url, {}, big)).status, 413)
+    assert.strictEqual((await fetch(`${origin}/admin`)).status, 404)
+    assert.strictEqual((await fetch(`${origin}/.well-known/oauth-protected-resource`)).status, 404)
   })
 
   it("on shutdown, a mutation in flight finishes and its result reaches the client before the server closes", async () => {
@@ -147,34 +127,22 @@ describe("Streamable HTTP on loopback, without OAuth", () => {
 
 describe("the built bin with --http", () => {
   it("serves a 2026-07-28 client over HTTP and drains on SIGTERM with exit code 0", async () => {
-    const { spawn } = await import("node:child_process")
     const { fileURLToPath } = await import("node:url")
     const bin = fileURLToPath(new URL("../dist/main.js", import.meta.url))
-    const child = spawn(process.execPath, [bin, "--http", "--port", "0", "--sandbox"], {
-      env: { ...process.env, SECURITY_SCANNING: "disabled", CCAPI_JOURNAL: "off", AWS_EC2_METADATA_DISABLED: "true" },
-      stdio: ["ignore", "pipe", "pipe"]
+    const server = await startHttpBin(bin, ["--sandbox"], {
+      ...process.env,
+      SECURITY_SCANNING: "disabled",
+      CCAPI_JOURNAL: "off",
+      AWS_EC2_METADATA_DISABLED: "true"
     })
-    let stderr = ""
-    let stdout = ""
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString("utf8")
-        const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr)
-        if (match) resolve(match[1]!)
-      })
-      child.on("exit", () => reject(new Error(`exited early: ${stderr}`)))
-    })
-    assert.include(stderr, "no authentication: loopback only")
-    const client = await connectHttpClient({ era: "2026-07-28", url })
+    assert.include(server.stderr(), "no authentication: loopback only")
+    const client = await connectHttpClient({ era: "2026-07-28", url: server.url })
     const env = await mustOf(client)("check_environment_variables")
     assert.isTrue(env["sandbox"] as boolean)
     await client.close()
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve))
-    child.kill("SIGTERM")
-    assert.strictEqual(await exited, 0)
-    assert.include(stderr, "shutting down (SIGTERM)")
-    assert.strictEqual(stdout, "")
+    assert.strictEqual(await server.stop("SIGTERM"), 0)
+    assert.include(server.stderr(), "shutting down (SIGTERM)")
+    assert.strictEqual(server.stdout(), "")
   })
 
   it("refuses --http on a non-loopback address without OAuth: exit code 2, the reason on stderr", async () => {

@@ -8,6 +8,7 @@ import {
   type FaultyServer,
   readyCreate,
   refused,
+  refusedUntilCleared,
   unnamedBucket,
   useFaultyServers
 } from "./support/FaultyServer.js"
@@ -115,15 +116,7 @@ describe("nothing twice: the ClientToken survives the agent's retry", () => {
 
 describe("nothing lost: the write-ahead journal and the token store", () => {
   it("an unwritable journal: nothing is sent, the result says why, and the token works once it is writable", async () => {
-    const t = await start()
-    const ready = await readyCreate(t, cleanBucket("journal-down"))
-    t.controls.journalFails.add("mutation_intent")
-    const refusedCreate = await t.call("create_resource", ready)
-    refused(refusedCreate, "JournalUnavailable")
-    assert.strictEqual(t.counts.create, 0, "nothing sent")
-    t.controls.journalFails.clear()
-    assert.isTrue((await t.call("create_resource", ready)).ok)
-    assert.strictEqual(t.counts.create, 1)
+    await refusedUntilCleared(await start(), "journal-down", { journal: "mutation_intent" }, "JournalUnavailable")
   })
 
   it("the intent is recorded before the call, with the ClientToken; the outcome after; the request token in both", async () => {
@@ -140,14 +133,7 @@ describe("nothing lost: the write-ahead journal and the token store", () => {
   })
 
   it("a store that fails while spending the token stops the create before AWS and loses no token", async () => {
-    const t = await start()
-    const ready = await readyCreate(t, cleanBucket("store-spend-fails"))
-    t.controls.storeFails.add("spend")
-    refused(await t.call("create_resource", ready), "StoreUnavailable")
-    assert.strictEqual(t.counts.create, 0)
-    t.controls.storeFails.clear()
-    assert.isTrue((await t.call("create_resource", ready)).ok, "the token was not lost")
-    assert.strictEqual(t.counts.create, 1)
+    await refusedUntilCleared(await start(), "store-spend-fails", { store: "spend" }, "StoreUnavailable")
   })
 
   it("1,100 environment tokens minted in a flood do not evict the credentials and explained tokens in flight", async () => {
@@ -216,14 +202,8 @@ describe("reconciliation at the next start", () => {
 describe("never the wrong account or the wrong resource", () => {
   it("credentials that now resolve to another account: refused right before sending, nothing sent", async () => {
     const t = await start()
-    const ready = await readyCreate(t, cleanBucket("account-switch"))
-    t.controls.accountId = "999999999999"
-    const outcome = await t.call("create_resource", ready)
-    refused(outcome, "PlanMismatch")
-    assert.match(outcome.text, /999999999999/)
-    assert.strictEqual(t.counts.create, 0)
-    t.controls.accountId = "123456789012"
-    assert.isTrue((await t.call("create_resource", ready)).ok, "the token was given back")
+    const { refusal } = await refusedUntilCleared(t, "account-switch", { account: "999999999999" }, "PlanMismatch")
+    assert.match(refusal.text, /999999999999/)
   })
 
   // Deletes take a person's decision; these tests are about what is deleted, so the model's confirmation stands.

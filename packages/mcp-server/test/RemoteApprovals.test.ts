@@ -17,7 +17,7 @@ import {
   remoteDeleteArgs,
   remoteFleet
 } from "./support/RemoteFleet.js"
-import { cleanBucket, type Outcome, person, useTestServers } from "./support/TestServer.js"
+import { callersOf, cleanBucket, type Outcome, person, useTestServers } from "./support/TestServer.js"
 
 /*
  * Approvals in remote mode (--http, OAuth, CCAPI_STORE_URL=redis://…, CCAPI_PUBLIC_URL): the approval page is served by
@@ -376,16 +376,7 @@ describe("two built bins with --http behind the round-robin proxy, on one Redis 
       headers: { authorization: `Bearer ${await issuer.sign({ sub: "alice" })}` }
     })
     try {
-      const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-        const result = await client.callTool({ name, arguments: args })
-        const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-        return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Outcome["data"], text, result }
-      }
-      const must = async (name: string, args: Record<string, unknown> = {}) => {
-        const outcome = await call(name, args)
-        assert.isTrue(outcome.ok, outcome.text)
-        return outcome.data
-      }
+      const { call, must } = callersOf(client)
       const name = bucket("bins")
       const environment = await must("check_environment_variables")
       const creds = (await must("get_aws_session_info", { environment_token: environment["environment_token"] }))[

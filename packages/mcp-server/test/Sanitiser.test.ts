@@ -1,6 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { ToolResult } from "./support/Clients.js"
-import { cleanBucket, credentials, explainCreate, unscannedCreate, useTestServers } from "./support/TestServer.js"
+import {
+  cleanBucket,
+  credentials,
+  explainCreate,
+  readBack,
+  unscannedCreate,
+  useTestServers
+} from "./support/TestServer.js"
 
 /*
  * The one sanitiser on every surface that reaches the model or a person, through the MCP tools: results (text and
@@ -36,12 +43,7 @@ describe("the sanitiser on every surface", () => {
       BucketName: "hostile-tags",
       Tags: [{ Key: `owner${HOSTILE}`, Value: `alice${HOSTILE}` }]
     })
-    for (const [name, args] of [
-      ["get_resource", { resource_type: "AWS::S3::Bucket", identifier: "hostile-tags" }],
-      ["list_resources", { resource_type: "AWS::S3::Bucket" }]
-    ] as const) {
-      const read = await t.call(name, args)
-      assert.isTrue(read.ok, read.text)
+    for (const [name, read] of await readBack(t, "hostile-tags")) {
       assertClean(everyText(read.result), `${name} text`)
       assertClean(JSON.stringify(read.result.structuredContent), `${name} structured`)
       assert.include(JSON.stringify(read.result.structuredContent), "okconceallink")

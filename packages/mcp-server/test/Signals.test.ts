@@ -7,6 +7,7 @@ import { afterEach, assert, describe, it } from "@effect/vitest"
 import { type Sandbox, startSandbox } from "@ccapi/sandbox"
 import { pendingIntentsOf } from "@ccapi/core"
 import { parseLines } from "../src/JsonlJournal.js"
+import { isolatedEnv } from "./support/BinProcess.js"
 
 /*
  * Issue 13's stops, against the built bin (`npm run build`) over stdio and an external sandbox on a loopback port (so
@@ -25,27 +26,16 @@ afterEach(async () => {
   for (const sandbox of sandboxes.splice(0)) await sandbox.stop()
 })
 
-const environment = (endpoint: string, journal: string): NodeJS.ProcessEnv => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "ccapi-signals-home-"))
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env))
-    if (!key.startsWith("AWS_") && !key.startsWith("CCAPI_") && value !== undefined) env[key] = value
-  return {
-    ...env,
-    HOME: home,
+const environment = (endpoint: string, journal: string): NodeJS.ProcessEnv =>
+  isolatedEnv({
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: "SANDBOXACCESSKEY",
     AWS_SECRET_ACCESS_KEY: "sandbox-secret",
     AWS_REGION: "us-east-1",
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    AWS_EC2_METADATA_DISABLED: "true",
     CCAPI_JOURNAL: journal,
-    CCAPI_SCHEMA_CACHE_DIR: "disabled",
     CCAPI_MUTATION_WAIT_SECONDS: "4",
     SECURITY_SCANNING: "disabled"
-  }
-}
+  })
 
 /** The bin, spoken to in JSON-RPC lines; `request` resolves with the result of one call. */
 const startBin = async (env: NodeJS.ProcessEnv) => {

@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync, mkdtempSync } from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
+import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Client as ClientV2 } from "@modelcontextprotocol/client"
 import { StdioClientTransport as StdioClientTransportV2 } from "@modelcontextprotocol/client/stdio"
@@ -9,6 +7,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
+import { isolatedEnv } from "./support/BinProcess.js"
+import { approvalLink, explainDelete, person } from "./support/TestServer.js"
 import { unscannedBucketCreate } from "./support/Workflow.js"
 
 /*
@@ -22,23 +22,10 @@ beforeAll(() => {
 })
 
 /** An environment with no AWS credentials anywhere, and no way to reach instance metadata. */
-const noCredentials = (): NodeJS.ProcessEnv => {
-  const home = mkdtempSync(path.join(os.tmpdir(), "ccapi-home-"))
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith("AWS_") && !key.startsWith("CCAPI_") && value !== undefined) env[key] = value
-  }
-  return {
-    ...env,
-    HOME: home,
-    XDG_STATE_HOME: path.join(home, "state"),
-    AWS_PROFILE: "nonexistent",
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    AWS_EC2_METADATA_DISABLED: "true",
-    CCAPI_SCHEMA_CACHE_DIR: "disabled"
-  }
-}
+const noCredentials = (extra: Record<string, string> = {}) => isolatedEnv({ AWS_PROFILE: "nonexistent", ...extra })
+
+/** For --sandbox: no credentials (the sandbox brings its own), no scanner and no journal. */
+const sandboxEnv = () => noCredentials({ SECURITY_SCANNING: "disabled", CCAPI_JOURNAL: "off" })
 
 const clients: Array<Client> = []
 afterEach(async () => {
@@ -64,7 +51,13 @@ const connect = async (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) => {
     const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
     return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Record<string, unknown>, text }
   }
-  return { client, call, stderr, protocolErrors }
+  /** A call that must succeed: its structured result; a refusal fails the test with its text. */
+  const must = async (name: string, args: Record<string, unknown> = {}) => {
+    const outcome = await call(name, args)
+    assert.isTrue(outcome.ok, `${name}: ${outcome.text}`)
+    return outcome.data
+  }
+  return { client, call, must, stderr, protocolErrors }
 }
 
 /** Speaks JSON-RPC to the bin by hand and returns every byte it wrote to stdout. */
@@ -137,25 +130,21 @@ describe("the built bin over stdio", () => {
   })
 
   it("an invalid setting is a startup error on stderr with exit code 2 and nothing on stdout", async () => {
-    const { stdout, stderr, code } = await rawSession([], { ...noCredentials(), SECURITY_SCANNING: "sometimes" }, [])
+    const { stdout, stderr, code } = await rawSession([], noCredentials({ SECURITY_SCANNING: "sometimes" }), [])
     assert.strictEqual(code, 2)
     assert.strictEqual(stdout, "")
     assert.include(stderr, "SECURITY_SCANNING must be one of enabled, disabled")
   })
 
   it("an invalid adapter setting (CCAPI_CHECKOV_TIMEOUT) is a startup error too", async () => {
-    const { stdout, stderr, code } = await rawSession([], { ...noCredentials(), CCAPI_CHECKOV_TIMEOUT: "soon" }, [])
+    const { stdout, stderr, code } = await rawSession([], noCredentials({ CCAPI_CHECKOV_TIMEOUT: "soon" }), [])
     assert.strictEqual(code, 2)
     assert.strictEqual(stdout, "")
     assert.include(stderr, "CCAPI_CHECKOV_TIMEOUT")
   })
 
   it("--sandbox: creates an S3 bucket through the full workflow, and says it is the sandbox", async () => {
-    const session = await connect(["--sandbox"], {
-      ...noCredentials(),
-      SECURITY_SCANNING: "disabled",
-      CCAPI_JOURNAL: "off"
-    })
+    const session = await connect(["--sandbox"], sandboxEnv())
     const env = await session.call("check_environment_variables")
     assert.isTrue(env.data["sandbox"] as boolean)
     const info = await session.call("get_aws_session_info", { environment_token: env.data["environment_token"] })
@@ -205,7 +194,7 @@ describe("the built bin over stdio", () => {
       new StdioClientTransportV2({
         command: process.execPath,
         args: [bin, "--sandbox"],
-        env: { ...noCredentials(), SECURITY_SCANNING: "disabled", CCAPI_JOURNAL: "off" } as Record<string, string>,
+        env: sandboxEnv(),
         stderr: "pipe"
       })
     )
@@ -226,53 +215,24 @@ describe("the built bin over stdio", () => {
   })
 
   it("--sandbox: a delete waits for the user's decision on the approval page the bin serves on loopback", async () => {
-    const session = await connect(["--sandbox"], {
-      ...noCredentials(),
-      SECURITY_SCANNING: "disabled",
-      CCAPI_JOURNAL: "off"
-    })
-    const env = await session.call("check_environment_variables")
-    const info = await session.call("get_aws_session_info", { environment_token: env.data["environment_token"] })
-    const creds = info.data["credentials_token"]
-    const generated = await session.call("generate_infrastructure_code", {
-      resource_type: "AWS::S3::Bucket",
-      credentials_token: creds,
-      properties: { BucketName: "stdio-approved-delete" }
-    })
-    const explained = await session.call("explain", { generated_code_token: generated.data["generated_code_token"] })
-    const created = await session.call("create_resource", {
-      resource_type: "AWS::S3::Bucket",
-      credentials_token: creds,
-      explained_token: explained.data["explained_token"],
-      skip_security_check: true
-    })
-    assert.isTrue(created.ok, created.text)
-    const toDelete = await session.call("explain", {
-      content: { resource_type: "AWS::S3::Bucket", identifier: "stdio-approved-delete" },
-      operation: "delete"
-    })
+    const session = await connect(["--sandbox"], sandboxEnv())
+    assert.strictEqual((await unscannedBucketCreate(session.must, "stdio-approved-delete"))["status"], "SUCCESS")
+    const env = await session.must("check_environment_variables")
+    const info = await session.must("get_aws_session_info", { environment_token: env["environment_token"] })
     const args = {
       resource_type: "AWS::S3::Bucket",
       identifier: "stdio-approved-delete",
-      credentials_token: creds,
-      explained_token: toDelete.data["explained_token"],
+      credentials_token: info["credentials_token"],
+      explained_token: await explainDelete(session, "stdio-approved-delete"),
       confirmed: true
     }
     const pending = await session.call("delete_resource", args)
     assert.match(pending.text, /^ApprovalPending: /)
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/approvals\/[A-Za-z0-9_-]+)/.exec(pending.text)?.[1]
+    const link = approvalLink(pending)
     assert.isDefined(link, pending.text)
-    const page = await fetch(link!)
-    const html = await page.text()
-    const cookie = page.headers.get("set-cookie")?.split(";")[0] ?? ""
-    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? ""
-    assert.include(html, "stdio-approved-delete")
-    const decided = await fetch(link!, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: new URL(link!).origin },
-      body: new URLSearchParams({ csrf, decision: "approve" }).toString()
-    })
-    assert.strictEqual(decided.status, 200)
+    const page = await person.open(link!)
+    assert.include(page.html, "stdio-approved-delete")
+    assert.strictEqual((await person.post(link!, { csrf: page.csrf!, decision: "approve" }, page.cookie)).status, 200)
     const deleted = await session.call("delete_resource", args)
     assert.isTrue(deleted.ok, deleted.text)
     assert.strictEqual(deleted.data["status"], "SUCCESS")

@@ -63,25 +63,29 @@ describe("create_template as Terraform and CDK", () => {
   it("writes CDK TypeScript and Python stack classes from the same template", async () => {
     const t = await start()
     await t.seed(BUCKET, cleanBucket("cdk-one"))
-    const ts = await t.must("create_template", {
-      resources: [bucket("cdk-one")],
-      output_format: "cdk-typescript",
-      template_name: "web-app"
-    })
-    assert.strictEqual(ts["format"], "cdk-typescript")
-    assert.include(ts["template_body"], "export class WebAppStack extends cdk.Stack")
-    assert.include(ts["template_body"], "new s3.CfnBucket(this, ")
-    assert.include(ts["template_body"], "bucketName: 'cdk-one'")
-    assert.include(ts["template_body"], "cdk.CfnDeletionPolicy.RETAIN")
-    assert.include(ts["next_step"], "cdk import")
-    const py = await t.must("create_template", {
-      resources: [bucket("cdk-one")],
-      output_format: "CDK-Python",
-      template_name: "web-app-py"
-    })
-    assert.strictEqual(py["format"], "cdk-python")
-    assert.include(py["template_body"], "class WebAppPyStack(Stack):")
-    assert.include(py["template_body"], "bucket_name = 'cdk-one'")
+    const stacks = [
+      {
+        asked: { output_format: "cdk-typescript", template_name: "web-app" },
+        format: "cdk-typescript",
+        says: [
+          "export class WebAppStack extends cdk.Stack",
+          "new s3.CfnBucket(this, ",
+          "bucketName: 'cdk-one'",
+          "cdk.CfnDeletionPolicy.RETAIN"
+        ]
+      },
+      {
+        asked: { output_format: "CDK-Python", template_name: "web-app-py" },
+        format: "cdk-python",
+        says: ["class WebAppPyStack(Stack):", "bucket_name = 'cdk-one'"]
+      }
+    ]
+    for (const { asked, format, says } of stacks) {
+      const out = await t.must("create_template", { resources: [bucket("cdk-one")], ...asked })
+      assert.strictEqual(out["format"], format)
+      for (const text of says) assert.include(out["template_body"], text, format)
+      assert.include(out["next_step"], "cdk import", format)
+    }
   })
 
   it("works read-only: the template comes from reads and nothing is written, the IaC Generator included", async () => {

@@ -4,6 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { unscannedBucketCreate } from "./support/Workflow.js"
 
 /*
  * The built bin, spawned with --sandbox as an MCP client spawns it: cdk-from-cfn (outside the bundle, a runtime
@@ -41,20 +42,7 @@ const loaded = () => stderr.join("").includes("[trace] cdk-from-cfn resolved")
 
 describe("the built bin's code formats", () => {
   it("loads cdk-from-cfn only for a CDK format, and converts with it", async () => {
-    const environment = await must("check_environment_variables")
-    const session = await must("get_aws_session_info", { environment_token: environment["environment_token"] })
-    const generated = await must("generate_infrastructure_code", {
-      credentials_token: session["credentials_token"],
-      resource_type: "AWS::S3::Bucket",
-      properties: { BucketName: "bin-formats" }
-    })
-    const explained = await must("explain", { generated_code_token: generated["generated_code_token"] })
-    await must("create_resource", {
-      resource_type: "AWS::S3::Bucket",
-      credentials_token: session["credentials_token"],
-      explained_token: explained["explained_token"],
-      skip_security_check: true
-    })
+    await unscannedBucketCreate(must, "bin-formats")
     const resources = [{ ResourceType: "AWS::S3::Bucket", ResourceIdentifier: { BucketName: "bin-formats" } }]
     const terraform = await must("create_template", { resources, output_format: "terraform" })
     assert.include(terraform["template_body"], 'id = "bin-formats"')

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync } from "node:fs"
-import * as os from "node:os"
+import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { startChild } from "@ccapi/testkit/services"
+import { isolatedEnv } from "./BinProcess.js"
 
 /*
  * A fleet of real processes for tests: the sandbox as its own `ccapi-sandbox` process, and replicas as the built
@@ -30,7 +30,7 @@ export const startSandboxProcess = async (options: { readonly delayMs?: number }
 }
 
 /**
- * A replica's environment: this process's, without any AWS_* or CCAPI_* setting, then a fresh HOME, static
+ * A replica's environment: isolated from the machine's AWS and ccapi settings (`isolatedEnv`), then static
  * credentials, the sandbox as the AWS endpoint, scanning disabled (the fleet tests are about shared state; Checkov is
  * tested elsewhere), the shared store and journal, and `extra`.
  */
@@ -45,21 +45,12 @@ export const replicaEnv = (options: {
     readonly requestStateKey: string
   }
   readonly extra?: Record<string, string>
-}): Record<string, string> => {
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env))
-    if (!key.startsWith("AWS_") && !key.startsWith("CCAPI_") && value !== undefined) env[key] = value
-  return {
-    ...env,
-    HOME: mkdtempSync(path.join(os.tmpdir(), "ccapi-fleet-home-")),
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    AWS_EC2_METADATA_DISABLED: "true",
+}): Record<string, string> =>
+  isolatedEnv({
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: fleetCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: fleetCredentials.secretAccessKey,
     AWS_ENDPOINT_URL: options.sandboxUrl,
-    CCAPI_SCHEMA_CACHE_DIR: "disabled",
     SECURITY_SCANNING: "disabled",
     CCAPI_STORE_URL: options.storeUrl,
     CCAPI_JOURNAL_URL: options.journalUrl,
@@ -73,8 +64,7 @@ export const replicaEnv = (options: {
           CCAPI_REQUEST_STATE_KEY: options.oauth.requestStateKey
         }),
     ...options.extra
-  }
-}
+  })
 
 /** A replica process serving Streamable HTTP (`--http --port 0`): its URL once it listens; SIGKILL or SIGTERM it. */
 export const startHttpReplica = async (name: string, env: Record<string, string>) => {

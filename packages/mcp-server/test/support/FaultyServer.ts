@@ -1,4 +1,4 @@
-import { afterEach } from "@effect/vitest"
+import { afterEach, assert } from "@effect/vitest"
 import { Clock, Context, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import {
   ApprovalStore,
@@ -15,18 +15,20 @@ import { BundledSchemas, FakeIdentity, FakeSecurityScanner, MemoryCloud, MemoryJ
 import type { ServerConfig } from "../../src/Config.js"
 import { connectClient, type ElicitAnswer, type Era, type ToolClient } from "./Clients.js"
 import {
+  callersOf,
   cleanBucket,
   countingTemplates,
   credentials,
   explainCreate as explainCreateOf,
   explainDelete,
   fakeAppLayer,
+  refused,
   scannedCreate,
   seedResource,
   testConfig
 } from "./TestServer.js"
 
-export { credentials, explainDelete, refused } from "./TestServer.js"
+export { credentials, explainDelete, type Outcome, refused } from "./TestServer.js"
 
 /*
  * The MCP server over testkit's memory cloud, with faults a hostile network or a hostile environment brings: answers
@@ -34,14 +36,6 @@ export { credentials, explainDelete, refused } from "./TestServer.js"
  * network. Each session is an official SDK client of the chosen era (support/Clients.ts) with its own capabilities
  * and its own answer to approval questions; the harness counts what reached Cloud Control and the IaC Generator.
  */
-
-type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
-
-export interface Outcome {
-  readonly ok: boolean
-  readonly data: Loose
-  readonly text: string
-}
 
 export interface FaultControls {
   /** The next this-many mutation calls act in the cloud, then lose their answer (OutcomeUnknown). */
@@ -211,17 +205,7 @@ export const makeFaultyServer = async (options: FaultyServerOptions = {}) => {
         : {})
     })
     clients.push(client)
-    const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-      const result = await client.callTool({ name, arguments: args })
-      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-      return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text }
-    }
-    const must = async (name: string, args: Record<string, unknown> = {}) => {
-      const outcome = await call(name, args)
-      if (!outcome.ok) throw new Error(`${name} failed: ${outcome.text}`)
-      return outcome.data
-    }
-    return { call, must }
+    return callersOf(client)
   }
 
   const main = await connectSession(options)
@@ -280,6 +264,39 @@ export const explainCreate = async (s: Session, creds: string, properties: Recor
 /** A create of `properties` planned, explained and scanned (the fake scanner passes clean buckets). */
 export const readyCreate = async (s: Session, properties: Record<string, unknown>, creds?: string) =>
   (await scannedCreate(s, creds ?? (await credentials(s)), properties)).args
+
+/** What can stop a create right before it is sent: a journal entry, a store operation, or another account. */
+export type SendFault =
+  | { readonly journal: string }
+  | { readonly store: "get" | "put" | "take" | "spend" }
+  | { readonly account: string }
+
+const inject = (t: FaultyServer, fault: SendFault, on: boolean) => {
+  if ("journal" in fault) {
+    if (on) t.controls.journalFails.add(fault.journal)
+    else t.controls.journalFails.clear()
+  } else if ("store" in fault) {
+    if (on) t.controls.storeFails.add(fault.store)
+    else t.controls.storeFails.clear()
+  } else t.controls.accountId = on ? fault.account : "123456789012"
+}
+
+/**
+ * A ready create of clean bucket `name` submitted while `fault` holds: refused with `tag`, nothing sent; then, the
+ * fault gone, the same arguments create it once (the token was not lost). The refusal, for what a test checks next.
+ */
+export const refusedUntilCleared = async (t: FaultyServer, name: string, fault: SendFault, tag: string) => {
+  const ready = await readyCreate(t, cleanBucket(name))
+  inject(t, fault, true)
+  const refusal = await t.call("create_resource", ready)
+  refused(refusal, tag)
+  assert.strictEqual(t.counts.create, 0, "nothing sent")
+  inject(t, fault, false)
+  const retried = await t.call("create_resource", ready)
+  assert.isTrue(retried.ok, `the token was not lost: ${retried.text}`)
+  assert.strictEqual(t.counts.create, 1)
+  return { ready, refusal }
+}
 
 /**
  * Clean buckets `identifiers` seeded and each delete explained, then every delete submitted at once (confirmed): the

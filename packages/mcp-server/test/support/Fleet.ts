@@ -1,6 +1,5 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { AwsAdapter } from "@ccapi/aws-adapter"
 import { IacConverter } from "@ccapi/iac-converter"
@@ -19,7 +18,7 @@ import type { ServerConfig } from "../../src/Config.js"
 import * as CryptoRandom from "../../src/CryptoRandom.js"
 import { makeServer } from "../../src/Server.js"
 import { testApprovalState } from "./Clients.js"
-import { type Outcome, testConfig } from "./TestServer.js"
+import { callersOf, testConfig } from "./TestServer.js"
 
 /**
  * One replica of a fleet: a whole application composed as `makeAppLayer` composes it — the store and journal chosen by
@@ -78,22 +77,7 @@ export const startReplica = async (options: {
     const client = new Client({ name: `fleet-client-${options.name}`, version: "1.0.0" })
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
     await Promise.all([server.connect(serverTransport as never), client.connect(clientTransport)])
-    const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-      const result = (await client.callTool({ name, arguments: args })) as CallToolResult
-      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-      return {
-        ok: result.isError !== true,
-        data: (result.structuredContent ?? {}) as Outcome["data"],
-        text,
-        result
-      }
-    }
-    const must = async (name: string, args: Record<string, unknown> = {}) => {
-      const outcome = await call(name, args)
-      if (!outcome.ok) throw new Error(`${options.name}: ${name} failed: ${outcome.text}`)
-      return outcome.data
-    }
-    return { client, call, must }
+    return { client, ...callersOf(client, `${options.name}: `) }
   }
 
   let disposed = false

@@ -1,10 +1,11 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { afterEach } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWK } from "jose"
 import type { HttpSettings } from "../../src/http/HttpSettings.js"
 import * as Http from "../../src/transports/http.js"
-import { testApprovalState } from "./Clients.js"
+import { connectHttpClient, testApprovalState, type ToolClient } from "./Clients.js"
 import type { TestServer } from "./TestServer.js"
 
 /** Serves `t`'s application over real HTTP on an ephemeral loopback port; returns its URL and a stop. */
@@ -38,6 +39,38 @@ export const serveHttp = async (t: TestServer, settings: Partial<HttpSettings> =
     url: listening.url,
     origin: listening.url.replace(/\/mcp$/, ""),
     stop: () => t.runtime.runPromise(Scope.close(scope, Exit.void))
+  }
+}
+
+/**
+ * A `connectHttpClient` for a test file: each client it connects is closed after the test. Call it after
+ * `useHttpServers`, so that the clients close before the listeners stop.
+ */
+export const useHttpClients = () => {
+  const clients: Array<ToolClient> = []
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()))
+  })
+  return async (options: Parameters<typeof connectHttpClient>[0]) => {
+    const client = await connectHttpClient(options)
+    clients.push(client)
+    return client
+  }
+}
+
+/**
+ * A `serveHttp` for a test file: each listener it starts is stopped after the test. Call it after `useTestServers`:
+ * after-hooks run last-registered first, so the listeners stop before the applications they serve close.
+ */
+export const useHttpServers = () => {
+  const stops: Array<() => Promise<unknown>> = []
+  afterEach(async () => {
+    await Promise.all(stops.splice(0).map((stop) => stop()))
+  })
+  return async (t: TestServer, settings: Parameters<typeof serveHttp>[1] = {}) => {
+    const server = await serveHttp(t, settings)
+    stops.push(server.stop)
+    return server
   }
 }
 

@@ -5,7 +5,7 @@ import type { ServerConfig } from "../../src/Config.js"
 import { connectHttpClient, type Era, type ToolClient } from "./Clients.js"
 import { startRoundRobinProxy } from "./RoundRobinProxy.js"
 import { type Issuer, serveHttp } from "./HttpServer.js"
-import { cleanBucket, type Outcome, type TestServer, type TestServerOptions } from "./TestServer.js"
+import { callersOf, cleanBucket, type Outcome, type TestServer, type TestServerOptions } from "./TestServer.js"
 
 /**
  * Remote mode as a team runs it, in one process: a round-robin proxy (the load balancer: CCAPI_PUBLIC_URL points at
@@ -92,17 +92,7 @@ export const remoteFleet = async (options: {
         ? await connectHttpClient({ era, url: replicas[replica].url, headers })
         : await urlClient(replicas[replica].url, headers, onUrl)
     clients.push(tools)
-    const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-      const result = await tools.callTool({ name, arguments: args })
-      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-      return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Outcome["data"], text, result }
-    }
-    const must = async (name: string, args: Record<string, unknown> = {}) => {
-      const outcome = await call(name, args)
-      if (!outcome.ok) throw new Error(`${subject}@${replica}: ${name} failed: ${outcome.text}`)
-      return outcome.data
-    }
-    return { call, must }
+    return callersOf(tools, `${subject}@${replica}: `)
   }
 
   return {

@@ -90,6 +90,27 @@ export interface Outcome {
   readonly result: ToolResult
 }
 
+/**
+ * Tool calls through any official client, read as a model reads them: `call` answers the outcome; `must` answers the
+ * structured result of a call that must succeed, and fails the test with `who`, the tool and its text otherwise.
+ */
+export const callersOf = (
+  client: { readonly callTool: (params: { name: string; arguments: Record<string, unknown> }) => Promise<unknown> },
+  who = ""
+) => {
+  const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
+    const result = (await client.callTool({ name, arguments: args })) as ToolResult
+    const text = result.content.map((c) => (c.type === "text" ? (c.text ?? "") : "")).join("\n")
+    return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text, result }
+  }
+  const must = async (name: string, args: Record<string, unknown> = {}) => {
+    const outcome = await call(name, args)
+    if (!outcome.ok) throw new Error(`${who}${name} failed: ${outcome.text}`)
+    return outcome.data
+  }
+  return { call, must }
+}
+
 /** A clock whose wall time can be moved forward (token expiry) while sleeps stay real. */
 const shiftedClock = (offset: { millis: number }): Clock.Clock => {
   const base = Clock.Clock.defaultValue()
@@ -248,18 +269,8 @@ export const makeTestServer = async (options: TestServerOptions = {}) => {
           })
     })
 
-    const call = async (name: string, args: Record<string, unknown> = {}): Promise<Outcome> => {
-      const result = await client.callTool({ name, arguments: args })
-      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-      return { ok: result.isError !== true, data: (result.structuredContent ?? {}) as Loose, text, result }
-    }
-
-    /** Call a tool that must succeed; fail the test with the tool's message otherwise. */
-    const must = async (name: string, args: Record<string, unknown> = {}) => {
-      const outcome = await call(name, args)
-      if (!outcome.ok) throw new Error(`${name} failed: ${outcome.text}`)
-      return outcome.data
-    }
+    // `must`: a call that must succeed; it fails the test with the tool's message otherwise.
+    const { call, must } = callersOf(client)
     /** End this session: its server closes, and a call still running on it is interrupted. */
     const close = async () => {
       await client.close()
@@ -394,6 +405,20 @@ export const explainDelete = async (t: Pick<TestServer, "must">, identifier: str
     "explained_token"
   ] as string
 
+/** Bucket `identifier` read back by both read tools (get_resource, then list_resources), each answered: the outcomes. */
+export const readBack = async (t: Pick<TestServer, "call">, identifier: string) => {
+  const reads: Array<readonly [tool: string, outcome: Outcome]> = []
+  for (const [tool, args] of [
+    ["get_resource", { resource_type: "AWS::S3::Bucket", identifier }],
+    ["list_resources", { resource_type: "AWS::S3::Bucket" }]
+  ] as const) {
+    const outcome = await t.call(tool, args)
+    assert.isTrue(outcome.ok, `${tool}: ${outcome.text}`)
+    reads.push([tool, outcome])
+  }
+  return reads
+}
+
 /** A refusal with this error tag (a regular expression) at the start of the text the model reads. */
 export const refused = (outcome: Pick<Outcome, "ok" | "text">, tag: string) => {
   assert.isFalse(outcome.ok, `expected ${tag}, got success: ${outcome.text}`)
@@ -470,7 +495,7 @@ export const useTestServers = () => {
 }
 
 /** The approval page link a tool's answer asked the user to open (ApprovalPending), if any. */
-export const approvalLink = (outcome: Outcome): string | undefined => {
+export const approvalLink = (outcome: Pick<Outcome, "text">): string | undefined => {
   const match = /(http:\/\/127\.0\.0\.1:\d+\/approvals\/[A-Za-z0-9_-]+)/.exec(outcome.text)
   return match?.[1]
 }

@@ -40,6 +40,30 @@ export const unscannedBucketCreate = async (
   })
 }
 
+/**
+ * The arguments of a confirmed delete of bucket `name`, step i through `steps[i % steps.length]` (calls that return
+ * the structured result and fail on an error; one, or several that alternate): environment, session, explanation.
+ */
+export const explainedBucketDelete = async (
+  steps: ReadonlyArray<(name: string, args?: Record<string, unknown>) => Promise<Record<string, unknown>>>,
+  name: string
+) => {
+  const step = (i: number) => steps[i % steps.length]!
+  const environment = await step(0)("check_environment_variables")
+  const session = await step(1)("get_aws_session_info", { environment_token: environment["environment_token"] })
+  const explained = await step(2)("explain", {
+    content: { resource_type: "AWS::S3::Bucket", identifier: name },
+    operation: "delete"
+  })
+  return {
+    resource_type: "AWS::S3::Bucket",
+    identifier: name,
+    credentials_token: session["credentials_token"],
+    explained_token: explained["explained_token"],
+    confirmed: true
+  }
+}
+
 /** The text of a tool result. */
 export const textOf = (result: ToolResult) => result.content.map((c) => c.text ?? "").join("\n")
 
