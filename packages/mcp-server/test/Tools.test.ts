@@ -42,11 +42,43 @@ describe("tool listing", () => {
         assert.isString((schema as { description?: string }).description, `${tool.name}.${field} has a description`)
       }
     }
-    const byName = new Map(tools.map((tool) => [tool.name, tool]))
-    assert.isFalse(byName.get("create_resource")!.annotations!.readOnlyHint)
-    assert.isTrue(byName.get("delete_resource")!.annotations!.destructiveHint)
-    assert.isTrue(byName.get("get_resource")!.annotations!.readOnlyHint)
-    assert.isTrue(byName.get("get_resource")!.annotations!.openWorldHint)
+  })
+
+  it("gives every tool the hints a client decides by: what writes, what destroys, what may be repeated, what reaches AWS", async () => {
+    const t = await start()
+    const { tools } = await t.client.listTools()
+    // [readOnly, destructive, idempotent, openWorld]
+    const hints: Record<string, [boolean, boolean, boolean, boolean]> = {
+      check_environment_variables: [true, false, true, false],
+      get_aws_session_info: [true, false, true, true],
+      get_aws_account_info: [true, false, true, true],
+      get_resource_schema_information: [true, false, true, true],
+      list_resources: [true, false, true, true],
+      get_resource: [true, false, true, true],
+      get_resource_request_status: [true, false, true, true],
+      generate_infrastructure_code: [true, false, false, true],
+      explain: [true, false, false, true],
+      run_checkov: [true, false, false, false],
+      create_template: [false, false, false, true],
+      create_resource: [false, false, false, true],
+      update_resource: [false, true, false, true],
+      // A second delete of the same resource changes nothing more (Cloud Control answers NotFound).
+      delete_resource: [false, true, true, true]
+    }
+    assert.deepStrictEqual(
+      Object.fromEntries(
+        tools.map((tool) => [
+          tool.name,
+          [
+            tool.annotations?.readOnlyHint,
+            tool.annotations?.destructiveHint,
+            tool.annotations?.idempotentHint,
+            tool.annotations?.openWorldHint
+          ]
+        ])
+      ),
+      hints
+    )
   })
 
   it("keeps the reference's parameter names and required parameters", async () => {
@@ -78,11 +110,19 @@ describe("tool listing", () => {
     ])
   })
 
-  it("in read-only mode does not list create, update or delete", async () => {
+  it("in read-only mode does not list create, update or delete, and create_template only reads", async () => {
     const t = await start({ config: { readOnly: true } })
-    const names = (await t.client.listTools()).tools.map((tool) => tool.name)
+    const { tools } = await t.client.listTools()
+    const names = tools.map((tool) => tool.name)
     for (const name of mutating) assert.notInclude(names, name)
     assert.strictEqual(names.length, 11)
+    // Read-only, it renders a template from reads instead of starting an IaC Generator scan.
+    assert.deepStrictEqual(tools.find((tool) => tool.name === "create_template")?.annotations, {
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: true
+    })
   })
 })
 
