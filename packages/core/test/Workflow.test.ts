@@ -1,5 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Result, Schema } from "effect"
+import { TestClock } from "effect/testing"
+import type { JsonObject } from "../src/model/Json.js"
+import { JournalEntry } from "../src/ports/Journal.js"
+import { reconcilePending } from "../src/usecases/Reconcile.js"
 import { ApprovalStore } from "../src/ports/ApprovalStore.js"
 import { createResource, deleteResource, updateResource } from "../src/usecases/Mutations.js"
 import { explain, generateCode, runScan } from "../src/usecases/Planning.js"
@@ -284,6 +288,160 @@ describe("the journal or the token store fails", () => {
           ["read-bucket"]
         )
       })
+    )
+  )
+})
+
+/**
+ * The journal a process killed right after sending leaves behind: everything up to its last `mutation_intent`, and
+ * nothing after it. `change` rewrites that intent's details (another account, a redacted value).
+ */
+const killedAfterSending = (harness: Harness, change: (details: JsonObject) => JsonObject = (d) => d) => {
+  const at = harness.journal.map((entry) => entry.event).lastIndexOf("mutation_intent")
+  const intent = harness.journal[at]!
+  harness.journal.splice(
+    at,
+    harness.journal.length - at,
+    new JournalEntry({ ...intent, details: change(intent.details) })
+  )
+  return intent
+}
+
+/** The entries that closed the intent `intentId`. */
+const closing = (harness: Harness, intentId: string | undefined) =>
+  harness.journal.filter((entry) => entry.intentId === intentId && entry.event !== "mutation_intent")
+
+describe("reconciling at start the intents a killed process left open", () => {
+  it.effect("a create is sent again exactly as journaled, with its ClientToken, and its request token recorded", () =>
+    withWorkflow((harness) =>
+      Effect.gen(function* () {
+        const created = yield* createResource(yield* planCreate("killed-bucket"))
+        const intent = killedAfterSending(harness)
+        const report = yield* reconcilePending()
+        assert.deepStrictEqual(report, {
+          pending: 1,
+          settled: [{ intentId: intent.intentId!, clientToken: created.clientToken, as: "recovered" }]
+        })
+        assert.strictEqual(harness.sent.length, 2)
+        assert.deepStrictEqual(harness.sent[1]!.input, harness.sent[0]!.input)
+        const [submitted] = closing(harness, intent.intentId)
+        assert.strictEqual(submitted?.event, "mutation_submitted")
+        assert.strictEqual(submitted?.planHash, created.planHash)
+        assert.strictEqual(submitted?.details["reconciled"], "recovered")
+        assert.strictEqual(submitted?.details["requestToken"], "req-2")
+        // Settled: the next start has nothing to do.
+        assert.deepStrictEqual(yield* reconcilePending(), { pending: 0, settled: [] })
+        assert.strictEqual(harness.sent.length, 2)
+      })
+    )
+  )
+
+  it.effect("an intent younger than minAge (another replica may be sending it) is left alone", () =>
+    withWorkflow((harness) =>
+      Effect.gen(function* () {
+        yield* createResource(yield* planCreate("young-bucket"))
+        const intent = killedAfterSending(harness)
+        const report = yield* reconcilePending({ minAgeMillis: 60_000 })
+        assert.deepStrictEqual(
+          report.settled.map((s) => s.as),
+          ["unknown"]
+        )
+        assert.strictEqual(harness.sent.length, 1)
+        assert.deepStrictEqual(closing(harness, intent.intentId), [])
+      })
+    )
+  )
+
+  it.effect("an intent older than a day, or without the whole request, is closed as needs_check, not sent", () =>
+    withWorkflow((harness) =>
+      Effect.gen(function* () {
+        yield* createResource(yield* planCreate("old-bucket"))
+        const old = killedAfterSending(harness)
+        yield* TestClock.adjust("25 hours")
+        yield* createResource(yield* planCreate("redacted-bucket"))
+        const redacted = killedAfterSending(harness, (d) => ({
+          ...d,
+          desiredState: { BucketName: "redacted-bucket", Secret: "[redacted]" }
+        }))
+        const report = yield* reconcilePending()
+        assert.deepStrictEqual(
+          report.settled.map((s) => s.as),
+          ["needs_check", "needs_check"]
+        )
+        assert.strictEqual(harness.sent.length, 2, "neither was sent again")
+        for (const [intent, why] of [
+          [old, "older than a day"],
+          [redacted, "does not hold the whole request"]
+        ] as const) {
+          const [outcome] = closing(harness, intent.intentId)
+          assert.strictEqual(outcome?.event, "mutation_outcome")
+          assert.strictEqual(outcome?.details["status"], "UNKNOWN")
+          assert.include(String(outcome?.details["why"]), why)
+        }
+      })
+    )
+  )
+
+  it.effect("an intent of another account than the credentials' now is never sent to this one", () =>
+    withWorkflow((harness) =>
+      Effect.gen(function* () {
+        yield* createResource(yield* planCreate("elsewhere-bucket"))
+        const intent = killedAfterSending(harness, (d) => ({ ...d, accountId: "999988887777" }))
+        const report = yield* reconcilePending()
+        assert.deepStrictEqual(
+          report.settled.map((s) => s.as),
+          ["other_account"]
+        )
+        assert.strictEqual(harness.sent.length, 1)
+        assert.deepStrictEqual(closing(harness, intent.intentId), [], "left open for its own account")
+      })
+    )
+  )
+
+  it.effect("a delete whose resource changed since it was explained is not sent; one whose resource is gone is", () =>
+    withWorkflow(
+      (harness) =>
+        Effect.gen(function* () {
+          const credentialsToken = yield* credentials
+          const deleteBucket = (name: string) =>
+            Effect.gen(function* () {
+              seedResource(harness, "AWS::S3::Bucket", name, liveBucket(name))
+              const explained = yield* explain({
+                _tag: "ExplainDelete",
+                typeName: bucket,
+                identifier: identifier(name)
+              })
+              yield* deleteResource({
+                credentialsToken,
+                explainedToken: explained.explainedToken!,
+                typeName: bucket,
+                identifier: identifier(name),
+                confirmed: true
+              })
+              return killedAfterSending(harness)
+            })
+          const changed = yield* deleteBucket("changed-bucket")
+          // Someone made a bucket of that name again, with other properties, after the delete was applied.
+          seedResource(harness, "AWS::S3::Bucket", "changed-bucket", {
+            ...liveBucket("changed-bucket"),
+            VersioningConfiguration: { Status: "Enabled" }
+          })
+          const gone = yield* deleteBucket("gone-bucket")
+          const report = yield* reconcilePending()
+          assert.deepStrictEqual(
+            report.settled.map((s) => s.as),
+            ["needs_check", "refused"]
+          )
+          assert.include(String(closing(harness, changed.intentId)[0]?.details["why"]), "no longer the one")
+          // Sent again: the fake cloud no longer has it and refuses (ResourceNotFound); the real one would answer
+          // with the original request for that ClientToken.
+          assert.strictEqual(harness.sent.length, 3)
+          assert.strictEqual((harness.sent[2]!.input as { identifier: unknown }).identifier, "gone-bucket")
+          const [outcome] = closing(harness, gone.intentId)
+          assert.strictEqual(outcome?.details["status"], "REFUSED")
+          assert.strictEqual(outcome?.details["errorCode"], "ResourceNotFound")
+        }),
+      { settings: { securityScanning: "disabled", deleteLimit: 5 }, approverAvailable: true }
     )
   )
 })
