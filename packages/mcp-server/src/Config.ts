@@ -18,7 +18,7 @@ export interface ServerConfig {
    */
   readonly resultText: "summary" | "json"
   /** `loopback`: ccapi serves its approval page on 127.0.0.1; `off`: no page. */
-  readonly approvalPage: "loopback" | "off"
+  readonly approvalPage: "on" | "off"
   /** The operator's webhook that approval requests are POSTed to, with signed approve / reject links. */
   readonly approvalWebhook: string | undefined
   /** Signs the webhook's body (`X-Ccapi-Signature: sha256=<hex>`) when set. */
@@ -301,7 +301,10 @@ const environment = (env: Readonly<Record<string, string | undefined>>) => ({
   logLevel,
   approval: choice("CCAPI_APPROVAL", ["auto", "required", "off", "model"], "auto"),
   resultText: choice("CCAPI_RESULT_TEXT", ["summary", "json"], "summary"),
-  approvalPage: choice("CCAPI_APPROVAL_PAGE", ["loopback", "off"], "loopback"),
+  // `loopback` was its name when the page was served only under stdio, on 127.0.0.1; it still means `on`.
+  approvalPage: choice("CCAPI_APPROVAL_PAGE", ["on", "off", "loopback"], "on").pipe(
+    Config.map((page) => (page === "off" ? "off" : "on"))
+  ),
   approvalWebhook,
   approvalWebhookSecret: optionalString("CCAPI_APPROVAL_WEBHOOK_SECRET"),
   approvalWaitSeconds: integer("CCAPI_APPROVAL_WAIT_SECONDS", { min: 0, max: 3600, fallback: 60 }),

@@ -148,12 +148,7 @@ describe("the holes a model used on main, closed", () => {
       operation: "delete"
     })
     refused(out, "ApprovalUnavailable")
-    for (const hint of [
-      "elicitation",
-      "CCAPI_APPROVAL_PAGE=loopback",
-      "CCAPI_APPROVAL_WEBHOOK",
-      "CCAPI_APPROVAL=model"
-    ])
+    for (const hint of ["elicitation", "CCAPI_APPROVAL_PAGE=on", "CCAPI_APPROVAL_WEBHOOK", "CCAPI_APPROVAL=model"])
       assert.include(out.text, hint)
   })
 })

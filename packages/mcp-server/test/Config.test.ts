@@ -63,7 +63,9 @@ describe("environment", () => {
     [{ CCAPI_APPROVAL: "MODEL" }, (c) => c.approval, "model"],
     [{}, (c) => c.resultText, "summary"],
     [{ CCAPI_RESULT_TEXT: "JSON" }, (c) => c.resultText, "json"],
+    [{}, (c) => c.approvalPage, "on"],
     [{ CCAPI_APPROVAL_PAGE: "off" }, (c) => c.approvalPage, "off"],
+    [{ CCAPI_APPROVAL_PAGE: "Loopback" }, (c) => c.approvalPage, "on"],
     [
       { CCAPI_APPROVAL_WEBHOOK: "https://hooks.example.com/ccapi" },
       (c) => c.approvalWebhook,
@@ -107,7 +109,7 @@ describe("environment", () => {
     [{ CCAPI_LOG_LEVEL: "verbose" }, "CCAPI_LOG_LEVEL", "warn"],
     [{ CCAPI_APPROVAL: "sometimes" }, "CCAPI_APPROVAL", "auto, required, off, model"],
     [{ CCAPI_RESULT_TEXT: "text" }, "CCAPI_RESULT_TEXT", "summary, json"],
-    [{ CCAPI_APPROVAL_PAGE: "public" }, "CCAPI_APPROVAL_PAGE", "loopback, off"],
+    [{ CCAPI_APPROVAL_PAGE: "public" }, "CCAPI_APPROVAL_PAGE", "on, off, loopback"],
     [{ CCAPI_APPROVAL_WEBHOOK: "http://hooks.example.com/x" }, "CCAPI_APPROVAL_WEBHOOK", "https://"],
     [{ CCAPI_APPROVAL_WEBHOOK: "not a url" }, "CCAPI_APPROVAL_WEBHOOK", "https://"],
     [{ CCAPI_APPROVAL_TTL_MINUTES: "0" }, "CCAPI_APPROVAL_TTL_MINUTES", "1 to 60"],

@@ -295,7 +295,7 @@ describe("behind a TLS-terminating proxy that serves ccapi under a path", () => 
     const desk = await Effect.runPromise(
       Effect.scoped(
         Effect.map(
-          Layer.build(deskLayer({ page: "loopback", webhook: undefined, waitMillis: 0, ttlMillis: 600_000 })),
+          Layer.build(deskLayer({ page: "on", webhook: undefined, waitMillis: 0, ttlMillis: 600_000 })),
           (context) => Context.get(context, ApprovalDesk)
         )
       )

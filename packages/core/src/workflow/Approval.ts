@@ -44,7 +44,7 @@ const reasonText: Record<ApprovalReason, string> = {
 /** The refusal when a person must decide and no channel reaches one: what would allow it. */
 export const noChannel = (reasons: ReadonlyArray<ApprovalReason>) =>
   new ApprovalUnavailable({
-    message: `Nothing was changed: ${reasons.map((r) => reasonText[r]).join(", and ")}, and no channel to a person is available from this session (this MCP client declared no elicitation, the approval page is switched off with CCAPI_APPROVAL_PAGE=off, and no CCAPI_APPROVAL_WEBHOOK is configured). Use a client that supports elicitation (Claude Code, VS Code, Cursor), or ask the operator to enable the approval page (CCAPI_APPROVAL_PAGE=loopback) or a webhook (CCAPI_APPROVAL_WEBHOOK)${reasons.includes("operator_requires") ? ", or to set CCAPI_APPROVAL=auto" : ""}; only the operator can hand these decisions to the model (CCAPI_APPROVAL=model).`
+    message: `Nothing was changed: ${reasons.map((r) => reasonText[r]).join(", and ")}, and no channel to a person is available from this session (this MCP client declared no elicitation, the approval page is switched off with CCAPI_APPROVAL_PAGE=off, and no CCAPI_APPROVAL_WEBHOOK is configured). Use a client that supports elicitation (Claude Code, VS Code, Cursor), or ask the operator to enable the approval page (CCAPI_APPROVAL_PAGE=on) or a webhook (CCAPI_APPROVAL_WEBHOOK)${reasons.includes("operator_requires") ? ", or to set CCAPI_APPROVAL=auto" : ""}; only the operator can hand these decisions to the model (CCAPI_APPROVAL=model).`
   })
 
 /**

@@ -13,7 +13,7 @@ export interface ApprovalDeskOptions {
    * `loopback`: serve the approval page — on 127.0.0.1 (an ephemeral port) under stdio, on the HTTP listener itself
    * under `--http` (see `onListener`); `off`: offer no page.
    */
-  readonly page: "loopback" | "off"
+  readonly page: "on" | "off"
   readonly webhook: { readonly url: string; readonly secret: string | undefined } | undefined
   /** How long a call waits for a decision made on the page (URL-mode elicitation) or through the webhook. */
   readonly waitMillis: number
@@ -141,7 +141,7 @@ export const layer = (options: ApprovalDeskOptions) =>
         })
       return ApprovalDesk.of({
         registry,
-        pageAvailable: options.page === "loopback",
+        pageAvailable: options.page === "on",
         webhookConfigured: options.webhook !== undefined,
         waitMillis: options.waitMillis,
         origin,

@@ -63,7 +63,7 @@ export const testConfig = (overrides: Partial<ServerConfig> = {}): ServerConfig 
   logLevel: "Warn",
   approval: "auto",
   resultText: "summary",
-  approvalPage: "loopback",
+  approvalPage: "on",
   approvalWebhook: undefined,
   approvalWebhookSecret: undefined,
   approvalWaitSeconds: 5,
