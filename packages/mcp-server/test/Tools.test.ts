@@ -47,37 +47,43 @@ describe("tool listing", () => {
   it("gives every tool the hints a client decides by: what writes, what destroys, what may be repeated, what reaches AWS", async () => {
     const t = await start()
     const { tools } = await t.client.listTools()
-    // [readOnly, destructive, idempotent, openWorld]
-    const hints: Record<string, [boolean, boolean, boolean, boolean]> = {
-      check_environment_variables: [true, false, true, false],
-      get_aws_session_info: [true, false, true, true],
-      get_aws_account_info: [true, false, true, true],
-      get_resource_schema_information: [true, false, true, true],
-      list_resources: [true, false, true, true],
-      get_resource: [true, false, true, true],
-      get_resource_request_status: [true, false, true, true],
-      generate_infrastructure_code: [true, false, false, true],
-      explain: [true, false, false, true],
-      run_checkov: [true, false, false, false],
-      create_template: [false, false, false, true],
-      create_resource: [false, false, false, true],
-      update_resource: [false, true, false, true],
+    // Each set of hints, and the tools that carry it.
+    const groups: ReadonlyArray<readonly [hints: Record<string, boolean>, tools: ReadonlyArray<string>]> = [
+      // Reads of AWS, which may be repeated.
+      [
+        { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+        [
+          "get_aws_session_info",
+          "get_aws_account_info",
+          "get_resource_schema_information",
+          "list_resources",
+          "get_resource",
+          "get_resource_request_status"
+        ]
+      ],
+      // Reads only this process's environment.
+      [
+        { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+        ["check_environment_variables"]
+      ],
+      // Change nothing, but each call issues a new token.
+      [
+        { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+        ["generate_infrastructure_code", "explain"]
+      ],
+      [{ readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false }, ["run_checkov"]],
+      // Start an IaC Generator scan, or make a resource.
+      [
+        { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+        ["create_template", "create_resource"]
+      ],
+      [{ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true }, ["update_resource"]],
       // A second delete of the same resource changes nothing more (Cloud Control answers NotFound).
-      delete_resource: [false, true, true, true]
-    }
+      [{ readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true }, ["delete_resource"]]
+    ]
     assert.deepStrictEqual(
-      Object.fromEntries(
-        tools.map((tool) => [
-          tool.name,
-          [
-            tool.annotations?.readOnlyHint,
-            tool.annotations?.destructiveHint,
-            tool.annotations?.idempotentHint,
-            tool.annotations?.openWorldHint
-          ]
-        ])
-      ),
-      hints
+      Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations])),
+      Object.fromEntries(groups.flatMap(([hints, names]) => names.map((name) => [name, hints])))
     )
   })
 
