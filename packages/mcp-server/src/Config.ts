@@ -17,7 +17,7 @@ export interface ServerConfig {
    * that show the model only the text).
    */
   readonly resultText: "summary" | "json"
-  /** `loopback`: ccapi serves its approval page on 127.0.0.1; `off`: no page. */
+  /** `on`: ccapi serves its approval page (on 127.0.0.1 under stdio, on the HTTP listener with --http); `off`: no page. */
   readonly approvalPage: "on" | "off"
   /** The operator's webhook that approval requests are POSTed to, with signed approve / reject links. */
   readonly approvalWebhook: string | undefined

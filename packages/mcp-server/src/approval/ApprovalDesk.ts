@@ -10,7 +10,7 @@ import { postWebhook, webhookPayload } from "./Webhook.js"
 /** How the operator configured the channels ccapi serves itself: the approval page, the webhook, the bounds. */
 export interface ApprovalDeskOptions {
   /**
-   * `loopback`: serve the approval page — on 127.0.0.1 (an ephemeral port) under stdio, on the HTTP listener itself
+   * `on`: serve the approval page — on 127.0.0.1 (an ephemeral port) under stdio, on the HTTP listener itself
    * under `--http` (see `onListener`); `off`: offer no page.
    */
   readonly page: "on" | "off"
